@@ -1,0 +1,15 @@
+// Every CLI command, loaded lazily so that `cutover --version` and `cutover status` start fast.
+// Add one line per command; the module's default export is a Command.
+import type { Command } from './command.js';
+
+export interface CommandEntry {
+  path: string[];
+  summary: string;
+  load: () => Promise<{ default: Command }>;
+}
+
+export const commands: CommandEntry[] = [
+  { path: ['local', 'up'], summary: 'start the embedded local cluster', load: () => import('./local/up.js') },
+  { path: ['local', 'down'], summary: 'stop the embedded local cluster', load: () => import('./local/down.js') },
+  { path: ['local', 'status'], summary: 'show whether the local cluster runs', load: () => import('./local/status.js') },
+];
