@@ -1,0 +1,29 @@
+// `cutover local status`: is a local cluster running from this state dir, and where.
+import { join, resolve } from 'node:path';
+import type { Command } from '../command.js';
+import { DEFAULT_STATE_DIR } from '../../local/state-dir.js';
+import { STATE_FILES } from '../../local/cluster.js';
+import { readRunningCluster } from './state.js';
+
+const command: Command = {
+  path: ['local', 'status'],
+  summary: 'show whether the local cluster runs, and its addresses',
+  usage: '[--state-dir DIR] [-o json]',
+  flags: { 'state-dir': { type: 'string' }, output: { type: 'string', short: 'o' } },
+  async run(args, io) {
+    const stateDir = resolve(String(args.values['state-dir'] ?? DEFAULT_STATE_DIR));
+    const info = await readRunningCluster(stateDir);
+    const kubeconfig = join(stateDir, STATE_FILES.kubeconfig);
+    if (args.values.output === 'json') {
+      io.stdout.write(JSON.stringify({ running: Boolean(info), stateDir, kubeconfig, ...info }, null, 2) + '\n');
+    } else if (info) {
+      io.stdout.write(
+        `running (pid ${info.pid})\n  API server: ${info.apiUrl}\n  gateway:    ${info.gatewayUrl}\n  export KUBECONFIG=${kubeconfig}\n`,
+      );
+    } else {
+      io.stdout.write(`not running (state dir ${stateDir})\n`);
+    }
+    return info ? 0 : 1;
+  },
+};
+export default command;

@@ -1,0 +1,108 @@
+// Wires the parts of the embedded local cluster into one running cluster (see ARCHITECTURE.md).
+// Start order matters: the store first (everything reads it), the runtime before the API server
+// (the server hands it pods/log and pods/exec), the controllers and the gateway last, so that the
+// first reconcile sees the objects persisted in the state dir. Stop order is the reverse, and the
+// store is flushed last so that nothing written during shutdown is lost.
+import { mkdir, writeFile, rm } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { createStore } from './store/index.js';
+import { startApiServer } from './apiserver/index.js';
+import { startControllers } from './controllers/index.js';
+import { createPodRuntime } from './runtime/index.js';
+import { openImageTable } from './images/index.js';
+import { startGateway } from './gateway/index.js';
+import { startDatabase } from './database/index.js';
+import { renderKubeconfig } from './kubeconfig.js';
+import { ensureIngressGatewayService } from './ingress-service.js';
+
+export interface LocalClusterOptions {
+  stateDir: string;
+  /** 0 picks a free port. */
+  apiPort?: number;
+  /** 0 picks a free port. */
+  gatewayPort?: number;
+  /** Loopback address to bind; the local cluster never binds elsewhere unless told. */
+  host?: string;
+  /** How long the gateway takes to see a change of routes or endpoints (models Envoy's lag). */
+  propagationDelayMs?: number;
+  /** Start the embedded PostgreSQL; `false` skips it. Port 0 (default) picks a free port. */
+  database?: false | { port?: number };
+  log?: (line: string) => void;
+}
+
+export interface LocalCluster {
+  stateDir: string;
+  apiUrl: string;
+  gatewayUrl: string;
+  kubeconfigPath: string;
+  database?: { host: string; port: number };
+  images: ReturnType<typeof openImageTable>;
+  setPropagationDelay(ms: number): void;
+  /** API requests served so far, by verb and resource (e.g. 'GET deployments'). */
+  requestCounts(): Record<string, number>;
+  stop(): Promise<void>;
+}
+
+export const STATE_FILES = { kubeconfig: 'kubeconfig', info: 'cluster.json', pid: 'cluster.pid', log: 'cluster.log' };
+
+export async function startLocalCluster(options: LocalClusterOptions): Promise<LocalCluster> {
+  const stateDir = resolve(options.stateDir);
+  const host = options.host ?? '127.0.0.1';
+  await mkdir(stateDir, { recursive: true });
+  const stops: Array<() => Promise<void>> = [];
+  try {
+    const store = await createStore({ stateDir });
+    stops.push(() => store.close());
+    const images = openImageTable(stateDir);
+    const runtime = createPodRuntime({ store, stateDir, images });
+    stops.push(() => runtime.stop());
+    const api = await startApiServer({ store, host, port: options.apiPort ?? 0, pods: runtime });
+    stops.push(() => api.close());
+    const controllers = startControllers({ store });
+    stops.push(() => controllers.stop());
+    const gateway = await startGateway({
+      store,
+      host,
+      port: options.gatewayPort ?? 0,
+      propagationDelayMs: options.propagationDelayMs ?? 0,
+      log: options.log,
+    });
+    stops.push(() => gateway.close());
+    ensureIngressGatewayService(store, host, gateway.port);
+    const database =
+      options.database === false ? undefined : await startDatabase({ host, port: options.database?.port ?? 0, dataDir: join(stateDir, 'database') });
+    if (database) stops.push(() => database.close());
+
+    const kubeconfigPath = join(stateDir, STATE_FILES.kubeconfig);
+    await writeFile(kubeconfigPath, renderKubeconfig(api.url), { mode: 0o600 });
+    const info = { apiUrl: api.url, gatewayUrl: gateway.url, database: database && { host, port: database.port }, pid: process.pid };
+    await writeFile(join(stateDir, STATE_FILES.info), JSON.stringify(info, null, 2) + '\n');
+    return {
+      stateDir,
+      apiUrl: api.url,
+      gatewayUrl: gateway.url,
+      kubeconfigPath,
+      database: info.database,
+      images,
+      setPropagationDelay: (ms) => gateway.setPropagationDelay(ms),
+      requestCounts: () => api.requestCounts(),
+      stop: () => stopAll(stops, stateDir),
+    };
+  } catch (err) {
+    await stopAll(stops, stateDir);
+    throw err;
+  }
+}
+
+async function stopAll(stops: Array<() => Promise<void>>, stateDir: string): Promise<void> {
+  const errors: unknown[] = [];
+  for (const stop of stops.reverse()) {
+    try {
+      await stop();
+    } catch (err) {
+      errors.push(err);
+    }
+  }
+  await rm(join(stateDir, STATE_FILES.info), { force: true });
+  if (errors.length) throw new AggregateError(errors, 'the local cluster did not stop cleanly');
+}
