@@ -11,5 +11,7 @@ export interface CommandEntry {
 export const commands: CommandEntry[] = [
   { path: ['local', 'up'], summary: 'start the embedded local cluster', load: () => import('./local/up.js') },
   { path: ['local', 'down'], summary: 'stop the embedded local cluster', load: () => import('./local/down.js') },
+  { path: ['local', 'image', 'add'], summary: 'map a container image to a local command', load: () => import('./local/image-add.js') },
+  { path: ['local', 'image', 'list'], summary: 'list the images the local cluster can run', load: () => import('./local/image-list.js') },
   { path: ['local', 'status'], summary: 'show whether the local cluster runs', load: () => import('./local/status.js') },
 ];
