@@ -1,0 +1,54 @@
+// `cutover local image add NAME:TAG --dir DIR [--env K=V]… [-- COMMAND ARGS…]`: tells the local
+// cluster which local command a container image stands for (see docs/local-cluster.md).
+import { statSync } from 'node:fs';
+import { resolve } from 'node:path';
+import type { CliIo, Command, ParsedArgs } from '../command.js';
+import { InputError } from '../../errors.js';
+import { DEFAULT_STATE_DIR } from '../../local/state-dir.js';
+import { DEFAULT_IMAGE_COMMAND, familiarImageReference, openImageTable } from '../../local/images/index.js';
+
+function parseEnv(values: string[]): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const pair of values) {
+    const eq = pair.indexOf('=');
+    if (eq <= 0) throw new InputError(`--env "${pair}" is not K=V`, { field: '--env', remedy: 'write --env NAME=value' });
+    env[pair.slice(0, eq)] = pair.slice(eq + 1);
+  }
+  return env;
+}
+
+function checkDir(dir: string): string {
+  const abs = resolve(dir);
+  const st = statSync(abs, { throwIfNoEntry: false });
+  if (!st?.isDirectory()) throw new InputError(`--dir ${dir}: no such directory`, { field: '--dir', remedy: 'pass the directory the app runs in' });
+  return abs;
+}
+
+const command: Command = {
+  path: ['local', 'image', 'add'],
+  summary: 'map a container image to a local directory and command',
+  usage: 'NAME:TAG --dir DIR [--env K=V]… [--state-dir DIR] [-- COMMAND ARGS…]',
+  flags: {
+    dir: { type: 'string' },
+    env: { type: 'string', multiple: true },
+    'state-dir': { type: 'string' },
+  },
+  async run(args: ParsedArgs, io: CliIo): Promise<number> {
+    const [reference, ...extra] = args.positionals;
+    if (!reference || extra.length) {
+      throw new InputError('give exactly one image reference', { remedy: 'cutover local image add myapp:1.0 --dir ./app -- npm start' });
+    }
+    if (typeof args.values.dir !== 'string') throw new InputError('--dir is required', { field: '--dir' });
+    const table = openImageTable(String(args.values['state-dir'] ?? DEFAULT_STATE_DIR));
+    const entry = {
+      dir: checkDir(args.values.dir),
+      env: parseEnv((args.values.env as string[] | undefined) ?? []),
+      command: args.rest.length ? args.rest : DEFAULT_IMAGE_COMMAND,
+    };
+    const key = table.add(reference, entry);
+    io.stdout.write(`image ${familiarImageReference(key)} → ${entry.command.join(' ')} in ${entry.dir}\n`);
+    return 0;
+  },
+};
+
+export default command;
