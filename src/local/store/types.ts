@@ -6,6 +6,8 @@
 //   as a decimal string in metadata.resourceVersion.
 // - Objects handed out are copies: mutating them never changes the store.
 // - Every write produces exactly one event, delivered to watchers in resourceVersion order.
+//   An update that changes nothing is not a write: it returns the stored object, no new
+//   resourceVersion and no event (as Kubernetes does).
 // - Writes made in-process go through the same checks as writes over HTTP (resourceVersion
 //   preconditions, generation bumps), but not through admission/validation, which the API server does.
 
@@ -51,6 +53,8 @@ export interface StoreEvent {
   /** The object after the change; for DELETED, its last state with the deletion's resourceVersion. */
   object: KubeObject;
   resourceVersion: number;
+  /** The same object serialized as JSON, for callers that only forward it (the API server's watch). */
+  json?: string;
 }
 
 export interface WatchOptions {
