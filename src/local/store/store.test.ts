@@ -37,7 +37,7 @@ test('create assigns uid, resourceVersion, timestamps and generation, and return
   assert.match(created.metadata.creationTimestamp!, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
   created.metadata.labels!.app = 'changed';
   assert.equal(store.get(deployments, 'default', 'web')!.metadata.labels!.app, 'web');
-  const cm = store.create(configmaps, { apiVersion: 'v1', kind: 'ConfigMap', metadata: { generateName: 'cfg-', namespace: 'default' } });
+  const cm = store.create(configmaps, { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: '', generateName: 'cfg-', namespace: 'default' } });
   assert.match(cm.metadata.name, /^cfg-[a-z0-9]{5}$/);
   assert.equal(cm.metadata.generation, undefined);
   assert.equal(store.currentResourceVersion(), 2);
