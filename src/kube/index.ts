@@ -1,0 +1,13 @@
+// The cluster access layer: kubeconfig like kubectl, a typed client over HTTP, typed errors.
+export { loadKubeConfig } from './kubeconfig.js';
+export { createKubeClient, defaultKubeDeps } from './client.js';
+export * from './errors.js';
+export type * from './types.js';
+import { loadKubeConfig } from './kubeconfig.js';
+import { createKubeClient } from './client.js';
+import type { KubeClient, KubeClientOptions, KubeDeps, LoadKubeConfigOptions } from './types.js';
+
+/** loadKubeConfig + createKubeClient in one call, for CLI commands. */
+export function connect(options: LoadKubeConfigOptions, deps?: Partial<KubeDeps>, clientOptions?: KubeClientOptions): KubeClient {
+  return createKubeClient(loadKubeConfig(options), deps, clientOptions);
+}
