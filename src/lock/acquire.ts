@@ -1,0 +1,122 @@
+// Taking the lock: client-go's tryAcquireOrRenew in a loop that waits in line (polling with
+// jitter) until the holder releases, its lease expires, or our wait runs out.
+import { LockError } from '../errors.js';
+import { AlreadyExistsError, ConflictError } from '../kube/errors.js';
+import type { KubeClient } from '../kube/types.js';
+import { HeldLease } from './held-lock.js';
+import { holderIdentity, leaseName } from './identity.js';
+import { describeHolder, heldLease, LEASE_API_VERSION, newLease, recordKey, type Lease } from './lease-record.js';
+import type { AcquireLockOptions, HeldLock, LockDeps } from './types.js';
+
+export const LOCK_DEFAULTS = {
+  leaseDurationSeconds: 60,
+  renewEveryMs: 10_000,
+  renewDeadlineMs: 40_000,
+  retryEveryMs: 2_000,
+};
+
+/** Local memory of the lease as we last saw it: expiry is judged from when WE saw it change. */
+interface Observation {
+  key: string;
+  atMs: number;
+}
+
+type Attempt = { acquired: true; lease: Lease } | { acquired: false; holder?: Lease };
+
+export function defaultLockDeps(): LockDeps {
+  return {
+    // Unref'd: a forgotten lock must not keep the CLI process alive forever.
+    sleep: (ms, signal) =>
+      new Promise((resolve) => {
+        const t = setTimeout(resolve, ms);
+        t.unref();
+        signal?.addEventListener('abort', () => (clearTimeout(t), resolve()), { once: true });
+      }),
+    clock: () => Date.now(),
+    random: Math.random,
+    logger: { debug: () => {}, warn: (m) => process.stderr.write(`warning: ${m}\n`) },
+  };
+}
+
+export async function acquireLock(client: KubeClient, options: AcquireLockOptions): Promise<HeldLock> {
+  const deps: LockDeps = { ...defaultLockDeps(), ...options.deps };
+  const cfg = { ...LOCK_DEFAULTS, ...definedOnly(options) };
+  const me = options.identity ?? holderIdentity(process.env);
+  const name = leaseName(options.app);
+  const deadline = deps.clock() + Math.max(0, options.waitTimeoutMs);
+  const seen: { last?: Observation } = {};
+  for (;;) {
+    const attempt = await tryAcquire(client, options, me, name, cfg.leaseDurationSeconds, deps, seen);
+    if (attempt.acquired) {
+      return new HeldLease(client, { ...cfg, namespace: options.namespace, name, identity: me, operation: options.operation }, attempt.lease, deps);
+    }
+    if (options.signal?.aborted) throw waitError(attempt.holder, options, name, 'stopped while waiting');
+    if (options.noWait || options.waitTimeoutMs <= 0) throw waitError(attempt.holder, options, name, 'not waiting (--no-wait)');
+    const left = deadline - deps.clock();
+    if (left <= 0) throw waitError(attempt.holder, options, name, `waited ${Math.round(options.waitTimeoutMs / 1000)} s`);
+    if (attempt.holder) deps.logger.debug(`${describeHolder(attempt.holder)}; waiting`);
+    await deps.sleep(Math.min(left, cfg.retryEveryMs * (1 + deps.random() * 0.5)), options.signal);
+  }
+}
+
+/** One round of the algorithm (reference §3). Never throws for a lost race, only for I/O errors. */
+async function tryAcquire(
+  client: KubeClient,
+  options: AcquireLockOptions,
+  me: string,
+  name: string,
+  durationSeconds: number,
+  deps: LockDeps,
+  seen: { last?: Observation },
+): Promise<Attempt> {
+  const ref = { apiVersion: LEASE_API_VERSION, kind: 'Lease', namespace: options.namespace, name };
+  const current = await client.getOptional<Lease>(ref);
+  if (!current) {
+    try {
+      const created = await client.create(newLease(options.namespace, name, me, durationSeconds, deps.clock(), options.operation));
+      return { acquired: true, lease: created };
+    } catch (err) {
+      if (err instanceof AlreadyExistsError) return { acquired: false };
+      throw err;
+    }
+  }
+  const key = recordKey(current);
+  if (seen.last?.key !== key) seen.last = { key, atMs: deps.clock() };
+  const holder = current.spec?.holderIdentity;
+  const durationMs = (current.spec?.leaseDurationSeconds ?? durationSeconds) * 1000;
+  const expired = seen.last.atMs + durationMs < deps.clock() || staleByRenewTime(current, durationMs, deps.clock());
+  if (holder && holder !== me && !expired) return { acquired: false, holder: current };
+  if (holder && holder !== me) deps.logger.warn(`${describeHolder(current)} expired; taking it over`);
+  try {
+    const lease = await client.replace(heldLease(current, me, durationSeconds, deps.clock(), options.operation));
+    return { acquired: true, lease };
+  } catch (err) {
+    if (err instanceof ConflictError) return { acquired: false, holder: current };
+    throw err;
+  }
+}
+
+/**
+ * A lease whose holder's own renewTime is older than twice its duration is stale whoever's
+ * clock is off by less than one duration: a fresh process need not wait a full duration after
+ * a crash that happened long ago. The observed-time rule above still covers everything else.
+ */
+function staleByRenewTime(lease: Lease, durationMs: number, nowMs: number): boolean {
+  const renewed = Date.parse(lease.spec?.renewTime ?? '');
+  return Number.isFinite(renewed) && renewed + 2 * durationMs < nowMs;
+}
+
+function waitError(holder: Lease | undefined, options: AcquireLockOptions, name: string, why: string): LockError {
+  const who = holder ? describeHolder(holder) : 'lock taken by another run at the same moment';
+  return new LockError(`${who}; ${why}`, {
+    remedy: `wait for that run to finish, allow a longer wait (lockTimeoutSeconds / --lock-timeout), or if it is dead run \`cutover lock release --force\` (Lease ${options.namespace}/${name})`,
+  });
+}
+
+function definedOnly(o: AcquireLockOptions): Partial<typeof LOCK_DEFAULTS> {
+  const out: Partial<typeof LOCK_DEFAULTS> = {};
+  for (const k of Object.keys(LOCK_DEFAULTS) as Array<keyof typeof LOCK_DEFAULTS>) {
+    if (o[k] !== undefined) out[k] = o[k];
+  }
+  return out;
+}
