@@ -1,0 +1,29 @@
+// What the checks need from the engine and what they report. Checks never throw for a failing
+// check: they return a result with the reason, and the caller decides (test records a verdict).
+import type { Color, CutoverConfig } from '../config/types.js';
+import type { EngineDeps } from '../engine/deps.js';
+import type { KubeClient } from '../kube/types.js';
+
+export interface CheckContext {
+  config: CutoverConfig;
+  kube: KubeClient;
+  namespace: string;
+  deps: EngineDeps;
+  color: Color;
+  /** Gateway base URL, e.g. http://127.0.0.1:8080. */
+  gatewayUrl: string;
+  /** Headers that make a request a tester's (cookie/header) and the Host the routes serve. */
+  testerHeaders: Record<string, string>;
+  colorHeader: string;
+  /** Label selector of the color's pods, e.g. `app=myapp,color=green`. */
+  podSelector: string;
+}
+
+export interface CheckResult {
+  name: string;
+  kind: 'http' | 'exec' | 'command';
+  ok: boolean;
+  /** Why it failed, or a short summary on success. Never contains secret values. */
+  detail: string;
+  ms: number;
+}

@@ -1,0 +1,28 @@
+// The context smoke tests and hooks run in, for one color.
+import type { Color } from '../config/types.js';
+import type { CheckContext } from '../checks/types.js';
+import type { KubeObject } from '../kube/types.js';
+import type { EngineContext } from './context.js';
+import { gatewayUrl, probeHeaders } from './gateway-probe.js';
+
+/** The pods of a color are the pods its Deployment selects (not every pod with the color label). */
+export function podSelectorOf(ctx: EngineContext, color: Color, deployment?: KubeObject): string {
+  const match = (deployment?.spec as { selector?: { matchLabels?: Record<string, string> } } | undefined)?.selector
+    ?.matchLabels;
+  if (match && Object.keys(match).length) return Object.entries(match).map(([k, v]) => `${k}=${v}`).join(',');
+  return `${ctx.source.settings.colorLabel}=${color}`;
+}
+
+export async function checkContext(ctx: EngineContext, color: Color, deployment?: KubeObject): Promise<CheckContext> {
+  return {
+    config: ctx.config,
+    kube: ctx.kube,
+    namespace: ctx.namespace,
+    deps: ctx.deps,
+    color,
+    gatewayUrl: await gatewayUrl(ctx),
+    testerHeaders: probeHeaders(ctx, true),
+    colorHeader: ctx.source.settings.colorHeader,
+    podSelector: podSelectorOf(ctx, color, deployment),
+  };
+}

@@ -1,0 +1,48 @@
+// Everything one operation needs, built once per command: config, cluster client, where the
+// objects come from, the traffic router and the injected world.
+import type { CutoverConfig } from '../config/types.js';
+import type { KubeClient } from '../kube/types.js';
+import type { HeldLock } from '../lock/types.js';
+import { IstioRouter } from '../routers/istio.js';
+import type { TrafficRouter } from '../routers/types.js';
+import { builderSource, manifestSource, type AppSource } from './app-source.js';
+import type { EngineDeps } from './deps.js';
+
+export interface EngineContext {
+  config: CutoverConfig;
+  kube: KubeClient;
+  namespace: string;
+  app: string;
+  source: AppSource;
+  router: TrafficRouter;
+  deps: EngineDeps;
+  /** Plan only: read, never write, never wait. */
+  dryRun: boolean;
+  /** Set while a mutating operation holds the app's lock. */
+  lock?: HeldLock;
+}
+
+export interface ContextOptions {
+  config: CutoverConfig;
+  kube: KubeClient;
+  deps: EngineDeps;
+  dryRun?: boolean;
+}
+
+export async function createContext(options: ContextOptions): Promise<EngineContext> {
+  const { config, kube, deps } = options;
+  const namespace = config.namespace ?? kube.namespace;
+  const source = config.manifests
+    ? await manifestSource(config, namespace, deps.env)
+    : builderSource(config, namespace);
+  return {
+    config,
+    kube,
+    namespace,
+    app: config.app,
+    source,
+    router: new IstioRouter(source.settings),
+    deps,
+    dryRun: Boolean(options.dryRun),
+  };
+}

@@ -1,0 +1,72 @@
+// The production world: node:http to the gateway, sh for commands, the Lease lock.
+import http from 'node:http';
+import https from 'node:https';
+import { spawn } from 'node:child_process';
+import { setTimeout as delay } from 'node:timers/promises';
+import { acquireLock } from '../lock/index.js';
+import type { CommandRun, EngineDeps, EngineLog, HttpAnswer, HttpGet, RunCommand } from './deps.js';
+
+const agents = { http: new http.Agent({ keepAlive: true }), https: new https.Agent({ keepAlive: true }) };
+
+export const httpGet: HttpGet = (url, options) =>
+  new Promise<HttpAnswer>((resolve) => {
+    const u = new URL(url);
+    const mod = u.protocol === 'https:' ? https : http;
+    const agent = u.protocol === 'https:' ? agents.https : agents.http;
+    const fail = (err: Error) => resolve({ status: 0, headers: {}, body: err.message });
+    const req = mod.request(u, { method: options.method ?? 'GET', headers: options.headers, agent, signal: options.signal }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('error', fail);
+      res.on('end', () => {
+        const headers: Record<string, string> = {};
+        for (const [k, v] of Object.entries(res.headers)) if (v !== undefined) headers[k] = String(v);
+        resolve({ status: res.statusCode ?? 0, headers, body: Buffer.concat(chunks).toString('utf8') });
+      });
+    });
+    req.setTimeout(options.timeoutMs, () => req.destroy(new Error(`no answer within ${options.timeoutMs} ms`)));
+    req.on('error', fail);
+    req.end();
+  });
+
+/** Lets the process exit promptly once the engine is done. */
+export function closeHttpAgents(): void {
+  agents.http.destroy();
+  agents.https.destroy();
+}
+
+const OUTPUT_LIMIT = 8192;
+
+export const runCommand: RunCommand = (command, options) =>
+  new Promise<CommandRun>((resolve) => {
+    const child = spawn('sh', ['-c', command], { env: options.env as NodeJS.ProcessEnv, stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    const keep = (c: Buffer) => {
+      output = (output + c.toString('utf8')).slice(-OUTPUT_LIMIT);
+    };
+    child.stdout.on('data', keep);
+    child.stderr.on('data', keep);
+    const timer = setTimeout(() => child.kill('SIGKILL'), options.timeoutMs);
+    const onAbort = () => child.kill('SIGTERM');
+    options.signal?.addEventListener('abort', onAbort, { once: true });
+    child.on('error', (err) => keep(Buffer.from(err.message)));
+    child.on('close', (code, signal) => {
+      clearTimeout(timer);
+      options.signal?.removeEventListener('abort', onAbort);
+      resolve({ exitCode: code ?? (signal ? 128 : 1), output });
+    });
+  });
+
+export function defaultDeps(log: EngineLog, env: Record<string, string | undefined>, signal?: AbortSignal): EngineDeps {
+  return {
+    clock: () => Date.now(),
+    sleep: (ms, s) => delay(ms, undefined, { signal: s }),
+    random: Math.random,
+    http: httpGet,
+    runCommand,
+    acquireLock,
+    log,
+    env,
+    signal,
+  };
+}

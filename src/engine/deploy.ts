@@ -1,0 +1,190 @@
+// cutover deploy: put a release on the idle color and send testers to it. Plain traffic never
+// moves here: the default route is left as it is, and the live color is never written.
+import type { Color } from '../config/types.js';
+import { GuardError, InputError, OperationFailedError } from '../errors.js';
+import type { KubeObject } from '../kube/types.js';
+import type { CheckResult } from '../checks/types.js';
+import { runHooks } from '../checks/index.js';
+import { otherColor, type LiveRoutes } from '../routers/types.js';
+import { deploymentOf, routesOf, readAppState, describeObject } from './app-state.js';
+import type { ClusterView } from './cluster-view.js';
+import type { EngineContext } from './context.js';
+import { planDeployment, planEnsureObject } from './ensure-objects.js';
+import { gatewayUrl, probeUntil } from './gateway-probe.js';
+import { checkContext } from './check-context.js';
+import { locked, type OperationInput } from './operation.js';
+import { colorFromTag, newReleaseId } from './release-id.js';
+import { runSteps, type Step, type StepRecord } from './steps.js';
+import { waitForReplicas } from './wait-ready.js';
+
+export interface DeployInput extends OperationInput {
+  image?: string;
+  color?: Color;
+  /** Seed-style git tag, e.g. v2.0-green: names the color (and the image tag with imageRepository). */
+  tag?: string;
+  release?: string;
+}
+
+export interface DeployResult {
+  operation: 'deploy';
+  app: string;
+  namespace: string;
+  release: string;
+  color: Color;
+  image: string | null;
+  activeColor: Color | null;
+  dryRun: boolean;
+  steps: StepRecord[];
+  hooks: CheckResult[];
+  durationMs: number;
+}
+
+export interface DeployTarget {
+  color: Color;
+  release: string;
+  image?: string;
+  active?: Color;
+}
+
+export function resolveImage(ctx: EngineContext, input: DeployInput): string | undefined {
+  if (input.image) return input.image;
+  if (input.tag && ctx.config.imageRepository) return `${ctx.config.imageRepository}:${input.tag}`;
+  if (ctx.source.mode === 'manifests') return undefined;
+  throw new InputError('deploy needs an image', { remedy: 'pass --image IMAGE, or --tag TAG with imageRepository in cutover.yaml' });
+}
+
+/** The color to deploy to: the one asked for (flag or tag), else the idle one. Never the live one. */
+export function chooseDeployColor(ctx: EngineContext, routes: LiveRoutes, input: DeployInput): Color {
+  const fromTag = colorFromTag(input.tag);
+  if (input.color && fromTag && input.color !== fromTag) {
+    throw new InputError(`--color ${input.color} contradicts tag ${input.tag}`, { remedy: 'drop one of them' });
+  }
+  const asked = input.color ?? fromTag;
+  const active = routes.activeColor;
+  if (asked && asked === active) {
+    const vs = describeObject(ctx, 'VirtualService', ctx.source.settings.virtualServiceName);
+    throw new GuardError(`${vs}: default route points to ${active}, the color you are deploying to.`, {
+      remedy: `Deploy to ${otherColor(active)}, or promote first.`,
+    });
+  }
+  return asked ?? (active ? otherColor(active) : routes.testColor ?? 'blue');
+}
+
+export function deploySteps(ctx: EngineContext, target: DeployTarget, desired: KubeObject): Step[] {
+  const { router, source, namespace } = ctx;
+  const { color, active } = target;
+  const shared = source.sharedObjects();
+  return [
+    {
+      name: 'ensure shared objects',
+      plan: (view) => shared.flatMap((o) => planEnsureObject(o, view.get(o.kind, o.metadata.name), namespace)),
+    },
+    {
+      name: `apply Deployment ${desired.metadata.name}`,
+      plan: (view) => planDeployment(desired, deploymentOf(ctx, view, color), namespace),
+    },
+    {
+      name: `wait for every ${color} replica`,
+      describe: `wait until every replica of ${desired.metadata.name} is available`,
+      run: (view) => waitForReplicas(ctx, color, view),
+    },
+    {
+      name: 'ensure gateway and subsets',
+      plan: (view) => router.planEnsure(routesOf(ctx, view), active ? [active, color] : [color]),
+    },
+    {
+      name: `send testers to ${color}`,
+      plan: (view) => router.planTestTraffic(routesOf(ctx, view), color),
+      describe: `probe the gateway as a tester until ${color} answers`,
+      run: async () => verifyTesters(ctx, color),
+    },
+    ...(ctx.config.hooks.preTest.length ? [preTestStep(ctx, color)] : []),
+  ];
+}
+
+async function verifyTesters(ctx: EngineContext, color: Color): Promise<string> {
+  const base = await gatewayUrl(ctx);
+  const r = await probeUntil(ctx, base, {
+    color,
+    consecutive: 3,
+    timeoutMs: ctx.config.verifyTimeoutSeconds * 1000,
+    tester: true,
+    what: `testers reaching ${color}`,
+  });
+  return `testers reach ${color} (after ${r.effectMs} ms, ${r.requests} probes)`;
+}
+
+function preTestStep(ctx: EngineContext, color: Color): Step {
+  return {
+    name: 'pre-test hooks',
+    describe: `run ${ctx.config.hooks.preTest.map((h) => h.name).join(', ')} against ${color}`,
+    run: async (view) => {
+      const results = await runHooks(await checkContext(ctx, color, deploymentOf(ctx, view, color)), ctx.config.hooks.preTest);
+      hookResults.set(ctx, results);
+      const failed = results.find((r) => !r.ok);
+      if (failed) {
+        throw new OperationFailedError(`pre-test hook ${failed.name} failed: ${failed.detail}`, {
+          remedy: 'fix the hook or the release and deploy again; live traffic was not touched',
+        });
+      }
+      return results.map((r) => r.detail).join('; ');
+    },
+  };
+}
+
+const hookResults = new WeakMap<EngineContext, CheckResult[]>();
+
+
+async function readShared(ctx: EngineContext, view: ClusterView): Promise<void> {
+  const shared = ctx.source.sharedObjects();
+  const live = await Promise.all(
+    shared.map((o) =>
+      ctx.kube.getOptional({ apiVersion: o.apiVersion, kind: o.kind, name: o.metadata.name, namespace: o.metadata.namespace ?? ctx.namespace }),
+    ),
+  );
+  shared.forEach((o, i) => view.put(o.kind, o.metadata.name, live[i]));
+}
+
+export async function deploy(ctx: EngineContext, input: DeployInput): Promise<DeployResult> {
+  const release = newReleaseId(input, ctx.deps.env, ctx.deps.clock(), ctx.deps.random);
+  const image = resolveImage(ctx, input);
+  return locked(ctx, { operation: 'deploy', release }, input, async () => {
+    const view = await readAppState(ctx);
+    await readShared(ctx, view);
+    const result = await deployOnView(ctx, view, input, release, image);
+    return { result, outcome: { color: result.color, image: result.image ?? undefined } };
+  });
+}
+
+/** The deploy itself on a view read under the lock (release runs it inside its own lock). */
+export async function deployOnView(
+  ctx: EngineContext,
+  view: ClusterView,
+  input: DeployInput,
+  release: string,
+  image: string | undefined,
+): Promise<DeployResult> {
+  const routes = routesOf(ctx, view);
+  const color = chooseDeployColor(ctx, routes, input);
+  const target: DeployTarget = { color, release, image, active: routes.activeColor };
+  const desired = ctx.source.deployment({ color, image, release, activeColor: routes.activeColor });
+  const steps = await runSteps(ctx, 'deploy', deploySteps(ctx, target, desired), view);
+  return {
+    operation: 'deploy',
+    app: ctx.app,
+    namespace: ctx.namespace,
+    release,
+    color,
+    image: image ?? imageFrom(desired),
+    activeColor: routes.activeColor ?? null,
+    dryRun: ctx.dryRun,
+    steps,
+    hooks: hookResults.get(ctx) ?? [],
+    durationMs: 0,
+  };
+}
+
+function imageFrom(dep: KubeObject): string | null {
+  const cs = (dep.spec as { template?: { spec?: { containers?: Array<{ image?: string }> } } })?.template?.spec?.containers;
+  return cs?.[0]?.image ?? null;
+}

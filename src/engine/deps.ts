@@ -1,0 +1,65 @@
+// The world the engine touches besides the Kubernetes API, injected in one object so that tests
+// and the dashboard can supply their own: clock, sleep, HTTP to the gateway, local commands,
+// the lock implementation and the progress log.
+import type { AcquireLock } from '../lock/types.js';
+
+export interface HttpAnswer {
+  status: number;
+  /** Lower-case header names. */
+  headers: Record<string, string>;
+  body: string;
+}
+
+export interface HttpRequestOptions {
+  method?: string;
+  headers?: Record<string, string>;
+  timeoutMs: number;
+  signal?: AbortSignal;
+}
+
+/** One HTTP request; network failures come back as status 0 with the error in body. */
+export type HttpGet = (url: string, options: HttpRequestOptions) => Promise<HttpAnswer>;
+
+export interface CommandRun {
+  exitCode: number;
+  /** stdout and stderr interleaved, last 8 KiB. */
+  output: string;
+}
+
+/** Runs `sh -c command` with the given environment. */
+export type RunCommand = (
+  command: string,
+  options: { env: Record<string, string | undefined>; timeoutMs: number; signal?: AbortSignal },
+) => Promise<CommandRun>;
+
+export type StepStatus = 'start' | 'done' | 'skipped' | 'failed';
+
+export interface StepEvent {
+  operation: string;
+  step: string;
+  status: StepStatus;
+  detail?: string;
+  ms?: number;
+}
+
+export interface EngineLog {
+  step(event: StepEvent): void;
+  info(message: string): void;
+  warn(message: string): void;
+}
+
+export interface EngineDeps {
+  /** Milliseconds since the epoch. */
+  clock: () => number;
+  sleep: (ms: number, signal?: AbortSignal) => Promise<void>;
+  random: () => number;
+  http: HttpGet;
+  runCommand: RunCommand;
+  acquireLock: AcquireLock;
+  log: EngineLog;
+  env: Record<string, string | undefined>;
+  /** Aborted when the user asks to stop. */
+  signal?: AbortSignal;
+}
+
+export const silentLog: EngineLog = { step() {}, info() {}, warn() {} };

@@ -1,0 +1,100 @@
+// Verification through the ingress gateway: the routes stamp the serving color in a response
+// header, so "the switch took effect" means N answers in a row carry the new color. Istio gives
+// no other reliable signal since 1.23 (reference §1.9).
+import { InputError, OperationFailedError } from '../errors.js';
+import type { Color } from '../config/types.js';
+import type { KubeObject } from '../kube/types.js';
+import type { EngineContext } from './context.js';
+
+export interface ProbeTarget {
+  url: string;
+  headers: Record<string, string>;
+}
+
+export interface ProbeResult {
+  /** From the start of probing to the first answer of the final streak. */
+  effectMs: number;
+  /** From the start of probing to the end of the streak. */
+  verifiedMs: number;
+  requests: number;
+}
+
+export interface ProbeOptions {
+  /** The color every answer of the streak must carry, or… */
+  color?: Color;
+  /** …a color no answer of the streak may carry (404 and other colors count). */
+  notColor?: Color;
+  consecutive: number;
+  timeoutMs: number;
+  /** Send the test match (cookie or header) with each request. */
+  tester: boolean;
+  what: string;
+}
+
+/** The gateway's base URL: configured, or found like the seed finds it (istio-ingressgateway). */
+export async function gatewayUrl(ctx: EngineContext): Promise<string> {
+  if (ctx.config.gatewayUrl) return ctx.config.gatewayUrl.replace(/\/$/, '');
+  const svc = await ctx.kube.getOptional({ apiVersion: 'v1', kind: 'Service', name: 'istio-ingressgateway', namespace: 'istio-system' });
+  const url = svc && ingressUrl(svc);
+  if (!url) {
+    throw new InputError('cannot find the ingress gateway: Service istio-system/istio-ingressgateway has no address', {
+      field: 'gatewayUrl',
+      remedy: 'set gatewayUrl in cutover.yaml (or CUTOVER_GATEWAY_URL)',
+    });
+  }
+  return url;
+}
+
+export function ingressUrl(svc: KubeObject): string | undefined {
+  const status = svc.status as { loadBalancer?: { ingress?: Array<{ ip?: string; hostname?: string }> } } | undefined;
+  const ingress = status?.loadBalancer?.ingress?.[0];
+  const host = ingress?.ip ?? ingress?.hostname;
+  const ports = ((svc.spec as { ports?: Array<{ name?: string; port: number }> })?.ports ?? []);
+  const port = ports.find((p) => p.name === 'http2') ?? ports.find((p) => p.name === 'http') ?? ports[0];
+  if (!host || !port) return undefined;
+  return `http://${host.includes(':') ? `[${host}]` : host}:${port.port}`;
+}
+
+/** Headers a tester sends: the test cookie or header, and the Host the routes serve. */
+export function probeHeaders(ctx: EngineContext, tester: boolean): Record<string, string> {
+  const headers: Record<string, string> = {};
+  const host = ctx.source.settings.hosts.find((h) => h !== '*' && !h.startsWith('*.'));
+  if (host) headers.host = host;
+  if (!tester) return headers;
+  const m = ctx.config.testMatch;
+  if (m.type === 'cookie') headers.cookie = `${m.name}=${m.value}`;
+  else headers[m.name] = m.value;
+  return headers;
+}
+
+export async function probeUntil(ctx: EngineContext, base: string, options: ProbeOptions): Promise<ProbeResult> {
+  const { deps } = ctx;
+  const url = base + ctx.config.readinessPath;
+  const headers = probeHeaders(ctx, options.tester);
+  const header = ctx.source.settings.colorHeader;
+  const started = deps.clock();
+  let streak = 0;
+  let streakStart = started;
+  let requests = 0;
+  let last = '';
+  while (deps.clock() - started < options.timeoutMs) {
+    deps.signal?.throwIfAborted();
+    const at = deps.clock();
+    const answer = await deps.http(url, { headers, timeoutMs: 5000, signal: deps.signal });
+    requests++;
+    const served = answer.headers[header];
+    const good = options.color
+      ? answer.status > 0 && answer.status < 500 && served === options.color
+      : answer.status > 0 && served !== options.notColor;
+    last = `HTTP ${answer.status}${served ? ` from ${served}` : ''}`;
+    if (good && streak === 0) streakStart = at;
+    streak = good ? streak + 1 : 0;
+    if (streak >= options.consecutive) {
+      return { effectMs: streakStart - started, verifiedMs: deps.clock() - started, requests };
+    }
+    if (!good) await deps.sleep(50, deps.signal);
+  }
+  throw new OperationFailedError(`${options.what}: not verified within ${options.timeoutMs} ms (last answer: ${last})`, {
+    remedy: `check the gateway (${base}) and \`cutover status\`; the routes are written, re-run the command to verify again`,
+  });
+}

@@ -1,0 +1,84 @@
+// The frame every mutating operation runs in: take the app's lock (wait in line, or fail fast
+// with --no-wait), run the body, record the outcome in the history, release the lock. Guards
+// refuse before any write, so a refusal leaves no trace but the lock's own lease.
+import { CutoverError, GuardError } from '../errors.js';
+import type { EngineContext } from './context.js';
+import { recordHistory, type HistoryEntry } from './history.js';
+
+export interface OperationInput {
+  /** Fail at once (exit 4) when another run holds the lock. */
+  noWait?: boolean;
+}
+
+export interface OperationFrame {
+  operation: string;
+  release?: string;
+}
+
+export type Outcome = Omit<HistoryEntry, 'at' | 'operation' | 'result' | 'by' | 'durationMs'>;
+
+/** Runs `body` under the app's lock and records the outcome. */
+export async function locked<T extends { durationMs: number }>(
+  ctx: EngineContext,
+  frame: OperationFrame,
+  input: OperationInput,
+  body: () => Promise<{ result: T; outcome: Outcome }>,
+): Promise<T> {
+  if (ctx.dryRun || ctx.lock) return (await timed(ctx, body)).result;
+  const lock = await ctx.deps.acquireLock(ctx.kube, {
+    namespace: ctx.namespace,
+    app: ctx.app,
+    waitTimeoutMs: ctx.config.lockTimeoutSeconds * 1000,
+    noWait: input.noWait,
+    leaseDurationSeconds: ctx.config.leaseDurationSeconds,
+    operation: { app: ctx.app, release: frame.release, phase: frame.operation },
+    signal: ctx.deps.signal,
+    deps: { clock: ctx.deps.clock, sleep: ctx.deps.sleep, random: ctx.deps.random },
+  });
+  ctx.lock = lock;
+  const started = ctx.deps.clock();
+  try {
+    const { result, outcome } = await timed(ctx, body);
+    await record(ctx, frame, 'done', outcome, started);
+    return result;
+  } catch (err) {
+    if (!(err instanceof GuardError)) await recordFailure(ctx, frame, err, started);
+    throw err;
+  } finally {
+    ctx.lock = undefined;
+    await lock.release();
+  }
+}
+
+async function timed<T extends { durationMs: number }>(
+  ctx: EngineContext,
+  body: () => Promise<{ result: T; outcome: Outcome }>,
+): Promise<{ result: T; outcome: Outcome }> {
+  const started = ctx.deps.clock();
+  const out = await body();
+  out.result.durationMs = ctx.deps.clock() - started;
+  return out;
+}
+
+async function record(ctx: EngineContext, frame: OperationFrame, result: 'done' | 'failed', outcome: Outcome, started: number) {
+  await recordHistory(ctx, {
+    at: new Date(ctx.deps.clock()).toISOString(),
+    operation: frame.operation,
+    result,
+    release: frame.release,
+    ...outcome,
+    by: ctx.lock?.identity,
+    durationMs: ctx.deps.clock() - started,
+  });
+}
+
+async function recordFailure(ctx: EngineContext, frame: OperationFrame, err: unknown, started: number) {
+  const detail = err instanceof Error ? err.message : String(err);
+  try {
+    await record(ctx, frame, 'failed', { detail }, started);
+  } catch (historyErr) {
+    // The operation's own error matters more; the history write failing is only logged.
+    const why = historyErr instanceof CutoverError || historyErr instanceof Error ? historyErr.message : String(historyErr);
+    ctx.deps.log.warn(`could not record the failure in the history: ${why}`);
+  }
+}

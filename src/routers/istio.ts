@@ -1,0 +1,269 @@
+// Istio implementation of TrafficRouter: one VirtualService whose LAST http entry is the default
+// route (where plain traffic goes: the active color) and whose test entry (a cookie or header
+// match) sends testers to the color under test; one DestinationRule with a subset per color.
+//
+// What must stay true (reference §1.9, make before break):
+// - A subset is added to the DestinationRule before any route names it, and removed only after
+//   no route names it. planEnsure adds; planRemoveSubset removes; the engine orders and verifies.
+// - Every write carries the resourceVersion it was planned from (a merge patch with
+//   metadata.resourceVersion), so a concurrent change makes it fail instead of being lost.
+// - The switch of plain traffic is ONE write of the VirtualService.
+// - Each route stamps the color that served in a response header, so the engine can verify.
+// - Entries of the user's VirtualService that cutover does not manage keep their place.
+import type { KubeClient, KubeObject } from '../kube/types.js';
+import {
+  isColor,
+  type Color,
+  type LiveRoutes,
+  type ObjectChange,
+  type RouteSettings,
+  type SwitchInfo,
+  type TrafficRouter,
+} from './types.js';
+
+const ISTIO_API = 'networking.istio.io/v1beta1';
+
+type HttpRoute = Record<string, unknown> & {
+  name?: string;
+  match?: unknown[];
+  route?: Array<{ destination?: { host?: string; subset?: string }; weight?: number }>;
+};
+type Subset = { name: string; labels?: Record<string, string> } & Record<string, unknown>;
+
+export const SWITCH_ANNOTATIONS = {
+  previousColor: 'previous-color',
+  previousRelease: 'previous-release',
+  release: 'release',
+  switchedAt: 'switched-at',
+} as const;
+
+export function annotationKey(settings: RouteSettings, key: keyof typeof SWITCH_ANNOTATIONS): string {
+  return `${settings.annotationPrefix}/${SWITCH_ANNOTATIONS[key]}`;
+}
+
+export function httpRoutes(vs: KubeObject | undefined): HttpRoute[] {
+  const spec = (vs?.spec ?? {}) as { http?: HttpRoute[] };
+  return Array.isArray(spec.http) ? spec.http : [];
+}
+
+export function subsetsOf(dr: KubeObject | undefined): Subset[] {
+  const spec = (dr?.spec ?? {}) as { subsets?: Subset[] };
+  return Array.isArray(spec.subsets) ? spec.subsets : [];
+}
+
+/** The subset that gets the most weight in a route (the only one, usually). */
+function mainSubset(route: HttpRoute): string | undefined {
+  const dests = route.route ?? [];
+  const best = [...dests].sort((a, b) => (b.weight ?? 100) - (a.weight ?? 100))[0];
+  return best?.destination?.subset;
+}
+
+function isCatchAll(route: HttpRoute): boolean {
+  return !Array.isArray(route.match) || route.match.length === 0;
+}
+
+/** The default route is the last entry, if it matches everything (the seed's `.spec.http[-1]`). */
+export function activeColorOf(vs: KubeObject | undefined): Color | undefined {
+  const routes = httpRoutes(vs);
+  const last = routes[routes.length - 1];
+  if (!last || !isCatchAll(last)) return undefined;
+  const subset = mainSubset(last);
+  return isColor(subset) ? subset : undefined;
+}
+
+function isTestRoute(settings: RouteSettings, route: HttpRoute): boolean {
+  return route.name === settings.routeNames.test;
+}
+
+export function testColorOf(settings: RouteSettings, vs: KubeObject | undefined): Color | undefined {
+  const test = httpRoutes(vs).find((r) => isTestRoute(settings, r));
+  const subset = test && mainSubset(test);
+  return isColor(subset) ? subset : undefined;
+}
+
+export class IstioRouter implements TrafficRouter {
+  readonly kind = 'istio';
+  constructor(readonly settings: RouteSettings) {}
+
+  async read(kube: KubeClient): Promise<LiveRoutes> {
+    const s = this.settings;
+    const ref = (kind: string, name: string) => ({ apiVersion: ISTIO_API, kind, name, namespace: s.namespace });
+    const [virtualService, destinationRule, gateway] = await Promise.all([
+      kube.getOptional(ref('VirtualService', s.virtualServiceName)),
+      kube.getOptional(ref('DestinationRule', s.destinationRuleName)),
+      s.gateway ? kube.getOptional(ref('Gateway', s.gateway.metadata.name)) : Promise.resolve(undefined),
+    ]);
+    return this.describe({ virtualService, destinationRule, gateway });
+  }
+
+  /** Pure: the LiveRoutes of given objects (used by read, and by tests without a cluster). */
+  describe(objects: { virtualService?: KubeObject; destinationRule?: KubeObject; gateway?: KubeObject }): LiveRoutes {
+    const subsets = subsetsOf(objects.destinationRule)
+      .map((x) => x.name)
+      .filter(isColor);
+    return {
+      ...objects,
+      activeColor: activeColorOf(objects.virtualService),
+      testColor: testColorOf(this.settings, objects.virtualService),
+      subsets,
+    };
+  }
+
+  planEnsure(live: LiveRoutes, colors: Color[]): ObjectChange[] {
+    return [...this.planGateway(live), ...this.planSubsets(live, colors)];
+  }
+
+  planTestTraffic(live: LiveRoutes, color: Color): ObjectChange[] {
+    const others = this.unmanagedRoutes(live);
+    const active = live.activeColor;
+    const http = [this.route('test', color), ...others, ...(active ? [this.route('default', active)] : [])];
+    return this.planRoutes(live, http, {}, `send testers to ${color}`);
+  }
+
+  planAllTraffic(live: LiveRoutes, color: Color, info: SwitchInfo): ObjectChange[] {
+    const http = [...this.unmanagedRoutes(live), this.route('default', color)];
+    const annotations = this.switchAnnotations(live, color, info);
+    const from = live.activeColor ? `from ${live.activeColor} ` : '';
+    return this.planRoutes(live, http, annotations, `send all traffic ${from}to ${color}`);
+  }
+
+  planRemoveRoutes(live: LiveRoutes, color: Color): ObjectChange[] {
+    if (!live.virtualService) return [];
+    const routes = httpRoutes(live.virtualService);
+    const last = routes.length - 1;
+    // The default route is never removed here: moving plain traffic is planAllTraffic's job.
+    const keep = routes.filter((r, i) => (i === last && isCatchAll(r)) || mainSubset(r) !== color);
+    if (keep.length === routes.length) return [];
+    return this.planRoutes(live, keep, {}, `remove the routes to ${color}`);
+  }
+
+  planRemoveSubset(live: LiveRoutes, color: Color): ObjectChange[] {
+    const dr = live.destinationRule;
+    if (!dr || !subsetsOf(dr).some((x) => x.name === color)) return [];
+    const subsets = subsetsOf(dr).filter((x) => x.name !== color);
+    return [
+      this.patch(dr, { spec: { subsets } }, `remove subset ${color} from DestinationRule ${dr.metadata.name}`),
+    ];
+  }
+
+  /** The managed route for a color, stamped with the color header. */
+  route(which: 'test' | 'default', color: Color): HttpRoute {
+    const s = this.settings;
+    const destination: Record<string, unknown> = { host: s.serviceHost, subset: color };
+    if (s.servicePort) destination.port = { number: s.servicePort };
+    return {
+      name: s.routeNames[which],
+      ...(which === 'test' ? { match: s.testMatch } : {}),
+      route: [{ destination }],
+      headers: { response: { set: { [s.colorHeader]: color } } },
+    };
+  }
+
+  private unmanagedRoutes(live: LiveRoutes): HttpRoute[] {
+    const routes = httpRoutes(live.virtualService);
+    const names = new Set([this.settings.routeNames.test, this.settings.routeNames.default]);
+    const last = routes.length - 1;
+    return routes.filter((r, i) => !(r.name && names.has(r.name)) && !(i === last && isCatchAll(r)));
+  }
+
+  private switchAnnotations(live: LiveRoutes, color: Color, info: SwitchInfo): Record<string, string | null> {
+    const s = this.settings;
+    const current = live.virtualService?.metadata.annotations ?? {};
+    const out: Record<string, string | null> = { [annotationKey(s, 'switchedAt')]: info.at };
+    out[annotationKey(s, 'release')] = info.release ?? null;
+    if (live.activeColor && live.activeColor !== color) {
+      out[annotationKey(s, 'previousColor')] = live.activeColor;
+      out[annotationKey(s, 'previousRelease')] = current[annotationKey(s, 'release')] ?? null;
+    }
+    return out;
+  }
+
+  private planRoutes(
+    live: LiveRoutes,
+    http: HttpRoute[],
+    annotations: Record<string, string | null>,
+    reason: string,
+  ): ObjectChange[] {
+    const vs = live.virtualService;
+    if (!vs) return [this.createVirtualService(http, annotations, reason)];
+    const sameRoutes = JSON.stringify(httpRoutes(vs)) === JSON.stringify(http);
+    const current = vs.metadata.annotations ?? {};
+    const onlyTime = Object.keys(annotations).every(
+      (k) => k === annotationKey(this.settings, 'switchedAt') || (current[k] ?? null) === annotations[k],
+    );
+    if (sameRoutes && onlyTime) return [];
+    const patch: Record<string, unknown> = { spec: { http } };
+    if (Object.keys(annotations).length) patch.metadata = { annotations };
+    return [this.patch(vs, patch, reason)];
+  }
+
+  private createVirtualService(
+    http: HttpRoute[],
+    annotations: Record<string, string | null>,
+    reason: string,
+  ): ObjectChange {
+    const s = this.settings;
+    const template = s.virtualServiceTemplate;
+    const kept = Object.fromEntries(Object.entries(annotations).filter(([, v]) => v !== null)) as Record<
+      string,
+      string
+    >;
+    const object: KubeObject = {
+      apiVersion: template?.apiVersion ?? ISTIO_API,
+      kind: 'VirtualService',
+      metadata: {
+        ...(template?.metadata ?? {}),
+        name: s.virtualServiceName,
+        namespace: s.namespace,
+        annotations: { ...(template?.metadata.annotations ?? {}), ...kept },
+      },
+      spec: { ...((template?.spec as object) ?? {}), hosts: s.hosts, gateways: s.gateways, http },
+    };
+    return { action: 'create', ...refOf(object), reason: `create VirtualService: ${reason}`, object };
+  }
+
+  private planGateway(live: LiveRoutes): ObjectChange[] {
+    const desired = this.settings.gateway;
+    if (!desired) return [];
+    const object = { ...desired, metadata: { ...desired.metadata, namespace: this.settings.namespace } };
+    if (!live.gateway) return [{ action: 'create', ...refOf(object), reason: 'create the Gateway', object }];
+    if (JSON.stringify(live.gateway.spec) === JSON.stringify(desired.spec)) return [];
+    return [this.patch(live.gateway, { spec: desired.spec }, 'update the Gateway to the configured servers')];
+  }
+
+  private planSubsets(live: LiveRoutes, colors: Color[]): ObjectChange[] {
+    const s = this.settings;
+    const want = (c: Color): Subset => ({ name: c, labels: { [s.colorLabel]: c } });
+    const dr = live.destinationRule;
+    if (!dr) {
+      const t = s.destinationRuleTemplate;
+      const object: KubeObject = {
+        apiVersion: t?.apiVersion ?? ISTIO_API,
+        kind: 'DestinationRule',
+        metadata: { ...(t?.metadata ?? {}), name: s.destinationRuleName, namespace: s.namespace },
+        spec: { ...((t?.spec as object) ?? {}), host: s.serviceHost, subsets: colors.map(want) },
+      };
+      return [{ action: 'create', ...refOf(object), reason: `create DestinationRule with subsets ${colors.join(', ')}`, object }];
+    }
+    const current = subsetsOf(dr);
+    const ok = (c: Color) => current.some((x) => x.name === c && x.labels?.[s.colorLabel] === c);
+    const missing = colors.filter((c) => !ok(c));
+    if (missing.length === 0) return [];
+    const subsets = [...current.filter((x) => !missing.includes(x.name as Color)), ...missing.map(want)];
+    return [this.patch(dr, { spec: { subsets } }, `add subset ${missing.join(', ')} to DestinationRule ${dr.metadata.name}`)];
+  }
+
+  private patch(obj: KubeObject, patch: Record<string, unknown>, reason: string): ObjectChange {
+    const metadata = { ...((patch.metadata as object) ?? {}), resourceVersion: obj.metadata.resourceVersion };
+    return { action: 'merge-patch', ...refOf(obj, this.settings.namespace), reason, patch: { ...patch, metadata } };
+  }
+}
+
+function refOf(obj: KubeObject, namespace?: string) {
+  return {
+    apiVersion: obj.apiVersion,
+    kind: obj.kind,
+    namespace: obj.metadata.namespace ?? namespace ?? 'default',
+    name: obj.metadata.name,
+  };
+}

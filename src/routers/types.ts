@@ -1,0 +1,97 @@
+// The one interface the engine uses to move traffic. Implementations (istio.ts first) turn a
+// wish — "test traffic to green", "all traffic to green", "forget blue" — into object changes.
+// They never write: they read live state and return plans; the engine applies the plans, in
+// order, and verifies through the gateway between the stages that need it (make before break).
+import type { KubeClient, KubeObject } from '../kube/types.js';
+
+import type { Color } from '../config/types.js';
+
+export type { Color };
+export { COLORS } from '../config/types.js';
+
+export function otherColor(color: Color): Color {
+  return color === 'blue' ? 'green' : 'blue';
+}
+
+export function isColor(value: unknown): value is Color {
+  return value === 'blue' || value === 'green';
+}
+
+/** One write the engine will make. Plans are lists of these: pure data, printable by --dry-run. */
+export interface ObjectChange {
+  action: 'create' | 'replace' | 'merge-patch' | 'delete';
+  apiVersion: string;
+  kind: string;
+  namespace: string;
+  name: string;
+  /** Why, in words: "add subset green", "point the default route at green". */
+  reason: string;
+  /** create/replace: the whole object (replace carries metadata.resourceVersion). */
+  object?: KubeObject;
+  /** merge-patch: the patch (carries metadata.resourceVersion when the write must be conditional). */
+  patch?: Record<string, unknown>;
+  /** delete: only if the object still has this resourceVersion. */
+  resourceVersion?: string;
+}
+
+/** The routing objects as they are in the cluster now. */
+export interface LiveRoutes {
+  gateway?: KubeObject;
+  virtualService?: KubeObject;
+  destinationRule?: KubeObject;
+  /** The color of the default (catch-all, last) route: where every plain request goes. */
+  activeColor?: Color;
+  /** The color the test route (cookie/header match) sends testers to. */
+  testColor?: Color;
+  /** Colors that have a DestinationRule subset. */
+  subsets: Color[];
+}
+
+/** Where the router writes and what it writes; derived from cutover.yaml or the user's manifests. */
+export interface RouteSettings {
+  namespace: string;
+  /** The Service both colors sit behind (the destination host). */
+  serviceHost: string;
+  servicePort?: number;
+  virtualServiceName: string;
+  destinationRuleName: string;
+  /** The Gateway to ensure; undefined when the user's Gateway lives elsewhere. */
+  gateway?: KubeObject;
+  /** VirtualService spec.gateways and spec.hosts. */
+  gateways: string[];
+  hosts: string[];
+  /** Istio HTTPMatchRequest list that selects testers, e.g. [{headers:{cookie:{regex:…}}}]. */
+  testMatch: Record<string, unknown>[];
+  /** Pod label that carries the color (the subsets select on it). */
+  colorLabel: string;
+  /** Response header the routes set to the color that served, for verification. */
+  colorHeader: string;
+  routeNames: { test: string; default: string };
+  /** Annotations stamped on the VirtualService by a switch (who, which release). */
+  annotationPrefix: string;
+  /** The user's own VirtualService/DestinationRule, kept as the template (extra fields survive). */
+  virtualServiceTemplate?: KubeObject;
+  destinationRuleTemplate?: KubeObject;
+}
+
+export interface SwitchInfo {
+  release?: string;
+  /** When the switch is made (ISO); the drain window counts from it. */
+  at: string;
+}
+
+export interface TrafficRouter {
+  readonly kind: string;
+  /** Reads the gateway, routes and subsets. Missing objects are undefined, never errors. */
+  read(kube: KubeClient): Promise<LiveRoutes>;
+  /** Gateway and DestinationRule subsets for these colors exist (adds, never removes). */
+  planEnsure(live: LiveRoutes, colors: Color[]): ObjectChange[];
+  /** Testers go to `color`; plain traffic stays where it is. Needs the subset (planEnsure first). */
+  planTestTraffic(live: LiveRoutes, color: Color): ObjectChange[];
+  /** Everyone goes to `color`, in one resourceVersion-checked write; the test route is dropped. */
+  planAllTraffic(live: LiveRoutes, color: Color, info: SwitchInfo): ObjectChange[];
+  /** Removes every route that names `color` (never the default route). */
+  planRemoveRoutes(live: LiveRoutes, color: Color): ObjectChange[];
+  /** Removes the subset of `color`; only after no route names it. */
+  planRemoveSubset(live: LiveRoutes, color: Color): ObjectChange[];
+}
