@@ -14,4 +14,6 @@ export const commands: CommandEntry[] = [
   { path: ['local', 'image', 'add'], summary: 'map a container image to a local command', load: () => import('./local/image-add.js') },
   { path: ['local', 'image', 'list'], summary: 'list the images the local cluster can run', load: () => import('./local/image-list.js') },
   { path: ['local', 'status'], summary: 'show whether the local cluster runs', load: () => import('./local/status.js') },
+  { path: ['ci'], summary: 'write CI pipeline files (semaphore|github|gitlab) that release the app', load: () => import('./ci/generate.js') },
+  { path: ['ci', 'parse-tag'], summary: 'check a release tag and print its version and color', load: () => import('./ci/parse-tag.js') },
 ];
