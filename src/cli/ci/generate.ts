@@ -1,0 +1,77 @@
+// `cutover ci semaphore|github|gitlab [--out DIR] [-f cutover.yaml] [--force] [--check]`:
+// writes ready-to-commit pipeline files for the app in cutover.yaml.
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import type { Command } from '../command.js';
+import { ciInputFromConfig } from '../../ci/input.js';
+import { loadCiConfig } from '../../ci/load.js';
+import { CI_SYSTEMS, checkCiSystem, planCi } from '../../ci/plan.js';
+import { compareCiFiles, writeCiFiles, type WrittenFile } from '../../ci/write.js';
+import { InputError, OperationFailedError } from '../../errors.js';
+
+function findVersion(): string {
+  for (const rel of ['../../../package.json', '../../../../package.json']) {
+    try {
+      const pkg = JSON.parse(readFileSync(new URL(rel, import.meta.url), 'utf8')) as {
+        name?: string;
+        version?: string;
+      };
+      if (pkg.name === 'cutover' && pkg.version) return pkg.version;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+    }
+  }
+  throw new Error("cutover's package.json not found");
+}
+
+function report(files: WrittenFile[], json: boolean): string {
+  if (json) return JSON.stringify({ files }, null, 2);
+  return files.map((f) => `${f.outcome.padEnd(9)} ${f.path}`).join('\n');
+}
+
+const command: Command = {
+  path: ['ci'],
+  summary: 'write CI pipeline files (semaphore, github, gitlab) that release the app with cutover',
+  usage: `${CI_SYSTEMS.join('|')} [--out DIR] [-f cutover.yaml] [--prefix CUTOVER_ENV_] [--force] [--check]`,
+  flags: {
+    out: { type: 'string' },
+    file: { type: 'string', short: 'f', default: 'cutover.yaml' },
+    prefix: { type: 'string' },
+    force: { type: 'boolean', default: false },
+    check: { type: 'boolean', default: false },
+    output: { type: 'string', short: 'o' },
+  },
+  async run(args, io) {
+    if (args.positionals.length > 1) {
+      throw new InputError(`cutover ci takes one CI system, got: ${args.positionals.join(' ')}`, {
+        remedy: `run \`cutover ci ${CI_SYSTEMS.join('|')}\``,
+      });
+    }
+    const system = checkCiSystem(args.positionals[0]);
+    const root = resolve(String(args.values.out ?? '.'));
+    const config = await loadCiConfig(String(args.values.file), io.env);
+    const input = ciInputFromConfig(config, {
+      root,
+      settingsPrefix: args.values.prefix as string | undefined,
+      cutoverVersion: findVersion(),
+    });
+    const files = planCi(system, input);
+    const json = args.values.output === 'json';
+    if (args.values.check) {
+      const result = await compareCiFiles(root, files);
+      io.stdout.write(report(result, json) + '\n');
+      const stale = result.filter((f) => f.outcome !== 'unchanged').map((f) => f.path);
+      if (stale.length) {
+        throw new OperationFailedError(`${stale.join(', ')} not up to date with ${args.values.file}`, {
+          remedy: `run \`cutover ci ${system}\` and commit the result`,
+        });
+      }
+      return 0;
+    }
+    const written = await writeCiFiles(root, files, { force: Boolean(args.values.force) });
+    io.stdout.write(report(written, json) + '\n');
+    return 0;
+  },
+};
+
+export default command;
