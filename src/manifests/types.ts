@@ -67,6 +67,8 @@ export interface ManifestTemplates {
   docs: ManifestDoc[];
   /** Every variable name referenced anywhere, sorted. */
   variables: string[];
+  /** The parsed YAML documents, parallel to `docs` (internal: renderManifests clones them). */
+  documents: unknown[];
 }
 
 /** A rendered folder, objects grouped by role. */
