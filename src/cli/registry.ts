@@ -3,7 +3,8 @@
 import type { Command } from './command.js';
 
 export interface CommandEntry {
-  path: string[];
+  path: string[  { path: ['demo'], summary: 'run a whole blue-green cycle on the local cluster under live traffic', load: () => import('./demo/index.js') },
+];
   summary: string;
   load: () => Promise<{ default: Command }>;
 }
@@ -26,4 +27,5 @@ export const commands: CommandEntry[] = [
   { path: ['history'], summary: 'list past release operations', load: () => import('./history/index.js') },
   { path: ['lock', 'status'], summary: 'show who holds the release lock', load: () => import('./lock/status.js') },
   { path: ['lock', 'release'], summary: 'release a lock whose holder is gone (--force)', load: () => import('./lock/release.js') },
+  { path: ['demo'], summary: 'run a whole blue-green cycle on the local cluster under live traffic', load: () => import('./demo/index.js') },
 ];

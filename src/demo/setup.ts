@@ -1,0 +1,68 @@
+// What the demo prepares before the first release: the demo app's v1 and v2 images, the
+// per-color Secrets the seed keeps its database settings in, and a cutover.yaml.
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { stringify } from 'yaml';
+import type { LocalCluster } from '../local/cluster.js';
+import { packageRoot } from '../package-root.js';
+
+export const DEMO_APP = 'myapp';
+export const demoAppDir = (): string => join(packageRoot(), 'examples', 'demo-app');
+
+export function registerDemoImages(cluster: LocalCluster): void {
+  for (const version of ['v1', 'v2']) {
+    cluster.images.add(`demo/myapp:${version}`, {
+      dir: demoAppDir(),
+      env: { APP_VERSION: version, NODE_ENV: 'production' },
+      command: ['npm', 'start'],
+    });
+  }
+}
+
+/** env-blue / env-green as the seed keeps them; the password is never printed by cutover. */
+export async function createColorSecrets(cluster: LocalCluster, namespace: string): Promise<void> {
+  const db = cluster.database!;
+  for (const color of ['blue', 'green']) {
+    const body = {
+      apiVersion: 'v1',
+      kind: 'Secret',
+      metadata: { name: `env-${color}`, namespace },
+      type: 'Opaque',
+      stringData: {
+        DB_HOST: db.host,
+        DB_PORT: String(db.port),
+        DB_SCHEMA: 'postgres',
+        DB_USER: 'postgres',
+        DB_PASSWORD: `demo-secret-${color}-do-not-print`,
+      },
+    };
+    const res = await fetch(new URL(`/api/v1/namespaces/${namespace}/secrets`, cluster.apiUrl), {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
+    if (!res.ok && res.status !== 409) throw new Error(`creating Secret ${namespace}/env-${color}: HTTP ${res.status} ${await res.text()}`);
+  }
+}
+
+export async function writeDemoConfig(dir: string, drainSeconds: number): Promise<string> {
+  const config = {
+    app: DEMO_APP,
+    namespace: 'default',
+    image: 'demo/myapp',
+    port: 3000,
+    replicas: 2,
+    readinessPath: '/ready',
+    secrets: { blue: 'env-blue', green: 'env-green' },
+    smokeTests: [
+      { name: 'ready through the gateway', http: { path: '/ready', expect: ['.ready == true'] } },
+      { name: 'database reachable from a pod', exec: { command: ['npm', 'run', 'ping'] } },
+    ],
+    hooks: { preTest: [{ name: 'migrate', exec: { command: ['npm', 'run', 'migrate'] } }] },
+    drainSeconds,
+    leaseDurationSeconds: 15,
+  };
+  const path = join(dir, 'cutover.yaml');
+  await writeFile(path, stringify(config));
+  return path;
+}
