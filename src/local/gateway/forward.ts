@@ -1,0 +1,175 @@
+// Forwarding one request to a cluster, with Istio's default retry policy (2 retries on connect
+// failure, preferring endpoints not tried yet: previous_hosts predicate), the route timeout, the
+// route's header operations, and Envoy-shaped failures (503 UF/URX, 503 UC, 504 UT).
+import { randomUUID } from 'node:crypto';
+import { request, type Agent, type ClientRequest, type IncomingMessage, type ServerResponse } from 'node:http';
+import { performance } from 'node:perf_hooks';
+import type { Cluster, Endpoint } from './clusters.js';
+import { applyParser, removeHeader } from './header-ops.js';
+import { BODY_CONNECT_FAILURE, BODY_CONNECTION_TERMINATION, BODY_TIMEOUT, sendLocalReply } from './local-reply.js';
+import type { GatewayMetrics } from './metrics.js';
+import { RequestBody } from './request-body.js';
+import type { RouteDestination } from './route-types.js';
+
+const MAX_ATTEMPTS = 3;
+/** Hop-by-hop headers (RFC 9110 §7.6.1) and Envoy-internal ones a client may not set. */
+const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'upgrade', 'te', 'trailer', 'x-envoy-attempt-count', 'x-envoy-upstream-service-time']);
+
+export interface ForwardContext {
+  agent: Agent;
+  metrics: GatewayMetrics;
+}
+
+export function upstreamHeaders(req: IncomingMessage, dest: RouteDestination): string[] {
+  const raw = req.rawHeaders;
+  const out: string[] = [];
+  let xff: string | undefined;
+  let requestId = false;
+  for (let i = 0; i < raw.length; i += 2) {
+    const key = raw[i]!;
+    const lower = key.toLowerCase();
+    if (HOP_BY_HOP.has(lower)) continue;
+    if (lower === 'x-forwarded-for') xff = xff === undefined ? raw[i + 1]! : `${xff},${raw[i + 1]!}`;
+    else {
+      if (lower === 'x-request-id') requestId = true;
+      out.push(key, raw[i + 1]!);
+    }
+  }
+  const remote = (req.socket.remoteAddress ?? '').replace(/^::ffff:/, '');
+  out.push('x-forwarded-for', xff === undefined ? remote : `${xff},${remote}`, 'x-forwarded-proto', 'http');
+  if (!requestId) out.push('x-request-id', randomUUID());
+  for (const p of dest.requestParsers) applyParser(out, p);
+  if (dest.authority !== undefined) {
+    removeHeader(out, 'host');
+    out.push('host', dest.authority);
+  }
+  return out;
+}
+
+/** Next endpoint round-robin, skipping ones already tried when another is available. */
+function pickEndpoint(cluster: Cluster, tried: Endpoint[] | undefined): Endpoint {
+  const eps = cluster.endpoints;
+  for (let n = 0; n < eps.length; n++) {
+    const ep = eps[cluster.cursor++ % eps.length]!;
+    if (!tried || !tried.includes(ep)) return ep;
+  }
+  return eps[cluster.cursor++ % eps.length]!;
+}
+
+function isConnectError(err: NodeJS.ErrnoException): boolean {
+  return ['ECONNREFUSED', 'EHOSTUNREACH', 'ENETUNREACH', 'EADDRNOTAVAIL', 'ETIMEDOUT', 'ECONNRESET', 'EPIPE'].includes(err.code ?? '');
+}
+
+export class Exchange {
+  private attempts = 0;
+  private tried: Endpoint[] | undefined;
+  private upstream: ClientRequest | undefined;
+  private finished = false;
+  private timer: NodeJS.Timeout | undefined;
+  private readonly body: RequestBody;
+
+  constructor(
+    private readonly ctx: ForwardContext,
+    private readonly req: IncomingMessage,
+    private readonly res: ServerResponse,
+    private readonly cluster: Cluster,
+    private readonly dest: RouteDestination,
+    private readonly path: string,
+    private readonly headers: string[],
+    private readonly start: number,
+    timeoutMs: number,
+  ) {
+    this.body = new RequestBody(req);
+    if (timeoutMs > 0) this.timer = setTimeout(() => this.onTimeout(), timeoutMs);
+    res.once('close', () => this.onDownstreamClose());
+  }
+
+  run(): void {
+    const ep = pickEndpoint(this.cluster, this.tried);
+    this.attempts++;
+    const headers = this.attempts === 1 ? this.headers : this.headers.slice();
+    headers.push('x-envoy-attempt-count', String(this.attempts));
+    const attemptStart = performance.now();
+    let connected = false;
+    const up = request({ host: ep.address, port: ep.port, method: this.req.method, path: this.path, headers, agent: this.ctx.agent, setHost: false });
+    this.upstream = up;
+    up.once('socket', (s) => {
+      if (!s.connecting) connected = true;
+      else s.once('connect', () => (connected = true));
+    });
+    up.once('response', (upRes) => this.onResponse(upRes, ep, attemptStart));
+    up.on('error', (err: NodeJS.ErrnoException) => this.onError(up, err, ep, connected));
+    this.body.attach(up);
+  }
+
+  private onResponse(upRes: IncomingMessage, ep: Endpoint, attemptStart: number): void {
+    if (this.finished) {
+      upRes.resume();
+      return;
+    }
+    const raw = upRes.rawHeaders;
+    const out: string[] = [];
+    for (let i = 0; i < raw.length; i += 2) {
+      const lower = raw[i]!.toLowerCase();
+      if (!HOP_BY_HOP.has(lower) && lower !== 'server') out.push(raw[i]!, raw[i + 1]!);
+    }
+    out.push('server', 'istio-envoy', 'x-envoy-upstream-service-time', String(Math.round(performance.now() - attemptStart)));
+    for (const p of this.dest.responseParsers) applyParser(out, p);
+    const status = upRes.statusCode ?? 502;
+    this.res.writeHead(status, out);
+    upRes.on('error', () => this.res.destroy());
+    upRes.on('aborted', () => this.res.destroy());
+    upRes.pipe(this.res);
+    upRes.once('end', () => this.finish(ep.metrics, status, '-'));
+  }
+
+  private onError(up: ClientRequest, err: NodeJS.ErrnoException, ep: Endpoint, connected: boolean): void {
+    if (this.finished || up !== this.upstream) return;
+    if (this.res.headersSent) {
+      this.res.destroy();
+      this.finish(ep.metrics, this.res.statusCode, 'UC');
+      return;
+    }
+    // Connect failures are retried (Istio default retryOn: connect-failure). A reset of a pooled
+    // connection before any response byte is retried too when the body can be replayed: Envoy's
+    // pool sees such a close before reuse; Node's pool can lose that race.
+    const connectFailure = !connected && isConnectError(err);
+    const stalePooled = connected && up.reusedSocket && this.body.replayable;
+    if ((connectFailure || stalePooled) && this.attempts < MAX_ATTEMPTS && this.body.replayable) {
+      (this.tried ??= []).push(ep);
+      this.body.detach();
+      this.run();
+      return;
+    }
+    const body = connectFailure ? BODY_CONNECT_FAILURE : BODY_CONNECTION_TERMINATION;
+    const flags = connectFailure ? (this.attempts > 1 ? 'UF,URX' : 'UF') : 'UC';
+    sendLocalReply(this.req, this.res, 503, body, this.dest.responseParsers);
+    this.finish(this.dest.metrics, 503, flags);
+  }
+
+  private onTimeout(): void {
+    if (this.finished) return;
+    this.upstream?.destroy();
+    this.upstream = undefined;
+    if (this.res.headersSent) {
+      this.res.destroy();
+      this.finish(this.dest.metrics, this.res.statusCode, 'UT');
+      return;
+    }
+    sendLocalReply(this.req, this.res, 504, BODY_TIMEOUT, this.dest.responseParsers);
+    this.finish(this.dest.metrics, 504, 'UT');
+  }
+
+  private onDownstreamClose(): void {
+    if (this.finished) return;
+    this.upstream?.destroy();
+    this.finish(this.dest.metrics, 0, 'DC');
+  }
+
+  private finish(metrics: string, status: number, flags: string): void {
+    if (this.finished) return;
+    this.finished = true;
+    if (this.timer) clearTimeout(this.timer);
+    this.ctx.metrics.record(metrics, status, flags, performance.now() - this.start);
+  }
+}

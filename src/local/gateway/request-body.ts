@@ -1,0 +1,56 @@
+// The downstream request body, streamed to the current upstream attempt and kept (up to a limit)
+// so a retry can replay it, as Envoy buffers for retries. Bodyless requests cost nothing here.
+import type { IncomingMessage, ClientRequest } from 'node:http';
+
+const REPLAY_LIMIT_BYTES = 1024 * 1024;
+
+export class RequestBody {
+  private chunks: Buffer[] = [];
+  private bytes = 0;
+  private overflow = false;
+  private ended: boolean;
+  private sink: ClientRequest | undefined;
+
+  constructor(private readonly req: IncomingMessage) {
+    const h = req.headers;
+    this.ended = h['transfer-encoding'] === undefined && (h['content-length'] === undefined || h['content-length'] === '0');
+    if (this.ended) return;
+    req.on('data', (c: Buffer) => this.onData(c));
+    req.on('end', () => {
+      this.ended = true;
+      this.sink?.end();
+    });
+  }
+
+  /** Whether a new attempt can send the whole body again. */
+  get replayable(): boolean {
+    return !this.overflow;
+  }
+
+  /** Sends what has arrived so far to `up`, then streams the rest to it. */
+  attach(up: ClientRequest): void {
+    this.sink = up;
+    for (const c of this.chunks) up.write(c);
+    if (this.ended) up.end();
+  }
+
+  detach(): void {
+    this.sink = undefined;
+    this.req.resume();
+  }
+
+  private onData(c: Buffer): void {
+    if (!this.overflow) {
+      this.bytes += c.length;
+      if (this.bytes > REPLAY_LIMIT_BYTES) {
+        this.overflow = true;
+        this.chunks = [];
+      } else this.chunks.push(c);
+    }
+    const sink = this.sink;
+    if (sink && !sink.write(c)) {
+      this.req.pause();
+      sink.once('drain', () => this.req.resume());
+    }
+  }
+}
