@@ -1,0 +1,206 @@
+// Watch streams (reference §2.7): newline-delimited JSON events over a chunked 200 response whose
+// headers are flushed at once (kubectl's reflector waits for them). Start semantics:
+// - resourceVersion unset or "0": synthetic ADDED for every current object, then live events;
+// - resourceVersion=N: every event after N from the store's history, or an ERROR 410 event when
+//   that history is gone (the client re-lists);
+// - sendInitialEvents=true: current objects, then a BOOKMARK annotated k8s.io/initial-events-end.
+// With a selector, an object that stops matching is sent as DELETED and one that starts matching
+// as ADDED, as the real watch cache does.
+import { ApiError, badRequest, invalid } from '../store/api-error.js';
+import type { KubeObject, StoreEvent } from '../store/types.js';
+import { present, wantsTable, type Call } from './call.js';
+import { groupVersion } from './paths.js';
+import { selectorFromQuery, type Matcher } from './selectors.js';
+
+/** The real server's default when the client sends no timeoutSeconds (min-request-timeout is 30 min). */
+const DEFAULT_TIMEOUT_SECONDS = 1800;
+/** A client that reads this far behind is cut off instead of growing the server's memory. */
+const MAX_BUFFERED_BYTES = 32 * 1024 * 1024;
+
+interface WatchOptions {
+  match: Matcher | undefined;
+  since: number | undefined;
+  initialEvents: boolean;
+  sendInitialEnd: boolean;
+  bookmarks: boolean;
+  timeoutMs: number;
+  table: boolean;
+}
+
+function isTrue(v: string | null): boolean {
+  return v === 'true' || v === '1';
+}
+
+function parseOptions(call: Call): WatchOptions {
+  const q = call.query;
+  const match = selectorFromQuery(q, call.route.type);
+  const rv = q.get('resourceVersion') ?? '';
+  if (rv !== '' && !/^\d+$/.test(rv)) throw badRequest(`resourceVersion: Invalid value: ${JSON.stringify(rv)}: must be a non-negative integer`);
+  const timeout = q.get('timeoutSeconds');
+  if (timeout !== null && !/^\d+$/.test(timeout)) throw badRequest(`timeoutSeconds: Invalid value: ${JSON.stringify(timeout)}: must be a non-negative integer`);
+  const sendInitial = q.get('sendInitialEvents');
+  const bookmarks = isTrue(q.get('allowWatchBookmarks'));
+  if (sendInitial !== null) checkSendInitialEvents(call, sendInitial, bookmarks);
+  const initialEnd = isTrue(sendInitial);
+  return {
+    match,
+    since: rv === '' || rv === '0' || initialEnd ? undefined : Number(rv),
+    initialEvents: rv === '' || rv === '0' || initialEnd,
+    sendInitialEnd: initialEnd,
+    bookmarks,
+    timeoutMs: (timeout !== null ? Number(timeout) : DEFAULT_TIMEOUT_SECONDS) * 1000,
+    table: wantsTable(call),
+  };
+}
+
+// The rules of ListOptions validation for streaming lists (apimachinery validation.go).
+function checkSendInitialEvents(call: Call, value: string, bookmarks: boolean): void {
+  const causes: Array<{ reason: string; message: string; field: string }> = [];
+  if (call.query.get('resourceVersionMatch') !== 'NotOlderThan') {
+    causes.push({ reason: 'FieldValueForbidden', message: "Forbidden: sendInitialEvents requires setting resourceVersionMatch to NotOlderThan", field: 'resourceVersionMatch' });
+  }
+  if (!bookmarks) causes.push({ reason: 'FieldValueForbidden', message: 'Forbidden: sendInitialEvents requires setting allowWatchBookmarks to true', field: 'allowWatchBookmarks' });
+  if (!['true', 'false', '1', '0'].includes(value)) causes.push({ reason: 'FieldValueInvalid', message: `Invalid value: ${JSON.stringify(value)}`, field: 'sendInitialEvents' });
+  if (causes.length) throw invalid({ group: 'meta.k8s.io', resource: 'ListOptions', kind: 'ListOptions' }, '', causes);
+}
+
+export function handleWatch(call: Call): void {
+  call.verb = 'WATCH';
+  const options = parseOptions(call);
+  const { res } = call;
+  res.writeHead(200, { 'Content-Type': 'application/json', 'Cache-Control': 'no-cache, private', 'Transfer-Encoding': 'chunked' });
+  res.flushHeaders();
+  new WatchStream(call, options).start();
+}
+
+class WatchStream {
+  private readonly matching = new Set<string>();
+  private stopStore: (() => void) | undefined;
+  private timers: NodeJS.Timeout[] = [];
+  private closed = false;
+  private readonly apiVersion: string;
+
+  constructor(
+    private readonly call: Call,
+    private readonly options: WatchOptions,
+  ) {
+    this.apiVersion = groupVersion(call.route.group, call.route.version);
+  }
+
+  start(): void {
+    const { call, options } = this;
+    const { store, openWatches } = call.ctx;
+    call.req.on('close', () => this.stop());
+    call.res.on('error', () => this.stop());
+    openWatches.add(this.stopAndEnd);
+    // List and subscribe in one synchronous step: no write can fall between them.
+    if (options.initialEvents) this.sendInitial();
+    else if (options.match) this.seedMatching();
+    try {
+      this.stopStore = store.watch(call.route.type, (e) => this.onEvent(e), { namespace: call.route.namespace, sinceResourceVersion: options.since });
+    } catch (err) {
+      if (err instanceof ApiError) {
+        this.write({ type: 'ERROR', object: err.status });
+        this.stopAndEnd();
+        return;
+      }
+      throw err;
+    }
+    if (options.sendInitialEnd) this.bookmark(true);
+    if (options.bookmarks) this.timers.push(setInterval(() => this.bookmark(false), call.ctx.bookmarkIntervalMs));
+    this.timers.push(setTimeout(this.stopAndEnd, options.timeoutMs));
+  }
+
+  private sendInitial(): void {
+    const { store } = this.call.ctx;
+    const { items } = store.list(this.call.route.type, this.call.route.namespace);
+    for (const obj of items) {
+      if (this.options.match && !this.options.match(obj)) continue;
+      if (this.options.match) this.matching.add(key(obj));
+      this.send('ADDED', obj);
+    }
+  }
+
+  private seedMatching(): void {
+    const { items } = this.call.ctx.store.list(this.call.route.type, this.call.route.namespace);
+    for (const obj of items) if (this.options.match!(obj)) this.matching.add(key(obj));
+  }
+
+  private onEvent(event: StoreEvent): void {
+    if (this.closed) return;
+    const match = this.options.match;
+    if (!match) {
+      this.sendEvent(event);
+      return;
+    }
+    const obj = event.object;
+    const k = key(obj);
+    const was = this.matching.has(k);
+    const now = event.type !== 'DELETED' && match(obj);
+    if (event.type === 'DELETED') {
+      if (was || match(obj)) this.send('DELETED', obj);
+      this.matching.delete(k);
+    } else if (now) {
+      this.matching.add(k);
+      this.send(was ? event.type : 'ADDED', obj);
+    } else if (was) {
+      this.matching.delete(k);
+      this.send('DELETED', obj);
+    }
+  }
+
+  // Fast path: forward the stored JSON untouched when it is already in the served form.
+  private sendEvent(event: StoreEvent): void {
+    if (!this.options.table && event.json && event.json.startsWith(`{"apiVersion":${JSON.stringify(this.apiVersion)},`)) {
+      this.writeRaw(`{"type":"${event.type}","object":${event.json}}\n`);
+      return;
+    }
+    this.send(event.type, event.object);
+  }
+
+  private send(type: string, obj: KubeObject): void {
+    const served = present(this.call, obj);
+    const object = this.options.table
+      ? this.call.ctx.modules.toTable(this.call.route.type, [served], { resourceVersion: served.metadata.resourceVersion ?? '' })
+      : served;
+    this.write({ type, object });
+  }
+
+  private bookmark(initialEnd: boolean): void {
+    const metadata: Record<string, unknown> = { resourceVersion: String(this.call.ctx.store.currentResourceVersion()) };
+    if (initialEnd) metadata.annotations = { 'k8s.io/initial-events-end': 'true' };
+    this.write({ type: 'BOOKMARK', object: { kind: this.call.route.type.kind, apiVersion: this.apiVersion, metadata } });
+  }
+
+  private write(event: unknown): void {
+    this.writeRaw(`${JSON.stringify(event)}\n`);
+  }
+
+  private writeRaw(line: string): void {
+    const { res } = this.call;
+    if (this.closed || res.destroyed) return;
+    if (res.writableLength > MAX_BUFFERED_BYTES) {
+      this.stop();
+      res.destroy();
+      return;
+    }
+    res.write(line);
+  }
+
+  private stop(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.stopStore?.();
+    for (const t of this.timers) clearTimeout(t);
+    this.call.ctx.openWatches.delete(this.stopAndEnd);
+  }
+
+  private readonly stopAndEnd = (): void => {
+    this.stop();
+    if (!this.call.res.writableEnded) this.call.res.end();
+  };
+}
+
+function key(obj: KubeObject): string {
+  return `${obj.metadata.namespace ?? ''}/${obj.metadata.name}`;
+}
