@@ -1,0 +1,168 @@
+// The Lease lock against the local API server over real HTTP: acquire/release, waiting in line,
+// --no-wait, timeouts, takeover of an expired holder, racing contenders, `await using`, and
+// the `lost` signal when another holder takes the lease.
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createStore } from '../src/local/store/index.js';
+import { startApiServer, type ApiServer } from '../src/local/apiserver/index.js';
+import { createKubeClient, loadKubeConfig, type KubeClient, type KubeObject } from '../src/kube/index.js';
+import { acquireLock, forceRelease, lockStatus, leaseName } from '../src/lock/index.js';
+import { LockError } from '../src/errors.js';
+
+const NS = 'default';
+const quiet = { debug: () => {}, warn: () => {} };
+
+function clientFor(server: string): KubeClient {
+  const kubeconfig = JSON.stringify({
+    clusters: [{ name: 'c', cluster: { server, 'insecure-skip-tls-verify': true } }],
+    users: [{ name: 'u', user: {} }],
+    contexts: [{ name: 'x', context: { cluster: 'c', user: 'u', namespace: NS } }],
+    'current-context': 'x',
+  });
+  return createKubeClient(loadKubeConfig({ kubeconfig: '/k', env: {}, readFile: () => kubeconfig }));
+}
+
+const leaseRef = (app: string) => ({ apiVersion: 'coordination.k8s.io/v1', kind: 'Lease', name: leaseName(app), namespace: NS });
+type LeaseObj = KubeObject & { spec: Record<string, unknown> };
+
+/** Resolves when the predicate holds, polling every 10 ms; fails after the deadline. */
+async function until(what: string, predicate: () => boolean | Promise<boolean>, timeoutMs = 5_000): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  while (!(await predicate())) {
+    if (Date.now() > end) assert.fail(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
+describe('Lease lock', () => {
+  let api: ApiServer;
+  let client: KubeClient;
+  let closeStore: () => Promise<void>;
+  before(async () => {
+    const store = await createStore();
+    closeStore = () => store.close();
+    api = await startApiServer({ store, port: 0 });
+    client = clientFor(api.url);
+  });
+  after(async () => {
+    client.close();
+    await api.close();
+    await closeStore();
+  });
+
+  test('acquire writes a 6-digit MicroTime, identity and operation; release frees it', async () => {
+    const lock = await acquireLock(client, {
+      namespace: NS,
+      app: 'a1',
+      waitTimeoutMs: 1000,
+      identity: 'ci-4711@host/1',
+      operation: { app: 'a1', release: 'r42', phase: 'deploy' },
+      deps: { logger: quiet },
+    });
+    const lease = await client.get<LeaseObj>(leaseRef('a1'));
+    assert.equal(lease.spec.holderIdentity, 'ci-4711@host/1');
+    assert.match(String(lease.spec.renewTime), /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z$/);
+    assert.match(String(lease.spec.acquireTime), /\.\d{6}Z$/);
+    const status = await lockStatus(client, NS, 'a1');
+    assert.equal(status.held, true);
+    assert.match(status.summary, /^lock held by ci-4711@host\/1 since \d\d:\d\d:\d\d UTC \(deploy of release r42\)$/);
+    assert.deepEqual(status.operation, { app: 'a1', release: 'r42', phase: 'deploy' });
+    await lock.release();
+    const free = await lockStatus(client, NS, 'a1');
+    assert.equal(free.held, false);
+    assert.equal((await client.get<LeaseObj>(leaseRef('a1'))).spec.holderIdentity, '');
+  });
+
+  test('a second holder waits in line and gets the lock after release; the epoch goes up', async () => {
+    const first = await acquireLock(client, { namespace: NS, app: 'a2', waitTimeoutMs: 0, identity: 'one', deps: { logger: quiet } });
+    let polls = 0;
+    const logger = { debug: (m: string) => void (/lock held by one/.test(m) && polls++), warn: () => {} };
+    const second = acquireLock(client, { namespace: NS, app: 'a2', waitTimeoutMs: 10_000, retryEveryMs: 20, identity: 'two', deps: { logger } });
+    await until('the second to wait', () => polls >= 2);
+    await first.release();
+    const held = await second;
+    assert.equal(held.identity, 'two');
+    assert.equal(held.epoch, first.epoch + 1);
+    await held.release();
+  });
+
+  test('--no-wait and a wait timeout give LockError naming the holder and since when', async () => {
+    const holder = await acquireLock(client, { namespace: NS, app: 'a3', waitTimeoutMs: 0, identity: 'ci-4711', deps: { logger: quiet } });
+    try {
+      await assert.rejects(acquireLock(client, { namespace: NS, app: 'a3', waitTimeoutMs: 60_000, noWait: true, identity: 'other' }), (e: LockError) => {
+        assert.ok(e instanceof LockError);
+        assert.match(e.message, /^lock held by ci-4711 since \d\d:\d\d:\d\d UTC; not waiting/);
+        assert.match(e.remedy ?? '', /cutover lock release --force/);
+        return true;
+      });
+      const t0 = Date.now();
+      await assert.rejects(
+        acquireLock(client, { namespace: NS, app: 'a3', waitTimeoutMs: 150, retryEveryMs: 20, identity: 'other', deps: { logger: quiet } }),
+        /lock held by ci-4711 since .*; waited 0 s/,
+      );
+      assert.ok(Date.now() - t0 >= 150);
+    } finally {
+      await holder.release();
+    }
+  });
+
+  test('an expired holder is taken over (expiry judged by when we observed it), transitions + 1', async () => {
+    // A crashed holder: renewed "now" by its own clock, never again.
+    await client.create({
+      apiVersion: 'coordination.k8s.io/v1',
+      kind: 'Lease',
+      metadata: { name: leaseName('a4'), namespace: NS },
+      spec: { holderIdentity: 'dead', leaseDurationSeconds: 30, acquireTime: new Date().toISOString().replace('Z', '000Z'), renewTime: new Date().toISOString().replace('Z', '000Z'), leaseTransitions: 3 },
+    });
+    // Our clock advances through the waiting sleeps (5 s each): 30 s of waiting costs no real
+    // time. Renewal sleeps (1 s) are real, so the held lock does not renew in a hot loop.
+    let now = Date.now();
+    const warnings: string[] = [];
+    const sleep = (ms: number, signal?: AbortSignal) =>
+      ms >= 5_000
+        ? Promise.resolve(void (now += ms))
+        : new Promise<void>((r) => {
+            const t = setTimeout(r, ms);
+            signal?.addEventListener('abort', () => (clearTimeout(t), r()), { once: true });
+          });
+    const deps = { clock: () => now, sleep, random: () => 0, logger: { debug: () => {}, warn: (m: string) => void warnings.push(m) } };
+    const lock = await acquireLock(client, { namespace: NS, app: 'a4', waitTimeoutMs: 120_000, retryEveryMs: 5_000, renewEveryMs: 1_000, identity: 'alive', deps });
+    assert.ok(now - Date.now() >= 30_000, 'waited at least the lease duration after first seeing it');
+    assert.equal(lock.epoch, 4);
+    assert.match(warnings.join('\n'), /lock held by dead .* expired; taking it over/);
+    const lease = await client.get<LeaseObj>(leaseRef('a4'));
+    assert.equal(lease.spec.holderIdentity, 'alive');
+    assert.equal(lease.spec.leaseTransitions, 4);
+    await lock.release();
+  });
+
+  test('racing contenders hold the lock one after the other, never together', async () => {
+    const intervals: Array<[number, number]> = [];
+    const contender = async (id: string) => {
+      await using lock = await acquireLock(client, { namespace: NS, app: 'a5', waitTimeoutMs: 20_000, retryEveryMs: 10, identity: id, deps: { logger: quiet } });
+      const start = performance.now();
+      await client.list('v1', 'ConfigMap');
+      assert.equal(lock.lost.aborted, false);
+      intervals.push([start, performance.now()]);
+    };
+    await Promise.all(['r1', 'r2', 'r3', 'r4'].map(contender));
+    assert.equal(intervals.length, 4);
+    intervals.sort((a, b) => a[0] - b[0]);
+    for (let i = 1; i < intervals.length; i++) assert.ok(intervals[i]![0] >= intervals[i - 1]![1], 'no overlap');
+    assert.equal((await lockStatus(client, NS, 'a5')).held, false, 'await using released the last one');
+  });
+
+  test('renewal keeps the lease fresh; a holder whose lease is taken loses it (lost aborts)', async () => {
+    const lock = await acquireLock(client, { namespace: NS, app: 'a6', waitTimeoutMs: 0, renewEveryMs: 20, retryEveryMs: 20, identity: 'me', deps: { logger: quiet } });
+    const firstRenew = (await client.get<LeaseObj>(leaseRef('a6'))).spec.renewTime;
+    await until('a renewal', async () => (await client.get<LeaseObj>(leaseRef('a6'))).spec.renewTime !== firstRenew);
+    const before = await forceRelease(client, NS, 'a6');
+    assert.equal(before.holder, 'me');
+    const thief = await acquireLock(client, { namespace: NS, app: 'a6', waitTimeoutMs: 0, identity: 'thief', deps: { logger: quiet } });
+    await until('lost to abort', () => lock.lost.aborted);
+    assert.throws(() => lock.assertHeld(), LockError);
+    await lock.release(); // a no-op for a lost lock: it must not free the thief's lease
+    assert.equal((await lockStatus(client, NS, 'a6')).holder, 'thief');
+    await thief.release();
+  });
+});
