@@ -135,7 +135,7 @@ function preTestStep(ctx: EngineContext, color: Color): Step {
 const hookResults = new WeakMap<EngineContext, CheckResult[]>();
 
 
-async function readShared(ctx: EngineContext, view: ClusterView): Promise<void> {
+export async function readShared(ctx: EngineContext, view: ClusterView): Promise<void> {
   const shared = ctx.source.sharedObjects();
   const live = await Promise.all(
     shared.map((o) =>

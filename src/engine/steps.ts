@@ -8,6 +8,7 @@ import type { KubeObject } from '../kube/types.js';
 import type { ObjectChange } from '../routers/types.js';
 import type { ClusterView } from './cluster-view.js';
 import type { EngineContext } from './context.js';
+import { redactChange } from './redact.js';
 
 export interface Step {
   name: string;
@@ -55,7 +56,7 @@ async function runStep(ctx: EngineContext, step: Step, view: ClusterView): Promi
   if (ctx.dryRun) {
     for (const change of changes) view.simulate(change);
     const detail = [...changes.map((c) => c.reason), ...(step.run && step.describe ? [step.describe] : [])].join('; ');
-    return { name: step.name, status: 'planned', changes, detail: detail || 'nothing to do', ms: 0 };
+    return { name: step.name, status: 'planned', changes: changes.map(redactChange), detail: detail || 'nothing to do', ms: 0 };
   }
   for (const change of changes) {
     ctx.lock?.assertHeld();
@@ -66,7 +67,7 @@ async function runStep(ctx: EngineContext, step: Step, view: ClusterView): Promi
   return {
     name: step.name,
     status: nothing ? 'skipped' : 'done',
-    changes,
+    changes: changes.map(redactChange),
     detail: detail || changes.map((c) => c.reason).join('; ') || 'already in place',
     ms: 0,
   };

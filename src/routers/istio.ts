@@ -35,6 +35,7 @@ export const SWITCH_ANNOTATIONS = {
   previousRelease: 'previous-release',
   release: 'release',
   switchedAt: 'switched-at',
+  switchedBy: 'switched-by',
 } as const;
 
 export function annotationKey(settings: RouteSettings, key: keyof typeof SWITCH_ANNOTATIONS): string {
@@ -171,6 +172,7 @@ export class IstioRouter implements TrafficRouter {
     const current = live.virtualService?.metadata.annotations ?? {};
     const out: Record<string, string | null> = { [annotationKey(s, 'switchedAt')]: info.at };
     out[annotationKey(s, 'release')] = info.release ?? null;
+    out[annotationKey(s, 'switchedBy')] = info.by ?? null;
     if (live.activeColor && live.activeColor !== color) {
       out[annotationKey(s, 'previousColor')] = live.activeColor;
       out[annotationKey(s, 'previousRelease')] = current[annotationKey(s, 'release')] ?? null;
@@ -189,7 +191,10 @@ export class IstioRouter implements TrafficRouter {
     const sameRoutes = JSON.stringify(httpRoutes(vs)) === JSON.stringify(http);
     const current = vs.metadata.annotations ?? {};
     const onlyTime = Object.keys(annotations).every(
-      (k) => k === annotationKey(this.settings, 'switchedAt') || (current[k] ?? null) === annotations[k],
+      (k) =>
+        k === annotationKey(this.settings, 'switchedAt') ||
+        k === annotationKey(this.settings, 'switchedBy') ||
+        (current[k] ?? null) === annotations[k],
     );
     if (sameRoutes && onlyTime) return [];
     const patch: Record<string, unknown> = { spec: { http } };

@@ -78,6 +78,8 @@ export interface SwitchInfo {
   release?: string;
   /** When the switch is made (ISO); the drain window counts from it. */
   at: string;
+  /** `<operation>/<run id>`: lets a re-run of the same CI job recognise its own switch. */
+  by?: string;
 }
 
 export interface TrafficRouter {

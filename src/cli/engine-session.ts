@@ -1,0 +1,44 @@
+// What every engine command does around its one engine call: load cutover.yaml (all input is
+// validated before the cluster is touched), connect like kubectl, build the engine context with
+// the production world, and close connections at the end so the process exits promptly.
+import { loadConfig } from '../config/index.js';
+import type { CutoverConfig } from '../config/types.js';
+import { connect } from '../kube/index.js';
+import type { KubeClient } from '../kube/types.js';
+import { createContext, type EngineContext } from '../engine/context.js';
+import { closeHttpAgents, defaultDeps } from '../engine/default-deps.js';
+import type { CliIo, ParsedArgs } from './command.js';
+import { globalOptions, type GlobalOptions } from './global-flags.js';
+import { createOutput, type Output } from './output.js';
+
+export interface Session {
+  ctx: EngineContext;
+  options: GlobalOptions;
+  out: Output;
+  kube: KubeClient;
+}
+
+export function loadSessionConfig(options: GlobalOptions, env: Record<string, string | undefined>): CutoverConfig {
+  const config = loadConfig(options.configFile, { env });
+  return options.namespace ? { ...config, namespace: options.namespace } : config;
+}
+
+export async function withSession<T>(args: ParsedArgs, io: CliIo, fn: (s: Session) => Promise<T>): Promise<T> {
+  const options = globalOptions(args);
+  const out = createOutput(io, options.output);
+  const config = loadSessionConfig(options, io.env);
+  const kube = connect({ kubeconfig: options.kubeconfig, context: options.context, namespace: options.namespace ?? config.namespace, env: io.env });
+  try {
+    const deps = defaultDeps(out.log, io.env, io.signal);
+    const ctx = await createContext({ config, kube, deps, dryRun: options.dryRun });
+    return await fn({ ctx, options, out, kube });
+  } finally {
+    kube.close();
+    closeHttpAgents();
+  }
+}
+
+/** Adds the API request count to a JSON result (the benchmark reads it). */
+export function withRequests<T extends object>(value: T, kube: KubeClient): T & { apiRequests: number } {
+  return { ...value, apiRequests: kube.requestCount };
+}

@@ -1,0 +1,28 @@
+// `cutover promote`: all traffic to the tested color, verified through the gateway.
+import type { Command } from '../command.js';
+import { promote, type SwitchResult } from '../../engine/promote.js';
+import { withRequests, withSession } from '../engine-session.js';
+import { MUTATING_FLAGS, str } from '../global-flags.js';
+import { stepsText } from '../steps-text.js';
+
+export function switchText(r: SwitchResult): string {
+  const verb = r.operation === 'promote' ? 'promoted' : 'rolled back to';
+  if (r.dryRun) return `plan: ${r.operation} to ${r.color} (release ${r.release ?? '?'}; nothing written)\n${stepsText(r.steps, true)}`;
+  const timing = r.timeToEffectMs !== null ? `; in effect after ${r.timeToEffectMs} ms, verified after ${r.verifiedMs} ms` : '';
+  return `${verb} ${r.color} (release ${r.release ?? '?'})${r.previousColor ? `, from ${r.previousColor}` : ''}${timing}\n${stepsText(r.steps, false)}`;
+}
+
+const command: Command = {
+  path: ['promote'],
+  summary: 'send all traffic to the tested color and verify it through the gateway',
+  usage: '[--release ID] [--dry-run] [--no-wait]',
+  flags: { ...MUTATING_FLAGS, release: { type: 'string' } },
+  async run(args, io) {
+    return withSession(args, io, async ({ ctx, options, out, kube }) => {
+      const result = await promote(ctx, { release: str(args, 'release'), noWait: options.noWait });
+      out.result(withRequests(result, kube), switchText);
+      return 0;
+    });
+  },
+};
+export default command;

@@ -1,0 +1,28 @@
+// `cutover test`: smoke tests against the color under test; records the verdict.
+import type { Command } from '../command.js';
+import { test, type TestResult } from '../../engine/test.js';
+import { withRequests, withSession } from '../engine-session.js';
+import { MUTATING_FLAGS, str } from '../global-flags.js';
+import { stepsText } from '../steps-text.js';
+
+export function testText(r: TestResult): string {
+  if (r.dryRun) return `plan: test release ${r.release} on ${r.color} (nothing written)\n${stepsText(r.steps, true)}`;
+  const lines = r.checks.map((c) => `${c.ok ? '✔' : '✖'} ${c.name}: ${c.detail} (${c.ms} ms)`);
+  const verdict = r.passed ? `release ${r.release} on ${r.color} passed` : `release ${r.release} on ${r.color} FAILED`;
+  return [...lines, verdict, ...(r.passed ? [`next: cutover promote --release ${r.release}`] : [])].join('\n');
+}
+
+const command: Command = {
+  path: ['test'],
+  summary: 'run the smoke tests against the color under test and record the verdict',
+  usage: '[--release ID] [--dry-run] [--no-wait]',
+  flags: { ...MUTATING_FLAGS, release: { type: 'string' } },
+  async run(args, io) {
+    return withSession(args, io, async ({ ctx, options, out, kube }) => {
+      const result = await test(ctx, { release: str(args, 'release'), noWait: options.noWait });
+      out.result(withRequests(result, kube), testText);
+      return 0;
+    });
+  },
+};
+export default command;

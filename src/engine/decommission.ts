@@ -1,0 +1,119 @@
+// cutover decommission: retire the idle color — never the live one — after the drain window,
+// and only when plain traffic no longer reaches it. Order (make before break, reversed): the
+// routes that name it, then its subset, then its Deployment. Each step is skipped when done, so
+// a re-run after a crash picks up where it stopped.
+import type { Color } from '../config/types.js';
+import { GuardError } from '../errors.js';
+import { otherColor } from '../routers/types.js';
+import { APPS_V1, deploymentOf, readAppState, routesOf } from './app-state.js';
+import type { ClusterView } from './cluster-view.js';
+import type { EngineContext } from './context.js';
+import { gatewayUrl, probeHeaders, probeUntil } from './gateway-probe.js';
+import { mustBeDrained, mustNotBeLive, refuse, type Refusal } from './guards.js';
+import { locked, type OperationInput } from './operation.js';
+import { runSteps, type Step, type StepRecord } from './steps.js';
+
+export interface DecommissionInput extends OperationInput {
+  color?: Color;
+  /** Skip the drain window (never the live-color guard, never the traffic check). */
+  force?: boolean;
+}
+
+export interface DecommissionResult {
+  operation: 'decommission';
+  app: string;
+  namespace: string;
+  color: Color;
+  release: string | null;
+  dryRun: boolean;
+  steps: StepRecord[];
+  durationMs: number;
+}
+
+/** Plain requests sent to make sure none reaches the color about to go. */
+export const TRAFFIC_CHECK_REQUESTS = 10;
+
+export function decommissionColor(ctx: EngineContext, view: ClusterView, asked?: Color): Color {
+  const routes = routesOf(ctx, view);
+  const color = asked ?? (routes.activeColor ? otherColor(routes.activeColor) : routes.testColor);
+  if (!color) {
+    throw new GuardError(`VirtualService ${ctx.namespace}/${ctx.source.settings.virtualServiceName}: no route names a color, so none is idle.`, {
+      remedy: 'name the color: --color blue|green',
+    });
+  }
+  return color;
+}
+
+/** Probes the gateway like a user; any answer from `color` refuses. */
+async function plainTrafficRefusal(ctx: EngineContext, view: ClusterView, color: Color): Promise<Refusal | undefined> {
+  if (!routesOf(ctx, view).activeColor) return undefined;
+  const url = (await gatewayUrl(ctx)) + ctx.config.readinessPath;
+  const headers = probeHeaders(ctx, false);
+  let hits = 0;
+  for (let i = 0; i < TRAFFIC_CHECK_REQUESTS; i++) {
+    const answer = await ctx.deps.http(url, { headers, timeoutMs: 5000, signal: ctx.deps.signal });
+    if (answer.headers[ctx.source.settings.colorHeader] === color) hits++;
+  }
+  if (hits === 0) return undefined;
+  return {
+    message: `the gateway still sends plain traffic to ${color} (${hits} of ${TRAFFIC_CHECK_REQUESTS} probes).`,
+    remedy: 'the route change has not reached every gateway yet; wait and run it again',
+  };
+}
+
+export function decommissionSteps(ctx: EngineContext, color: Color): Step[] {
+  const { router } = ctx;
+  return [
+    {
+      name: `remove the routes to ${color}`,
+      plan: (v) => router.planRemoveRoutes(routesOf(ctx, v), color),
+      describe: `probe as a tester until ${color} no longer answers`,
+      run: async () => {
+        const r = await probeUntil(ctx, await gatewayUrl(ctx), {
+          notColor: color,
+          consecutive: 3,
+          tester: true,
+          timeoutMs: ctx.config.verifyTimeoutSeconds * 1000,
+          what: `testers leaving ${color}`,
+        });
+        return `no tester reaches ${color} (after ${r.effectMs} ms)`;
+      },
+    },
+    { name: `remove subset ${color}`, plan: (v) => router.planRemoveSubset(routesOf(ctx, v), color) },
+    { name: `delete Deployment ${ctx.source.deploymentName(color)}`, plan: (v) => planDeleteDeployment(ctx, v, color) },
+  ];
+}
+
+export function planDeleteDeployment(ctx: EngineContext, view: ClusterView, color: Color) {
+  const dep = deploymentOf(ctx, view, color);
+  if (!dep) return [];
+  return [
+    {
+      action: 'delete' as const,
+      apiVersion: APPS_V1,
+      kind: 'Deployment',
+      namespace: ctx.namespace,
+      name: dep.metadata.name,
+      reason: `delete Deployment ${ctx.namespace}/${dep.metadata.name} (its pods go with it)`,
+      resourceVersion: dep.metadata.resourceVersion,
+    },
+  ];
+}
+
+export async function decommission(ctx: EngineContext, input: DecommissionInput): Promise<DecommissionResult> {
+  return locked(ctx, { operation: 'decommission' }, input, async () => {
+    const result = await decommissionOnView(ctx, await readAppState(ctx), input);
+    return { result, outcome: { color: result.color, release: result.release ?? undefined } };
+  });
+}
+
+export async function decommissionOnView(ctx: EngineContext, view: ClusterView, input: DecommissionInput): Promise<DecommissionResult> {
+  const routes = routesOf(ctx, view);
+  const color = decommissionColor(ctx, view, input.color);
+  refuse(mustNotBeLive(ctx, routes, color, 'decommissioning'));
+  if (!input.force) refuse(mustBeDrained(ctx, routes, color, ctx.deps.clock()));
+  refuse(await plainTrafficRefusal(ctx, view, color));
+  const release = deploymentOf(ctx, view, color)?.metadata.labels?.['cutover.dev/release'] ?? null;
+  const steps = await runSteps(ctx, 'decommission', decommissionSteps(ctx, color), view);
+  return { operation: 'decommission', app: ctx.app, namespace: ctx.namespace, color, release, dryRun: ctx.dryRun, steps, durationMs: 0 };
+}

@@ -1,0 +1,78 @@
+// cutover promote: every plain request goes to the color under test, if — and only if — it runs
+// the release named (or the deployed one), that release passed its tests, and every replica is
+// ready. Re-running after a crash converges: an already-switched route is only verified again.
+import type { Color } from '../config/types.js';
+import { GuardError } from '../errors.js';
+import { otherColor, type LiveRoutes } from '../routers/types.js';
+import { colorStateOf, readAppState, routesOf } from './app-state.js';
+import type { ClusterView } from './cluster-view.js';
+import type { EngineContext } from './context.js';
+import { mustBeReady, mustBeTested, mustExist, mustRunRelease, refuse } from './guards.js';
+import { locked, type OperationInput } from './operation.js';
+import { requestedRelease } from './release-id.js';
+import type { StepRecord } from './steps.js';
+import { switchTo } from './switch.js';
+
+export interface PromoteInput extends OperationInput {
+  release?: string;
+}
+
+export interface SwitchResult {
+  operation: 'promote' | 'rollback';
+  app: string;
+  namespace: string;
+  release: string | null;
+  color: Color;
+  previousColor: Color | null;
+  /** From the write of the route until plain requests began to come from the new color. */
+  timeToEffectMs: number | null;
+  /** Until the streak of answers from the new color was complete. */
+  verifiedMs: number | null;
+  dryRun: boolean;
+  steps: StepRecord[];
+  durationMs: number;
+}
+
+/** The color promote moves traffic to: the one under test, else the idle one. */
+export function promoteTarget(ctx: EngineContext, routes: LiveRoutes): Color {
+  const target = routes.testColor ?? (routes.activeColor ? otherColor(routes.activeColor) : undefined);
+  if (!target) {
+    throw new GuardError(`VirtualService ${ctx.namespace}/${ctx.source.settings.virtualServiceName}: nothing is deployed to promote.`, {
+      remedy: 'run `cutover deploy` and `cutover test` first',
+    });
+  }
+  return target;
+}
+
+export async function promote(ctx: EngineContext, input: PromoteInput): Promise<SwitchResult> {
+  const wanted = requestedRelease(input.release, ctx.deps.env);
+  return locked(ctx, { operation: 'promote', release: wanted }, input, async () => {
+    const result = await promoteOnView(ctx, await readAppState(ctx), wanted);
+    return { result, outcome: { color: result.color, from: result.previousColor ?? undefined, release: result.release ?? undefined } };
+  });
+}
+
+export async function promoteOnView(ctx: EngineContext, view: ClusterView, wanted: string | undefined): Promise<SwitchResult> {
+  const routes = routesOf(ctx, view);
+  const target = promoteTarget(ctx, routes);
+  const s = colorStateOf(ctx, view, target);
+  refuse(mustExist(ctx, s, 'run `cutover deploy` first'));
+  refuse(mustRunRelease(ctx, s, wanted));
+  refuse(mustBeTested(ctx, s));
+  refuse(mustBeReady(ctx, s));
+  const previous = routes.activeColor && routes.activeColor !== target ? routes.activeColor : null;
+  const out = await switchTo(ctx, 'promote', view, target, s.release);
+  return {
+    operation: 'promote',
+    app: ctx.app,
+    namespace: ctx.namespace,
+    release: s.release ?? null,
+    color: target,
+    previousColor: previous,
+    timeToEffectMs: out.verification?.effectMs ?? null,
+    verifiedMs: out.verification?.verifiedMs ?? null,
+    dryRun: ctx.dryRun,
+    steps: out.steps,
+    durationMs: 0,
+  };
+}

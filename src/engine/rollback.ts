@@ -1,0 +1,72 @@
+// cutover rollback: the same switch as promote, back to the color that was live before — only if
+// it still runs the release that was live then and every replica is ready.
+import type { Color } from '../config/types.js';
+import { GuardError } from '../errors.js';
+import { annotationKey, type IstioRouter } from '../routers/istio.js';
+import { isColor, otherColor } from '../routers/types.js';
+import { colorStateOf, readAppState, routesOf } from './app-state.js';
+import type { ClusterView } from './cluster-view.js';
+import type { EngineContext } from './context.js';
+import { mustBeReady, mustExist, refuse, type Refusal } from './guards.js';
+import { locked, type OperationInput } from './operation.js';
+import type { SwitchResult } from './promote.js';
+import { switchTo } from './switch.js';
+import { ciRunId } from './release-id.js';
+
+export type RollbackInput = OperationInput;
+
+export async function rollback(ctx: EngineContext, input: RollbackInput): Promise<SwitchResult> {
+  return locked(ctx, { operation: 'rollback' }, input, async () => {
+    const result = await rollbackOnView(ctx, await readAppState(ctx));
+    return { result, outcome: { color: result.color, from: result.previousColor ?? undefined, release: result.release ?? undefined } };
+  });
+}
+
+export function rollbackTarget(ctx: EngineContext, view: ClusterView): { target: Color; active: Color; previousRelease?: string } {
+  const routes = routesOf(ctx, view);
+  const vs = `VirtualService ${ctx.namespace}/${ctx.source.settings.virtualServiceName}`;
+  if (!routes.activeColor) {
+    throw new GuardError(`${vs}: no default route, so there is nothing to roll back from.`, { remedy: 'promote a release first' });
+  }
+  const settings = (ctx.router as IstioRouter).settings;
+  const ann = routes.virtualService?.metadata.annotations ?? {};
+  const recorded = ann[annotationKey(settings, 'previousColor')];
+  const run = ciRunId(ctx.deps.env);
+  if (run && ann[annotationKey(settings, 'switchedBy')] === `rollback/${run}`) {
+    // This CI run already rolled back (and crashed or was retried): converge, do not toggle back.
+    return { target: routes.activeColor, active: routes.activeColor };
+  }
+  const target = isColor(recorded) && recorded !== routes.activeColor ? recorded : otherColor(routes.activeColor);
+  return { target, active: routes.activeColor, previousRelease: ann[annotationKey(settings, 'previousRelease')] };
+}
+
+function mustBeThePreviousRelease(ctx: EngineContext, release: string | undefined, previous: string | undefined, color: Color): Refusal | undefined {
+  if (!previous || release === previous) return undefined;
+  return {
+    message: `Deployment ${ctx.namespace}/${ctx.source.deploymentName(color)} now runs release ${release ?? '(none)'}, not ${previous} that was live before.`,
+    remedy: `test and promote ${release ?? 'it'} instead (\`cutover test\`, \`cutover promote\`), or deploy ${previous} again`,
+  };
+}
+
+export async function rollbackOnView(ctx: EngineContext, view: ClusterView): Promise<SwitchResult> {
+  const { target, active, previousRelease } = rollbackTarget(ctx, view);
+  const s = colorStateOf(ctx, view, target);
+  const previousColor = target === active ? null : active;
+  refuse(mustExist(ctx, s, `${target} was decommissioned; deploy the release you want again (\`cutover deploy\`), test and promote it`));
+  refuse(mustBeThePreviousRelease(ctx, s.release, previousRelease, target));
+  refuse(mustBeReady(ctx, s));
+  const out = await switchTo(ctx, 'rollback', view, target, s.release);
+  return {
+    operation: 'rollback',
+    app: ctx.app,
+    namespace: ctx.namespace,
+    release: s.release ?? null,
+    color: target,
+    previousColor,
+    timeToEffectMs: out.verification?.effectMs ?? null,
+    verifiedMs: out.verification?.verifiedMs ?? null,
+    dryRun: ctx.dryRun,
+    steps: out.steps,
+    durationMs: 0,
+  };
+}

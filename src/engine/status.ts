@@ -1,0 +1,99 @@
+// cutover status and cutover history: what the cluster says, read-only, no lock taken.
+import type { Color } from '../config/types.js';
+import { lockStatus } from '../lock/index.js';
+import type { LockStatus } from '../lock/types.js';
+import { httpRoutes, annotationKey, type IstioRouter } from '../routers/istio.js';
+import { COLORS } from '../routers/types.js';
+import { colorStateOf, readAppState, routesOf, type TestVerdict } from './app-state.js';
+import type { ClusterView } from './cluster-view.js';
+import type { EngineContext } from './context.js';
+import { readHistory, type HistoryEntry } from './history.js';
+
+export interface ColorStatus {
+  deployment: string | null;
+  release: string | null;
+  image: string | null;
+  replicas: number;
+  ready: number;
+  available: number;
+  allReady: boolean;
+  live: boolean;
+  underTest: boolean;
+  hasSubset: boolean;
+  tested: TestVerdict | null;
+}
+
+export interface StatusResult {
+  app: string;
+  namespace: string;
+  activeColor: Color | null;
+  testColor: Color | null;
+  /** Release of the live color. */
+  release: string | null;
+  previousColor: Color | null;
+  switchedAt: string | null;
+  colors: Record<Color, ColorStatus>;
+  routes: Array<{ name: string | null; color: string | null; match: boolean }>;
+  lock: LockStatus;
+  history: HistoryEntry[];
+}
+
+export function describeStatus(ctx: EngineContext, view: ClusterView): Omit<StatusResult, 'lock' | 'history'> {
+  const routes = routesOf(ctx, view);
+  const settings = (ctx.router as IstioRouter).settings;
+  const ann = routes.virtualService?.metadata.annotations ?? {};
+  const colors = Object.fromEntries(
+    COLORS.map((c) => {
+      const s = colorStateOf(ctx, view, c);
+      const status: ColorStatus = {
+        deployment: s.deployment?.metadata.name ?? null,
+        release: s.release ?? null,
+        image: s.image ?? null,
+        replicas: s.deployment ? s.replicas : 0,
+        ready: s.ready,
+        available: s.available,
+        allReady: s.allReady,
+        live: routes.activeColor === c,
+        underTest: routes.testColor === c,
+        hasSubset: routes.subsets.includes(c),
+        tested: s.verdict ?? null,
+      };
+      return [c, status];
+    }),
+  ) as Record<Color, ColorStatus>;
+  const previous = ann[annotationKey(settings, 'previousColor')];
+  return {
+    app: ctx.app,
+    namespace: ctx.namespace,
+    activeColor: routes.activeColor ?? null,
+    testColor: routes.testColor ?? null,
+    release: routes.activeColor ? colors[routes.activeColor].release : null,
+    previousColor: previous === 'blue' || previous === 'green' ? previous : null,
+    switchedAt: ann[annotationKey(settings, 'switchedAt')] ?? null,
+    colors,
+    routes: httpRoutes(routes.virtualService).map((r) => ({
+      name: r.name ?? null,
+      color: r.route?.[0]?.destination?.subset ?? null,
+      match: Array.isArray(r.match) && r.match.length > 0,
+    })),
+  };
+}
+
+export async function status(ctx: EngineContext, historyEntries = 5): Promise<StatusResult> {
+  const [view, lock, history] = await Promise.all([
+    readAppState(ctx),
+    lockStatus(ctx.kube, ctx.namespace, ctx.app, { clock: ctx.deps.clock }),
+    readHistory(ctx),
+  ]);
+  return { ...describeStatus(ctx, view), lock, history: history.slice(0, historyEntries) };
+}
+
+export interface HistoryResult {
+  app: string;
+  namespace: string;
+  entries: HistoryEntry[];
+}
+
+export async function history(ctx: EngineContext): Promise<HistoryResult> {
+  return { app: ctx.app, namespace: ctx.namespace, entries: await readHistory(ctx) };
+}

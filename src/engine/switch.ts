@@ -1,0 +1,80 @@
+// The traffic switch promote and rollback share: make sure the target's subset exists (and, if
+// it had to be added, that testers reach it: proof the gateway knows it), then move every plain
+// request in ONE conditional write of the VirtualService, then probe plain requests until N in
+// a row come from the target.
+import type { Color } from '../config/types.js';
+import { routesOf } from './app-state.js';
+import { ciRunId } from './release-id.js';
+import type { ClusterView } from './cluster-view.js';
+import type { EngineContext } from './context.js';
+import { gatewayUrl, probeUntil, type ProbeResult } from './gateway-probe.js';
+import { runSteps, type Step, type StepRecord } from './steps.js';
+
+/** Plain answers in a row from the new color before a switch counts as verified. */
+export const VERIFY_STREAK = 5;
+
+export interface SwitchOutcome {
+  steps: StepRecord[];
+  verification?: ProbeResult;
+}
+
+export function switchSteps(
+  ctx: EngineContext,
+  view: ClusterView,
+  target: Color,
+  release: string | undefined,
+  by: string | undefined,
+  onVerified: (r: ProbeResult) => void,
+): Step[] {
+  const { router } = ctx;
+  const initial = routesOf(ctx, view);
+  const subsetIsNew = !initial.subsets.includes(target);
+  const keep = initial.activeColor && initial.activeColor !== target ? [initial.activeColor, target] : [target];
+  const steps: Step[] = [{ name: `ensure subset ${target}`, plan: (v) => router.planEnsure(routesOf(ctx, v), keep) }];
+  if (subsetIsNew) {
+    // A subset the gateway may not know yet: prove it through the test route before anyone relies on it.
+    steps.push({
+      name: `send testers to ${target}`,
+      plan: (v) => router.planTestTraffic(routesOf(ctx, v), target),
+      describe: `probe as a tester until ${target} answers`,
+      run: async () => {
+        const r = await probe(ctx, target, true, 3);
+        return `testers reach ${target} after ${r.effectMs} ms`;
+      },
+    });
+  }
+  steps.push({
+    name: `switch all traffic to ${target}`,
+    plan: (v) => router.planAllTraffic(routesOf(ctx, v), target, { release, by, at: new Date(ctx.deps.clock()).toISOString() }),
+    describe: `probe plain requests until ${VERIFY_STREAK} in a row come from ${target}`,
+    run: async () => {
+      const r = await probe(ctx, target, false, VERIFY_STREAK);
+      onVerified(r);
+      return `plain traffic reaches ${target}: in effect after ${r.effectMs} ms, verified after ${r.verifiedMs} ms (${r.requests} probes)`;
+    },
+  });
+  return steps;
+}
+
+async function probe(ctx: EngineContext, color: Color, tester: boolean, consecutive: number): Promise<ProbeResult> {
+  return probeUntil(ctx, await gatewayUrl(ctx), {
+    color,
+    consecutive,
+    tester,
+    timeoutMs: ctx.config.verifyTimeoutSeconds * 1000,
+    what: `${tester ? 'testers' : 'plain traffic'} reaching ${color}`,
+  });
+}
+
+export async function switchTo(
+  ctx: EngineContext,
+  operation: string,
+  view: ClusterView,
+  target: Color,
+  release: string | undefined,
+): Promise<SwitchOutcome> {
+  let verification: ProbeResult | undefined;
+  const by = `${operation}/${ciRunId(ctx.deps.env) ?? ''}`;
+  const steps = await runSteps(ctx, operation, switchSteps(ctx, view, target, release, by, (r) => (verification = r)), view);
+  return { steps, verification };
+}

@@ -1,0 +1,118 @@
+// cutover test: smoke tests against the color under test, through the gateway as a tester, in a
+// pod of that color, or as a local command; the verdict is recorded on the color's Deployment
+// (annotation), where promote reads it.
+import type { Color } from '../config/types.js';
+import { GuardError, OperationFailedError } from '../errors.js';
+import { ANNOTATIONS } from '../manifests/types.js';
+import { runSmokeTests } from '../checks/index.js';
+import type { CheckResult } from '../checks/types.js';
+import type { ObjectChange } from '../routers/types.js';
+import { APPS_V1, colorStateOf, readAppState, routesOf, type ColorState, type TestVerdict } from './app-state.js';
+import type { ClusterView } from './cluster-view.js';
+import type { EngineContext } from './context.js';
+import { checkContext } from './check-context.js';
+import { mustBeReady, mustExist, mustRunRelease, refuse } from './guards.js';
+import { locked, type OperationInput } from './operation.js';
+import { requestedRelease } from './release-id.js';
+import { runSteps, type StepRecord } from './steps.js';
+
+export interface TestInput extends OperationInput {
+  release?: string;
+}
+
+export interface TestResult {
+  operation: 'test';
+  app: string;
+  namespace: string;
+  release: string;
+  color: Color;
+  passed: boolean;
+  checks: CheckResult[];
+  dryRun: boolean;
+  steps: StepRecord[];
+  durationMs: number;
+}
+
+export function planVerdict(ctx: EngineContext, s: ColorState, verdict: TestVerdict): ObjectChange[] {
+  const dep = s.deployment!;
+  return [
+    {
+      action: 'merge-patch',
+      apiVersion: APPS_V1,
+      kind: 'Deployment',
+      namespace: ctx.namespace,
+      name: dep.metadata.name,
+      reason: `record verdict ${verdict.result} for release ${verdict.release}`,
+      patch: { metadata: { resourceVersion: dep.metadata.resourceVersion, annotations: { [ANNOTATIONS.tested]: JSON.stringify(verdict) } } },
+    },
+  ];
+}
+
+/** The color under test: the test route's color; a deploy always leaves one. */
+export function colorUnderTest(ctx: EngineContext, view: ClusterView): ColorState {
+  const color = routesOf(ctx, view).testColor;
+  if (!color) {
+    throw new GuardError(`VirtualService ${ctx.namespace}/${ctx.source.settings.virtualServiceName}: no test route, so no color is under test.`, {
+      remedy: 'run `cutover deploy` first',
+    });
+  }
+  return colorStateOf(ctx, view, color);
+}
+
+export async function test(ctx: EngineContext, input: TestInput): Promise<TestResult> {
+  const wanted = requestedRelease(input.release, ctx.deps.env);
+  return locked(ctx, { operation: 'test', release: wanted }, input, async () => {
+    const result = await testOnView(ctx, await readAppState(ctx), wanted);
+    if (!result.passed) throw testFailed(result);
+    return { result, outcome: { color: result.color, release: result.release } };
+  });
+}
+
+export function testFailed(r: TestResult): OperationFailedError {
+  const failed = r.checks.filter((c) => !c.ok).map((c) => `${c.name}: ${c.detail}`);
+  return new OperationFailedError(`release ${r.release} on ${r.color} failed ${failed.length} smoke test(s): ${failed.join('; ')}`, {
+    remedy: 'promote will refuse this release; fix it and deploy again',
+  });
+}
+
+export async function testOnView(ctx: EngineContext, view: ClusterView, wanted: string | undefined): Promise<TestResult> {
+  const s = colorUnderTest(ctx, view);
+  refuse(mustExist(ctx, s, 'run `cutover deploy` first'));
+  refuse(mustRunRelease(ctx, s, wanted));
+  refuse(mustBeReady(ctx, s));
+  let checks: CheckResult[] = [];
+  const steps = await runSteps(ctx, 'test', [
+    {
+      name: `smoke tests against ${s.color}`,
+      describe: `run ${ctx.config.smokeTests.map((t) => t.name).join(', ') || 'no smoke tests'}`,
+      run: async () => {
+        checks = await runSmokeTests(await checkContext(ctx, s.color, s.deployment), ctx.config.smokeTests);
+        return `${checks.filter((c) => c.ok).length}/${checks.length} passed`;
+      },
+    },
+    {
+      name: 'record the verdict',
+      plan: (v) => {
+        const verdict: TestVerdict = {
+          release: s.release ?? '',
+          result: checks.every((c) => c.ok) ? 'passed' : 'failed',
+          at: new Date(ctx.deps.clock()).toISOString(),
+          checks: checks.map((c) => ({ name: c.name, ok: c.ok })),
+        };
+        return planVerdict(ctx, colorStateOf(ctx, v, s.color), verdict);
+      },
+    },
+  ], view);
+  return {
+    operation: 'test',
+    app: ctx.app,
+    namespace: ctx.namespace,
+    release: s.release ?? '',
+    color: s.color,
+    passed: checks.every((c) => c.ok),
+    checks,
+    dryRun: ctx.dryRun,
+    steps,
+    durationMs: 0,
+  };
+}
