@@ -1,6 +1,6 @@
 // Shared set-up for the gateway tests: an in-process store, the gateway on a loopback port, and
 // pods that are real HTTP servers on 127.0.0.x addresses, registered as Pod + Endpoints objects.
-import { createServer, request, type Agent, type IncomingMessage, type Server } from 'node:http';
+import { Agent as HttpAgent, createServer, request, type Agent, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { findResource } from '../src/local/resources.js';
 import { createStore, type LocalStore } from '../src/local/store/index.js';
@@ -109,17 +109,20 @@ export function putService(store: LocalStore, ns: string, name: string, selector
 }
 
 /** Endpoints of a Service: the given pods as ready addresses. `portName` must match the Service port's name. */
-export function putEndpoints(store: LocalStore, ns: string, name: string, pods: Pod[], portName = 'http'): void {
+export function putEndpoints(store: LocalStore, ns: string, name: string, pods: Pod[], portName = 'http'): KubeObject {
   const bySubset = new Map<number, Pod[]>();
   for (const p of pods) bySubset.set(p.port, [...(bySubset.get(p.port) ?? []), p]);
   const subsets = [...bySubset].map(([port, ps]) => ({
     addresses: ps.map((p) => ({ ip: p.ip, targetRef: { kind: 'Pod', name: p.name, namespace: ns } })),
     ports: [{ name: portName, port, protocol: 'TCP' }],
   }));
-  put(store, 'endpoints', ns, name, { subsets });
+  return put(store, 'endpoints', ns, name, { subsets });
 }
 
 export const seedGateway = { spec: { selector: { istio: 'ingressgateway' }, servers: [{ port: { number: 80, name: 'http', protocol: 'HTTP' }, hosts: ['*'] }] } };
+
+/** Keep-alive like a browser or curl in a loop; tests that need their own connection pass `agent`. */
+const sharedAgent = new HttpAgent({ keepAlive: true, maxSockets: 8 });
 
 export interface Reply {
   status: number;
@@ -135,7 +138,7 @@ export function send(baseUrl: string, path: string, opts: { method?: string; hea
   return new Promise((resolve, reject) => {
     const headers = [...(opts.headers ?? [])];
     if (!headers.some((v, i) => i % 2 === 0 && v.toLowerCase() === 'host')) headers.push('host', u.host);
-    const req = request({ host: u.hostname, port: u.port, path, method: opts.method ?? 'GET', headers: headers.length ? headers : undefined, agent: opts.agent ?? false }, (res) => {
+    const req = request({ host: u.hostname, port: u.port, path, method: opts.method ?? 'GET', headers, agent: opts.agent ?? sharedAgent }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (c: Buffer) => chunks.push(c));
       res.on('end', () => {
@@ -147,6 +150,12 @@ export function send(baseUrl: string, path: string, opts: { method?: string; hea
     req.on('error', reject);
     req.end(opts.body);
   });
+}
+
+/** Resolves once the gateway routes by `obj` (or anything written after it). */
+export function visible(h: Harness, obj: KubeObject, timeoutMs = 5000): Promise<true> {
+  const rv = Number(obj.metadata.resourceVersion);
+  return waitFor(`resourceVersion ${rv} to reach the gateway`, () => (h.gateway.observedResourceVersion() >= rv ? true : undefined), timeoutMs);
 }
 
 /** Polls `probe` until it returns a value that is not undefined, or fails after `timeoutMs`. */

@@ -44,6 +44,8 @@ export interface Gateway {
   stats(): RequestStat[];
   /** The routing-table version the gateway routes by now (increases with each propagated change). */
   configVersion(): number;
+  /** The newest store resourceVersion the gateway routes by (changes after it are still propagating). */
+  observedResourceVersion(): number;
 }
 
 const CLOSE_GRACE_MS = 5000;
@@ -117,6 +119,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     setPropagationDelay: (ms) => view.setDelay(ms),
     stats: () => metrics.stats(),
     configVersion: () => version,
+    observedResourceVersion: () => view.appliedResourceVersion,
     close: async () => {
       view.stop();
       await Promise.all([closeServer(server), metricsServer ? closeServer(metricsServer) : undefined]);

@@ -28,6 +28,8 @@ export class PropagatedView {
   private head = 0;
   private timer: NodeJS.Timeout | undefined;
   private readonly stops: Array<() => void> = [];
+  /** The newest store resourceVersion included in the view. */
+  appliedResourceVersion = 0;
 
   /** `onChange` runs after one or more changes became visible, with the view updated in place. */
   constructor(
@@ -38,6 +40,7 @@ export class PropagatedView {
 
   /** Loads the current objects at once (the proxy starts with the current config), then follows changes. */
   start(): void {
+    this.appliedResourceVersion = this.store.currentResourceVersion();
     for (const kind of VIEW_KINDS) {
       const resource = findResource(GROUPS[kind], kind);
       if (!resource) throw new Error(`gateway: resource ${kind} is not served by the local cluster`);
@@ -76,6 +79,7 @@ export class PropagatedView {
       const { kind, event } = this.queue[this.head++]!;
       if (event.type === 'DELETED') this.view[kind].delete(objectKey(event.object));
       else this.view[kind].set(objectKey(event.object), event.object);
+      this.appliedResourceVersion = event.resourceVersion;
       applied++;
     }
     if (this.head > 1024 && this.head * 2 > this.queue.length) {
