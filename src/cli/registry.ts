@@ -3,8 +3,7 @@
 import type { Command } from './command.js';
 
 export interface CommandEntry {
-  path: string[  { path: ['demo'], summary: 'run a whole blue-green cycle on the local cluster under live traffic', load: () => import('./demo/index.js') },
-];
+  path: string[];
   summary: string;
   load: () => Promise<{ default: Command }>;
 }
