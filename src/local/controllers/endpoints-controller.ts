@@ -110,11 +110,13 @@ function podAddress(pod: KubeObject): EndpointAddress {
 function writeEndpoints(store: ObjectStore, svc: KubeObject, subsets: Subset[]): void {
   const { namespace, name } = svc.metadata;
   const existing = store.get(ENDPOINTS, namespace, name);
-  const labels = { ...svc.metadata.labels };
+  const metadata: KubeObject['metadata'] = { ...(existing?.metadata ?? { name, namespace }) };
+  if (svc.metadata.labels && Object.keys(svc.metadata.labels).length) metadata.labels = { ...svc.metadata.labels };
+  else delete metadata.labels;
   const body: KubeObject = {
     apiVersion: 'v1',
     kind: 'Endpoints',
-    metadata: { ...(existing?.metadata ?? { name, namespace }), labels },
+    metadata,
     ...(subsets.length ? { subsets } : {}),
   };
   if (!existing) store.create(ENDPOINTS, body);
