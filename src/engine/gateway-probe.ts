@@ -31,9 +31,13 @@ export interface ProbeOptions {
   what: string;
 }
 
+const discovered = new WeakMap<EngineContext, string>();
+
 /** The gateway's base URL: configured, or found like the seed finds it (istio-ingressgateway). */
 export async function gatewayUrl(ctx: EngineContext): Promise<string> {
   if (ctx.config.gatewayUrl) return ctx.config.gatewayUrl.replace(/\/$/, '');
+  const known = discovered.get(ctx);
+  if (known) return known;
   const svc = await ctx.kube.getOptional({ apiVersion: 'v1', kind: 'Service', name: 'istio-ingressgateway', namespace: 'istio-system' });
   const url = svc && ingressUrl(svc);
   if (!url) {
@@ -42,6 +46,7 @@ export async function gatewayUrl(ctx: EngineContext): Promise<string> {
       remedy: 'set gatewayUrl in cutover.yaml (or CUTOVER_GATEWAY_URL)',
     });
   }
+  discovered.set(ctx, url);
   return url;
 }
 

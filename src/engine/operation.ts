@@ -31,9 +31,13 @@ export async function locked<T extends { durationMs: number }>(
     waitTimeoutMs: ctx.config.lockTimeoutSeconds * 1000,
     noWait: input.noWait,
     leaseDurationSeconds: ctx.config.leaseDurationSeconds,
+    // Renew well inside the lease (client-go's 15 s / 10 s / 2 s, scaled): a short lease in a
+    // test or a fast CI must not expire under a live holder.
+    renewEveryMs: Math.min(10_000, (ctx.config.leaseDurationSeconds * 1000) / 4),
+    renewDeadlineMs: (ctx.config.leaseDurationSeconds * 1000 * 2) / 3,
+    retryEveryMs: Math.min(2_000, (ctx.config.leaseDurationSeconds * 1000) / 5),
     operation: { app: ctx.app, release: frame.release, phase: frame.operation },
     signal: ctx.deps.signal,
-    deps: { clock: ctx.deps.clock, sleep: ctx.deps.sleep, random: ctx.deps.random },
   });
   ctx.lock = lock;
   const started = ctx.deps.clock();
