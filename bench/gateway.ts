@@ -1,0 +1,103 @@
+// Throughput and latency of the local ingress gateway against calling the pod directly.
+//   node --import tsx bench/gateway.ts            (BENCH_SECONDS=5 by default, per run)
+// The upstream (a minimal node http server) and the gateway each run in their own process, as
+// they do in the local cluster; autocannon runs in this one.
+import autocannon from 'autocannon';
+import { fork, type ChildProcess } from 'node:child_process';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { fileURLToPath } from 'node:url';
+
+const SELF = fileURLToPath(import.meta.url);
+const CONCURRENCY = [1, 10, 50];
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
+const UPSTREAM_HOST = '127.0.0.2';
+
+async function runUpstream(): Promise<void> {
+  const body = Buffer.from(JSON.stringify({ hello: 'world', version: 'v1' }));
+  const server = createServer((_req, res) => {
+    res.writeHead(200, { 'content-type': 'application/json', 'content-length': body.length });
+    res.end(body);
+  });
+  server.keepAliveTimeout = 65_000;
+  server.listen(0, UPSTREAM_HOST, () => process.send!({ port: (server.address() as AddressInfo).port }));
+}
+
+/** The gateway with the seed's Gateway, VirtualService (cookie test route + default) and DestinationRule. */
+async function runGateway(upstreamPort: number): Promise<void> {
+  const { createStore } = await import('../src/local/store/index.js');
+  const { startGateway } = await import('../src/local/gateway/index.js');
+  const { findResource } = await import('../src/local/resources.js');
+  const store = await createStore();
+  const put = (group: string, resource: string, apiVersion: string, kind: string, name: string, body: Record<string, unknown>, labels?: Record<string, string>) =>
+    store.create(findResource(group, resource)!, { apiVersion, kind, metadata: { name, namespace: 'default', labels }, ...body });
+  const istio = 'networking.istio.io';
+  put('', 'pods', 'v1', 'Pod', 'myapp-blue-1', { status: { podIP: UPSTREAM_HOST } }, { app: 'myapp', color: 'blue' });
+  put('', 'services', 'v1', 'Service', 'myapp', { spec: { selector: { app: 'myapp' }, ports: [{ name: 'http', port: 80, targetPort: upstreamPort }] } });
+  put('', 'endpoints', 'v1', 'Endpoints', 'myapp', { subsets: [{ addresses: [{ ip: UPSTREAM_HOST, targetRef: { kind: 'Pod', name: 'myapp-blue-1', namespace: 'default' } }], ports: [{ name: 'http', port: upstreamPort, protocol: 'TCP' }] }] });
+  put(istio, 'gateways', `${istio}/v1alpha3`, 'Gateway', 'myapp-gateway', { spec: { selector: { istio: 'ingressgateway' }, servers: [{ port: { number: 80, name: 'http', protocol: 'HTTP' }, hosts: ['*'] }] } });
+  put(istio, 'destinationrules', `${istio}/v1alpha3`, 'DestinationRule', 'myapp', { spec: { host: 'myapp', subsets: [{ name: 'blue', labels: { color: 'blue' } }, { name: 'green', labels: { color: 'green' } }] } });
+  put(istio, 'virtualservices', `${istio}/v1alpha3`, 'VirtualService', 'myapp', {
+    spec: {
+      hosts: ['*'],
+      gateways: ['myapp-gateway'],
+      http: [
+        { name: 'myapp-test', match: [{ headers: { cookie: { regex: '^(.*?;)?(test=true)(;.*)?$' } } }], route: [{ destination: { host: 'myapp', subset: 'green' } }] },
+        { name: 'myapp-default', route: [{ destination: { host: 'myapp', subset: 'blue' } }] },
+      ],
+    },
+  });
+  const gw = await startGateway({ store, host: '127.0.0.1', port: 0, propagationDelayMs: 0 });
+  process.send!({ port: gw.port });
+}
+
+function child(args: string[]): Promise<{ proc: ChildProcess; port: number }> {
+  const proc = fork(SELF, args, { execArgv: ['--import', 'tsx'], stdio: 'inherit' });
+  return new Promise((resolve, reject) => {
+    proc.once('message', (m: { port: number }) => resolve({ proc, port: m.port }));
+    proc.once('exit', (code) => reject(new Error(`bench child ${args.join(' ')} exited with ${code}`)));
+  });
+}
+
+interface Figures {
+  rps: number;
+  p50: number;
+  p99: number;
+  errors: number;
+}
+
+async function measure(url: string, connections: number): Promise<Figures> {
+  const r = await autocannon({ url, connections, duration: SECONDS, headers: { cookie: 'session=abc' } });
+  return { rps: r.requests.average, p50: r.latency.p50, p99: r.latency.p99, errors: r.errors + r.non2xx };
+}
+
+async function main(): Promise<void> {
+  const upstream = await child(['upstream']);
+  const gateway = await child(['gateway', String(upstream.port)]);
+  try {
+    const rows: string[] = [];
+    for (const c of CONCURRENCY) {
+      // Warm both paths (connection pools, JIT) before measuring.
+      await autocannon({ url: `http://127.0.0.1:${gateway.port}/`, connections: c, duration: 1 });
+      const direct = await measure(`http://${UPSTREAM_HOST}:${upstream.port}/`, c);
+      const via = await measure(`http://127.0.0.1:${gateway.port}/`, c);
+      rows.push(
+        `| ${c} | ${direct.rps.toFixed(0)} | ${direct.p50} | ${direct.p99} | ${via.rps.toFixed(0)} | ${via.p50} | ${via.p99} | ${((100 * via.rps) / direct.rps).toFixed(0)}% | ${(via.p99 - direct.p99).toFixed(2)} | ${direct.errors + via.errors} |`,
+      );
+    }
+    console.log(`gateway vs direct, ${SECONDS} s per run, node ${process.version}, ${(await import('node:os')).cpus().length} cpus`);
+    console.log('| connections | direct req/s | direct p50 ms | direct p99 ms | gateway req/s | gateway p50 ms | gateway p99 ms | gateway/direct | added p99 ms | errors |');
+    console.log('|---|---|---|---|---|---|---|---|---|---|');
+    for (const r of rows) console.log(r);
+  } finally {
+    upstream.proc.disconnect();
+    gateway.proc.disconnect();
+  }
+}
+
+const [role, arg] = process.argv.slice(2);
+// Children leave when the parent does (and flush a --cpu-prof profile on the way out).
+if (role) process.on('disconnect', () => process.exit(0));
+if (role === 'upstream') await runUpstream();
+else if (role === 'gateway') await runGateway(Number(arg));
+else await main();
