@@ -51,10 +51,11 @@ export function parseReleaseTag(tag: string): ReleaseTag {
 // `v1.2-gren` would otherwise be a plain tag with the prerelease `gren`, deployed into whichever
 // color is idle: a typo must not pick the color silently.
 function rejectMisspelledColor(tag: string, version: string): void {
-  const last = version.split('-').at(-1)!.toLowerCase();
   if (!version.includes('-')) return;
+  const last = version.split('-').at(-1)!;
   for (const color of ['blue', 'green'] as const) {
-    if (last !== color && editDistance(last, color) <= 2) {
+    // `last` is never exactly a color here (that suffix was taken as the color), so `Blue` counts.
+    if (editDistance(last.toLowerCase(), color) <= 2) {
       throw new InputError(`release tag "${tag}" ends in "-${last}", which looks like a misspelled color`, {
         remedy: `tag it ${tag.slice(0, tag.length - last.length)}${color}, or use a prerelease name that is not close to blue/green`,
       });

@@ -49,7 +49,7 @@ const command: Command = {
     }
     const system = checkCiSystem(args.positionals[0]);
     const root = resolve(String(args.values.out ?? '.'));
-    const config = await loadCiConfig(String(args.values.file), io.env);
+    const config = loadCiConfig(String(args.values.file), io.env);
     const input = ciInputFromConfig(config, {
       root,
       settingsPrefix: args.values.prefix as string | undefined,

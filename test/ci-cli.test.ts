@@ -1,0 +1,95 @@
+// `cutover ci` and `cutover ci parse-tag` run as processes: exit codes, messages, what is written.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdir, readFile, readdir, rename, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { fixtureRepo, runCli } from './ci-helpers.js';
+
+test('unknown CI system: exit 2 naming the systems, nothing written', async (t) => {
+  const repo = await fixtureRepo();
+  t.after(repo.remove);
+  const run = await runCli(['ci', 'jenkins'], { cwd: repo.dir });
+  assert.equal(run.code, 2);
+  assert.match(run.stderr, /unknown CI system "jenkins"/);
+  assert.match(run.stderr, /cutover ci semaphore\|github\|gitlab/);
+  assert.deepEqual(await readdir(repo.dir), ['cutover.yaml']);
+  const none = await runCli(['ci'], { cwd: repo.dir });
+  assert.equal(none.code, 2);
+  assert.match(none.stderr, /no CI system named/);
+});
+
+test('missing or invalid cutover.yaml: exit 2 naming the file, the field and the fix', async (t) => {
+  const repo = await fixtureRepo('image: docker.io/me/myapp\n');
+  t.after(repo.remove);
+  const missing = await runCli(['ci', 'github', '-f', 'nope.yaml'], { cwd: repo.dir });
+  assert.equal(missing.code, 2);
+  assert.match(missing.stderr, /nope\.yaml not found/);
+  assert.match(missing.stderr, /fix: run `cutover init`/);
+  const noApp = await runCli(['ci', 'gitlab'], { cwd: repo.dir });
+  assert.equal(noApp.code, 2);
+  assert.match(noApp.stderr, /cutover\.yaml: app: missing required field "app"/);
+  assert.deepEqual(await readdir(repo.dir), ['cutover.yaml']);
+});
+
+test('parse-tag: version and color; a tag with no version exits 2', async (t) => {
+  const repo = await fixtureRepo();
+  t.after(repo.remove);
+  const green = await runCli(['ci', 'parse-tag', 'v2.0-green', '-o', 'json'], { cwd: repo.dir });
+  assert.equal(green.code, 0, green.stderr);
+  assert.deepEqual(JSON.parse(green.stdout), { tag: 'v2.0-green', version: '2.0', color: 'green' });
+  const plain = await runCli(['ci', 'parse-tag', 'v2.1.0'], { cwd: repo.dir });
+  assert.match(plain.stdout, /version 2\.1\.0, color idle/);
+  for (const tag of ['release-blue', 'green', 'v1.2-gren']) {
+    const bad = await runCli(['ci', 'parse-tag', tag], { cwd: repo.dir });
+    assert.equal(bad.code, 2, tag);
+    assert.match(bad.stderr, new RegExp(`release tag "${tag}"`));
+    assert.match(bad.stderr, /fix: /);
+  }
+});
+
+test('a changed file is not overwritten without --force; --check reports drift with exit 1', async (t) => {
+  const repo = await fixtureRepo();
+  t.after(repo.remove);
+  assert.equal((await runCli(['ci', 'gitlab'], { cwd: repo.dir })).code, 0);
+  const file = join(repo.dir, '.gitlab-ci.yml');
+  const generated = await readFile(file, 'utf8');
+  assert.equal((await runCli(['ci', 'gitlab', '--check'], { cwd: repo.dir })).code, 0);
+
+  await writeFile(file, generated + '# my own edit\n');
+  const refused = await runCli(['ci', 'gitlab'], { cwd: repo.dir });
+  assert.equal(refused.code, 2);
+  assert.match(refused.stderr, /\.gitlab-ci\.yml already exists with other content; nothing was written/);
+  assert.match(refused.stderr, /--force/);
+  assert.equal(await readFile(file, 'utf8'), generated + '# my own edit\n');
+
+  const check = await runCli(['ci', 'gitlab', '--check'], { cwd: repo.dir });
+  assert.equal(check.code, 1);
+  assert.match(check.stdout, /updated\s+\.gitlab-ci\.yml/);
+
+  const forced = await runCli(['ci', 'gitlab', '--force'], { cwd: repo.dir });
+  assert.equal(forced.code, 0, forced.stderr);
+  assert.equal(await readFile(file, 'utf8'), generated);
+});
+
+test('--out names the repository root; -f is written relative to it', async (t) => {
+  const repo = await fixtureRepo();
+  t.after(repo.remove);
+  await mkdir(join(repo.dir, 'app'));
+  await rename(join(repo.dir, 'cutover.yaml'), join(repo.dir, 'app/cutover.yaml'));
+  const ok = await runCli(['ci', 'gitlab', '--out', '..', '-f', 'cutover.yaml', '-o', 'json'], {
+    cwd: join(repo.dir, 'app'),
+  });
+  assert.equal(ok.code, 0, ok.stderr);
+  assert.deepEqual(JSON.parse(ok.stdout), { files: [{ path: '.gitlab-ci.yml', outcome: 'created' }] });
+  assert.match(
+    await readFile(join(repo.dir, '.gitlab-ci.yml'), 'utf8'),
+    /cutover deploy .* -f app\/cutover\.yaml$/m,
+  );
+
+  // A pipeline runs from the repository root: a cutover.yaml outside it cannot be found there.
+  const outside = await runCli(['ci', 'gitlab', '--out', 'sub', '-f', 'cutover.yaml'], {
+    cwd: join(repo.dir, 'app'),
+  });
+  assert.equal(outside.code, 2);
+  assert.match(outside.stderr, /is outside .*sub/);
+});
