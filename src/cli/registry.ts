@@ -16,6 +16,7 @@ export const commands: CommandEntry[] = [
   { path: ['local', 'status'], summary: 'show whether the local cluster runs', load: () => import('./local/status.js') },
   { path: ['ci'], summary: 'write CI pipeline files (semaphore|github|gitlab) that release the app', load: () => import('./ci/generate.js') },
   { path: ['ci', 'parse-tag'], summary: 'check a release tag and print its version and color', load: () => import('./ci/parse-tag.js') },
+  { path: ['init'], summary: 'write a commented starter cutover.yaml', load: () => import('./init/index.js') },
   { path: ['deploy'], summary: 'deploy a release to the idle color and route testers to it', load: () => import('./deploy/index.js') },
   { path: ['test'], summary: 'run smoke tests against the color under test, record the verdict', load: () => import('./test/index.js') },
   { path: ['promote'], summary: 'send all traffic to the tested color, verified', load: () => import('./promote/index.js') },
