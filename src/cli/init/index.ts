@@ -1,0 +1,47 @@
+// `cutover init`: writes a commented starter cutover.yaml; refuses to overwrite without --force.
+import { existsSync, writeFileSync } from 'node:fs';
+import { basename, resolve } from 'node:path';
+import type { Command } from '../command.js';
+import { InputError } from '../../errors.js';
+import { validateConfig } from '../../config/load.js';
+import { parse } from 'yaml';
+import { renderStarter } from './starter.js';
+
+const command: Command = {
+  path: ['init'],
+  summary: 'write a commented starter cutover.yaml',
+  usage: '[--app NAME] [--image REPOSITORY] [--namespace NS] [--manifests DIR] [-f FILE] [--force]',
+  flags: {
+    file: { type: 'string', short: 'f', default: 'cutover.yaml' },
+    app: { type: 'string' },
+    image: { type: 'string' },
+    namespace: { type: 'string' },
+    manifests: { type: 'string' },
+    force: { type: 'boolean', default: false },
+  },
+  async run(args, io) {
+    const file = resolve(String(args.values.file));
+    if (existsSync(file) && !args.values.force) {
+      throw new InputError(`${file} already exists`, { file, remedy: 'pass --force to overwrite it, or -f to write another file' });
+    }
+    const text = renderStarter({
+      app: String(args.values.app ?? appNameFromDir(process.cwd())),
+      image: args.values.image as string | undefined,
+      namespace: args.values.namespace as string | undefined,
+      manifests: args.values.manifests as string | undefined,
+    });
+    // The starter must pass the same validation as any user file (e.g. a bad --app).
+    validateConfig(parse(text), file, {});
+    writeFileSync(file, text);
+    io.stdout.write(`wrote ${file}\n`);
+    return 0;
+  },
+};
+
+/** A DNS label from the folder name: 'My App_2' → 'my-app-2'. */
+export function appNameFromDir(dir: string): string {
+  const name = basename(dir).toLowerCase().replace(/[^a-z0-9-]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 40);
+  return /^[a-z0-9]/.test(name) ? name : 'myapp';
+}
+
+export default command;

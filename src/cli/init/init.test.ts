@@ -1,0 +1,60 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { PassThrough } from 'node:stream';
+import { parse } from 'yaml';
+import { main } from '../main.js';
+import { loadConfig } from '../../config/load.js';
+import { DEFAULTS } from '../../config/defaults.js';
+import { renderStarter } from './starter.js';
+import { appNameFromDir } from './index.js';
+
+async function run(argv: string[]) {
+  const stdout = new PassThrough();
+  const stderr = new PassThrough();
+  let out = '';
+  let err = '';
+  stdout.on('data', (c) => (out += c));
+  stderr.on('data', (c) => (err += c));
+  const code = await main(argv, { stdout, stderr, env: {}, interactive: false });
+  return { code, out, err };
+}
+
+test('the starter is valid, shows the defaults and loads to them', () => {
+  const text = renderStarter({ app: 'shop', image: 'docker.io/me/shop' });
+  const raw = parse(text) as Record<string, unknown>;
+  assert.equal(raw.drainSeconds, DEFAULTS.drainSeconds);
+  const c = loadConfig('/x/cutover.yaml', { env: {}, readFile: () => text });
+  assert.equal(c.app, 'shop');
+  assert.equal(c.smokeTests[0]!.type, 'http');
+  const withDir = loadConfig('/x/cutover.yaml', { env: {}, readFile: () => renderStarter({ app: 'shop', manifests: './manifests' }) });
+  assert.equal(withDir.manifests?.dir, '/x/manifests');
+});
+
+test('cutover init writes the file, refuses to overwrite without --force', async (t) => {
+  const dir = await mkdtemp(join(tmpdir(), 'cutover-init-'));
+  t.after(() => rm(dir, { recursive: true, force: true }));
+  const file = join(dir, 'cutover.yaml');
+  let r = await run(['init', '-f', file, '--app', 'web']);
+  assert.equal(r.code, 0, r.err);
+  assert.match(r.out, /wrote .*cutover\.yaml/);
+  assert.match(await readFile(file, 'utf8'), /^app: web$/m);
+  await writeFile(file, 'app: mine\n');
+  r = await run(['init', '-f', file, '--app', 'web']);
+  assert.equal(r.code, 2);
+  assert.match(r.err, /already exists/);
+  assert.match(r.err, /--force/);
+  assert.equal(await readFile(file, 'utf8'), 'app: mine\n');
+  r = await run(['init', '-f', file, '--app', 'web', '--force']);
+  assert.equal(r.code, 0);
+  r = await run(['init', '-f', join(dir, 'b.yaml'), '--app', 'Bad_Name']);
+  assert.equal(r.code, 2);
+  assert.match(r.err, /app/);
+});
+
+test('app name from the folder', () => {
+  assert.equal(appNameFromDir('/src/My App_2'), 'my-app-2');
+  assert.equal(appNameFromDir('/src/__'), 'myapp');
+});

@@ -1,0 +1,71 @@
+// The commented starter cutover.yaml that `cutover init` writes. Every default shown here comes
+// from src/config/defaults.ts, so the file and the code cannot disagree.
+import { DEFAULTS } from '../../config/defaults.js';
+
+export interface StarterOptions {
+  app: string;
+  image?: string;
+  namespace?: string;
+  /** Write `manifests: DIR` instead of the built-in objects. */
+  manifests?: string;
+}
+
+export function renderStarter(o: StarterOptions): string {
+  const d = DEFAULTS;
+  const lines = [
+    '# cutover.yaml: blue-green releases of one app on Kubernetes with Istio.',
+    '# Reference: docs/configuration.md; JSON Schema for editors: schema/cutover.schema.json',
+    '# yaml-language-server: $schema=https://cutover.dev/schema/cutover.schema.json',
+    '',
+    '# The app: Service <app>, Deployments <app>-blue and <app>-green, labels app=<app>.',
+    `app: ${o.app}`,
+    o.namespace ? `namespace: ${o.namespace}` : '# namespace: default        # default: --namespace, else the kubeconfig context',
+    o.image ? `image: ${o.image}` : `# image: docker.io/you/${o.app}   # repository; \`cutover deploy --tag v2\` uses <image>:v2`,
+    '',
+    `port: ${d.port}                 # container port, also the Service port`,
+    `replicas: ${d.replicas}                 # per color`,
+    `readinessPath: ${d.readinessPath}      # HTTP readiness probe; no traffic moves before every replica is ready`,
+    '',
+    '# Plain settings for the container. Never put passwords here: they end up in the Deployment.',
+    'env:',
+    '  NODE_ENV: production',
+    '',
+    '# Secrets per color, loaded with envFrom (create them once, e.g.',
+    '#   kubectl create secret generic env-blue --from-literal=DB_PASSWORD=…).',
+    '# secrets:',
+    '#   blue: env-blue',
+    '#   green: env-green',
+    '',
+    '# The Istio Gateway cutover creates (create: false to use one you manage).',
+    '# gateway:',
+    `#   name: ${o.app}-gateway`,
+    `#   hosts: ["*"]`,
+    `#   port: ${d.gateway.port}`,
+    '#   selector: { istio: ingressgateway }',
+    '',
+    '# Where the gateway answers; default: found from istio-system/istio-ingressgateway.',
+    '# gatewayUrl: http://127.0.0.1:8080',
+    '',
+    '# Test traffic reaches the color under test by this cookie (browsers: test=true).',
+    '# testMatch: { type: cookie, name: test, value: "true" }',
+    '# testMatch: { type: header, name: x-cutover-test, value: "true" }',
+    '',
+    '# Run against the color under test before promote.',
+    'smokeTests:',
+    `  - http: { path: ${d.readinessPath}, status: 200, expect: [".ready == true"] }`,
+    '  # - exec: { command: [npm, run, ping] }          # in a pod of the color',
+    '  # - command: ./smoke.sh                          # locally, with CUTOVER_TEST_URL and CUTOVER_TEST_COOKIE',
+    '',
+    '# hooks:',
+    '#   preTest:',
+    '#     - exec: { command: [npm, run, migrate] }     # e.g. database migrations, in a pod of the color',
+    '',
+    `drainSeconds: ${d.drainSeconds}            # after promote, before the old color may be removed`,
+    `lockTimeoutSeconds: ${d.lockTimeoutSeconds}     # how long a release waits for another to finish`,
+    `rolloutTimeoutSeconds: ${d.rolloutTimeoutSeconds}  # how long deploy waits for every replica`,
+  ];
+  if (o.manifests) {
+    lines.push('', '# Your own manifests instead of the built-in objects ($VAR / ${VAR} from the environment,', '# plus COLOR_ACTIVE and COLOR_TEST; any unset variable is an error).', `manifests: ${o.manifests}`);
+  }
+  return lines.join('\n') + '\n';
+}
