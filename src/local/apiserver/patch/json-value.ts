@@ -8,7 +8,12 @@ export function isMap(value: unknown): value is JsonMap {
 
 /** Deep copy of a JSON value (patch inputs are never mutated). */
 export function clone<T>(value: T): T {
-  return value === undefined ? value : (structuredClone(value) as T);
+  // A plain recursive copy: several times faster than structuredClone for JSON data.
+  if (value === null || typeof value !== 'object') return value;
+  if (Array.isArray(value)) return value.map(clone) as T;
+  const out: JsonMap = {};
+  for (const key in value as JsonMap) out[key] = clone((value as JsonMap)[key]);
+  return out as T;
 }
 
 export function deepEqual(a: unknown, b: unknown): boolean {

@@ -1,0 +1,131 @@
+// The official schemas, loaded once and cached:
+// - built-in kinds: the validators that `kubernetes-models` precompiled (with ajv) from the
+//   Kubernetes OpenAPI document;
+// - Istio kinds: the CRD OpenAPI schemas that `@kubernetes-models/istio` ships, compiled here with
+//   ajv. Istio serves v1 with the same schema as v1beta1, so v1 objects use the v1beta1 schema.
+// Both packages are read by file path: their `exports` maps do not publish the schema files.
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import AjvModule, { type ErrorObject, type ValidateFunction } from 'ajv';
+import addFormatsModule from 'ajv-formats';
+
+export type SchemaValidator = ((data: unknown) => boolean) & { errors?: ErrorObject[] | null };
+
+export type JsonSchema = {
+  type?: string;
+  properties?: Record<string, JsonSchema>;
+  additionalProperties?: boolean | JsonSchema;
+  items?: JsonSchema;
+  required?: string[];
+  'x-kubernetes-preserve-unknown-fields'?: boolean;
+  [key: string]: unknown;
+};
+
+const require = createRequire(import.meta.url);
+const modelsDir = dirname(require.resolve('kubernetes-models/package.json'));
+const modelsRequire = createRequire(join(modelsDir, 'package.json'));
+const apimachineryDir = dirname(modelsRequire.resolve('@kubernetes-models/apimachinery/package.json'));
+const istioDir = dirname(require.resolve('@kubernetes-models/istio/package.json'));
+
+const BUILTIN_SCHEMA_FILES: Record<string, string> = {
+  'v1/Namespace': 'IoK8sApiCoreV1Namespace',
+  'v1/Pod': 'IoK8sApiCoreV1Pod',
+  'v1/Service': 'IoK8sApiCoreV1Service',
+  'v1/Endpoints': 'IoK8sApiCoreV1Endpoints',
+  'v1/Secret': 'IoK8sApiCoreV1Secret',
+  'v1/ConfigMap': 'IoK8sApiCoreV1ConfigMap',
+  'v1/Event': 'IoK8sApiCoreV1Event',
+  'apps/v1/Deployment': 'IoK8sApiAppsV1Deployment',
+  'apps/v1/ReplicaSet': 'IoK8sApiAppsV1ReplicaSet',
+  'coordination.k8s.io/v1/Lease': 'IoK8sApiCoordinationV1Lease',
+};
+
+const builtinCache = new Map<string, SchemaValidator | null>();
+
+/** The precompiled validator of a built-in kind (`apps/v1`, `Deployment`), or undefined if none is known. */
+export function builtinValidator(apiVersion: string, kind: string): SchemaValidator | undefined {
+  const key = `${apiVersion}/${kind}`;
+  if (!builtinCache.has(key)) {
+    const file = BUILTIN_SCHEMA_FILES[key];
+    builtinCache.set(
+      key,
+      file
+        ? (require(join(modelsDir, '_schemas', `${file}.js`)) as { validate: SchemaValidator }).validate
+        : null,
+    );
+  }
+  return builtinCache.get(key) ?? undefined;
+}
+
+let objectMetaValidator: SchemaValidator | undefined;
+
+/** ObjectMeta's validator, for custom resources (whose CRD schemas leave metadata to the server). */
+export function metadataValidator(): SchemaValidator {
+  objectMetaValidator ??= (
+    require(join(apimachineryDir, '_schemas', 'IoK8sApimachineryPkgApisMetaV1ObjectMeta.js')) as {
+      validate: SchemaValidator;
+    }
+  ).validate;
+  return objectMetaValidator;
+}
+
+// ajv and ajv-formats are CommonJS; under NodeNext their default export is the module object.
+const Ajv = ((AjvModule as unknown as { default?: typeof AjvModule }).default ??
+  AjvModule) as unknown as typeof AjvModule.default;
+const addFormats = ((addFormatsModule as unknown as { default?: typeof addFormatsModule }).default ??
+  addFormatsModule) as unknown as typeof addFormatsModule.default;
+
+let ajv: InstanceType<typeof Ajv> | undefined;
+function istioAjv(): InstanceType<typeof Ajv> {
+  if (!ajv) {
+    ajv = new Ajv({ allErrors: true, strict: false, validateFormats: true });
+    addFormats(ajv);
+  }
+  return ajv;
+}
+
+const crdCache = new Map<string, { schema: JsonSchema; validate: ValidateFunction } | null>();
+
+/** The CRD schema and its compiled validator for an Istio kind at a served version. */
+export function crdSchema(
+  group: string,
+  version: string,
+  kind: string,
+): { schema: JsonSchema; validate: ValidateFunction } | undefined {
+  const schemaVersion = version === 'v1' ? 'v1beta1' : version;
+  const key = `${group}/${schemaVersion}/${kind}`;
+  if (!crdCache.has(key)) crdCache.set(key, loadCrdSchema(group, schemaVersion, kind));
+  return crdCache.get(key) ?? undefined;
+}
+
+function loadCrdSchema(
+  group: string,
+  version: string,
+  kind: string,
+): { schema: JsonSchema; validate: ValidateFunction } | null {
+  let source: string;
+  try {
+    source = readFileSync(join(istioDir, group, version, `${kind}.js`), 'utf8');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    throw err;
+  }
+  const schema = extractSchemaLiteral(source);
+  // apiVersion, kind and metadata are the server's business (it checks them against the URL).
+  const properties = { ...(schema.properties ?? {}) };
+  delete properties.apiVersion;
+  delete properties.kind;
+  delete properties.metadata;
+  const body: JsonSchema = { ...schema, properties, required: [] };
+  return { schema: body, validate: istioAjv().compile(body) };
+}
+
+/** The generated model files hold the CRD schema as a JSON literal: `const schema = {…};`. */
+function extractSchemaLiteral(source: string): JsonSchema {
+  const marker = 'const schema = ';
+  const start = source.indexOf(marker);
+  const end = source.indexOf('\n};\n', start);
+  if (start < 0 || end < 0) throw new Error('unexpected layout of an @kubernetes-models/istio model file');
+  return JSON.parse(source.slice(start + marker.length, end + 2)) as JsonSchema;
+}
