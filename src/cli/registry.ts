@@ -28,4 +28,5 @@ export const commands: CommandEntry[] = [
   { path: ['lock', 'status'], summary: 'show who holds the release lock', load: () => import('./lock/status.js') },
   { path: ['lock', 'release'], summary: 'release a lock whose holder is gone (--force)', load: () => import('./lock/release.js') },
   { path: ['demo'], summary: 'run a whole blue-green cycle on the local cluster under live traffic', load: () => import('./demo/index.js') },
+  { path: ['secrets', 'sync'], summary: "write a color's settings from CI variables into its Secret", load: () => import('./secrets/sync.js') },
 ];
