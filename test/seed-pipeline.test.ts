@@ -1,0 +1,252 @@
+// The seed article's blue-green pipeline, run verbatim against the local cluster with the real
+// kubectl, envsubst, jq and curl. Only the cluster connection (KUBECONFIG) and the image name
+// (DOCKER_USERNAME=demo, SEMAPHORE_WORKFLOW_ID=v1|v2, so `demo/myapp:v1`) differ from the article.
+// After every step, requests through the gateway show which version plain users and `test=true`
+// users get.
+//
+// The job texts below are the article's (semaphoreci/papers, reference seed-demo.md §4.1). Each
+// runs in `bash -c` with `set -e` prepended where a job has several commands: Semaphore stops a
+// job at its first failing command, and `set -e` is how bash does the same.
+import assert from 'node:assert/strict';
+import { execFileSync, spawn } from 'node:child_process';
+import { cp, mkdir, mkdtemp, rm, symlink } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { after, before, describe, it } from 'node:test';
+import { startLocalCluster, type LocalCluster } from '../src/local/cluster.js';
+
+const REPO = fileURLToPath(new URL('..', import.meta.url));
+/** The seed's manifests/ folder, byte for byte as the article publishes it (seed-demo.md §3). */
+const SEED_MANIFESTS = join(REPO, 'examples', 'seed-manifests');
+const DEMO_APP = join(REPO, 'examples', 'demo-app');
+const DEADLINE_MS = 30_000;
+
+const JOBS = {
+  // Deploy pipeline, block "Blue not active" / "Green not active", job "Check".
+  check: `if kubectl get virtualservice myapp-blue-green; then VSERVICE_DEFAULT=$(kubectl get virtualservice myapp-blue-green -o json | jq -r '.spec.http[-1].route[0].destination.subset'); echo "Default route goes to $VSERVICE_DEFAULT"; test "$VSERVICE_DEFAULT" != "$COLOR_TEST"; fi`,
+  // Deploy pipeline, block "Deploy to Blue" / "Deploy to Green", job "Deploy".
+  deploy: `
+# service & deployment
+kubectl apply -f manifests/service.yml
+envsubst < manifests/deployment.yml | tee _deployment.yml
+kubectl apply -f _deployment.yml
+kubectl rollout status -f _deployment.yml --timeout=120s
+
+# routes & gateway
+kubectl apply -f manifests/gateway.yml
+envsubst < manifests/route-test.yml | tee _route.yml
+kubectl apply -f _route.yml
+
+# place any other setup/initialization commands, for instance...
+kubectl exec -it -c myapp $(kubectl get pod -l app=myapp,color=$COLOR_TEST -o name | head -n 1) -- npm run migrate
+`,
+  // Deploy pipeline, block "Smoke Tests", job "Functional test".
+  functionalTest: `kubectl exec -it -c myapp $(kubectl get pod -l app=myapp,color=$COLOR_TEST -o name | head -n 1) -- npm run ping`,
+  // Deploy pipeline, block "Smoke Tests", job "Endpoint test".
+  endpointTest: `
+export INGRESS_HOST=$(kubectl -n istio-system get service istio-ingressgateway -o jsonpath='{.status.loadBalancer.ingress[0].ip}')
+export INGRESS_PORT=$(kubectl -n istio-system get service istio-ingressgateway -o jsonpath='{.spec.ports[?(@.name=="http2")].port}')
+export URL="http://\${INGRESS_HOST}:\${INGRESS_PORT}"
+echo "Ingress gateway is $URL"
+export TEST_VALUE=$(curl --cookie 'test=true' $URL/ready | jq -r '.ready')
+test "$TEST_VALUE" = "true"
+`,
+  // "Activate Blue/Green" and "Rollback to Blue/Green", job "Switch traffic".
+  switchTraffic: `
+envsubst < manifests/route.yml | tee _route.yml
+kubectl apply -f _route.yml
+`,
+  // "Decommission Blue/Green", job "Delete deployment".
+  decommission: `if kubectl get deployment/myapp-$COLOR_DECOMISSION 2>/dev/null; then kubectl delete deployment/myapp-$COLOR_DECOMISSION; fi`,
+  // One-time setup from the article (its values replaced: this registry needs no real login).
+  registrySecret: `kubectl create secret docker-registry dockerhub \\
+--docker-server=docker.io \\
+--docker-username=demo \\
+--docker-password=not-a-real-password`,
+} as const;
+
+/** What the cluster looked like when a job failed, for the failure message. */
+const DIAGNOSTICS = `kubectl get pods -o wide; kubectl get endpoints myapp -o jsonpath='{.subsets}'; echo; kubectl get virtualservice myapp-blue-green -o jsonpath='{.spec.http}'; echo; kubectl get destinationrule myapp-blue-green -o jsonpath='{.spec.subsets}'; echo`;
+
+interface JobResult {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** A folder with `kubectl` → kubectl 1.33 from beside the machine's kubectl, first on PATH. */
+async function kubectlDir(into: string): Promise<string> {
+  const real = execFileSync('readlink', [
+    '-f',
+    execFileSync('bash', ['-c', 'command -v kubectl']).toString().trim(),
+  ])
+    .toString()
+    .trim();
+  const dir = join(into, 'bin');
+  await mkdir(dir, { recursive: true });
+  await symlink(join(dirname(real), 'kubectl.1.33'), join(dir, 'kubectl'));
+  return dir;
+}
+
+function runJob(script: string, cwd: string, env: NodeJS.ProcessEnv): Promise<JobResult> {
+  const multiLine = script.trim().includes('\n') && !script.includes('\\\n');
+  const text = multiLine ? `set -e\n${script}` : script;
+  return new Promise((resolve, reject) => {
+    // stdin is not a terminal, as in CI: `kubectl exec -it` warns and goes on.
+    const child = spawn('bash', ['-c', text], { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => (stderr += d));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+/** What one request through the gateway answered: the version header, or the failure. */
+async function versionAt(url: string, testUser: boolean): Promise<string> {
+  const res = await fetch(`${url}/ready`, { headers: testUser ? { cookie: 'test=true' } : {} });
+  const body = await res.text();
+  return res.status === 200
+    ? (res.headers.get('x-app-version') ?? 'no version header')
+    : `HTTP ${res.status} ${body.slice(0, 80)}`;
+}
+
+/**
+ * Waits (with a deadline) until the gateway answers plain and test users with the expected
+ * versions — routes reach the gateway asynchronously, as they reach Envoy — then checks that
+ * ten requests in a row of each kind agree.
+ */
+async function expectVersions(url: string, expected: { plain: string; test: string }): Promise<void> {
+  const deadline = Date.now() + DEADLINE_MS;
+  let seen = { plain: '', test: '' };
+  while (Date.now() < deadline) {
+    seen = { plain: await versionAt(url, false), test: await versionAt(url, true) };
+    if (seen.plain === expected.plain && seen.test === expected.test) break;
+    await new Promise((r) => setImmediate(r));
+  }
+  assert.deepEqual(seen, expected, 'versions answered through the gateway (plain users, test=true users)');
+  for (let i = 0; i < 10; i++) {
+    assert.deepEqual({ plain: await versionAt(url, false), test: await versionAt(url, true) }, expected);
+  }
+}
+
+describe('the seed article pipeline, verbatim, against the local cluster', () => {
+  let cluster: LocalCluster;
+  let stateDir: string;
+  let work: string;
+  let baseEnv: NodeJS.ProcessEnv;
+
+  const job = async (name: keyof typeof JOBS, env: Record<string, string> = {}): Promise<JobResult> =>
+    runJob(JOBS[name], work, { ...baseEnv, ...env });
+  const mustPass = async (name: keyof typeof JOBS, env: Record<string, string> = {}): Promise<JobResult> => {
+    const res = await job(name, env);
+    if (res.code !== 0) {
+      const state = await runJob(DIAGNOSTICS, work, baseEnv);
+      assert.fail(
+        `job ${name} ${JSON.stringify(env)} exited ${res.code}:\n${res.stdout}\n${res.stderr}\n--- cluster state:\n${state.stdout}${state.stderr}`,
+      );
+    }
+    return res;
+  };
+
+  before(async () => {
+    stateDir = await mkdtemp(join(tmpdir(), 'cutover-seed-'));
+    cluster = await startLocalCluster({ stateDir, log: () => {} });
+    // The images the article's CI would push, as the local cluster's image table knows them.
+    for (const version of ['v1', 'v2']) {
+      cluster.images.add(`demo/myapp:${version}`, {
+        dir: DEMO_APP,
+        env: { APP_VERSION: version },
+        command: ['npm', 'start'],
+      });
+    }
+    work = join(stateDir, 'repo');
+    await cp(SEED_MANIFESTS, join(work, 'manifests'), { recursive: true });
+    const db = cluster.database!;
+    baseEnv = {
+      PATH: `${await kubectlDir(stateDir)}:${process.env.PATH}`,
+      HOME: work, // kubectl's discovery cache lives here, as on a CI machine
+      KUBECONFIG: cluster.kubeconfigPath,
+      // The image name: $DOCKER_USERNAME/myapp:$SEMAPHORE_WORKFLOW_ID → demo/myapp:v1 or v2.
+      DOCKER_USERNAME: 'demo',
+      // The env-blue / env-green secrets: the embedded PostgreSQL (it accepts any credentials).
+      DB_HOST: db.host,
+      DB_PORT: String(db.port),
+      DB_SCHEMA: 'postgres',
+      DB_USER: 'postgres',
+      DB_PASSWORD: 'seed-demo-password',
+    };
+  });
+
+  after(async () => {
+    await cluster?.stop();
+    if (stateDir) await rm(stateDir, { recursive: true, force: true });
+  });
+
+  it('creates the dockerhub registry secret as the article does', async () => {
+    const res = await mustPass('registrySecret');
+    assert.equal(res.stdout.trim(), 'secret/dockerhub created');
+  });
+
+  it('release v1.0-green: Green not active, Deploy to Green, Smoke Tests', async () => {
+    const check = await mustPass('check', { COLOR_TEST: 'green' });
+    assert.equal(check.stdout, '', 'no VirtualService yet: the check passes without looking');
+    // First release: there is no active color, and the article's Deploy block sets only
+    // COLOR_TEST, so route-test.yml's default route gets `subset:` with nothing (YAML null):
+    // plain users go to the Service `myapp` without a subset, that is to every pod of it.
+    await mustPass('deploy', { COLOR_TEST: 'green', SEMAPHORE_WORKFLOW_ID: 'v1' });
+    await expectVersions(cluster.gatewayUrl, { plain: 'v1', test: 'v1' });
+    await mustPass('functionalTest', { COLOR_TEST: 'green' });
+    const endpoint = await mustPass('endpointTest', { COLOR_TEST: 'green' });
+    assert.ok(endpoint.stdout.includes(`Ingress gateway is ${cluster.gatewayUrl}`), endpoint.stdout);
+  });
+
+  it('Activate Green, then Decommission Blue (nothing to delete yet)', async () => {
+    await mustPass('switchTraffic', { COLOR_ACTIVE: 'green' });
+    await expectVersions(cluster.gatewayUrl, { plain: 'v1', test: 'v1' });
+    const decommission = await mustPass('decommission', { COLOR_DECOMISSION: 'blue' });
+    assert.equal(decommission.stdout, '');
+    await expectVersions(cluster.gatewayUrl, { plain: 'v1', test: 'v1' });
+  });
+
+  it('Green not active refuses a deploy into the live color', async () => {
+    const check = await job('check', { COLOR_TEST: 'green' });
+    assert.notEqual(check.code, 0);
+    assert.match(check.stdout, /Default route goes to green/);
+  });
+
+  it('release v2.0-blue: Blue not active, Deploy to Blue, Smoke Tests', async () => {
+    const check = await mustPass('check', { COLOR_TEST: 'blue' });
+    assert.match(check.stdout, /Default route goes to green/);
+    // The article's Deploy block sets only COLOR_TEST (seed-demo.md §5.1); left unset, the
+    // default route's subset would be empty and plain users would be spread over v1 and v2.
+    // COLOR_ACTIVE=green is what the flow needs so that plain users stay on the live color.
+    await mustPass('deploy', { COLOR_TEST: 'blue', COLOR_ACTIVE: 'green', SEMAPHORE_WORKFLOW_ID: 'v2' });
+    await expectVersions(cluster.gatewayUrl, { plain: 'v1', test: 'v2' });
+    await mustPass('functionalTest', { COLOR_TEST: 'blue' });
+    await mustPass('endpointTest', { COLOR_TEST: 'blue' });
+    await expectVersions(cluster.gatewayUrl, { plain: 'v1', test: 'v2' });
+  });
+
+  it('Activate Blue', async () => {
+    await mustPass('switchTraffic', { COLOR_ACTIVE: 'blue' });
+    await expectVersions(cluster.gatewayUrl, { plain: 'v2', test: 'v2' });
+  });
+
+  it('Rollback to Green', async () => {
+    await mustPass('switchTraffic', { COLOR_ACTIVE: 'green' });
+    await expectVersions(cluster.gatewayUrl, { plain: 'v1', test: 'v1' });
+  });
+
+  it('Decommission Blue', async () => {
+    const res = await mustPass('decommission', { COLOR_DECOMISSION: 'blue' });
+    assert.match(res.stdout, /deployment\.apps "myapp-blue" deleted/);
+    await expectVersions(cluster.gatewayUrl, { plain: 'v1', test: 'v1' });
+    const left = await mustPass('check', { COLOR_TEST: 'blue' }); // any kubectl call would do
+    assert.match(left.stdout, /Default route goes to green/);
+    const deployments = await runJob('kubectl get deployments -o name', work, baseEnv);
+    assert.equal(deployments.stdout.trim(), 'deployment.apps/myapp-green');
+  });
+});
