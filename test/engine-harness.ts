@@ -133,3 +133,13 @@ export async function waitFor<T>(what: string, check: () => Promise<T | undefine
     await new Promise((r) => setTimeout(r, 50));
   }
 }
+
+/** Waits until every replica of a color is ready (probes can fail for a while on a loaded machine). */
+export async function waitReady(h: Harness, color: 'blue' | 'green', timeoutMs = 60_000): Promise<void> {
+  await waitFor(`every ${color} replica ready`, async () => {
+    const dep = await h.kube.getOptional({ apiVersion: 'apps/v1', kind: 'Deployment', name: `myapp-${color}`, namespace: 'default' });
+    const st = (dep?.status ?? {}) as { readyReplicas?: number; availableReplicas?: number };
+    const want = (dep?.spec as { replicas?: number } | undefined)?.replicas ?? 1;
+    return (st.readyReplicas ?? 0) >= want && (st.availableReplicas ?? 0) >= want ? true : undefined;
+  }, timeoutMs);
+}
