@@ -215,7 +215,12 @@ async function main(): Promise<void> {
   for (const delayMs of delays) {
     for (const tool of ['seed', 'cutover'] as const) {
       process.stderr.write(`running ${tool} at ${delayMs} ms…\n`);
-      results.push(await runOne(tool, delayMs));
+      try {
+        results.push(await runOne(tool, delayMs));
+      } catch (err) {
+        process.stderr.write(`${tool} at ${delayMs} ms could not run: ${(err as Error).message}\n`);
+        process.exitCode = 1;
+      }
     }
   }
   process.stdout.write(render(results) + '\n');
