@@ -35,7 +35,7 @@ const command: Command = {
   usage: `${CI_SYSTEMS.join('|')} [--out DIR] [-f cutover.yaml] [--prefix CUTOVER_ENV_] [--force] [--check]`,
   flags: {
     out: { type: 'string' },
-    file: { type: 'string', short: 'f', default: 'cutover.yaml' },
+    config: { type: 'string', short: 'f', default: 'cutover.yaml' },
     prefix: { type: 'string' },
     force: { type: 'boolean', default: false },
     check: { type: 'boolean', default: false },
@@ -49,7 +49,7 @@ const command: Command = {
     }
     const system = checkCiSystem(args.positionals[0]);
     const root = resolve(String(args.values.out ?? '.'));
-    const config = loadCiConfig(String(args.values.file), io.env);
+    const config = loadCiConfig(String(args.values.config), io.env);
     const input = ciInputFromConfig(config, {
       root,
       settingsPrefix: args.values.prefix as string | undefined,
@@ -62,7 +62,7 @@ const command: Command = {
       io.stdout.write(report(result, json) + '\n');
       const stale = result.filter((f) => f.outcome !== 'unchanged').map((f) => f.path);
       if (stale.length) {
-        throw new OperationFailedError(`${stale.join(', ')} not up to date with ${args.values.file}`, {
+        throw new OperationFailedError(`${stale.join(', ')} not up to date with ${args.values.config}`, {
           remedy: `run \`cutover ci ${system}\` and commit the result`,
         });
       }
