@@ -73,9 +73,10 @@ function parseYamlBody(text: string): unknown {
 /** Go's encoding/json wording, which clients show users. */
 function goJsonError(text: string, err: Error): string {
   if (text.trim() === '') return 'unexpected end of JSON input';
-  const m = /position (\d+)/.exec(err.message);
-  const ch = m ? text[Number(m[1])] : undefined;
-  if (ch === undefined) return 'unexpected end of JSON input';
+  const token = /Unexpected token '?(.)'?/.exec(err.message);
+  const position = /position (\d+)/.exec(err.message);
+  const ch = token ? token[1] : position ? text[Number(position[1])] : undefined;
+  if (ch === undefined || /end of JSON input|Unterminated/.test(err.message)) return 'unexpected end of JSON input';
   return `invalid character '${ch}' looking for beginning of value`;
 }
 

@@ -12,7 +12,7 @@ import { RequestMetrics } from './metrics.js';
 import { parseApiPath, pathSegments } from './paths.js';
 import type { PodSubresourceHandlers } from './pod-subresources.js';
 import { handleExecUpgrade, writeSocketStatus } from './pod-routes.js';
-import { handleRequest } from './router.js';
+import { handleRequest, splitUrl } from './router.js';
 import { pathNotFound } from '../store/api-error.js';
 import { toApiError } from './http-io.js';
 
@@ -106,7 +106,7 @@ function onUpgrade(ctx: ServerContext, req: IncomingMessage, socket: Duplex, hea
   let resource = 'nonresource';
   let code = 404;
   try {
-    const url = new URL(req.url ?? '/', 'http://localhost');
+    const url = splitUrl(req.url);
     const parsed = parseApiPath(pathSegments(url.pathname));
     if (parsed.kind !== 'resource' || parsed.route.subresource !== 'exec' || !parsed.route.name) throw pathNotFound();
     resource = 'pods';

@@ -22,7 +22,7 @@ export async function handleRequest(ctx: ServerContext, req: IncomingMessage, re
   const labels = { verb: req.method ?? 'GET', resource: '', subresource: '' };
   res.on('finish', () => ctx.metrics.record(labels.verb, labels.resource || 'nonresource', labels.subresource, res.statusCode));
   try {
-    const url = new URL(req.url ?? '/', 'http://localhost');
+    const url = splitUrl(req.url);
     if (serveNonResource(ctx, url, res, serverAddress)) {
       labels.resource = 'nonresource';
       drain(req);
@@ -50,12 +50,25 @@ export async function handleRequest(ctx: ServerContext, req: IncomingMessage, re
   }
 }
 
+export interface RequestUrl {
+  pathname: string;
+  searchParams: URLSearchParams;
+}
+
+// The path exactly as sent: WHATWG URL parsing would resolve `%2e%2e` segments and turn
+// `…/configmaps/%2e%2e` into a request for the namespace itself.
+export function splitUrl(raw: string | undefined): RequestUrl {
+  const url = raw ?? '/';
+  const q = url.indexOf('?');
+  return { pathname: q >= 0 ? url.slice(0, q) : url, searchParams: new URLSearchParams(q >= 0 ? url.slice(q + 1) : '') };
+}
+
 // Unread request bodies would stall a keep-alive connection; discard them.
 function drain(req: IncomingMessage): void {
   if (!req.readableEnded) req.resume();
 }
 
-function serveNonResource(ctx: ServerContext, url: URL, res: ServerResponse, serverAddress: string): boolean {
+function serveNonResource(ctx: ServerContext, url: RequestUrl, res: ServerResponse, serverAddress: string): boolean {
   const path = url.pathname.replace(/\/+$/, '') || '/';
   if (path === '/healthz' || path === '/readyz' || path === '/livez') {
     sendText(res, 200, 'ok');
