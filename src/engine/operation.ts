@@ -17,6 +17,18 @@ export interface OperationFrame {
 
 export type Outcome = Omit<HistoryEntry, 'at' | 'operation' | 'result' | 'by' | 'durationMs'>;
 
+function keptAliveSleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(done, ms);
+    function done() {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', done);
+      resolve();
+    }
+    signal?.addEventListener('abort', done, { once: true });
+  });
+}
+
 /** Runs `body` under the app's lock and records the outcome. */
 export async function locked<T extends { durationMs: number }>(
   ctx: EngineContext,
@@ -38,6 +50,9 @@ export async function locked<T extends { durationMs: number }>(
     retryEveryMs: Math.min(2_000, (ctx.config.leaseDurationSeconds * 1000) / 5),
     operation: { app: ctx.app, release: frame.release, phase: frame.operation },
     signal: ctx.deps.signal,
+    // A timer that keeps the process alive: waiting in line is the only thing a queued CLI
+    // run does, and an unref'd timer would let Node exit (code 13) in the middle of the wait.
+    deps: { sleep: keptAliveSleep },
   });
   ctx.lock = lock;
   const started = ctx.deps.clock();

@@ -1,0 +1,72 @@
+// The per-app lock, with real CLI processes: two deploys run one after the other; --no-wait
+// exits 4 while another run holds the lock; a holder killed with SIGKILL is taken over once its
+// lease expires, and the run that takes over converges.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { demoConfig, runCli, spawnCli, startHarness, waitFor, type Harness } from './engine-harness.js';
+import { lockStatus } from '../src/lock/index.js';
+import { history } from '../src/engine/status.js';
+
+let h: Harness;
+before(async () => {
+  h = await startHarness({ propagationDelayMs: 50 });
+  await h.writeConfig(demoConfig(h, { smokeTests: [], hooks: {}, leaseDurationSeconds: 5 }));
+});
+after(async () => {
+  await h?.stop();
+});
+
+const cli = (args: string[]) => ({ cwd: h.dir, env: h.env, args: [...args, '-f', h.configPath] });
+
+async function lockHeld(): Promise<string | undefined> {
+  const s = await lockStatus(h.kube, 'default', 'myapp');
+  return s.held ? s.summary : undefined;
+}
+
+test('two deploys at once run one after the other', async () => {
+  const a = cli(['deploy', '--image', 'demo/myapp:v1', '--release', 'ra']);
+  const b = cli(['deploy', '--image', 'demo/myapp:v2', '--release', 'rb']);
+  const [ra, rb] = await Promise.all([runCli(a.args, a), runCli(b.args, b)]);
+  assert.equal(ra.code, 0, ra.stderr);
+  assert.equal(rb.code, 0, rb.stderr);
+  const entries = (await history(await h.context())).entries.filter((e) => e.operation === 'deploy');
+  assert.equal(entries.length, 2);
+  const [later, earlier] = entries.map((e) => ({ start: Date.parse(e.at) - e.durationMs!, end: Date.parse(e.at) }));
+  assert.ok(later!.start >= earlier!.end - 5, `the runs overlapped: ${JSON.stringify(entries)}`);
+});
+
+test('--no-wait exits 4 while another run holds the lock', async () => {
+  const first = cli(['deploy', '--image', 'demo/myapp:v1', '--release', 'rc']);
+  const running = spawnCli(first.args, first);
+  const holder = await waitFor('the first deploy to hold the lock', lockHeld);
+  assert.match(holder, /held by/);
+  const second = cli(['deploy', '--image', 'demo/myapp:v2', '--release', 'rd', '--no-wait']);
+  const run = await runCli(second.args, second);
+  assert.equal(run.code, 4, run.stderr);
+  assert.match(run.stderr, /lock/i);
+  assert.match(run.stderr, /fix: /);
+  const done = await running.done;
+  assert.equal(done.code, 0, done.stderr);
+});
+
+test('a holder killed with SIGKILL is taken over after its lease expires, and the new run converges', async () => {
+  const before = await lockStatus(h.kube, 'default', 'myapp');
+  const victim = cli(['deploy', '--image', 'demo/myapp:v1', '--release', 're']);
+  const running = spawnCli(victim.args, victim);
+  await waitFor('the victim to hold the lock', lockHeld);
+  running.child.kill('SIGKILL');
+  const killed = await running.done;
+  assert.equal(killed.code, 137);
+  const startedAt = Date.now();
+  const next = cli(['deploy', '--image', 'demo/myapp:v2', '--release', 'rf', '-o', 'json']);
+  const run = await runCli(next.args, next);
+  assert.equal(run.code, 0, run.stderr);
+  const result = JSON.parse(run.stdout) as { release: string; color: string };
+  assert.equal(result.release, 'rf');
+  const after = await lockStatus(h.kube, 'default', 'myapp');
+  assert.ok(after.transitions > before.transitions, 'the lease changed hands');
+  assert.ok(Date.now() - startedAt >= 3000, 'the new run waited for the lease to expire');
+  const st = await runCli(['status', '-o', 'json', '-f', h.configPath], { cwd: h.dir, env: h.env });
+  const status = JSON.parse(st.stdout) as { testColor: string; colors: Record<string, { release: string; allReady: boolean }> };
+  assert.equal(status.colors[status.testColor]!.release, 'rf');
+});
