@@ -1,0 +1,53 @@
+// meta.k8s.io/v1 Table responses for `kubectl get` (Accept: application/json;as=Table;…): the
+// columns kubectl shows per kind, wide columns at priority 1, and each row's object as
+// PartialObjectMetadata so `-A` can print the namespace. Kinds without a printer get Name + Age.
+import type { ResourceType } from '../../resources.js';
+import type { KubeObject } from '../../store/types.js';
+import { ageSince } from './age.js';
+import { AGE, COLUMNS, NAME, type ColumnDefinition } from './columns.js';
+import type { Json } from './format.js';
+import { ROWS } from './rows.js';
+
+export { humanDuration } from './age.js';
+export type { ColumnDefinition } from './columns.js';
+
+export interface TableOptions {
+  resourceVersion: string;
+  /** The clock ages are computed against. */
+  now?: Date;
+  /** `continue` token of a paged list, echoed into the Table's metadata. */
+  continueToken?: string;
+}
+
+export interface Table {
+  kind: 'Table';
+  apiVersion: 'meta.k8s.io/v1';
+  metadata: { resourceVersion: string; continue?: string };
+  columnDefinitions: ColumnDefinition[];
+  rows: Array<{
+    cells: Array<string | number | null>;
+    object: { kind: 'PartialObjectMetadata'; apiVersion: 'meta.k8s.io/v1'; metadata: KubeObject['metadata'] };
+  }>;
+}
+
+export function toTable(resourceType: ResourceType, objects: KubeObject[], opts: TableOptions): Table {
+  const now = opts.now ?? new Date();
+  const row =
+    ROWS[resourceType.kind] ??
+    ((o: Json, at: Date) => [
+      String((o.metadata as Json | undefined)?.name ?? ''),
+      ageSince((o.metadata as Json | undefined)?.creationTimestamp, at),
+    ]);
+  const metadata: Table['metadata'] = { resourceVersion: opts.resourceVersion };
+  if (opts.continueToken) metadata.continue = opts.continueToken;
+  return {
+    kind: 'Table',
+    apiVersion: 'meta.k8s.io/v1',
+    metadata,
+    columnDefinitions: COLUMNS[resourceType.kind] ?? [NAME, AGE],
+    rows: objects.map((obj) => ({
+      cells: row(obj as unknown as Json, now),
+      object: { kind: 'PartialObjectMetadata', apiVersion: 'meta.k8s.io/v1', metadata: obj.metadata },
+    })),
+  };
+}
