@@ -13,7 +13,15 @@ before(async () => {
 });
 after(() => node.close());
 
-type Status = { observedGeneration?: number; replicas?: number; updatedReplicas?: number; readyReplicas?: number; availableReplicas?: number; unavailableReplicas?: number; conditions?: Array<{ type: string; status: string; reason: string; message: string }> };
+type Status = {
+  observedGeneration?: number;
+  replicas?: number;
+  updatedReplicas?: number;
+  readyReplicas?: number;
+  availableReplicas?: number;
+  unavailableReplicas?: number;
+  conditions?: Array<{ type: string; status: string; reason: string; message: string }>;
+};
 
 function deployment(name: string): KubeObject {
   const d = node.store.get(DEPLOYMENTS, 'default', name);
@@ -45,7 +53,9 @@ function rolledOut(name: string): boolean {
 
 function replicaSetsOf(name: string): KubeObject[] {
   const uid = deployment(name).metadata.uid;
-  return node.store.list(REPLICASETS, 'default').items.filter((rs) => rs.metadata.ownerReferences?.some((r) => r.uid === uid && r.controller));
+  return node.store
+    .list(REPLICASETS, 'default')
+    .items.filter((rs) => rs.metadata.ownerReferences?.some((r) => r.uid === uid && r.controller));
 }
 
 function podsOf(label: string): KubeObject[] {
@@ -69,7 +79,9 @@ test('a new Deployment creates a ReplicaSet with the pod-template-hash and revis
   assert.equal(rs!.metadata.name, `first-${hash}`);
   assert.equal(rs!.metadata.annotations!['deployment.kubernetes.io/revision'], '1');
   assert.equal(deployment('first').metadata.annotations!['deployment.kubernetes.io/revision'], '1');
-  assert.deepEqual((rs!.spec as { selector: unknown }).selector, { matchLabels: { app: 'first', 'pod-template-hash': hash } });
+  assert.deepEqual((rs!.spec as { selector: unknown }).selector, {
+    matchLabels: { app: 'first', 'pod-template-hash': hash },
+  });
   const pods = podsOf('first');
   assert.equal(pods.length, 2);
   for (const p of pods) {
@@ -80,43 +92,97 @@ test('a new Deployment creates a ReplicaSet with the pod-template-hash and revis
   }
   const rsStatus = rs!.status as Record<string, number>;
   assert.deepEqual(
-    { replicas: rsStatus.replicas, ready: rsStatus.readyReplicas, available: rsStatus.availableReplicas, labeled: rsStatus.fullyLabeledReplicas },
+    {
+      replicas: rsStatus.replicas,
+      ready: rsStatus.readyReplicas,
+      available: rsStatus.availableReplicas,
+      labeled: rsStatus.fullyLabeledReplicas,
+    },
     { replicas: 2, ready: 2, available: 2, labeled: 2 },
   );
   assert.deepEqual(
     { ...condition('first', 'Available'), lastUpdateTime: undefined, lastTransitionTime: undefined },
-    { type: 'Available', status: 'True', reason: 'MinimumReplicasAvailable', message: 'Deployment has minimum availability.', lastUpdateTime: undefined, lastTransitionTime: undefined },
+    {
+      type: 'Available',
+      status: 'True',
+      reason: 'MinimumReplicasAvailable',
+      message: 'Deployment has minimum availability.',
+      lastUpdateTime: undefined,
+      lastTransitionTime: undefined,
+    },
   );
-  assert.equal(condition('first', 'Progressing')!.message, `ReplicaSet "${rs!.metadata.name}" has successfully progressed.`);
+  assert.equal(
+    condition('first', 'Progressing')!.message,
+    `ReplicaSet "${rs!.metadata.name}" has successfully progressed.`,
+  );
 });
 
 test('RollingUpdate keeps within maxSurge and maxUnavailable and ends on the new ReplicaSet', async () => {
-  node.store.create(DEPLOYMENTS, deploymentObject('rolling', { replicas: 4, strategy: { type: 'RollingUpdate', rollingUpdate: { maxSurge: 1, maxUnavailable: '25%' } } }));
+  node.store.create(
+    DEPLOYMENTS,
+    deploymentObject('rolling', {
+      replicas: 4,
+      strategy: { type: 'RollingUpdate', rollingUpdate: { maxSurge: 1, maxUnavailable: '25%' } },
+    }),
+  );
   await waitFor('rolling v1', () => rolledOut('rolling'));
   const uid = deployment('rolling').metadata.uid;
   let maxPods = 0;
   let minAvailable = Infinity;
   const stop = node.store.watch(REPLICASETS, (_e: StoreEvent) => {
-    const sets = node.store.list(REPLICASETS, 'default').items.filter((rs) => rs.metadata.ownerReferences?.[0]?.uid === uid);
-    maxPods = Math.max(maxPods, sets.reduce((n, rs) => n + ((rs.spec as { replicas: number }).replicas ?? 0), 0));
-    minAvailable = Math.min(minAvailable, sets.reduce((n, rs) => n + (((rs.status as { availableReplicas?: number }) ?? {}).availableReplicas ?? 0), 0));
+    const sets = node.store
+      .list(REPLICASETS, 'default')
+      .items.filter((rs) => rs.metadata.ownerReferences?.[0]?.uid === uid);
+    maxPods = Math.max(
+      maxPods,
+      sets.reduce((n, rs) => n + ((rs.spec as { replicas: number }).replicas ?? 0), 0),
+    );
+    minAvailable = Math.min(
+      minAvailable,
+      sets.reduce(
+        (n, rs) => n + (((rs.status as { availableReplicas?: number }) ?? {}).availableReplicas ?? 0),
+        0,
+      ),
+    );
   });
   try {
     setEnv('rolling', 'v2');
-    await waitFor('rolling v2', () => rolledOut('rolling') && replicaSetsOf('rolling').length === 2 && status('rolling').updatedReplicas === 4);
+    await waitFor(
+      'rolling v2',
+      () =>
+        rolledOut('rolling') &&
+        replicaSetsOf('rolling').length === 2 &&
+        status('rolling').updatedReplicas === 4,
+    );
   } finally {
     stop();
   }
   assert.ok(maxPods <= 5, `at most replicas + maxSurge pods were wanted at any time (saw ${maxPods})`);
   assert.ok(minAvailable >= 3, `at least replicas − maxUnavailable stayed available (saw ${minAvailable})`);
-  const sets = replicaSetsOf('rolling').sort((a, b) => Number(a.metadata.annotations!['deployment.kubernetes.io/revision']) - Number(b.metadata.annotations!['deployment.kubernetes.io/revision']));
-  assert.deepEqual(sets.map((rs) => (rs.spec as { replicas: number }).replicas), [0, 4]);
+  const sets = replicaSetsOf('rolling').sort(
+    (a, b) =>
+      Number(a.metadata.annotations!['deployment.kubernetes.io/revision']) -
+      Number(b.metadata.annotations!['deployment.kubernetes.io/revision']),
+  );
+  assert.deepEqual(
+    sets.map((rs) => (rs.spec as { replicas: number }).replicas),
+    [0, 4],
+  );
   assert.equal(deployment('rolling').metadata.annotations!['deployment.kubernetes.io/revision'], '2');
-  await waitFor('old pods gone', () => podsOf('rolling').every((p) => p.metadata.labels!['pod-template-hash'] === sets[1]!.metadata.labels!['pod-template-hash']) && podsOf('rolling').length === 4);
+  await waitFor(
+    'old pods gone',
+    () =>
+      podsOf('rolling').every(
+        (p) => p.metadata.labels!['pod-template-hash'] === sets[1]!.metadata.labels!['pod-template-hash'],
+      ) && podsOf('rolling').length === 4,
+  );
 });
 
 test('Recreate stops every old pod before the first new one is created', async () => {
-  node.store.create(DEPLOYMENTS, deploymentObject('recreate', { replicas: 2, strategy: { type: 'Recreate' } }));
+  node.store.create(
+    DEPLOYMENTS,
+    deploymentObject('recreate', { replicas: 2, strategy: { type: 'Recreate' } }),
+  );
   await waitFor('recreate v1', () => rolledOut('recreate'));
   const oldHash = replicaSetsOf('recreate')[0]!.metadata.labels!['pod-template-hash'];
   let oldPodsLeft = podsOf('recreate').length;
@@ -129,7 +195,13 @@ test('Recreate stops every old pod before the first new one is created', async (
   });
   try {
     setEnv('recreate', 'v2');
-    await waitFor('recreate v2', () => rolledOut('recreate') && status('recreate').updatedReplicas === 2 && replicaSetsOf('recreate').length === 2);
+    await waitFor(
+      'recreate v2',
+      () =>
+        rolledOut('recreate') &&
+        status('recreate').updatedReplicas === 2 &&
+        replicaSetsOf('recreate').length === 2,
+    );
   } finally {
     stop();
   }
@@ -153,20 +225,44 @@ test('spec.replicas scales the ReplicaSet up and down', async () => {
 });
 
 test('old ReplicaSets beyond revisionHistoryLimit are deleted', async () => {
-  node.store.create(DEPLOYMENTS, deploymentObject('history', { replicas: 1, revisionHistoryLimit: 1, strategy: { type: 'Recreate' } }));
+  node.store.create(
+    DEPLOYMENTS,
+    deploymentObject('history', { replicas: 1, revisionHistoryLimit: 1, strategy: { type: 'Recreate' } }),
+  );
   await waitFor('history v1', () => rolledOut('history'));
   for (const v of ['v2', 'v3']) {
     setEnv('history', v);
-    await waitFor(`history ${v}`, () => rolledOut('history') && deployment('history').metadata.annotations!['deployment.kubernetes.io/revision'] === (v === 'v2' ? '2' : '3'));
+    await waitFor(
+      `history ${v}`,
+      () =>
+        rolledOut('history') &&
+        deployment('history').metadata.annotations!['deployment.kubernetes.io/revision'] ===
+          (v === 'v2' ? '2' : '3'),
+    );
   }
   await waitFor('one old ReplicaSet kept', () => replicaSetsOf('history').length === 2);
-  const revisions = replicaSetsOf('history').map((rs) => rs.metadata.annotations!['deployment.kubernetes.io/revision']).sort();
+  const revisions = replicaSetsOf('history')
+    .map((rs) => rs.metadata.annotations!['deployment.kubernetes.io/revision'])
+    .sort();
   assert.deepEqual(revisions, ['2', '3']);
 });
 
 test('a Deployment whose pods never become available exceeds its progress deadline', async () => {
-  node.store.create(DEPLOYMENTS, deploymentObject('stuck', { replicas: 1, progressDeadlineSeconds: 2, containerOptions: { image: 'nowhere/missing:1' } }));
-  const c = await waitFor('ProgressDeadlineExceeded', () => condition('stuck', 'Progressing')?.reason === 'ProgressDeadlineExceeded' && condition('stuck', 'Progressing'), 15_000);
+  node.store.create(
+    DEPLOYMENTS,
+    deploymentObject('stuck', {
+      replicas: 1,
+      progressDeadlineSeconds: 2,
+      containerOptions: { image: 'nowhere/missing:1' },
+    }),
+  );
+  const c = await waitFor(
+    'ProgressDeadlineExceeded',
+    () =>
+      condition('stuck', 'Progressing')?.reason === 'ProgressDeadlineExceeded' &&
+      condition('stuck', 'Progressing'),
+    15_000,
+  );
   assert.equal(c.status, 'False');
   assert.match(c.message, /^ReplicaSet "stuck-[a-z0-9]{10}" has timed out progressing\.$/);
   assert.equal(condition('stuck', 'Available')!.reason, 'MinimumReplicasUnavailable');

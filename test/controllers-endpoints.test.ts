@@ -32,7 +32,7 @@ function service(name: string, selector: Record<string, string>, targetPort: num
 }
 
 function subsets(name: string): Subset[] {
-  return ((node.store.get(ENDPOINTS, 'default', name)?.subsets ?? []) as Subset[]);
+  return (node.store.get(ENDPOINTS, 'default', name)?.subsets ?? []) as Subset[];
 }
 
 function podIp(name: string): string | undefined {
@@ -56,15 +56,25 @@ test('a readiness flip moves the pod between addresses and notReadyAddresses', a
   node.store.create(PODS, podObject('flip'));
   const ip = (await waitFor('flip ready', () => subsets('flip')[0]?.addresses?.[0])).ip;
   await fetch(`http://${ip}:8080/ready/off`);
-  await waitFor('flip not ready', () => subsets('flip')[0]?.notReadyAddresses?.[0]?.ip === ip && !subsets('flip')[0]!.addresses);
-  const ready = (node.store.get(PODS, 'default', 'flip')!.status as { conditions: Array<{ type: string; status: string }> }).conditions.find((c) => c.type === 'Ready');
+  await waitFor(
+    'flip not ready',
+    () => subsets('flip')[0]?.notReadyAddresses?.[0]?.ip === ip && !subsets('flip')[0]!.addresses,
+  );
+  const ready = (
+    node.store.get(PODS, 'default', 'flip')!.status as { conditions: Array<{ type: string; status: string }> }
+  ).conditions.find((c) => c.type === 'Ready');
   assert.equal(ready!.status, 'False');
   await fetch(`http://${ip}:8080/ready/on`);
   await waitFor('flip ready again', () => subsets('flip')[0]?.addresses?.[0]?.ip === ip);
 });
 
 test('a Service without a selector gets no managed Endpoints; a deleted Service loses its Endpoints', async () => {
-  node.store.create(SERVICES, { apiVersion: 'v1', kind: 'Service', metadata: { name: 'manual', namespace: 'default' }, spec: { ports: [{ port: 80 }] } });
+  node.store.create(SERVICES, {
+    apiVersion: 'v1',
+    kind: 'Service',
+    metadata: { name: 'manual', namespace: 'default' },
+    spec: { ports: [{ port: 80 }] },
+  });
   service('gone', { app: 'nobody' }, 8080);
   await waitFor('Endpoints of gone', () => node.store.get(ENDPOINTS, 'default', 'gone'));
   assert.equal(node.store.get(ENDPOINTS, 'default', 'manual'), undefined);
@@ -84,7 +94,19 @@ test('a deleted pod leaves the endpoints before its process gets SIGTERM', async
   t.after(() => new Promise<void>((r) => notify.close(() => r())));
   const url = `http://127.0.0.1:${(notify.address() as AddressInfo).port}/`;
   service('drain', { app: 'drain' }, 8080);
-  node.store.create(PODS, podObject('drain', {}, { env: [{ name: 'NOTIFY_URL', value: url }, { name: 'TERM_DELAY_MS', value: '200' }] }));
+  node.store.create(
+    PODS,
+    podObject(
+      'drain',
+      {},
+      {
+        env: [
+          { name: 'NOTIFY_URL', value: url },
+          { name: 'TERM_DELAY_MS', value: '200' },
+        ],
+      },
+    ),
+  );
   await waitFor('drain ready', () => subsets('drain')[0]?.addresses?.[0]);
   deletePodGracefully(node.store, node.store.get(PODS, 'default', 'drain') as KubeObject);
   await waitFor('drain pod gone', () => !node.store.get(PODS, 'default', 'drain'));

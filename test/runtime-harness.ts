@@ -46,11 +46,19 @@ export async function startNode(options: NodeOptions = {}): Promise<TestNode> {
   const stateDir = options.stateDir ?? (await mkdtemp(join(tmpdir(), 'cutover-node-')));
   const store = options.store ?? (await createStore({}));
   for (const name of ['default', 'other']) {
-    if (!store.get(NAMESPACES, undefined, name)) store.create(NAMESPACES, { apiVersion: 'v1', kind: 'Namespace', metadata: { name } });
+    if (!store.get(NAMESPACES, undefined, name))
+      store.create(NAMESPACES, { apiVersion: 'v1', kind: 'Namespace', metadata: { name } });
   }
   const images = openImageTable(stateDir);
   images.add(PROBE_IMAGE, { dir: PROBE_APP_DIR, env: { PORT: '8080' }, command: ['node', 'server.mjs'] });
-  const runtime = createPodRuntime({ store, stateDir, images, backoffBaseMs: options.backoffBaseMs ?? 300, shutdownGraceMs: 500, log: () => undefined });
+  const runtime = createPodRuntime({
+    store,
+    stateDir,
+    images,
+    backoffBaseMs: options.backoffBaseMs ?? 300,
+    shutdownGraceMs: 500,
+    log: () => undefined,
+  });
   const controllers = options.controllers === false ? undefined : startControllers({ store });
   let api: ApiServer | undefined;
   let kubeconfigPath: string | undefined;
@@ -86,7 +94,11 @@ export async function startNode(options: NodeOptions = {}): Promise<TestNode> {
 }
 
 /** Polls `check` until it returns something truthy; fails with `what` and the last value seen. */
-export async function waitFor<T>(what: string, check: () => T | undefined | null | false, timeoutMs = 20_000): Promise<T> {
+export async function waitFor<T>(
+  what: string,
+  check: () => T | undefined | null | false,
+  timeoutMs = 20_000,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = check();
@@ -96,7 +108,12 @@ export async function waitFor<T>(what: string, check: () => T | undefined | null
   }
 }
 
-export function get(store: LocalStore, resource: ResourceType, name: string, namespace = 'default'): KubeObject | undefined {
+export function get(
+  store: LocalStore,
+  resource: ResourceType,
+  name: string,
+  namespace = 'default',
+): KubeObject | undefined {
   return store.get(resource, namespace, name);
 }
 
@@ -112,7 +129,15 @@ export interface ContainerOptions {
 }
 
 export function container(options: ContainerOptions = {}): Record<string, unknown> {
-  const readiness = options.readinessProbe === null ? {} : { readinessProbe: options.readinessProbe ?? { httpGet: { path: '/ready', port: 'http' }, periodSeconds: 1 } };
+  const readiness =
+    options.readinessProbe === null
+      ? {}
+      : {
+          readinessProbe: options.readinessProbe ?? {
+            httpGet: { path: '/ready', port: 'http' },
+            periodSeconds: 1,
+          },
+        };
   return {
     name: 'app',
     image: options.image ?? PROBE_IMAGE,
@@ -127,7 +152,10 @@ export function container(options: ContainerOptions = {}): Record<string, unknow
   };
 }
 
-export function deploymentObject(name: string, spec: Record<string, unknown> & { containerOptions?: ContainerOptions; labels?: Record<string, string> }): KubeObject {
+export function deploymentObject(
+  name: string,
+  spec: Record<string, unknown> & { containerOptions?: ContainerOptions; labels?: Record<string, string> },
+): KubeObject {
   const { containerOptions, labels, ...rest } = spec;
   const podLabels = labels ?? { app: name };
   return {
@@ -137,13 +165,20 @@ export function deploymentObject(name: string, spec: Record<string, unknown> & {
     spec: {
       replicas: 1,
       selector: { matchLabels: podLabels },
-      template: { metadata: { labels: podLabels }, spec: { terminationGracePeriodSeconds: 5, containers: [container(containerOptions)] } },
+      template: {
+        metadata: { labels: podLabels },
+        spec: { terminationGracePeriodSeconds: 5, containers: [container(containerOptions)] },
+      },
       ...rest,
     },
   };
 }
 
-export function podObject(name: string, spec: Record<string, unknown> = {}, containerOptions: ContainerOptions = {}): KubeObject {
+export function podObject(
+  name: string,
+  spec: Record<string, unknown> = {},
+  containerOptions: ContainerOptions = {},
+): KubeObject {
   return {
     apiVersion: 'v1',
     kind: 'Pod',

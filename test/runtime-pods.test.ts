@@ -17,7 +17,11 @@ interface ContainerStatus {
   ready: boolean;
   started: boolean;
   restartCount: number;
-  state: { waiting?: { reason: string; message?: string }; running?: unknown; terminated?: { exitCode: number; reason: string } };
+  state: {
+    waiting?: { reason: string; message?: string };
+    running?: unknown;
+    terminated?: { exitCode: number; reason: string };
+  };
   lastState: { terminated?: { exitCode: number; reason: string } };
 }
 
@@ -25,7 +29,14 @@ function pod(name: string): KubeObject | undefined {
   return node.store.get(PODS, 'default', name);
 }
 function podStatus(name: string) {
-  return (pod(name)?.status ?? {}) as { phase?: string; podIP?: string; hostIP?: string; startTime?: string; conditions?: Array<{ type: string; status: string }>; containerStatuses?: ContainerStatus[] };
+  return (pod(name)?.status ?? {}) as {
+    phase?: string;
+    podIP?: string;
+    hostIP?: string;
+    startTime?: string;
+    conditions?: Array<{ type: string; status: string }>;
+    containerStatuses?: ContainerStatus[];
+  };
 }
 function cs(name: string): ContainerStatus | undefined {
   return podStatus(name).containerStatuses?.[0];
@@ -45,8 +56,18 @@ async function appEnv(name: string): Promise<Record<string, string>> {
 }
 
 test('a pod gets its own loopback address and the env of values, Secrets, ConfigMaps, fieldRefs and envFrom', async () => {
-  node.store.create(SECRETS, { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'creds', namespace: 'default' }, data: { password: Buffer.from('s3cret').toString('base64') } });
-  node.store.create(CONFIGMAPS, { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'settings', namespace: 'default' }, data: { mode: 'fast', level: '3' } });
+  node.store.create(SECRETS, {
+    apiVersion: 'v1',
+    kind: 'Secret',
+    metadata: { name: 'creds', namespace: 'default' },
+    data: { password: Buffer.from('s3cret').toString('base64') },
+  });
+  node.store.create(CONFIGMAPS, {
+    apiVersion: 'v1',
+    kind: 'ConfigMap',
+    metadata: { name: 'settings', namespace: 'default' },
+    data: { mode: 'fast', level: '3' },
+  });
   const env = [
     { name: 'GREETING', value: 'hello' },
     { name: 'EXPANDED', value: '$(GREETING) world, $$(GREETING)' },
@@ -60,7 +81,10 @@ test('a pod gets its own loopback address and the env of values, Secrets, Config
     { name: 'MY_NODE', valueFrom: { fieldRef: { fieldPath: 'spec.nodeName' } } },
     { name: 'MY_SA', valueFrom: { fieldRef: { fieldPath: 'spec.serviceAccountName' } } },
   ];
-  node.store.create(PODS, podObject('envy', {}, { env, envFrom: [{ configMapRef: { name: 'settings' }, prefix: 'CFG_' }] }));
+  node.store.create(
+    PODS,
+    podObject('envy', {}, { env, envFrom: [{ configMapRef: { name: 'settings' }, prefix: 'CFG_' }] }),
+  );
   node.store.create(PODS, podObject('twin'));
   await waitFor('envy and twin ready', () => isReady('envy') && isReady('twin'));
   const s = podStatus('envy');
@@ -69,25 +93,73 @@ test('a pod gets its own loopback address and the env of values, Secrets, Config
   assert.equal(s.hostIP, '127.0.0.1');
   const e = await appEnv('envy');
   assert.deepEqual(
-    [e.GREETING, e.EXPANDED, e.DB_PASSWORD, e.MODE, e.MAYBE, e.MY_NAME, e.MY_NS, e.MY_APP, e.MY_IP, e.MY_NODE, e.MY_SA],
-    ['hello', 'hello world, $(GREETING)', 's3cret', 'fast', undefined, 'envy', 'default', 'envy', s.podIP, 'cutover-local', 'default'],
+    [
+      e.GREETING,
+      e.EXPANDED,
+      e.DB_PASSWORD,
+      e.MODE,
+      e.MAYBE,
+      e.MY_NAME,
+      e.MY_NS,
+      e.MY_APP,
+      e.MY_IP,
+      e.MY_NODE,
+      e.MY_SA,
+    ],
+    [
+      'hello',
+      'hello world, $(GREETING)',
+      's3cret',
+      'fast',
+      undefined,
+      'envy',
+      'default',
+      'envy',
+      s.podIP,
+      'cutover-local',
+      'default',
+    ],
   );
   assert.deepEqual([e.CFG_mode, e.CFG_level], ['fast', '3']);
-  assert.deepEqual([e.HOSTNAME, e.POD_IP, e.HOST, e.PORT], ['envy', s.podIP, s.podIP, '8080'], 'cluster env and the image env');
+  assert.deepEqual(
+    [e.HOSTNAME, e.POD_IP, e.HOST, e.PORT],
+    ['envy', s.podIP, s.podIP, '8080'],
+    'cluster env and the image env',
+  );
   assert.ok(e.PATH, 'PATH is passed so that commands are found');
   const ev = events('envy');
   for (const reason of ['Normal Scheduled', 'Normal Pulled', 'Normal Created', 'Normal Started']) {
-    assert.ok(ev.some((x) => x.startsWith(reason)), `event ${reason} in ${ev.join(' | ')}`);
+    assert.ok(
+      ev.some((x) => x.startsWith(reason)),
+      `event ${reason} in ${ev.join(' | ')}`,
+    );
   }
 });
 
 test('a missing Secret is CreateContainerConfigError until the Secret exists', async () => {
-  node.store.create(PODS, podObject('needs-secret', {}, { env: [{ name: 'X', valueFrom: { secretKeyRef: { name: 'later', key: 'x' } } }] }));
-  const waiting = await waitFor('config error', () => cs('needs-secret')?.state.waiting?.reason === 'CreateContainerConfigError' && cs('needs-secret')!.state.waiting);
+  node.store.create(
+    PODS,
+    podObject(
+      'needs-secret',
+      {},
+      { env: [{ name: 'X', valueFrom: { secretKeyRef: { name: 'later', key: 'x' } } }] },
+    ),
+  );
+  const waiting = await waitFor(
+    'config error',
+    () =>
+      cs('needs-secret')?.state.waiting?.reason === 'CreateContainerConfigError' &&
+      cs('needs-secret')!.state.waiting,
+  );
   assert.equal(waiting.message, 'secret "later" not found');
   assert.equal(podStatus('needs-secret').phase, 'Pending');
   assert.ok(events('needs-secret').includes('Warning Failed: Error: secret "later" not found'));
-  node.store.create(SECRETS, { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'later', namespace: 'default' }, data: { x: Buffer.from('1').toString('base64') } });
+  node.store.create(SECRETS, {
+    apiVersion: 'v1',
+    kind: 'Secret',
+    metadata: { name: 'later', namespace: 'default' },
+    data: { x: Buffer.from('1').toString('base64') },
+  });
   await waitFor('running after the Secret appeared', () => isReady('needs-secret'));
 });
 
@@ -96,25 +168,72 @@ test('an unknown image is ErrImagePull then ImagePullBackOff, and runs once the 
   await waitFor('ErrImagePull', () => cs('pull')?.state.waiting?.reason === 'ErrImagePull');
   await waitFor('ImagePullBackOff', () => cs('pull')?.state.waiting?.reason === 'ImagePullBackOff');
   const ev = events('pull');
-  assert.ok(ev.some((x) => x.startsWith('Warning Failed: Failed to pull image "example.com/team/late:2"')), ev.join(' | '));
+  assert.ok(
+    ev.some((x) => x.startsWith('Warning Failed: Failed to pull image "example.com/team/late:2"')),
+    ev.join(' | '),
+  );
   assert.ok(ev.includes('Normal BackOff: Back-off pulling image "example.com/team/late:2"'), ev.join(' | '));
-  node.images.add('example.com/team/late:2', { dir: PROBE_APP_DIR, env: { PORT: '8080' }, command: ['node', 'server.mjs'] });
+  node.images.add('example.com/team/late:2', {
+    dir: PROBE_APP_DIR,
+    env: { PORT: '8080' },
+    command: ['node', 'server.mjs'],
+  });
   await waitFor('running after the image was added', () => isReady('pull'), 10_000);
 });
 
 test('restartPolicy Always restarts a crashing container with CrashLoopBackOff and a growing restartCount', async () => {
-  node.store.create(PODS, podObject('crash', {}, { env: [{ name: 'CRASH', value: 'true' }, { name: 'CRASH_CODE', value: '3' }], readinessProbe: null }));
-  const back = await waitFor('CrashLoopBackOff', () => cs('crash')?.state.waiting?.reason === 'CrashLoopBackOff' && cs('crash'));
-  assert.match(back.state.waiting!.message!, /^back-off \d+ms restarting failed container=app pod=crash_default\(.+\)$/);
-  assert.deepEqual({ exitCode: back.lastState.terminated!.exitCode, reason: back.lastState.terminated!.reason }, { exitCode: 3, reason: 'Error' });
+  node.store.create(
+    PODS,
+    podObject(
+      'crash',
+      {},
+      {
+        env: [
+          { name: 'CRASH', value: 'true' },
+          { name: 'CRASH_CODE', value: '3' },
+        ],
+        readinessProbe: null,
+      },
+    ),
+  );
+  const back = await waitFor(
+    'CrashLoopBackOff',
+    () => cs('crash')?.state.waiting?.reason === 'CrashLoopBackOff' && cs('crash'),
+  );
+  assert.match(
+    back.state.waiting!.message!,
+    /^back-off \d+ms restarting failed container=app pod=crash_default\(.+\)$/,
+  );
+  assert.deepEqual(
+    { exitCode: back.lastState.terminated!.exitCode, reason: back.lastState.terminated!.reason },
+    { exitCode: 3, reason: 'Error' },
+  );
   await waitFor('restartCount ≥ 3', () => (cs('crash')?.restartCount ?? 0) >= 3, 15_000);
   assert.equal(podStatus('crash').phase, 'Running');
-  assert.ok(events('crash').some((x) => x.startsWith('Warning BackOff: Back-off restarting failed container app in pod crash_default')));
+  assert.ok(
+    events('crash').some((x) =>
+      x.startsWith('Warning BackOff: Back-off restarting failed container app in pod crash_default'),
+    ),
+  );
 });
 
 test('restartPolicy Never ends Failed, OnFailure ends Succeeded on exit 0', async () => {
-  node.store.create(PODS, podObject('never', { restartPolicy: 'Never' }, { env: [{ name: 'CRASH', value: 'true' }], readinessProbe: null }));
-  node.store.create(PODS, podObject('once', { restartPolicy: 'OnFailure' }, { command: ['node', '-e', 'console.log("done")'], readinessProbe: null }));
+  node.store.create(
+    PODS,
+    podObject(
+      'never',
+      { restartPolicy: 'Never' },
+      { env: [{ name: 'CRASH', value: 'true' }], readinessProbe: null },
+    ),
+  );
+  node.store.create(
+    PODS,
+    podObject(
+      'once',
+      { restartPolicy: 'OnFailure' },
+      { command: ['node', '-e', 'console.log("done")'], readinessProbe: null },
+    ),
+  );
   await waitFor('never Failed', () => podStatus('never').phase === 'Failed');
   await waitFor('once Succeeded', () => podStatus('once').phase === 'Succeeded');
   assert.deepEqual([cs('never')!.state.terminated!.exitCode, cs('never')!.restartCount], [1, 0]);
@@ -124,19 +243,46 @@ test('restartPolicy Never ends Failed, OnFailure ends Succeeded on exit 0', asyn
 test('a failing liveness probe restarts the container; exec and tcpSocket probes work', async () => {
   node.store.create(
     PODS,
-    podObject('live', {}, {
-      readinessProbe: { tcpSocket: { port: 8080 }, periodSeconds: 1 },
-      livenessProbe: { exec: { command: ['node', '-e', 'process.exit(require("fs").existsSync("/nonexistent-liveness-file") ? 0 : 1)'] }, periodSeconds: 1, failureThreshold: 2 },
-    }),
+    podObject(
+      'live',
+      {},
+      {
+        readinessProbe: { tcpSocket: { port: 8080 }, periodSeconds: 1 },
+        livenessProbe: {
+          exec: {
+            command: [
+              'node',
+              '-e',
+              'process.exit(require("fs").existsSync("/nonexistent-liveness-file") ? 0 : 1)',
+            ],
+          },
+          periodSeconds: 1,
+          failureThreshold: 2,
+        },
+      },
+    ),
   );
   await waitFor('liveness restart', () => (cs('live')?.restartCount ?? 0) >= 1, 15_000);
   const ev = events('live');
-  assert.ok(ev.some((x) => x.startsWith('Warning Unhealthy: Liveness probe failed')), ev.join(' | '));
-  assert.ok(ev.includes('Normal Killing: Container app failed liveness probe, will be restarted'), ev.join(' | '));
+  assert.ok(
+    ev.some((x) => x.startsWith('Warning Unhealthy: Liveness probe failed')),
+    ev.join(' | '),
+  );
+  assert.ok(
+    ev.includes('Normal Killing: Container app failed liveness probe, will be restarted'),
+    ev.join(' | '),
+  );
 });
 
 test('a startup probe holds readiness back until it passes', async () => {
-  node.store.create(PODS, podObject('slow', {}, { startupProbe: { httpGet: { path: '/ready', port: 8080 }, periodSeconds: 1, initialDelaySeconds: 1 } }));
+  node.store.create(
+    PODS,
+    podObject(
+      'slow',
+      {},
+      { startupProbe: { httpGet: { path: '/ready', port: 8080 }, periodSeconds: 1, initialDelaySeconds: 1 } },
+    ),
+  );
   await waitFor('slow running', () => cs('slow')?.state.running);
   assert.equal(cs('slow')!.started, false);
   assert.equal(isReady('slow'), false);
@@ -148,7 +294,11 @@ test('pods persisted as Running are started again after a node restart, with res
   await waitFor('survivor ready', () => isReady('survivor'));
   const before = podStatus('survivor');
   await node.stopRuntime();
-  assert.equal(podStatus('survivor').phase, 'Running', 'the store still says Running, with no process behind it');
+  assert.equal(
+    podStatus('survivor').phase,
+    'Running',
+    'the store still says Running, with no process behind it',
+  );
   const again = await startNode({ controllers: false, store: node.store, stateDir: node.stateDir });
   try {
     await waitFor('survivor restarted', () => cs('survivor')?.restartCount === 1 && isReady('survivor'));

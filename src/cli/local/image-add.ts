@@ -11,7 +11,11 @@ function parseEnv(values: string[]): Record<string, string> {
   const env: Record<string, string> = {};
   for (const pair of values) {
     const eq = pair.indexOf('=');
-    if (eq <= 0) throw new InputError(`--env "${pair}" is not K=V`, { field: '--env', remedy: 'write --env NAME=value' });
+    if (eq <= 0)
+      throw new InputError(`--env "${pair}" is not K=V`, {
+        field: '--env',
+        remedy: 'write --env NAME=value',
+      });
     env[pair.slice(0, eq)] = pair.slice(eq + 1);
   }
   return env;
@@ -20,7 +24,11 @@ function parseEnv(values: string[]): Record<string, string> {
 function checkDir(dir: string): string {
   const abs = resolve(dir);
   const st = statSync(abs, { throwIfNoEntry: false });
-  if (!st?.isDirectory()) throw new InputError(`--dir ${dir}: no such directory`, { field: '--dir', remedy: 'pass the directory the app runs in' });
+  if (!st?.isDirectory())
+    throw new InputError(`--dir ${dir}: no such directory`, {
+      field: '--dir',
+      remedy: 'pass the directory the app runs in',
+    });
   return abs;
 }
 
@@ -36,7 +44,9 @@ const command: Command = {
   async run(args: ParsedArgs, io: CliIo): Promise<number> {
     const [reference, ...extra] = args.positionals;
     if (!reference || extra.length) {
-      throw new InputError('give exactly one image reference', { remedy: 'cutover local image add myapp:1.0 --dir ./app -- npm start' });
+      throw new InputError('give exactly one image reference', {
+        remedy: 'cutover local image add myapp:1.0 --dir ./app -- npm start',
+      });
     }
     if (typeof args.values.dir !== 'string') throw new InputError('--dir is required', { field: '--dir' });
     const table = openImageTable(String(args.values['state-dir'] ?? DEFAULT_STATE_DIR));

@@ -14,17 +14,31 @@ const command: Command = {
   },
   async run(args: ParsedArgs, io: CliIo): Promise<number> {
     if (args.values.output !== undefined && args.values.output !== 'json') {
-      throw new InputError(`--output ${String(args.values.output)} is not supported`, { field: '--output', remedy: 'use --output json or leave it out' });
+      throw new InputError(`--output ${String(args.values.output)} is not supported`, {
+        field: '--output',
+        remedy: 'use --output json or leave it out',
+      });
     }
     const images = openImageTable(String(args.values['state-dir'] ?? DEFAULT_STATE_DIR)).list();
     if (args.values.output === 'json') {
       io.stdout.write(JSON.stringify(images, null, 2) + '\n');
       return 0;
     }
-    const rows = images.map((i) => [familiarImageReference(i.reference), i.dir, i.command.join(' '), Object.keys(i.env).join(',')]);
+    const rows = images.map((i) => [
+      familiarImageReference(i.reference),
+      i.dir,
+      i.command.join(' '),
+      Object.keys(i.env).join(','),
+    ]);
     const table = [['IMAGE', 'DIR', 'COMMAND', 'ENV'], ...rows];
     const widths = table[0]!.map((_, c) => Math.max(...table.map((r) => r[c]!.length)));
-    for (const row of table) io.stdout.write(row.map((cell, c) => cell.padEnd(widths[c]!)).join('   ').trimEnd() + '\n');
+    for (const row of table)
+      io.stdout.write(
+        row
+          .map((cell, c) => cell.padEnd(widths[c]!))
+          .join('   ')
+          .trimEnd() + '\n',
+      );
     return 0;
   },
 };

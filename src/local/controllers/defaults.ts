@@ -28,7 +28,10 @@ export interface DeploymentSpec {
   replicas: number;
   selector: LabelSelector;
   template: PodTemplate;
-  strategy: { type: 'RollingUpdate' | 'Recreate'; rollingUpdate?: { maxSurge?: number | string; maxUnavailable?: number | string } };
+  strategy: {
+    type: 'RollingUpdate' | 'Recreate';
+    rollingUpdate?: { maxSurge?: number | string; maxUnavailable?: number | string };
+  };
   minReadySeconds: number;
   revisionHistoryLimit: number;
   progressDeadlineSeconds: number;
@@ -38,7 +41,10 @@ export interface DeploymentSpec {
 export function deploymentSpec(raw: unknown): DeploymentSpec {
   const s = (raw ?? {}) as Partial<DeploymentSpec>;
   const type = s.strategy?.type ?? 'RollingUpdate';
-  const rollingUpdate = type === 'RollingUpdate' ? { maxSurge: '25%', maxUnavailable: '25%', ...s.strategy?.rollingUpdate } : undefined;
+  const rollingUpdate =
+    type === 'RollingUpdate'
+      ? { maxSurge: '25%', maxUnavailable: '25%', ...s.strategy?.rollingUpdate }
+      : undefined;
   return {
     replicas: s.replicas ?? 1,
     selector: s.selector ?? {},
@@ -57,13 +63,17 @@ function containerDefaults(c: ContainerSpec): ContainerSpec {
   const out: ContainerSpec = {
     terminationMessagePath: '/dev/termination-log',
     terminationMessagePolicy: 'File',
-    imagePullPolicy: String(c.image ?? '').endsWith(':latest') || !String(c.image ?? '').includes(':') ? 'Always' : 'IfNotPresent',
+    imagePullPolicy:
+      String(c.image ?? '').endsWith(':latest') || !String(c.image ?? '').includes(':')
+        ? 'Always'
+        : 'IfNotPresent',
     ...c,
   };
   for (const p of ['readinessProbe', 'livenessProbe', 'startupProbe']) {
     if (out[p]) out[p] = { ...PROBE_DEFAULTS, ...(out[p] as object) };
   }
-  if (Array.isArray(out.ports)) out.ports = (out.ports as object[]).map((port) => ({ protocol: 'TCP', ...port }));
+  if (Array.isArray(out.ports))
+    out.ports = (out.ports as object[]).map((port) => ({ protocol: 'TCP', ...port }));
   return out;
 }
 

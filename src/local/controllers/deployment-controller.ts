@@ -8,11 +8,31 @@ import { DEPLOYMENTS, PODS, REPLICASETS } from './kinds.js';
 import { controllerRef } from './object-helpers.js';
 import { deploymentSpec } from './defaults.js';
 import { groupPodsByController } from './replicaset-controller.js';
-import { cleanupOldReplicaSets, findNewReplicaSet, syncNewReplicaSetRevision, type DeploymentContext } from './deployment-replicasets.js';
-import { isScalingEvent, rolloutRecreate, rolloutRolling, scaleForReplicasChange } from './deployment-rollout.js';
-import { calculateStatus, isComplete, pausedConditions, rolloutStatus, type DeploymentStatus } from './deployment-status.js';
+import {
+  cleanupOldReplicaSets,
+  findNewReplicaSet,
+  syncNewReplicaSetRevision,
+  type DeploymentContext,
+} from './deployment-replicasets.js';
+import {
+  isScalingEvent,
+  rolloutRecreate,
+  rolloutRolling,
+  scaleForReplicasChange,
+} from './deployment-rollout.js';
+import {
+  calculateStatus,
+  isComplete,
+  pausedConditions,
+  rolloutStatus,
+  type DeploymentStatus,
+} from './deployment-status.js';
 
-export function reconcileDeployments(store: ObjectStore, events: EventRecorder, now = Date.now()): number | undefined {
+export function reconcileDeployments(
+  store: ObjectStore,
+  events: EventRecorder,
+  now = Date.now(),
+): number | undefined {
   const rsByOwner = new Map<string, KubeObject[]>();
   for (const rs of store.list(REPLICASETS).items) {
     const uid = controllerRef(rs)?.uid;
@@ -24,7 +44,15 @@ export function reconcileDeployments(store: ObjectStore, events: EventRecorder, 
   for (const deployment of store.list(DEPLOYMENTS).items) {
     if (deployment.metadata.deletionTimestamp) continue;
     const replicaSets = (rsByOwner.get(deployment.metadata.uid!) ?? []).sort(byCreation);
-    const ctx: DeploymentContext = { store, events, deployment, spec: deploymentSpec(deployment.spec), replicaSets, podsByRs, now };
+    const ctx: DeploymentContext = {
+      store,
+      events,
+      deployment,
+      spec: deploymentSpec(deployment.spec),
+      replicaSets,
+      podsByRs,
+      now,
+    };
     try {
       const next = syncDeployment(ctx);
       if (next !== undefined) wakeAt = Math.min(wakeAt ?? Infinity, next);

@@ -45,14 +45,24 @@ export function rsReplicas(rs: KubeObject): number {
   return (rs.spec as { replicas?: number }).replicas ?? 0;
 }
 
-export function rsStatus(rs: KubeObject): { replicas: number; readyReplicas: number; availableReplicas: number } {
+export function rsStatus(rs: KubeObject): {
+  replicas: number;
+  readyReplicas: number;
+  availableReplicas: number;
+} {
   const s = (rs.status ?? {}) as Record<string, number | undefined>;
-  return { replicas: s.replicas ?? 0, readyReplicas: s.readyReplicas ?? 0, availableReplicas: s.availableReplicas ?? 0 };
+  return {
+    replicas: s.replicas ?? 0,
+    readyReplicas: s.readyReplicas ?? 0,
+    availableReplicas: s.availableReplicas ?? 0,
+  };
 }
 
 export function findNewReplicaSet(ctx: DeploymentContext): KubeObject | undefined {
   // The oldest matching one wins, as in Kubernetes (FindNewReplicaSet sorts by creation).
-  return ctx.replicaSets.find((rs) => templatesEqual((rs.spec as { template?: unknown }).template, ctx.spec.template));
+  return ctx.replicaSets.find((rs) =>
+    templatesEqual((rs.spec as { template?: unknown }).template, ctx.spec.template),
+  );
 }
 
 export function maxSurgeOf(spec: DeploymentSpec): number {
@@ -65,7 +75,10 @@ function maxReplicasAnnotation(spec: DeploymentSpec): number {
 }
 
 function replicaAnnotations(spec: DeploymentSpec): Record<string, string> {
-  return { [DESIRED_REPLICAS_ANNOTATION]: String(spec.replicas), [MAX_REPLICAS_ANNOTATION]: String(maxReplicasAnnotation(spec)) };
+  return {
+    [DESIRED_REPLICAS_ANNOTATION]: String(spec.replicas),
+    [MAX_REPLICAS_ANNOTATION]: String(maxReplicasAnnotation(spec)),
+  };
 }
 
 /** Keeps the found new ReplicaSet's revision the highest, and the Deployment's annotation equal to it. */
@@ -75,26 +88,38 @@ export function syncNewReplicaSetRevision(ctx: DeploymentContext, rs: KubeObject
   const spec = rs.spec as { minReadySeconds?: number };
   if (revisionOf(rs) <= maxOld || (spec.minReadySeconds ?? 0) !== ctx.spec.minReadySeconds) {
     const updated = clone(rs);
-    updated.metadata.annotations = { ...updated.metadata.annotations, [REVISION_ANNOTATION]: String(Math.max(revisionOf(rs), maxOld + 1)) };
+    updated.metadata.annotations = {
+      ...updated.metadata.annotations,
+      [REVISION_ANNOTATION]: String(Math.max(revisionOf(rs), maxOld + 1)),
+    };
     (updated.spec as { minReadySeconds?: number }).minReadySeconds = ctx.spec.minReadySeconds;
     current = ctx.store.update(REPLICASETS, updated);
     replaceRs(ctx, rs, current);
   }
   setDeploymentRevision(ctx, revisionOf(current));
   if (!progressingCondition(ctx.deployment)) {
-    ctx.pendingProgress = { reason: 'FoundNewReplicaSet', message: `Found new replica set "${current.metadata.name}"` };
+    ctx.pendingProgress = {
+      reason: 'FoundNewReplicaSet',
+      message: `Found new replica set "${current.metadata.name}"`,
+    };
   }
   return current;
 }
 
 export function createNewReplicaSet(ctx: DeploymentContext, replicas: number): KubeObject | undefined {
   const d = ctx.deployment;
-  const collisionCount = ((d.status as { collisionCount?: number } | undefined)?.collisionCount ?? 0) as number;
+  const collisionCount = ((d.status as { collisionCount?: number } | undefined)?.collisionCount ??
+    0) as number;
   const hash = computePodTemplateHash(ctx.spec.template, collisionCount);
   const template = clone(ctx.spec.template);
-  template.metadata = { ...template.metadata, labels: { ...template.metadata?.labels, [POD_TEMPLATE_HASH_LABEL]: hash } };
+  template.metadata = {
+    ...template.metadata,
+    labels: { ...template.metadata?.labels, [POD_TEMPLATE_HASH_LABEL]: hash },
+  };
   const revision = Math.max(0, ...ctx.replicaSets.map(revisionOf)) + 1;
-  const copied = Object.fromEntries(Object.entries(d.metadata.annotations ?? {}).filter(([k]) => !NOT_COPIED.has(k)));
+  const copied = Object.fromEntries(
+    Object.entries(d.metadata.annotations ?? {}).filter(([k]) => !NOT_COPIED.has(k)),
+  );
   const rs: KubeObject = {
     apiVersion: 'apps/v1',
     kind: 'ReplicaSet',
@@ -108,7 +133,10 @@ export function createNewReplicaSet(ctx: DeploymentContext, replicas: number): K
     spec: {
       replicas,
       minReadySeconds: ctx.spec.minReadySeconds,
-      selector: { ...ctx.spec.selector, matchLabels: { ...ctx.spec.selector.matchLabels, [POD_TEMPLATE_HASH_LABEL]: hash } },
+      selector: {
+        ...ctx.spec.selector,
+        matchLabels: { ...ctx.spec.selector.matchLabels, [POD_TEMPLATE_HASH_LABEL]: hash },
+      },
       template,
     },
   };
@@ -123,15 +151,28 @@ export function createNewReplicaSet(ctx: DeploymentContext, replicas: number): K
   }
   ctx.replicaSets.push(created);
   ctx.podsByRs.set(created.metadata.uid!, []);
-  if (replicas > 0) ctx.events.record(d, 'Normal', 'ScalingReplicaSet', `Scaled up replica set ${created.metadata.name} from 0 to ${replicas}`);
+  if (replicas > 0)
+    ctx.events.record(
+      d,
+      'Normal',
+      'ScalingReplicaSet',
+      `Scaled up replica set ${created.metadata.name} from 0 to ${replicas}`,
+    );
   setDeploymentRevision(ctx, revision);
-  ctx.pendingProgress = { reason: 'NewReplicaSetCreated', message: `Created new replica set "${created.metadata.name}"` };
+  ctx.pendingProgress = {
+    reason: 'NewReplicaSetCreated',
+    message: `Created new replica set "${created.metadata.name}"`,
+  };
   return created;
 }
 
 function bumpCollisionCount(ctx: DeploymentContext, count: number): void {
   const d = ctx.deployment;
-  ctx.deployment = ctx.store.update(DEPLOYMENTS, { ...d, status: { ...(d.status as object), collisionCount: count } }, { subresource: 'status' });
+  ctx.deployment = ctx.store.update(
+    DEPLOYMENTS,
+    { ...d, status: { ...(d.status as object), collisionCount: count } },
+    { subresource: 'status' },
+  );
 }
 
 function setDeploymentRevision(ctx: DeploymentContext, revision: number): void {
@@ -143,7 +184,9 @@ function setDeploymentRevision(ctx: DeploymentContext, revision: number): void {
 }
 
 export function progressingCondition(d: KubeObject): DeploymentCondition | undefined {
-  return ((d.status as { conditions?: DeploymentCondition[] } | undefined)?.conditions ?? []).find((c) => c.type === 'Progressing');
+  return ((d.status as { conditions?: DeploymentCondition[] } | undefined)?.conditions ?? []).find(
+    (c) => c.type === 'Progressing',
+  );
 }
 
 export interface DeploymentCondition {
@@ -159,13 +202,24 @@ export interface DeploymentCondition {
 export function scaleReplicaSet(ctx: DeploymentContext, rs: KubeObject, replicas: number): KubeObject {
   const from = rsReplicas(rs);
   const annotations = { ...rs.metadata.annotations, ...replicaAnnotations(ctx.spec) };
-  const sameAnnotations = Object.entries(replicaAnnotations(ctx.spec)).every(([k, v]) => rs.metadata.annotations?.[k] === v);
+  const sameAnnotations = Object.entries(replicaAnnotations(ctx.spec)).every(
+    ([k, v]) => rs.metadata.annotations?.[k] === v,
+  );
   if (from === replicas && sameAnnotations) return rs;
-  const updated = ctx.store.update(REPLICASETS, { ...rs, metadata: { ...rs.metadata, annotations }, spec: { ...(rs.spec as object), replicas } });
+  const updated = ctx.store.update(REPLICASETS, {
+    ...rs,
+    metadata: { ...rs.metadata, annotations },
+    spec: { ...(rs.spec as object), replicas },
+  });
   replaceRs(ctx, rs, updated);
   if (from !== replicas) {
     const verb = replicas > from ? 'up' : 'down';
-    ctx.events.record(ctx.deployment, 'Normal', 'ScalingReplicaSet', `Scaled ${verb} replica set ${rs.metadata.name} from ${from} to ${replicas}`);
+    ctx.events.record(
+      ctx.deployment,
+      'Normal',
+      'ScalingReplicaSet',
+      `Scaled ${verb} replica set ${rs.metadata.name} from ${from} to ${replicas}`,
+    );
   }
   return updated;
 }
@@ -178,13 +232,18 @@ function replaceRs(ctx: DeploymentContext, old: KubeObject, updated: KubeObject)
 /** Deletes the oldest fully scaled-down ReplicaSets beyond revisionHistoryLimit. */
 export function cleanupOldReplicaSets(ctx: DeploymentContext, newRs: KubeObject | undefined): void {
   const idle = ctx.replicaSets
-    .filter((rs) => rs !== newRs && rsReplicas(rs) === 0 && rsStatus(rs).replicas === 0 && !rs.metadata.deletionTimestamp)
+    .filter(
+      (rs) =>
+        rs !== newRs && rsReplicas(rs) === 0 && rsStatus(rs).replicas === 0 && !rs.metadata.deletionTimestamp,
+    )
     .filter((rs) => (ctx.podsByRs.get(rs.metadata.uid!) ?? []).length === 0)
     .sort((a, b) => revisionOf(a) - revisionOf(b));
   const excess = idle.length - ctx.spec.revisionHistoryLimit;
   for (const rs of idle.slice(0, Math.max(0, excess))) {
     try {
-      ctx.store.delete(REPLICASETS, rs.metadata.namespace, rs.metadata.name, { preconditions: { uid: rs.metadata.uid } });
+      ctx.store.delete(REPLICASETS, rs.metadata.namespace, rs.metadata.name, {
+        preconditions: { uid: rs.metadata.uid },
+      });
     } catch (err) {
       if (!(isApiError(err) && err.code === 404)) throw err;
     }

@@ -122,7 +122,10 @@ function current(ctx: DeploymentContext, rs: KubeObject): KubeObject {
  */
 export function isScalingEvent(ctx: DeploymentContext): boolean {
   const active = ctx.replicaSets.filter((rs) => rsReplicas(rs) > 0);
-  return active.some((rs) => rs.metadata.annotations?.['deployment.kubernetes.io/desired-replicas'] !== String(ctx.spec.replicas));
+  return active.some(
+    (rs) =>
+      rs.metadata.annotations?.['deployment.kubernetes.io/desired-replicas'] !== String(ctx.spec.replicas),
+  );
 }
 
 export function scaleForReplicasChange(ctx: DeploymentContext, newRs: KubeObject | undefined): void {
@@ -133,7 +136,11 @@ export function scaleForReplicasChange(ctx: DeploymentContext, newRs: KubeObject
     if (target) scaleReplicaSet(ctx, target, ctx.spec.replicas);
     return;
   }
-  if (newRs && rsReplicas(newRs) === ctx.spec.replicas && rsStatus(newRs).availableReplicas >= ctx.spec.replicas) {
+  if (
+    newRs &&
+    rsReplicas(newRs) === ctx.spec.replicas &&
+    rsStatus(newRs).availableReplicas >= ctx.spec.replicas
+  ) {
     for (const rs of oldReplicaSets(ctx, newRs)) scaleReplicaSet(ctx, current(ctx, rs), 0);
     return;
   }

@@ -5,7 +5,13 @@
 import type { KubeObject } from '../store/types.js';
 import { timestamp } from './object-helpers.js';
 import { fenceposts } from './deployment-rollout.js';
-import { progressingCondition, rsReplicas, rsStatus, type DeploymentCondition, type DeploymentContext } from './deployment-replicasets.js';
+import {
+  progressingCondition,
+  rsReplicas,
+  rsStatus,
+  type DeploymentCondition,
+  type DeploymentContext,
+} from './deployment-replicasets.js';
 
 export interface DeploymentStatus {
   observedGeneration?: number;
@@ -18,7 +24,13 @@ export interface DeploymentStatus {
   conditions?: DeploymentCondition[];
 }
 
-const COUNT_FIELDS = ['replicas', 'updatedReplicas', 'readyReplicas', 'availableReplicas', 'unavailableReplicas'] as const;
+const COUNT_FIELDS = [
+  'replicas',
+  'updatedReplicas',
+  'readyReplicas',
+  'availableReplicas',
+  'unavailableReplicas',
+] as const;
 
 /** The counts and the Available condition (calculateStatus); other conditions are carried over. */
 export function calculateStatus(ctx: DeploymentContext, newRs: KubeObject | undefined): DeploymentStatus {
@@ -40,13 +52,31 @@ export function calculateStatus(ctx: DeploymentContext, newRs: KubeObject | unde
   const minAvailable = ctx.spec.replicas - fenceposts(ctx.spec).maxUnavailable;
   const cond =
     available >= minAvailable
-      ? newCondition('Available', 'True', 'MinimumReplicasAvailable', 'Deployment has minimum availability.', ctx.now)
-      : newCondition('Available', 'False', 'MinimumReplicasUnavailable', 'Deployment does not have minimum availability.', ctx.now);
+      ? newCondition(
+          'Available',
+          'True',
+          'MinimumReplicasAvailable',
+          'Deployment has minimum availability.',
+          ctx.now,
+        )
+      : newCondition(
+          'Available',
+          'False',
+          'MinimumReplicasUnavailable',
+          'Deployment does not have minimum availability.',
+          ctx.now,
+        );
   setCondition(status, cond);
   return status;
 }
 
-export function newCondition(type: string, status: DeploymentCondition['status'], reason: string, message: string, now: number): DeploymentCondition {
+export function newCondition(
+  type: string,
+  status: DeploymentCondition['status'],
+  reason: string,
+  message: string,
+  now: number,
+): DeploymentCondition {
   const t = timestamp(now);
   return { type, status, lastUpdateTime: t, lastTransitionTime: t, reason, message };
 }
@@ -87,21 +117,31 @@ function madeProgress(old: DeploymentStatus, s: DeploymentStatus): boolean {
 }
 
 /** The full status of a rollout pass; returns it and when to look again for the deadline. */
-export function rolloutStatus(ctx: DeploymentContext, newRs: KubeObject | undefined): { status: DeploymentStatus; wakeAt?: number } {
+export function rolloutStatus(
+  ctx: DeploymentContext,
+  newRs: KubeObject | undefined,
+): { status: DeploymentStatus; wakeAt?: number } {
   const pending = ctx.pendingProgress;
   if (pending) {
     const base = { conditions: [...(((ctx.deployment.status ?? {}) as DeploymentStatus).conditions ?? [])] };
     setCondition(base, newCondition('Progressing', 'True', pending.reason, pending.message, ctx.now));
-    ctx.deployment = { ...ctx.deployment, status: { ...(ctx.deployment.status as object), conditions: base.conditions } };
+    ctx.deployment = {
+      ...ctx.deployment,
+      status: { ...(ctx.deployment.status as object), conditions: base.conditions },
+    };
   }
   const old = (ctx.deployment.status ?? {}) as DeploymentStatus;
   const status = calculateStatus(ctx, newRs);
   const current = progressingCondition(ctx.deployment);
   const rsName = newRs?.metadata.name;
-  const done = count(status, 'replicas') === count(status, 'updatedReplicas') && current?.reason === 'NewReplicaSetAvailable';
+  const done =
+    count(status, 'replicas') === count(status, 'updatedReplicas') &&
+    current?.reason === 'NewReplicaSetAvailable';
   if (!done) {
     if (isComplete(ctx, status)) {
-      const msg = rsName ? `ReplicaSet "${rsName}" has successfully progressed.` : 'Deployment has successfully progressed.';
+      const msg = rsName
+        ? `ReplicaSet "${rsName}" has successfully progressed.`
+        : 'Deployment has successfully progressed.';
       setCondition(status, newCondition('Progressing', 'True', 'NewReplicaSetAvailable', msg, ctx.now));
     } else if (madeProgress(old, status)) {
       const msg = rsName ? `ReplicaSet "${rsName}" is progressing.` : 'Deployment is progressing.';
@@ -112,7 +152,9 @@ export function rolloutStatus(ctx: DeploymentContext, newRs: KubeObject | undefi
       status.conditions = (status.conditions ?? []).filter((c) => c.type !== 'Progressing');
       setCondition(status, cond);
     } else if (timedOut(ctx, status)) {
-      const msg = rsName ? `ReplicaSet "${rsName}" has timed out progressing.` : `Deployment "${ctx.deployment.metadata.name}" has timed out progressing.`;
+      const msg = rsName
+        ? `ReplicaSet "${rsName}" has timed out progressing.`
+        : `Deployment "${ctx.deployment.metadata.name}" has timed out progressing.`;
       setCondition(status, newCondition('Progressing', 'False', 'ProgressDeadlineExceeded', msg, ctx.now));
     }
   }
@@ -128,7 +170,8 @@ function timedOut(ctx: DeploymentContext, s: DeploymentStatus): boolean {
 
 function deadlineWake(ctx: DeploymentContext, s: DeploymentStatus): number | undefined {
   const c = s.conditions?.find((x) => x.type === 'Progressing');
-  if (!c || c.status !== 'True' || c.reason === 'NewReplicaSetAvailable' || isComplete(ctx, s)) return undefined;
+  if (!c || c.status !== 'True' || c.reason === 'NewReplicaSetAvailable' || isComplete(ctx, s))
+    return undefined;
   return Date.parse(c.lastUpdateTime) + ctx.spec.progressDeadlineSeconds * 1000 + 1000;
 }
 
@@ -137,9 +180,18 @@ export function pausedConditions(ctx: DeploymentContext): void {
   const current = progressingCondition(ctx.deployment);
   const s = { conditions: [...(((ctx.deployment.status ?? {}) as DeploymentStatus).conditions ?? [])] };
   if (ctx.spec.paused && current?.reason !== 'DeploymentPaused') {
-    setCondition(s, newCondition('Progressing', 'Unknown', 'DeploymentPaused', 'Deployment is paused', ctx.now));
+    setCondition(
+      s,
+      newCondition('Progressing', 'Unknown', 'DeploymentPaused', 'Deployment is paused', ctx.now),
+    );
   } else if (!ctx.spec.paused && current?.reason === 'DeploymentPaused') {
-    setCondition(s, newCondition('Progressing', 'Unknown', 'DeploymentResumed', 'Deployment is resumed', ctx.now));
+    setCondition(
+      s,
+      newCondition('Progressing', 'Unknown', 'DeploymentResumed', 'Deployment is resumed', ctx.now),
+    );
   } else return;
-  ctx.deployment = { ...ctx.deployment, status: { ...(ctx.deployment.status as object), conditions: s.conditions } };
+  ctx.deployment = {
+    ...ctx.deployment,
+    status: { ...(ctx.deployment.status as object), conditions: s.conditions },
+  };
 }

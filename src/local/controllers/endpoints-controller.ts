@@ -39,7 +39,9 @@ export function reconcileEndpoints(store: ObjectStore, managed: Set<string>): vo
     const key = `${svc.metadata.namespace}/${svc.metadata.name}`;
     wanted.add(key);
     managed.add(key);
-    const members = pods.filter((p) => p.metadata.namespace === svc.metadata.namespace && matchesMap(p.metadata.labels, selector));
+    const members = pods.filter(
+      (p) => p.metadata.namespace === svc.metadata.namespace && matchesMap(p.metadata.labels, selector),
+    );
     writeEndpoints(store, svc, endpointSubsets(svc, members));
   }
   // Endpoints we made for a Service that is gone (or lost its selector) go too.
@@ -64,9 +66,15 @@ function inEndpoints(pod: KubeObject): boolean {
 }
 
 function containerPort(pod: KubeObject, name: string, protocol: string): number | undefined {
-  const containers = (pod.spec as { containers?: Array<{ ports?: Array<{ name?: string; containerPort: number; protocol?: string }> }> }).containers ?? [];
+  const containers =
+    (
+      pod.spec as {
+        containers?: Array<{ ports?: Array<{ name?: string; containerPort: number; protocol?: string }> }>;
+      }
+    ).containers ?? [];
   for (const c of containers) {
-    for (const p of c.ports ?? []) if (p.name === name && (p.protocol ?? 'TCP') === protocol) return p.containerPort;
+    for (const p of c.ports ?? [])
+      if (p.name === name && (p.protocol ?? 'TCP') === protocol) return p.containerPort;
   }
   return undefined;
 }
@@ -78,9 +86,21 @@ function endpointSubsets(svc: KubeObject, pods: KubeObject[]): Subset[] {
     const resolved = ports.flatMap((sp) => {
       const protocol = sp.protocol ?? 'TCP';
       const target = sp.targetPort ?? sp.port;
-      const port = typeof target === 'number' ? target : /^\d+$/.test(target) ? Number(target) : containerPort(pod, target, protocol);
+      const port =
+        typeof target === 'number'
+          ? target
+          : /^\d+$/.test(target)
+            ? Number(target)
+            : containerPort(pod, target, protocol);
       if (port === undefined) return [];
-      return [{ ...(sp.name ? { name: sp.name } : {}), port, protocol, ...(sp.appProtocol ? { appProtocol: sp.appProtocol } : {}) }];
+      return [
+        {
+          ...(sp.name ? { name: sp.name } : {}),
+          port,
+          protocol,
+          ...(sp.appProtocol ? { appProtocol: sp.appProtocol } : {}),
+        },
+      ];
     });
     if (ports.length > 0 && resolved.length === 0) continue;
     // Pods that resolve to the same ports share a subset (endpoints.RepackSubsets).
@@ -103,7 +123,12 @@ function podAddress(pod: KubeObject): EndpointAddress {
   return {
     ip: (pod.status as { podIP: string }).podIP,
     ...(nodeName ? { nodeName } : {}),
-    targetRef: { kind: 'Pod', namespace: pod.metadata.namespace!, name: pod.metadata.name, uid: pod.metadata.uid! },
+    targetRef: {
+      kind: 'Pod',
+      namespace: pod.metadata.namespace!,
+      name: pod.metadata.name,
+      uid: pod.metadata.uid!,
+    },
   };
 }
 
@@ -111,7 +136,8 @@ function writeEndpoints(store: ObjectStore, svc: KubeObject, subsets: Subset[]):
   const { namespace, name } = svc.metadata;
   const existing = store.get(ENDPOINTS, namespace, name);
   const metadata: KubeObject['metadata'] = { ...(existing?.metadata ?? { name, namespace }) };
-  if (svc.metadata.labels && Object.keys(svc.metadata.labels).length) metadata.labels = { ...svc.metadata.labels };
+  if (svc.metadata.labels && Object.keys(svc.metadata.labels).length)
+    metadata.labels = { ...svc.metadata.labels };
   else delete metadata.labels;
   const body: KubeObject = {
     apiVersion: 'v1',

@@ -29,10 +29,17 @@ export function createEventRecorder(store: ObjectStore, source: EventSource): Ev
         const name = seen.get(correlation);
         const existing = name ? store.get(EVENTS, namespace, name) : undefined;
         if (existing) {
-          store.update(EVENTS, { ...existing, count: ((existing.count as number) ?? 1) + 1, lastTimestamp: now });
+          store.update(EVENTS, {
+            ...existing,
+            count: ((existing.count as number) ?? 1) + 1,
+            lastTimestamp: now,
+          });
           return;
         }
-        const created = store.create(EVENTS, newEvent(obj, namespace, source, { type, reason, message, fieldPath, now }));
+        const created = store.create(
+          EVENTS,
+          newEvent(obj, namespace, source, { type, reason, message, fieldPath, now }),
+        );
         seen.set(correlation, created.metadata.name);
       } catch (err) {
         // Events are best effort (the namespace may be going away); a lost event must not stop a pod.

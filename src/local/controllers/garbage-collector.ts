@@ -23,11 +23,14 @@ interface Item {
 }
 
 export function collectGarbage(store: ObjectStore): void {
-  const all: Item[] = GC_KINDS.flatMap((resource) => store.list(resource).items.map((obj) => ({ resource, obj })));
+  const all: Item[] = GC_KINDS.flatMap((resource) =>
+    store.list(resource).items.map((obj) => ({ resource, obj })),
+  );
   const byUid = new Map(all.map((i) => [i.obj.metadata.uid!, i]));
   const dependents = new Map<string, Item[]>();
   for (const item of all) {
-    for (const ref of item.obj.metadata.ownerReferences ?? []) dependents.set(ref.uid, [...(dependents.get(ref.uid) ?? []), item]);
+    for (const ref of item.obj.metadata.ownerReferences ?? [])
+      dependents.set(ref.uid, [...(dependents.get(ref.uid) ?? []), item]);
   }
   for (const item of all) {
     const refs = item.obj.metadata.ownerReferences ?? [];
@@ -46,7 +49,9 @@ function remove(store: ObjectStore, item: Item): void {
   try {
     if (item.resource === PODS) deletePodGracefully(store, item.obj);
     else if (!item.obj.metadata.deletionTimestamp) {
-      store.delete(item.resource, item.obj.metadata.namespace, item.obj.metadata.name, { preconditions: { uid: item.obj.metadata.uid } });
+      store.delete(item.resource, item.obj.metadata.namespace, item.obj.metadata.name, {
+        preconditions: { uid: item.obj.metadata.uid },
+      });
     }
   } catch (err) {
     if (!(isApiError(err) && err.code === 404)) throw err;

@@ -32,10 +32,16 @@ export function startControllers(options: ControllerOptions): Controllers {
   };
   const deploymentEvents = createEventRecorder(store, { component: 'deployment-controller' });
   const replicaSetEvents = createEventRecorder(store, { component: 'replicaset-controller' });
-  const managedEndpoints = new Set(store.list(ENDPOINTS).items.map((e) => `${e.metadata.namespace}/${e.metadata.name}`));
-  loop('deployment controller', [DEPLOYMENTS, REPLICASETS, PODS], () => reconcileDeployments(store, deploymentEvents));
+  const managedEndpoints = new Set(
+    store.list(ENDPOINTS).items.map((e) => `${e.metadata.namespace}/${e.metadata.name}`),
+  );
+  loop('deployment controller', [DEPLOYMENTS, REPLICASETS, PODS], () =>
+    reconcileDeployments(store, deploymentEvents),
+  );
   loop('replicaset controller', [REPLICASETS, PODS], () => reconcileReplicaSets(store, replicaSetEvents));
-  loop('endpoints controller', [SERVICES, PODS, ENDPOINTS], () => reconcileEndpoints(store, managedEndpoints));
+  loop('endpoints controller', [SERVICES, PODS, ENDPOINTS], () =>
+    reconcileEndpoints(store, managedEndpoints),
+  );
   loop('garbage collector', GC_KINDS, () => collectGarbage(store));
   return {
     async stop() {

@@ -6,7 +6,11 @@ export type OwnerReference = NonNullable<KubeObject['metadata']['ownerReferences
 
 export interface LabelSelector {
   matchLabels?: Record<string, string>;
-  matchExpressions?: Array<{ key: string; operator: 'In' | 'NotIn' | 'Exists' | 'DoesNotExist'; values?: string[] }>;
+  matchExpressions?: Array<{
+    key: string;
+    operator: 'In' | 'NotIn' | 'Exists' | 'DoesNotExist';
+    values?: string[];
+  }>;
 }
 
 /** RFC 3339 without fractions, as metav1.Time marshals. */
@@ -34,7 +38,10 @@ export function ownerReferenceTo(owner: KubeObject): OwnerReference {
 }
 
 /** A selector with nothing in it selects everything (a Service's nil selector is handled by the caller). */
-export function matchesSelector(labels: Record<string, string> | undefined, selector: LabelSelector | undefined): boolean {
+export function matchesSelector(
+  labels: Record<string, string> | undefined,
+  selector: LabelSelector | undefined,
+): boolean {
   const l = labels ?? {};
   for (const [k, v] of Object.entries(selector?.matchLabels ?? {})) if (l[k] !== v) return false;
   for (const e of selector?.matchExpressions ?? []) {
@@ -49,12 +56,20 @@ export function matchesSelector(labels: Record<string, string> | undefined, sele
 }
 
 /** Service selectors are plain maps. */
-export function matchesMap(labels: Record<string, string> | undefined, selector: Record<string, string>): boolean {
+export function matchesMap(
+  labels: Record<string, string> | undefined,
+  selector: Record<string, string>,
+): boolean {
   return Object.entries(selector).every(([k, v]) => labels?.[k] === v);
 }
 
 /** An IntOrString such as 3 or '25%' scaled against total; percents round up or down as asked. */
-export function intOrPercent(value: number | string | undefined, total: number, roundUp: boolean, fallback: string): number {
+export function intOrPercent(
+  value: number | string | undefined,
+  total: number,
+  roundUp: boolean,
+  fallback: string,
+): number {
   const v = value ?? fallback;
   if (typeof v === 'number') return v;
   const m = /^(\d+)%$/.exec(v);

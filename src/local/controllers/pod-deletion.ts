@@ -16,10 +16,16 @@ export function deletePodGracefully(store: ObjectStore, pod: KubeObject, graceSe
   const grace = graceSeconds ?? spec.terminationGracePeriodSeconds ?? DEFAULT_TERMINATION_GRACE_SECONDS;
   try {
     if (!spec.nodeName || phase === 'Succeeded' || phase === 'Failed' || grace === 0) {
-      store.delete(PODS, pod.metadata.namespace, pod.metadata.name, { preconditions: { uid: pod.metadata.uid } });
+      store.delete(PODS, pod.metadata.namespace, pod.metadata.name, {
+        preconditions: { uid: pod.metadata.uid },
+      });
       return;
     }
-    const meta = { ...pod.metadata, deletionTimestamp: timestamp(Date.now() + grace * 1000), deletionGracePeriodSeconds: grace };
+    const meta = {
+      ...pod.metadata,
+      deletionTimestamp: timestamp(Date.now() + grace * 1000),
+      deletionGracePeriodSeconds: grace,
+    };
     store.update(PODS, { ...pod, metadata: meta });
   } catch (err) {
     // Already gone is what we wanted.

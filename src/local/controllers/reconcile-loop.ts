@@ -21,7 +21,11 @@ export interface LoopOptions {
   errorRetryMs?: number;
 }
 
-export function startReconcileLoop(name: string, pass: ReconcilePass, options: LoopOptions = {}): ReconcileLoop {
+export function startReconcileLoop(
+  name: string,
+  pass: ReconcilePass,
+  options: LoopOptions = {},
+): ReconcileLoop {
   const log = options.log ?? ((line: string) => process.stderr.write(line + '\n'));
   let scheduled: NodeJS.Immediate | undefined;
   let timer: NodeJS.Timeout | undefined;
@@ -32,11 +36,14 @@ export function startReconcileLoop(name: string, pass: ReconcilePass, options: L
     if (stopped || at >= timerAt) return;
     if (timer) clearTimeout(timer);
     timerAt = at;
-    timer = setTimeout(() => {
-      timer = undefined;
-      timerAt = Infinity;
-      trigger();
-    }, Math.max(0, at - Date.now()));
+    timer = setTimeout(
+      () => {
+        timer = undefined;
+        timerAt = Infinity;
+        trigger();
+      },
+      Math.max(0, at - Date.now()),
+    );
   };
 
   const run = () => {

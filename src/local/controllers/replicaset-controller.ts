@@ -17,7 +17,11 @@ interface RsSpec {
   template?: PodTemplate;
 }
 
-export function reconcileReplicaSets(store: ObjectStore, events: EventRecorder, now = Date.now()): number | undefined {
+export function reconcileReplicaSets(
+  store: ObjectStore,
+  events: EventRecorder,
+  now = Date.now(),
+): number | undefined {
   const podsByOwner = groupPodsByController(store.list(PODS).items);
   let wakeAt: number | undefined;
   for (const rs of store.list(REPLICASETS).items) {
@@ -81,11 +85,15 @@ function podFromTemplate(rs: KubeObject): KubeObject {
 // unscheduled before scheduled, pending before running, not ready before ready, ready for a
 // shorter time, more restarts, newer.
 function podsToDelete(active: KubeObject[], count: number): KubeObject[] {
-  const phaseRank = (p: KubeObject) => ({ Pending: 0, Unknown: 1, Running: 2 })[podPhase(p) ?? 'Pending'] ?? 0;
+  const phaseRank = (p: KubeObject) =>
+    ({ Pending: 0, Unknown: 1, Running: 2 })[podPhase(p) ?? 'Pending'] ?? 0;
   const scheduled = (p: KubeObject) => ((p.spec as { nodeName?: string }).nodeName ? 1 : 0);
   const readySince = (p: KubeObject) => availableAt(p, 1e9) ?? Infinity;
   const restarts = (p: KubeObject) =>
-    ((p.status as { containerStatuses?: Array<{ restartCount?: number }> })?.containerStatuses ?? []).reduce((n, c) => n + (c.restartCount ?? 0), 0);
+    ((p.status as { containerStatuses?: Array<{ restartCount?: number }> })?.containerStatuses ?? []).reduce(
+      (n, c) => n + (c.restartCount ?? 0),
+      0,
+    );
   const created = (p: KubeObject) => Date.parse(p.metadata.creationTimestamp ?? '') || 0;
   const sorted = [...active].sort(
     (a, b) =>
@@ -99,7 +107,12 @@ function podsToDelete(active: KubeObject[], count: number): KubeObject[] {
   return sorted.slice(0, count);
 }
 
-function syncReplicaSetStatus(store: ObjectStore, rs: KubeObject, pods: KubeObject[], now: number): number | undefined {
+function syncReplicaSetStatus(
+  store: ObjectStore,
+  rs: KubeObject,
+  pods: KubeObject[],
+  now: number,
+): number | undefined {
   const spec = rs.spec as RsSpec;
   const active = pods.filter(isPodActive);
   const templateLabels = spec.template?.metadata?.labels ?? {};
@@ -121,7 +134,8 @@ function syncReplicaSetStatus(store: ObjectStore, rs: KubeObject, pods: KubeObje
     ...(old.conditions ? { conditions: old.conditions } : {}),
   };
   // Go's omitempty: zero counts are absent, except replicas, which the API always carries.
-  for (const f of ['fullyLabeledReplicas', 'readyReplicas', 'availableReplicas']) if (!status[f]) delete status[f];
+  for (const f of ['fullyLabeledReplicas', 'readyReplicas', 'availableReplicas'])
+    if (!status[f]) delete status[f];
   store.update(REPLICASETS, { ...rs, status }, { subresource: 'status' });
   return wakeAt;
 }

@@ -43,7 +43,10 @@ const DEFAULT_REGISTRY = 'docker.io';
  */
 export function normalizeImageReference(reference: string): string {
   const ref = reference.trim();
-  if (!ref || /\s/.test(ref)) throw new InputError(`invalid image reference "${reference}"`, { remedy: 'use NAME:TAG, e.g. myapp:1.0' });
+  if (!ref || /\s/.test(ref))
+    throw new InputError(`invalid image reference "${reference}"`, {
+      remedy: 'use NAME:TAG, e.g. myapp:1.0',
+    });
   const at = ref.indexOf('@');
   const withoutDigest = at >= 0 ? ref.slice(0, at) : ref;
   const digest = at >= 0 ? ref.slice(at) : '';

@@ -41,7 +41,10 @@ export interface EnvContext {
 /** Host variables a process needs to run at all (to find `node` and `npm`, write temp files). */
 const HOST_PASSTHROUGH = ['PATH', 'HOME', 'USER', 'LANG', 'LC_ALL', 'TZ', 'TMPDIR', 'SHELL'];
 
-export function buildContainerEnv(ctx: EnvContext, container: { env?: EnvVar[]; envFrom?: EnvFromSource[] }): Record<string, string> {
+export function buildContainerEnv(
+  ctx: EnvContext,
+  container: { env?: EnvVar[]; envFrom?: EnvFromSource[] },
+): Record<string, string> {
   const env: Record<string, string> = {};
   for (const k of HOST_PASSTHROUGH) if (process.env[k] !== undefined) env[k] = process.env[k]!;
   Object.assign(env, ctx.imageEnv, clusterEnv(ctx));
@@ -83,7 +86,9 @@ function decodeData(obj: KubeObject, secret: boolean): Record<string, string> {
   const data = (obj.data ?? {}) as Record<string, string>;
   for (const [k, v] of Object.entries(data)) out[k] = secret ? Buffer.from(v, 'base64').toString('utf8') : v;
   if (secret) Object.assign(out, (obj.stringData ?? {}) as Record<string, string>);
-  else for (const [k, v] of Object.entries((obj.binaryData ?? {}) as Record<string, string>)) out[k] = Buffer.from(v, 'base64').toString('utf8');
+  else
+    for (const [k, v] of Object.entries((obj.binaryData ?? {}) as Record<string, string>))
+      out[k] = Buffer.from(v, 'base64').toString('utf8');
   return out;
 }
 
@@ -108,14 +113,20 @@ function envFromSource(ctx: EnvContext, from: EnvFromSource): Record<string, str
     if (/^[-._a-zA-Z][-._a-zA-Z0-9]*$/.test(name)) out[name] = v;
     else invalid.push(name);
   }
-  if (invalid.length) ctx.warn(`Keys [${invalid.join(', ')}] from the EnvFrom ${secret ? 'secret' : 'configMap'} ${ctx.pod.metadata.namespace}/${ref.name} were skipped since they are considered invalid environment variable names.`);
+  if (invalid.length)
+    ctx.warn(
+      `Keys [${invalid.join(', ')}] from the EnvFrom ${secret ? 'secret' : 'configMap'} ${ctx.pod.metadata.namespace}/${ref.name} were skipped since they are considered invalid environment variable names.`,
+    );
   return out;
 }
 
 function valueFrom(ctx: EnvContext, v: EnvVar): string | undefined {
   const from = v.valueFrom!;
   const ns = ctx.pod.metadata.namespace;
-  for (const [secret, ref] of [[true, from.secretKeyRef], [false, from.configMapKeyRef]] as const) {
+  for (const [secret, ref] of [
+    [true, from.secretKeyRef],
+    [false, from.configMapKeyRef],
+  ] as const) {
     if (!ref) continue;
     const data = source(ctx, secret, ref.name);
     if (!data) {
@@ -124,13 +135,17 @@ function valueFrom(ctx: EnvContext, v: EnvVar): string | undefined {
     }
     if (!Object.hasOwn(data, ref.key)) {
       if (ref.optional) return undefined;
-      throw new ContainerConfigError(`couldn't find key ${ref.key} in ${secret ? 'Secret' : 'ConfigMap'} ${ns}/${ref.name}`);
+      throw new ContainerConfigError(
+        `couldn't find key ${ref.key} in ${secret ? 'Secret' : 'ConfigMap'} ${ns}/${ref.name}`,
+      );
     }
     return data[ref.key];
   }
   if (from.fieldRef) return fieldValue(ctx, from.fieldRef.fieldPath);
   if (from.resourceFieldRef) {
-    ctx.warn(`${v.name}: resourceFieldRef (${from.resourceFieldRef.resource}) is not supported by the local cluster; the variable is left unset`);
+    ctx.warn(
+      `${v.name}: resourceFieldRef (${from.resourceFieldRef.resource}) is not supported by the local cluster; the variable is left unset`,
+    );
     return undefined;
   }
   return undefined;

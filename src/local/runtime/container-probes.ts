@@ -9,7 +9,11 @@ import { runProbe, type Probe, type ProbeTarget } from './probes.js';
 
 type Record = (type: 'Normal' | 'Warning', reason: string, message: string) => void;
 
-const LABEL: { [k in ProbeKind]: string } = { readiness: 'Readiness', liveness: 'Liveness', startup: 'Startup' };
+const LABEL: { [k in ProbeKind]: string } = {
+  readiness: 'Readiness',
+  liveness: 'Liveness',
+  startup: 'Startup',
+};
 
 export class ContainerProbes {
   private probers: Prober[] = [];
@@ -23,7 +27,12 @@ export class ContainerProbes {
 
   target(): ProbeTarget {
     const ctx = this.runner.execContext();
-    return { podIP: this.handle.podIP, ports: this.runner.spec.ports ?? [], cwd: ctx?.cwd ?? process.cwd(), env: ctx?.env ?? {} };
+    return {
+      podIP: this.handle.podIP,
+      ports: this.runner.spec.ports ?? [],
+      cwd: ctx?.cwd ?? process.cwd(),
+      env: ctx?.env ?? {},
+    };
   }
 
   start(): void {
@@ -49,7 +58,12 @@ export class ContainerProbes {
 
   private add(kind: ProbeKind, probe: Probe): void {
     if (this.stopped) return;
-    const prober = new Prober(kind, probe, () => this.target(), (r) => this.onResult(kind, probe, prober, r));
+    const prober = new Prober(
+      kind,
+      probe,
+      () => this.target(),
+      (r) => this.onResult(kind, probe, prober, r),
+    );
     this.probers.push(prober);
     prober.start();
   }
@@ -59,7 +73,9 @@ export class ContainerProbes {
     if (!r.ok) this.record('Warning', 'Unhealthy', `${LABEL[kind]} probe failed: ${r.message}`);
     const failed = r.failures >= (probe.failureThreshold ?? 3);
     if (kind === 'readiness') {
-      const ready = r.ok ? r.successes >= (probe.successThreshold ?? 1) || this.runner.ready : this.runner.ready && !failed;
+      const ready = r.ok
+        ? r.successes >= (probe.successThreshold ?? 1) || this.runner.ready
+        : this.runner.ready && !failed;
       if (ready !== this.runner.ready) {
         this.runner.ready = ready;
         this.runner.changed();
@@ -76,7 +92,11 @@ export class ContainerProbes {
     this.stop();
     const pod = this.handle.pod().spec as { terminationGracePeriodSeconds?: number };
     const grace = probe.terminationGracePeriodSeconds ?? pod.terminationGracePeriodSeconds ?? 30;
-    this.runner.kill(grace * 1000).catch((err: Error) => this.record('Warning', 'Failed', `killing container ${this.runner.name}: ${err.message}`));
+    this.runner
+      .kill(grace * 1000)
+      .catch((err: Error) =>
+        this.record('Warning', 'Failed', `killing container ${this.runner.name}: ${err.message}`),
+      );
   }
 
   /** preStop: exec or httpGet, bounded by the termination deadline; a failure is an event, not a stop. */

@@ -86,7 +86,8 @@ export class ContainerRunner {
   }
 
   private shouldRestart(exitCode: number): boolean {
-    const policy = ((this.handle.pod().spec as { restartPolicy?: string }).restartPolicy ?? 'Always') as string;
+    const policy = ((this.handle.pod().spec as { restartPolicy?: string }).restartPolicy ??
+      'Always') as string;
     if (policy === 'Never') return false;
     if (this.init || policy === 'OnFailure') return exitCode !== 0;
     return true;
@@ -111,7 +112,8 @@ export class ContainerRunner {
     let why = '';
     try {
       entry = this.deps.images.lookup(ref);
-      if (!entry) why = `image "${ref}" is not in the local image table (${this.deps.images.path}); add it with \`cutover local image add ${ref} --dir DIR -- COMMAND\``;
+      if (!entry)
+        why = `image "${ref}" is not in the local image table (${this.deps.images.path}); add it with \`cutover local image add ${ref} --dir DIR -- COMMAND\``;
     } catch (err) {
       why = (err as Error).message;
     }
@@ -123,7 +125,10 @@ export class ContainerRunner {
     this.setWaiting('ErrImagePull', `failed to pull and unpack image "${ref}": ${why}`);
     this.event('Warning', 'Failed', `Failed to pull image "${ref}": ${why}`);
     this.event('Warning', 'Failed', 'Error: ErrImagePull');
-    const delay = Math.max(this.pullBackoff.nextDelay(), this.pullBackoff.currentStepMs() || this.deps.backoffBaseMs);
+    const delay = Math.max(
+      this.pullBackoff.nextDelay(),
+      this.pullBackoff.currentStepMs() || this.deps.backoffBaseMs,
+    );
     // Show ErrImagePull for a moment, then ImagePullBackOff for the rest of the wait.
     await this.pause(Math.min(1000, delay / 2));
     if (this.stopping) return undefined;
@@ -174,8 +179,15 @@ export class ContainerRunner {
   }
 
   private async runOnce(image: ImageEntry, env: Record<string, string>): Promise<Exit> {
-    const logs = new LogWriter(containerLogPath(this.deps.stateDir, this.handle.pod(), this.name, this.restartCount));
-    const child = spawnGroup({ command: this.commandLine(image, env), cwd: image.dir, env, stdin: this.spec.stdin });
+    const logs = new LogWriter(
+      containerLogPath(this.deps.stateDir, this.handle.pod(), this.name, this.restartCount),
+    );
+    const child = spawnGroup({
+      command: this.commandLine(image, env),
+      cwd: image.dir,
+      env,
+      stdin: this.spec.stdin,
+    });
     const exited = waitForExit(child);
     child.stdout?.on('data', (c: Buffer) => logs.write('stdout', c));
     child.stderr?.on('data', (c: Buffer) => logs.write('stderr', c));
@@ -186,7 +198,9 @@ export class ContainerRunner {
     this.state = { running: { startedAt } };
     this.everStarted = true;
     this.event('Normal', 'Started', `Started container ${this.name}`);
-    this.probes = new ContainerProbes(this, this.handle, (type, reason, message) => this.event(type, reason, message));
+    this.probes = new ContainerProbes(this, this.handle, (type, reason, message) =>
+      this.event(type, reason, message),
+    );
     this.probes.start();
     this.changed();
     const exit = await exited;
@@ -204,9 +218,21 @@ export class ContainerRunner {
     this.lastExitCode = exit.exitCode;
     const reason = exit.error ? 'StartError' : exit.exitCode === 0 ? 'Completed' : 'Error';
     const message = exit.error ? exit.error.message : undefined;
-    if (exit.error) this.event('Warning', 'Failed', `Error: failed to start container "${this.name}": ${exit.error.message}`);
+    if (exit.error)
+      this.event(
+        'Warning',
+        'Failed',
+        `Error: failed to start container "${this.name}": ${exit.error.message}`,
+      );
     this.state = {
-      terminated: { exitCode: exit.exitCode, reason, ...(message ? { message } : {}), startedAt, finishedAt: timestamp(), containerID: this.containerID },
+      terminated: {
+        exitCode: exit.exitCode,
+        reason,
+        ...(message ? { message } : {}),
+        startedAt,
+        finishedAt: timestamp(),
+        containerID: this.containerID,
+      },
     };
     this.changed();
   }
@@ -219,7 +245,10 @@ export class ContainerRunner {
       const who = `${pod.metadata.name}_${pod.metadata.namespace}(${pod.metadata.uid})`;
       this.lastState = terminated;
       this.state = {
-        waiting: { reason: 'CrashLoopBackOff', message: `back-off ${formatDuration(this.restartBackoff.currentStepMs())} restarting failed container=${this.name} pod=${who}` },
+        waiting: {
+          reason: 'CrashLoopBackOff',
+          message: `back-off ${formatDuration(this.restartBackoff.currentStepMs())} restarting failed container=${this.name} pod=${who}`,
+        },
       };
       this.event('Warning', 'BackOff', `Back-off restarting failed container ${this.name} in pod ${who}`);
       this.changed();
@@ -258,7 +287,10 @@ export class ContainerRunner {
   }
 
   private probesOrNew(): ContainerProbes {
-    return this.probes ?? new ContainerProbes(this, this.handle, (type, reason, message) => this.event(type, reason, message));
+    return (
+      this.probes ??
+      new ContainerProbes(this, this.handle, (type, reason, message) => this.event(type, reason, message))
+    );
   }
 
   /** Where `kubectl exec` runs: the container's directory and env, while it runs. */

@@ -24,7 +24,16 @@ export interface ContainerSpec {
 export type ContainerState =
   | { waiting: { reason: string; message?: string } }
   | { running: { startedAt: string } }
-  | { terminated: { exitCode: number; reason: string; message?: string; startedAt?: string; finishedAt: string; containerID?: string } };
+  | {
+      terminated: {
+        exitCode: number;
+        reason: string;
+        message?: string;
+        startedAt?: string;
+        finishedAt: string;
+        containerID?: string;
+      };
+    };
 
 export interface RuntimeDeps {
   store: ObjectStore;

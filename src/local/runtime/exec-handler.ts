@@ -11,11 +11,16 @@ import type { IncomingMessage } from 'node:http';
 import { STATUS_CODES } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
-import type { KubeObject } from '../store/types.js';
 import { badRequest, statusError, type ApiError } from '../store/api-error.js';
 import { killGroup, spawnGroup, waitForExit } from './processes.js';
 
-export const EXEC_PROTOCOLS = ['v5.channel.k8s.io', 'v4.channel.k8s.io', 'v3.channel.k8s.io', 'v2.channel.k8s.io', 'channel.k8s.io'];
+export const EXEC_PROTOCOLS = [
+  'v5.channel.k8s.io',
+  'v4.channel.k8s.io',
+  'v3.channel.k8s.io',
+  'v2.channel.k8s.io',
+  'channel.k8s.io',
+];
 
 const STDIN = 0;
 const STDOUT = 1;
@@ -56,7 +61,14 @@ export function createExecServer() {
     handleProtocols: (offered) => EXEC_PROTOCOLS.find((p) => offered.has(p)) ?? false,
   });
   return {
-    upgrade(req: IncomingMessage, socket: Duplex, head: Buffer, target: ExecTarget, request: ExecRequest, track: (pid: number, done: Promise<unknown>) => void): void {
+    upgrade(
+      req: IncomingMessage,
+      socket: Duplex,
+      head: Buffer,
+      target: ExecTarget,
+      request: ExecRequest,
+      track: (pid: number, done: Promise<unknown>) => void,
+    ): void {
       wss.handleUpgrade(req, socket, head, (ws) => runSession(ws, target, request, track));
     },
     close(): void {
@@ -71,8 +83,18 @@ function frame(channel: number, data: Buffer | string): Buffer {
   return Buffer.concat([Buffer.from([channel]), payload]);
 }
 
-function runSession(ws: WebSocket, target: ExecTarget, request: ExecRequest, track: (pid: number, done: Promise<unknown>) => void): void {
-  const child = spawnGroup({ command: request.command, cwd: target.cwd, env: request.tty ? { TERM: 'xterm', ...target.env } : target.env, stdin: request.stdin });
+function runSession(
+  ws: WebSocket,
+  target: ExecTarget,
+  request: ExecRequest,
+  track: (pid: number, done: Promise<unknown>) => void,
+): void {
+  const child = spawnGroup({
+    command: request.command,
+    cwd: target.cwd,
+    env: request.tty ? { TERM: 'xterm', ...target.env } : target.env,
+    stdin: request.stdin,
+  });
   const exited = waitForExit(child);
   if (child.pid) track(child.pid, exited);
   const send = (channel: number, data: Buffer | string) => {
@@ -80,10 +102,13 @@ function runSession(ws: WebSocket, target: ExecTarget, request: ExecRequest, tra
   };
   if (request.stdout || request.tty) child.stdout?.on('data', (c: Buffer) => send(STDOUT, c));
   else child.stdout?.resume();
-  if (request.stderr || request.tty) child.stderr?.on('data', (c: Buffer) => send(request.tty ? STDOUT : STDERR, c));
+  if (request.stderr || request.tty)
+    child.stderr?.on('data', (c: Buffer) => send(request.tty ? STDOUT : STDERR, c));
   else child.stderr?.resume();
   child.stdin?.on('error', () => undefined); // the command may exit without reading its input
-  ws.on('message', (data: Buffer, isBinary: boolean) => onClientFrame(Buffer.isBuffer(data) ? data : Buffer.from(data), isBinary, child.stdin));
+  ws.on('message', (data: Buffer, isBinary: boolean) =>
+    onClientFrame(Buffer.isBuffer(data) ? data : Buffer.from(data), isBinary, child.stdin),
+  );
   ws.on('close', () => {
     // The client went away: the command goes too, as when a kubectl exec is interrupted.
     killGroup(child.pid, 'SIGKILL');
@@ -95,7 +120,11 @@ function runSession(ws: WebSocket, target: ExecTarget, request: ExecRequest, tra
   });
 }
 
-function onClientFrame(data: Buffer, _isBinary: boolean, stdin: NodeJS.WritableStream | null | undefined): void {
+function onClientFrame(
+  data: Buffer,
+  _isBinary: boolean,
+  stdin: NodeJS.WritableStream | null | undefined,
+): void {
   if (data.length === 0) return;
   const channel = data[0];
   if (channel === STDIN) {
@@ -111,9 +140,12 @@ export function exitStatus(protocol: string, exitCode: number, error?: Error): s
   const structured = protocol === 'v5.channel.k8s.io' || protocol === 'v4.channel.k8s.io';
   if (error) {
     const message = `error executing command in container: failed to exec in container: ${error.message}`;
-    return structured ? JSON.stringify({ metadata: {}, status: 'Failure', message, reason: 'InternalError', code: 500 }) : message;
+    return structured
+      ? JSON.stringify({ metadata: {}, status: 'Failure', message, reason: 'InternalError', code: 500 })
+      : message;
   }
-  if (!structured) return exitCode === 0 ? undefined : `command terminated with non-zero exit code: exit status ${exitCode}`;
+  if (!structured)
+    return exitCode === 0 ? undefined : `command terminated with non-zero exit code: exit status ${exitCode}`;
   if (exitCode === 0) return JSON.stringify({ metadata: {}, status: 'Success' });
   return JSON.stringify({
     metadata: {},

@@ -65,7 +65,9 @@ export function createPodRuntime(options: PodRuntimeOptions): PodRuntime {
   };
 
   const track = (p: Promise<unknown>) => {
-    const tracked = p.catch((err: Error) => log(`pod runtime: ${err.stack ?? err.message}`)).finally(() => running.delete(tracked));
+    const tracked = p
+      .catch((err: Error) => log(`pod runtime: ${err.stack ?? err.message}`))
+      .finally(() => running.delete(tracked));
     running.add(tracked);
   };
 
@@ -102,13 +104,16 @@ export function createPodRuntime(options: PodRuntimeOptions): PodRuntime {
     setImmediate(() => onPod(e.type, obj));
   });
   setImmediate(() => {
-    for (const pod of existing) if (!workers.has(pod.metadata.uid!)) onPod('ADDED', store.get(PODS, pod.metadata.namespace, pod.metadata.name) ?? pod);
+    for (const pod of existing)
+      if (!workers.has(pod.metadata.uid!))
+        onPod('ADDED', store.get(PODS, pod.metadata.namespace, pod.metadata.name) ?? pod);
   });
 
   const exec = createExecServer();
   const logWriters = (path: string): LogWriter | undefined => {
     for (const w of workers.values()) {
-      for (const r of [...w.initRunners, ...w.runners]) if (r.current?.logs.path === path) return r.current.logs;
+      for (const r of [...w.initRunners, ...w.runners])
+        if (r.current?.logs.path === path) return r.current.logs;
     }
     return undefined;
   };
@@ -118,7 +123,13 @@ export function createPodRuntime(options: PodRuntimeOptions): PodRuntime {
       apiServer = address;
     },
     log(req: IncomingMessage, res: ServerResponse, pod: KubeObject, query: URLSearchParams) {
-      serveLog({ stateDir: options.stateDir, openWriter: logWriters }, req, res, workers.get(pod.metadata.uid!)?.pod() ?? pod, query);
+      serveLog(
+        { stateDir: options.stateDir, openWriter: logWriters },
+        req,
+        res,
+        workers.get(pod.metadata.uid!)?.pod() ?? pod,
+        query,
+      );
     },
     exec(req: IncomingMessage, socket: Duplex, head: Buffer, pod: KubeObject, query: URLSearchParams) {
       try {
@@ -149,27 +160,41 @@ export function createPodRuntime(options: PodRuntimeOptions): PodRuntime {
 
 function deleteNow(store: ObjectStore, pod: KubeObject): void {
   try {
-    store.delete(PODS, pod.metadata.namespace, pod.metadata.name, { preconditions: { uid: pod.metadata.uid } });
+    store.delete(PODS, pod.metadata.namespace, pod.metadata.name, {
+      preconditions: { uid: pod.metadata.uid },
+    });
   } catch (err) {
     if (!((err as ApiError).status && [404, 409].includes((err as ApiError).code))) throw err;
   }
 }
 
-function execTarget(worker: PodWorker | undefined, pod: KubeObject, query: URLSearchParams, req: IncomingMessage) {
+function execTarget(
+  worker: PodWorker | undefined,
+  pod: KubeObject,
+  query: URLSearchParams,
+  req: IncomingMessage,
+) {
   if ((req.headers.upgrade ?? '').toLowerCase() !== 'websocket') {
-    throw badRequest('the local cluster serves exec over WebSocket only (v5.channel.k8s.io or v4.channel.k8s.io); SPDY is not supported');
+    throw badRequest(
+      'the local cluster serves exec over WebSocket only (v5.channel.k8s.io or v4.channel.k8s.io); SPDY is not supported',
+    );
   }
   const phase = (pod.status as { phase?: string } | undefined)?.phase;
   if (phase === 'Succeeded' || phase === 'Failed') {
     throw badRequest(`cannot exec into a container in a completed pod; current phase is ${phase}`);
   }
-  const containers = ((pod.spec as { containers?: Array<{ name: string }> }).containers ?? []).map((c) => c.name);
+  const containers = ((pod.spec as { containers?: Array<{ name: string }> }).containers ?? []).map(
+    (c) => c.name,
+  );
   const name = query.get('container') || (containers.length === 1 ? containers[0]! : '');
-  if (!name) throw badRequest(`a container name must be specified for pod ${pod.metadata.name}, choose one of: [${containers.join(' ')}]`);
-  if (!containers.includes(name)) throw badRequest(`container ${name} is not valid for pod ${pod.metadata.name}`);
+  if (!name)
+    throw badRequest(
+      `a container name must be specified for pod ${pod.metadata.name}, choose one of: [${containers.join(' ')}]`,
+    );
+  if (!containers.includes(name))
+    throw badRequest(`container ${name} is not valid for pod ${pod.metadata.name}`);
   const runner = worker?.runners.find((r) => r.name === name);
   const target = runner?.execContext();
   if (!target) throw notRunning(name);
   return target;
 }
-

@@ -21,7 +21,12 @@ export function podLogDir(stateDir: string, pod: KubeObject): string {
   return join(stateDir, 'pods', `${namespace}_${name}_${uid}`);
 }
 
-export function containerLogPath(stateDir: string, pod: KubeObject, container: string, restartCount: number): string {
+export function containerLogPath(
+  stateDir: string,
+  pod: KubeObject,
+  container: string,
+  restartCount: number,
+): string {
   return join(podLogDir(stateDir, pod), container, `${restartCount}.log`);
 }
 

@@ -42,7 +42,12 @@ function numberParam(query: URLSearchParams, name: string): number | undefined {
 function parseOptions(query: URLSearchParams): LogOptions {
   const sinceSeconds = numberParam(query, 'sinceSeconds');
   const sinceTime = query.get('sinceTime');
-  const sinceMs = sinceSeconds !== undefined ? Date.now() - sinceSeconds * 1000 : sinceTime ? Date.parse(sinceTime) : undefined;
+  const sinceMs =
+    sinceSeconds !== undefined
+      ? Date.now() - sinceSeconds * 1000
+      : sinceTime
+        ? Date.parse(sinceTime)
+        : undefined;
   return {
     follow: query.get('follow') === 'true',
     timestamps: query.get('timestamps') === 'true',
@@ -60,23 +65,32 @@ export function resolveLogFile(stateDir: string, pod: KubeObject, query: URLSear
   let container = query.get('container') ?? '';
   if (!container) {
     if ((spec.containers ?? []).length !== 1) {
-      throw badRequest(`a container name must be specified for pod ${podName}, choose one of: [${(spec.containers ?? []).map((c) => c.name).join(' ')}]`);
+      throw badRequest(
+        `a container name must be specified for pod ${podName}, choose one of: [${(spec.containers ?? []).map((c) => c.name).join(' ')}]`,
+      );
     }
     container = spec.containers![0]!.name;
   }
   if (!all.includes(container)) throw badRequest(`container ${container} is not valid for pod ${podName}`);
-  const status = pod.status as { containerStatuses?: ContainerStatusLike[]; initContainerStatuses?: ContainerStatusLike[] } | undefined;
-  const cs = [...(status?.initContainerStatuses ?? []), ...(status?.containerStatuses ?? [])].find((c) => c.name === container);
+  const status = pod.status as
+    { containerStatuses?: ContainerStatusLike[]; initContainerStatuses?: ContainerStatusLike[] } | undefined;
+  const cs = [...(status?.initContainerStatuses ?? []), ...(status?.containerStatuses ?? [])].find(
+    (c) => c.name === container,
+  );
   const restartCount = cs?.restartCount ?? 0;
   if (query.get('previous') === 'true') {
     const path = containerLogPath(stateDir, pod, container, restartCount - 1);
-    if (restartCount === 0 || readLogFile(path) === undefined) throw badRequest(`previous terminated container "${container}" in pod "${podName}" not found`);
+    if (restartCount === 0 || readLogFile(path) === undefined)
+      throw badRequest(`previous terminated container "${container}" in pod "${podName}" not found`);
     return path;
   }
   const path = containerLogPath(stateDir, pod, container, restartCount);
   if (readLogFile(path) === undefined) {
     const reason = cs?.state?.waiting?.reason ?? 'ContainerCreating';
-    const why = reason === 'ErrImagePull' || reason === 'ImagePullBackOff' ? 'trying and failing to pull image' : reason;
+    const why =
+      reason === 'ErrImagePull' || reason === 'ImagePullBackOff'
+        ? 'trying and failing to pull image'
+        : reason;
     throw badRequest(`container "${container}" in pod "${podName}" is waiting to start: ${why}`);
   }
   return path;
@@ -86,7 +100,13 @@ function render(line: LogLine, timestamps: boolean): string {
   return `${timestamps ? `${line.time} ` : ''}${line.text}\n`;
 }
 
-export function serveLog(sources: LogSources, req: IncomingMessage, res: ServerResponse, pod: KubeObject, query: URLSearchParams): void {
+export function serveLog(
+  sources: LogSources,
+  req: IncomingMessage,
+  res: ServerResponse,
+  pod: KubeObject,
+  query: URLSearchParams,
+): void {
   let path: string;
   let options: LogOptions;
   try {
@@ -116,7 +136,12 @@ export function serveLog(sources: LogSources, req: IncomingMessage, res: ServerR
   follow(writer, req, res, emit);
 }
 
-function follow(writer: LogWriter, req: IncomingMessage, res: ServerResponse, emit: (line: LogLine) => boolean): void {
+function follow(
+  writer: LogWriter,
+  req: IncomingMessage,
+  res: ServerResponse,
+  emit: (line: LogLine) => boolean,
+): void {
   const onLine = (line: LogLine) => {
     if (!emit(line)) finish();
   };

@@ -51,17 +51,33 @@ function names(list: ContainerRunner[]): string {
   return `[${list.map((r) => r.name).join(' ')}]`;
 }
 
-export function desiredConditions(v: PodView, phase: string): Array<Omit<PodCondition, 'lastProbeTime' | 'lastTransitionTime'>> {
+export function desiredConditions(
+  v: PodView,
+  phase: string,
+): Array<Omit<PodCondition, 'lastProbeTime' | 'lastTransitionTime'>> {
   const unready = v.runners.filter((r) => !r.ready);
   const containersReady = unready.length === 0 && !v.terminating;
-  const notReady = phase === 'Succeeded' || phase === 'Failed' ? { reason: 'PodCompleted' } : { reason: 'ContainersNotReady', message: `containers with unready status: ${names(unready.length ? unready : v.runners)}` };
+  const notReady =
+    phase === 'Succeeded' || phase === 'Failed'
+      ? { reason: 'PodCompleted' }
+      : {
+          reason: 'ContainersNotReady',
+          message: `containers with unready status: ${names(unready.length ? unready : v.runners)}`,
+        };
   const incomplete = v.initRunners.filter((r) => !(r.finished && r.lastExitCode === 0));
   return [
     v.initialized
       ? { type: 'Initialized', status: 'True' }
-      : { type: 'Initialized', status: 'False', reason: 'ContainersNotInitialized', message: `containers with incomplete status: ${names(incomplete)}` },
+      : {
+          type: 'Initialized',
+          status: 'False',
+          reason: 'ContainersNotInitialized',
+          message: `containers with incomplete status: ${names(incomplete)}`,
+        },
     containersReady ? { type: 'Ready', status: 'True' } : { type: 'Ready', status: 'False', ...notReady },
-    containersReady ? { type: 'ContainersReady', status: 'True' } : { type: 'ContainersReady', status: 'False', ...notReady },
+    containersReady
+      ? { type: 'ContainersReady', status: 'True' }
+      : { type: 'ContainersReady', status: 'False', ...notReady },
     { type: 'PodScheduled', status: 'True' },
   ] as Array<Omit<PodCondition, 'lastProbeTime' | 'lastTransitionTime'>>;
 }
@@ -74,11 +90,18 @@ export function withTransitions(
   const now = timestamp();
   return wanted.map((c) => {
     const old = previous?.find((p) => p.type === c.type);
-    return { ...c, lastProbeTime: null, lastTransitionTime: old && old.status === c.status ? old.lastTransitionTime : now };
+    return {
+      ...c,
+      lastProbeTime: null,
+      lastTransitionTime: old && old.status === c.status ? old.lastTransitionTime : now,
+    };
   });
 }
 
-export function podStatus(v: PodView, previous: { conditions?: PodCondition[] } | undefined): Record<string, unknown> {
+export function podStatus(
+  v: PodView,
+  previous: { conditions?: PodCondition[] } | undefined,
+): Record<string, unknown> {
   const phase = podPhase(v);
   return {
     phase,

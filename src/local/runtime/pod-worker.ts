@@ -96,7 +96,12 @@ export class PodWorker implements PodHandle {
     const bound = this.deps.store.update(PODS, { ...this.current, spec: { ...spec, nodeName: NODE_NAME } });
     this.current = bound;
     const { namespace, name } = bound.metadata;
-    this.deps.schedulerEvents.record(bound, 'Normal', 'Scheduled', `Successfully assigned ${namespace}/${name} to ${NODE_NAME}`);
+    this.deps.schedulerEvents.record(
+      bound,
+      'Normal',
+      'Scheduled',
+      `Successfully assigned ${namespace}/${name} to ${NODE_NAME}`,
+    );
   }
 
   changed(): void {
@@ -111,7 +116,15 @@ export class PodWorker implements PodHandle {
   private view(): PodView {
     const restartPolicy = (this.current.spec as { restartPolicy?: string }).restartPolicy ?? 'Always';
     const initialized = this.initialized || this.initRunners.length === 0;
-    return { podIP: this.podIP, startTime: this.startTime, initRunners: this.initRunners, runners: this.runners, initialized, terminating: this.isTerminating, restartPolicy };
+    return {
+      podIP: this.podIP,
+      startTime: this.startTime,
+      initRunners: this.initRunners,
+      runners: this.runners,
+      initialized,
+      terminating: this.isTerminating,
+      restartPolicy,
+    };
   }
 
   /** Writes the status now (not inside a watch callback: callers are timers, promises or the runtime). */
@@ -122,11 +135,16 @@ export class PodWorker implements PodHandle {
     if (!latest || latest.metadata.uid !== this.uid) return;
     const previous = latest.status as { conditions?: PodCondition[] } | undefined;
     try {
-      this.current = this.deps.store.update(PODS, { ...latest, status: podStatus(this.view(), previous) }, { subresource: 'status' });
+      this.current = this.deps.store.update(
+        PODS,
+        { ...latest, status: podStatus(this.view(), previous) },
+        { subresource: 'status' },
+      );
     } catch (err) {
       if (!isApiError(err)) throw err;
       if (err.code === 409) this.changed();
-      else if (err.code !== 404) this.deps.log(`pod ${namespace}/${name}: status update failed: ${err.message}`);
+      else if (err.code !== 404)
+        this.deps.log(`pod ${namespace}/${name}: status update failed: ${err.message}`);
     }
   }
 
@@ -144,7 +162,9 @@ export class PodWorker implements PodHandle {
     this.writeStatus();
     await this.waitUntilOutOfEndpoints(Math.min(this.deps.endpointsDrainMs, graceSeconds * 1000));
     const deadline = Date.now() + graceSeconds * 1000;
-    await Promise.all([...this.initRunners, ...this.runners].map((r) => r.stop(deadline, { events: true, preStop: true })));
+    await Promise.all(
+      [...this.initRunners, ...this.runners].map((r) => r.stop(deadline, { events: true, preStop: true })),
+    );
     this.writeStatus();
     this.remove();
   }
@@ -152,7 +172,11 @@ export class PodWorker implements PodHandle {
   private listedAsReady(): boolean {
     const endpoints = this.deps.store.list(ENDPOINTS, this.current.metadata.namespace).items;
     type Subset = { addresses?: Array<{ targetRef?: { uid?: string } }> };
-    return endpoints.some((e) => ((e.subsets ?? []) as Subset[]).some((s) => (s.addresses ?? []).some((a) => a.targetRef?.uid === this.uid)));
+    return endpoints.some((e) =>
+      ((e.subsets ?? []) as Subset[]).some((s) =>
+        (s.addresses ?? []).some((a) => a.targetRef?.uid === this.uid),
+      ),
+    );
   }
 
   private waitUntilOutOfEndpoints(maxMs: number): Promise<void> {
@@ -164,7 +188,11 @@ export class PodWorker implements PodHandle {
         resolve();
       };
       const timer = setTimeout(done, maxMs);
-      const stopWatch = this.deps.store.watch(ENDPOINTS, () => setImmediate(() => !this.listedAsReady() && done()), { namespace: this.current.metadata.namespace });
+      const stopWatch = this.deps.store.watch(
+        ENDPOINTS,
+        () => setImmediate(() => !this.listedAsReady() && done()),
+        { namespace: this.current.metadata.namespace },
+      );
     });
   }
 
@@ -188,7 +216,11 @@ export class PodWorker implements PodHandle {
   /** The pod object is gone (force deletion): stop at once, nothing left to report to. */
   async kill(): Promise<void> {
     this.gone = true;
-    await Promise.all([...this.initRunners, ...this.runners].map((r) => r.stop(Date.now(), { events: false, preStop: false })));
+    await Promise.all(
+      [...this.initRunners, ...this.runners].map((r) =>
+        r.stop(Date.now(), { events: false, preStop: false }),
+      ),
+    );
     this.cleanup();
   }
 
@@ -196,7 +228,9 @@ export class PodWorker implements PodHandle {
   async shutdown(graceMs: number): Promise<void> {
     this.gone = true;
     const deadline = Date.now() + graceMs;
-    await Promise.all([...this.initRunners, ...this.runners].map((r) => r.stop(deadline, { events: false, preStop: false })));
+    await Promise.all(
+      [...this.initRunners, ...this.runners].map((r) => r.stop(deadline, { events: false, preStop: false })),
+    );
     this.deps.releaseIp(this.podIP);
   }
 }
@@ -207,16 +241,32 @@ export class PodWorker implements PodHandle {
  */
 function restoredContainers(pod: KubeObject): Map<string, RestoredContainer> {
   const map = new Map<string, RestoredContainer>();
-  const status = pod.status as { initContainerStatuses?: unknown[]; containerStatuses?: unknown[] } | undefined;
-  type Cs = { name: string; restartCount?: number; state?: { running?: { startedAt?: string }; terminated?: unknown } };
+  const status = pod.status as
+    { initContainerStatuses?: unknown[]; containerStatuses?: unknown[] } | undefined;
+  type Cs = {
+    name: string;
+    restartCount?: number;
+    state?: { running?: { startedAt?: string }; terminated?: unknown };
+  };
   for (const cs of [...(status?.initContainerStatuses ?? []), ...(status?.containerStatuses ?? [])] as Cs[]) {
     const ran = Boolean(cs.state?.running || cs.state?.terminated);
     const lastState = cs.state?.running
-      ? { terminated: { exitCode: 255, reason: 'Unknown', startedAt: cs.state.running.startedAt, finishedAt: timestamp() } }
+      ? {
+          terminated: {
+            exitCode: 255,
+            reason: 'Unknown',
+            startedAt: cs.state.running.startedAt,
+            finishedAt: timestamp(),
+          },
+        }
       : cs.state?.terminated
         ? { terminated: cs.state.terminated }
         : undefined;
-    map.set(cs.name, { restartCount: (cs.restartCount ?? 0) + (ran ? 1 : 0), wasRunning: Boolean(cs.state?.running), lastState });
+    map.set(cs.name, {
+      restartCount: (cs.restartCount ?? 0) + (ran ? 1 : 0),
+      wasRunning: Boolean(cs.state?.running),
+      lastState,
+    });
   }
   return map;
 }

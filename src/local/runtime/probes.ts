@@ -8,7 +8,13 @@ import { spawn } from 'node:child_process';
 import { killGroup } from './processes.js';
 
 export interface Probe {
-  httpGet?: { path?: string; port: number | string; host?: string; scheme?: string; httpHeaders?: Array<{ name: string; value: string }> };
+  httpGet?: {
+    path?: string;
+    port: number | string;
+    host?: string;
+    scheme?: string;
+    httpHeaders?: Array<{ name: string; value: string }>;
+  };
   tcpSocket?: { port: number | string; host?: string };
   exec?: { command: string[] };
   grpc?: { port: number };
@@ -45,7 +51,12 @@ export async function runProbe(probe: Probe, target: ProbeTarget): Promise<Probe
   const timeoutMs = (probe.timeoutSeconds ?? 1) * 1000;
   try {
     if (probe.httpGet) return await httpProbe(probe.httpGet, target, timeoutMs);
-    if (probe.tcpSocket) return await tcpProbe(probe.tcpSocket.host ?? target.podIP, resolvePort(probe.tcpSocket.port, target), timeoutMs);
+    if (probe.tcpSocket)
+      return await tcpProbe(
+        probe.tcpSocket.host ?? target.podIP,
+        resolvePort(probe.tcpSocket.port, target),
+        timeoutMs,
+      );
     if (probe.exec) return await execProbe(probe.exec.command, target, timeoutMs);
     if (probe.grpc) return { ok: false, message: 'gRPC probes are not supported by the local cluster' };
     return { ok: false, message: 'probe has no handler (httpGet, tcpSocket or exec)' };
@@ -54,13 +65,21 @@ export async function runProbe(probe: Probe, target: ProbeTarget): Promise<Probe
   }
 }
 
-function httpProbe(get: NonNullable<Probe['httpGet']>, target: ProbeTarget, timeoutMs: number): Promise<ProbeResult> {
+function httpProbe(
+  get: NonNullable<Probe['httpGet']>,
+  target: ProbeTarget,
+  timeoutMs: number,
+): Promise<ProbeResult> {
   const host = get.host ?? target.podIP;
   const port = resolvePort(get.port, target);
   const path = get.path ?? '/';
   const https = (get.scheme ?? 'HTTP').toUpperCase() === 'HTTPS';
   const url = `${https ? 'https' : 'http'}://${host}:${port}${path}`;
-  const headers: Record<string, string> = { 'User-Agent': 'kube-probe/1.33', Accept: '*/*', Connection: 'close' };
+  const headers: Record<string, string> = {
+    'User-Agent': 'kube-probe/1.33',
+    Accept: '*/*',
+    Connection: 'close',
+  };
   for (const h of get.httpHeaders ?? []) headers[h.name] = h.value;
   return new Promise((resolve) => {
     const req = (https ? httpsRequest : httpRequest)(
@@ -74,7 +93,10 @@ function httpProbe(get: NonNullable<Probe['httpGet']>, target: ProbeTarget, time
     );
     req.setTimeout(timeoutMs, () => {
       req.destroy();
-      resolve({ ok: false, message: `Get "${url}": context deadline exceeded (Client.Timeout exceeded while awaiting headers)` });
+      resolve({
+        ok: false,
+        message: `Get "${url}": context deadline exceeded (Client.Timeout exceeded while awaiting headers)`,
+      });
     });
     req.on('error', (err) => resolve({ ok: false, message: `Get "${url}": ${dialError(err, host, port)}` }));
     req.end();
@@ -105,7 +127,12 @@ function execProbe(command: string[], target: ProbeTarget, timeoutMs: number): P
   return new Promise((resolve) => {
     const [file, ...args] = command;
     if (!file) return resolve({ ok: false, message: 'exec probe has an empty command' });
-    const child = spawn(file, args, { cwd: target.cwd, env: target.env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(file, args, {
+      cwd: target.cwd,
+      env: target.env,
+      detached: true,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let output = '';
     const collect = (b: Buffer) => (output = (output + b.toString()).slice(-10_000));
     child.stdout.on('data', collect);
@@ -120,7 +147,11 @@ function execProbe(command: string[], target: ProbeTarget, timeoutMs: number): P
     });
     child.once('close', (code) => {
       clearTimeout(timer);
-      resolve(code === 0 ? { ok: true, message: '' } : { ok: false, message: output.trim() || `command "${command.join(' ')}" exited with ${code}` });
+      resolve(
+        code === 0
+          ? { ok: true, message: '' }
+          : { ok: false, message: output.trim() || `command "${command.join(' ')}" exited with ${code}` },
+      );
     });
   });
 }
