@@ -108,6 +108,9 @@ const command: Command = {
   },
   async run(args, io) {
     const stateDir = resolve(String(args.values['state-dir'] ?? DEFAULT_STATE_DIR));
+    // Bad flags are reported before anything is written.
+    for (const flag of ['api-port', 'gateway-port', 'database-port']) portFlag(args.values[flag], flag);
+    nonNegative(args.values['propagation-delay-ms'], 'propagation-delay-ms');
     const { mkdir } = await import('node:fs/promises');
     await mkdir(stateDir, { recursive: true });
     return args.values.detach ? runDetached(args, io, stateDir) : runForeground(args, io, stateDir);
