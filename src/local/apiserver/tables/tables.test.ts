@@ -30,8 +30,8 @@ describe('humanDuration', () => {
   it('prints ages like kubectl', () => {
     const cases: Array<[number, string]> = [
       [0, '0s'],
-      [-1500, '0s'],
-      [-5000, '<invalid>'],
+      [-1.5, '0s'],
+      [-5, '<invalid>'],
       [59, '59s'],
       [119, '119s'],
       [120, '2m'],
@@ -85,7 +85,7 @@ describe('toTable', () => {
     assert.deepEqual(t.metadata, { resourceVersion: '42' });
   });
   it('computes the pod STATUS column as kubectl does', () => {
-    const pod = (status: Record<string, unknown>, extra: Record<string, unknown> = {}) =>
+    const pod = (status: Record<string, unknown>, extra: Partial<KubeObject['metadata']> = {}) =>
       table('', 'pods', {
         spec: { containers: [{ name: 'c', image: 'i' }], nodeName: 'local' },
         status,
