@@ -56,7 +56,7 @@ test('local up --detach, status, down; objects persist across down and up', asyn
   assert.equal(again.status, 0, again.stderr);
   const res = await fetch(`${serverOf(stateDir)}/api/v1/namespaces/default/configmaps/kept`);
   assert.equal(res.status, 200);
-  assert.deepEqual((await res.json()).data, { a: '1' });
+  assert.deepEqual(((await res.json()) as { data: unknown }).data, { a: '1' });
 });
 
 test('local up reports a corrupt state file and leaves it in place', (t) => {
