@@ -2,6 +2,7 @@
 // body identity against the URL, namespace existence, server-side defaults, validation.
 import { findResource } from '../resources.js';
 import { badRequest, invalid, notFound, statusError } from '../store/api-error.js';
+import type { WriteOperation } from './modules.js';
 import type { KubeObject } from '../store/types.js';
 import { applyDefaults, resetStatusOnCreate } from './admission-defaults.js';
 import { fieldValidation, type Call } from './call.js';
@@ -69,11 +70,19 @@ function carryClusterIp(obj: KubeObject, old: KubeObject): void {
   }
 }
 
-/** Runs the validation module; 422 with every cause, warnings to the Warning header. */
-export function validate(call: Call, obj: KubeObject): void {
-  const result = call.ctx.modules.validateObject(call.route.type, obj, { fieldValidation: fieldValidation(call) });
+/**
+ * Runs the validation module: 422 naming the fields (400 for decode problems such as unknown
+ * fields under Strict), warnings to the Warning header; then drops undeclared fields, as the
+ * real server does whatever the fieldValidation mode.
+ */
+export function validate(call: Call, obj: KubeObject, operation: WriteOperation, oldObject?: KubeObject): void {
+  const { modules } = call.ctx;
+  const type = call.route.type;
+  const result = modules.validateObject(type, obj, { fieldValidation: fieldValidation(call), oldObject });
   call.warnings.push(...result.warnings);
-  if (result.causes.length > 0) throw invalid(call.route.type, obj.metadata.name ?? '', result.causes);
+  const error = modules.validationError(type, obj, result.causes, operation);
+  if (error) throw error;
+  modules.pruneUnknownFields(type, obj);
 }
 
 /** PUT without metadata.resourceVersion, for kinds that forbid unconditional updates (Leases, custom resources). */

@@ -24,8 +24,8 @@ export async function handlePatch(call: Call): Promise<void> {
   });
   const obj = checkIdentity(call, patched as unknown as Record<string, unknown>);
   if (!stored) {
-    respond(call, 201, createObject(call, obj));
+    respond(call, 201, createObject(call, obj, 'apply'));
     return;
   }
-  respond(call, 200, updateObject(call, obj, stored));
+  respond(call, 200, updateObject(call, obj, stored, isApply ? 'apply' : 'patch'));
 }

@@ -5,6 +5,7 @@ import type { KubeObject } from '../store/types.js';
 import { checkIdentity, prepareCreate, prepareUpdate, requireResourceVersion, validate } from './admission.js';
 import { isDryRun, present, respond, type Call } from './call.js';
 import { decodeObjectBody, readBody } from './http-io.js';
+import type { WriteOperation } from './modules.js';
 
 export async function readObjectBody(call: Call): Promise<Record<string, unknown>> {
   const body = await readBody(call.req);
@@ -18,9 +19,9 @@ export async function handleCreate(call: Call): Promise<void> {
 }
 
 /** Admits and stores a new object (or, under dryRun, returns what would be stored). */
-export function createObject(call: Call, obj: KubeObject): KubeObject {
+export function createObject(call: Call, obj: KubeObject, operation: WriteOperation = 'create'): KubeObject {
   prepareCreate(call, obj);
-  validate(call, obj);
+  validate(call, obj, operation);
   const { store } = call.ctx;
   const { type } = call.route;
   if (isDryRun(call)) {
@@ -48,17 +49,17 @@ export async function handleUpdate(call: Call): Promise<void> {
 }
 
 /** Admits and stores a replacement of `existing` (main resource or status). */
-export function updateObject(call: Call, obj: KubeObject, existing: KubeObject): KubeObject {
+export function updateObject(call: Call, obj: KubeObject, existing: KubeObject, operation: WriteOperation = 'update'): KubeObject {
   const { type, subresource } = call.route;
   const { store } = call.ctx;
   if (subresource === 'status') {
     const merged = { ...existing, status: obj.status, metadata: { ...existing.metadata, resourceVersion: obj.metadata.resourceVersion } };
-    validate(call, merged);
+    validate(call, merged, operation, existing);
     if (isDryRun(call)) return present(call, merged);
     return present(call, store.update(type, merged, { subresource: 'status' }));
   }
   prepareUpdate(call, obj, existing);
-  validate(call, obj);
+  validate(call, obj, operation, existing);
   if (isDryRun(call)) return present(call, { ...obj, metadata: { ...obj.metadata, uid: existing.metadata.uid } });
   return present(call, finishDeletion(call, store.update(type, obj)));
 }

@@ -57,7 +57,7 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
   ensureNamespaces(store);
   const ctx: ServerContext = {
     store,
-    modules: await loadModules(),
+    modules: loadModules(),
     pods: options.pods,
     metrics: new RequestMetrics(),
     openWatches: new Set(),

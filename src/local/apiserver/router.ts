@@ -11,6 +11,7 @@ import { handleGet, handleList } from './handlers-read.js';
 import { handleCreate, handleUpdate } from './handlers-write.js';
 import { methodNotSupported, sendError, sendJson, sendText, toApiError } from './http-io.js';
 import { openApiDocument, openApiIndex } from './openapi.js';
+import { OPENAPI_V2_PROTOBUF, OPENAPI_V2_PROTOBUF_RESPONSE, openApiV2Json, openApiV2Protobuf } from './openapi-v2.js';
 import { parseApiPath, pathSegments, type ResourceRoute } from './paths.js';
 import { handleExecWithoutUpgrade, handleLog } from './pod-routes.js';
 import { handleGetScale, handlePatchScale, handleUpdateScale } from './scale.js';
@@ -23,7 +24,7 @@ export async function handleRequest(ctx: ServerContext, req: IncomingMessage, re
   res.on('finish', () => ctx.metrics.record(labels.verb, labels.resource || 'nonresource', labels.subresource, res.statusCode));
   try {
     const url = splitUrl(req.url);
-    if (serveNonResource(ctx, url, res, serverAddress)) {
+    if (serveNonResource(ctx, req, url, res, serverAddress)) {
       labels.resource = 'nonresource';
       drain(req);
       return;
@@ -68,7 +69,7 @@ function drain(req: IncomingMessage): void {
   if (!req.readableEnded) req.resume();
 }
 
-function serveNonResource(ctx: ServerContext, url: RequestUrl, res: ServerResponse, serverAddress: string): boolean {
+function serveNonResource(ctx: ServerContext, req: IncomingMessage, url: RequestUrl, res: ServerResponse, serverAddress: string): boolean {
   const path = url.pathname.replace(/\/+$/, '') || '/';
   if (path === '/healthz' || path === '/readyz' || path === '/livez') {
     sendText(res, 200, 'ok');
@@ -82,11 +83,23 @@ function serveNonResource(ctx: ServerContext, url: RequestUrl, res: ServerRespon
   if (path === '/api') return send(res, apiVersions(serverAddress));
   if (path === '/apis') return send(res, apiGroupList());
   if (path === '/openapi/v3') return send(res, openApiIndex());
+  if (path === '/openapi/v2') return sendOpenApiV2(req, res);
   const group = /^\/apis\/([^/]+)$/.exec(path);
   if (group) return send(res, apiGroupDocument(group[1]!));
   const openapi = /^\/openapi\/v3\/(?:api\/(v1)|apis\/([^/]+)\/([^/]+))$/.exec(path);
   if (openapi) return send(res, openapi[1] ? openApiDocument('', openapi[1]) : openApiDocument(openapi[2]!, openapi[3]!));
   return false;
+}
+
+// kubectl asks for protobuf; anything else gets the same document as JSON.
+function sendOpenApiV2(req: IncomingMessage, res: ServerResponse): true {
+  if ((req.headers.accept ?? '').includes(OPENAPI_V2_PROTOBUF)) {
+    const body = openApiV2Protobuf();
+    res.writeHead(200, { 'Content-Type': OPENAPI_V2_PROTOBUF_RESPONSE, 'Content-Length': body.length });
+    res.end(body);
+    return true;
+  }
+  return send(res, openApiV2Json());
 }
 
 function send(res: ServerResponse, doc: object | undefined): true {
