@@ -167,7 +167,7 @@ function manualWorkflow(input: CiInput, action: sh.ManualAction): string {
       with: { ref: '${{ inputs.release }}' },
     }),
     kubeconfigStep(),
-    note(m.comment, { name: capitalise(action), run: sh.manual(input, action, v) }),
+    note(m.comment, { name: capitalise(action), run: runScript(sh.manual(input, action, v)) }),
     statusStep(input),
   ];
   return renderYaml(header(input, `${m.what} Run it from the Actions tab: "Run workflow".`), {
@@ -199,6 +199,11 @@ function manualWorkflow(input: CiInput, action: sh.ManualAction): string {
       },
     }),
   });
+}
+
+/** One line stays a plain scalar; several become a block, one command a line. */
+function runScript(lines: string[]): string {
+  return lines.length === 1 ? lines[0] : lines.join('\n') + '\n';
 }
 
 function capitalise(word: string): string {

@@ -65,7 +65,7 @@ function manualJob(
 ) {
   return note(
     comment,
-    clusterJob(input, stage, [sh.manual(input, action, V), sh.status(input)], {
+    clusterJob(input, stage, [...sh.manual(input, action, V), sh.status(input)], {
       when: 'manual',
       environment: { name: gitlabEnvironment(input), action: envAction },
     }),

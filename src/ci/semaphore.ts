@@ -167,7 +167,7 @@ function manualPipeline(
     blocks: spaced([
       note(names.comment, {
         name: names.block,
-        task: { jobs: [{ name: names.job, commands: [sh.manual(input, action, V), sh.status(input)] }] },
+        task: { jobs: [{ name: names.job, commands: [...sh.manual(input, action, V), sh.status(input)] }] },
       }),
     ]),
     ...(promotions ? { promotions } : {}),

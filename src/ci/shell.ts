@@ -55,8 +55,14 @@ export function smokeTest(input: CiInput, v: CiVars): string {
 
 export type ManualAction = 'promote' | 'rollback' | 'decommission';
 
-export function manual(input: CiInput, action: ManualAction, v: CiVars): string {
-  return cutover(input, [action, '--release', ref(v.release)]);
+/**
+ * The commands of a manual step. promote checks the release itself; rollback and decommission act
+ * on whatever is live, so `cutover ci expect-live` first refuses (exit 3) unless the step's
+ * release is the live one: a stale button cannot undo or clean up after a newer release.
+ */
+export function manual(input: CiInput, action: ManualAction, v: CiVars): string[] {
+  if (action === 'promote') return [cutover(input, ['promote', '--release', ref(v.release)])];
+  return [cutover(input, ['ci', 'expect-live', ref(v.release)]), cutover(input, [action])];
 }
 
 export function status(input: CiInput): string {
