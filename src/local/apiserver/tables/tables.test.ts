@@ -12,7 +12,7 @@ const type = (group: string, resource: string) => findResource(group, resource)!
 function table(
   group: string,
   resource: string,
-  obj: Partial<KubeObject> & { metadata?: Partial<KubeObject['metadata']> },
+  obj: Omit<Partial<KubeObject>, 'metadata'> & { metadata?: Partial<KubeObject['metadata']> },
 ) {
   const full = {
     apiVersion: 'v1',
