@@ -1,7 +1,8 @@
 // Throughput and latency of the local ingress gateway against calling the pod directly.
-//   node --import tsx bench/gateway.ts            (BENCH_SECONDS=5 by default, per run)
+//   node --import tsx bench/gateway.ts       (BENCH_SECONDS=3 per run, BENCH_ROUNDS=3 interleaved rounds)
 // The upstream (a minimal node http server) and the gateway each run in their own process, as
-// they do in the local cluster; autocannon runs in this one.
+// they do in the local cluster; autocannon runs in this one. A bare Node proxy is measured too, as
+// the ceiling any Node proxy reaches here.
 import autocannon from 'autocannon';
 import { fork, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:http';
@@ -10,7 +11,8 @@ import { fileURLToPath } from 'node:url';
 
 const SELF = fileURLToPath(import.meta.url);
 const CONCURRENCY = [1, 10, 50];
-const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 3);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const UPSTREAM_HOST = '127.0.0.2';
 
 async function runUpstream(): Promise<void> {
@@ -51,6 +53,22 @@ async function runGateway(upstreamPort: number): Promise<void> {
   process.send!({ port: gw.port });
 }
 
+/** A bare keep-alive proxy (no routing at all): the ceiling for a Node HTTP proxy on this machine. */
+async function runBareProxy(upstreamPort: number): Promise<void> {
+  const { Agent, request } = await import('node:http');
+  const agent = new Agent({ keepAlive: true, maxSockets: Infinity, scheduling: 'lifo' });
+  const server = createServer((req, res) => {
+    const up = request({ host: UPSTREAM_HOST, port: upstreamPort, method: req.method, path: req.url, headers: req.headers, agent }, (upRes) => {
+      res.writeHead(upRes.statusCode ?? 502, upRes.headers);
+      upRes.pipe(res);
+    });
+    up.on('error', () => res.destroy());
+    req.pipe(up);
+  });
+  server.keepAliveTimeout = 65_000;
+  server.listen(0, '127.0.0.1', () => process.send!({ port: (server.address() as AddressInfo).port }));
+}
+
 function child(args: string[]): Promise<{ proc: ChildProcess; port: number }> {
   const proc = fork(SELF, args, { execArgv: ['--import', 'tsx'], stdio: 'inherit' });
   return new Promise((resolve, reject) => {
@@ -67,31 +85,47 @@ interface Figures {
 }
 
 async function measure(url: string, connections: number): Promise<Figures> {
+  // The cookie exercises the seed's regex route on every request (it does not match: default route).
   const r = await autocannon({ url, connections, duration: SECONDS, headers: { cookie: 'session=abc' } });
   return { rps: r.requests.average, p50: r.latency.p50, p99: r.latency.p99, errors: r.errors + r.non2xx };
+}
+
+const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+
+/** Runs the targets in turn ROUNDS times (so background load hits them alike) and keeps medians. */
+async function compare(urls: Record<string, string>, connections: number): Promise<Record<string, Figures>> {
+  const runs: Record<string, Figures[]> = {};
+  for (const url of Object.values(urls)) await autocannon({ url, connections, duration: 1 }); // warm-up
+  for (let round = 0; round < ROUNDS; round++) {
+    for (const [name, url] of Object.entries(urls)) (runs[name] ??= []).push(await measure(url, connections));
+  }
+  const out: Record<string, Figures> = {};
+  for (const [name, fs] of Object.entries(runs)) {
+    out[name] = { rps: median(fs.map((f) => f.rps)), p50: median(fs.map((f) => f.p50)), p99: median(fs.map((f) => f.p99)), errors: fs.reduce((a, f) => a + f.errors, 0) };
+  }
+  return out;
 }
 
 async function main(): Promise<void> {
   const upstream = await child(['upstream']);
   const gateway = await child(['gateway', String(upstream.port)]);
+  const bare = await child(['bare', String(upstream.port)]);
   try {
+    const urls = { direct: `http://${UPSTREAM_HOST}:${upstream.port}/`, gateway: `http://127.0.0.1:${gateway.port}/`, bare: `http://127.0.0.1:${bare.port}/` };
     const rows: string[] = [];
     for (const c of CONCURRENCY) {
-      // Warm both paths (connection pools, JIT) before measuring.
-      await autocannon({ url: `http://127.0.0.1:${gateway.port}/`, connections: c, duration: 1 });
-      const direct = await measure(`http://${UPSTREAM_HOST}:${upstream.port}/`, c);
-      const via = await measure(`http://127.0.0.1:${gateway.port}/`, c);
+      const { direct, gateway: via, bare: b } = await compare(urls, c);
       rows.push(
-        `| ${c} | ${direct.rps.toFixed(0)} | ${direct.p50} | ${direct.p99} | ${via.rps.toFixed(0)} | ${via.p50} | ${via.p99} | ${((100 * via.rps) / direct.rps).toFixed(0)}% | ${(via.p99 - direct.p99).toFixed(2)} | ${direct.errors + via.errors} |`,
+        `| ${c} | ${direct!.rps.toFixed(0)} | ${direct!.p50} / ${direct!.p99} | ${via!.rps.toFixed(0)} | ${via!.p50} / ${via!.p99} | ${((100 * via!.rps) / direct!.rps).toFixed(0)}% | ${via!.p99 - direct!.p99} | ${b!.rps.toFixed(0)} (${((100 * b!.rps) / direct!.rps).toFixed(0)}%) | ${direct!.errors + via!.errors + b!.errors} |`,
       );
     }
-    console.log(`gateway vs direct, ${SECONDS} s per run, node ${process.version}, ${(await import('node:os')).cpus().length} cpus`);
-    console.log('| connections | direct req/s | direct p50 ms | direct p99 ms | gateway req/s | gateway p50 ms | gateway p99 ms | gateway/direct | added p99 ms | errors |');
-    console.log('|---|---|---|---|---|---|---|---|---|---|');
+    const os = await import('node:os');
+    console.log(`gateway vs direct: medians of ${ROUNDS} interleaved runs of ${SECONDS} s; node ${process.version}; ${os.cpus().length} cpus; load average ${os.loadavg()[0]!.toFixed(1)}`);
+    console.log('| connections | direct req/s | direct p50 / p99 ms | gateway req/s | gateway p50 / p99 ms | gateway/direct | added p99 ms | bare node proxy req/s | errors |');
+    console.log('|---|---|---|---|---|---|---|---|---|');
     for (const r of rows) console.log(r);
   } finally {
-    upstream.proc.disconnect();
-    gateway.proc.disconnect();
+    for (const c of [upstream, gateway, bare]) c.proc.disconnect();
   }
 }
 
@@ -100,4 +134,5 @@ const [role, arg] = process.argv.slice(2);
 if (role) process.on('disconnect', () => process.exit(0));
 if (role === 'upstream') await runUpstream();
 else if (role === 'gateway') await runGateway(Number(arg));
+else if (role === 'bare') await runBareProxy(Number(arg));
 else await main();

@@ -3,6 +3,7 @@
 // route's header operations, and Envoy-shaped failures (503 UF/URX, 503 UC, 504 UT).
 import { randomUUID } from 'node:crypto';
 import { request, type Agent, type ClientRequest, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { Duplex } from 'node:stream';
 import { performance } from 'node:perf_hooks';
 import type { Cluster, Endpoint } from './clusters.js';
 import { applyParser, removeHeader } from './header-ops.js';
@@ -20,7 +21,14 @@ export interface ForwardContext {
   metrics: GatewayMetrics;
 }
 
-export function upstreamHeaders(req: IncomingMessage, dest: RouteDestination): string[] {
+/** The client socket of an HTTP Upgrade (WebSocket) request and the bytes read past its head. */
+export interface Upgrade {
+  socket: Duplex;
+  head: Buffer;
+}
+
+/** Envoy keeps Connection/Upgrade on upgrade requests (websocket upgrade config on by default). */
+export function upstreamHeaders(req: IncomingMessage, dest: RouteDestination, upgrade = false): string[] {
   const raw = req.rawHeaders;
   const out: string[] = [];
   let xff: string | undefined;
@@ -28,7 +36,7 @@ export function upstreamHeaders(req: IncomingMessage, dest: RouteDestination): s
   for (let i = 0; i < raw.length; i += 2) {
     const key = raw[i]!;
     const lower = key.toLowerCase();
-    if (HOP_BY_HOP.has(lower)) continue;
+    if (HOP_BY_HOP.has(lower) && !(upgrade && (lower === 'connection' || lower === 'upgrade'))) continue;
     if (lower === 'x-forwarded-for') xff = xff === undefined ? raw[i + 1]! : `${xff},${raw[i + 1]!}`;
     else {
       if (lower === 'x-request-id') requestId = true;
@@ -78,6 +86,7 @@ export class Exchange {
     private readonly headers: string[],
     private readonly start: number,
     timeoutMs: number,
+    private readonly upgrade?: Upgrade,
   ) {
     this.body = new RequestBody(req);
     if (timeoutMs > 0) this.timer = setTimeout(() => this.onTimeout(), timeoutMs);
@@ -98,6 +107,7 @@ export class Exchange {
       else s.once('connect', () => (connected = true));
     });
     up.once('response', (upRes) => this.onResponse(upRes, ep, attemptStart));
+    if (this.upgrade) up.once('upgrade', (upRes, upSocket, upHead) => this.onUpgrade(upRes, upSocket, upHead, ep));
     up.on('error', (err: NodeJS.ErrnoException) => this.onError(up, err, ep, connected));
     this.body.attach(up);
   }
@@ -121,6 +131,26 @@ export class Exchange {
     upRes.on('aborted', () => this.res.destroy());
     upRes.pipe(this.res);
     upRes.once('end', () => this.finish(ep.metrics, status, '-'));
+  }
+
+  /** 101 from the pod: relay its head, then splice the two sockets until either side closes. */
+  private onUpgrade(upRes: IncomingMessage, upSocket: Duplex, upHead: Buffer, ep: Endpoint): void {
+    const client = this.upgrade!.socket;
+    if (this.finished || client.destroyed) {
+      upSocket.destroy();
+      return;
+    }
+    this.finish(ep.metrics, 101, '-');
+    const lines = [`HTTP/1.1 101 ${upRes.statusMessage ?? 'Switching Protocols'}`];
+    const raw = upRes.rawHeaders;
+    for (let i = 0; i < raw.length; i += 2) if (raw[i]!.toLowerCase() !== 'server') lines.push(`${raw[i]}: ${raw[i + 1]}`);
+    lines.push('server: istio-envoy');
+    client.write(lines.join('\r\n') + '\r\n\r\n');
+    if (upHead.length) client.write(upHead);
+    if (this.upgrade!.head.length) upSocket.write(this.upgrade!.head);
+    upSocket.on('error', () => client.destroy());
+    client.on('error', () => upSocket.destroy());
+    upSocket.pipe(client).pipe(upSocket);
   }
 
   private onError(up: ClientRequest, err: NodeJS.ErrnoException, ep: Endpoint, connected: boolean): void {

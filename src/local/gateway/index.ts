@@ -2,7 +2,7 @@
 // Gateway + VirtualService + DestinationRule as Istio's ingress does, from a view of the store that
 // lags by `propagationDelayMs` (Envoy's eventual consistency), with Istio's request metrics.
 // See docs/gateway.md for what is emulated and what is not.
-import { Agent, createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { Agent, createServer, ServerResponse, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { ObjectStore } from '../store/types.js';
 import { GatewayMetrics, type RequestStat } from './metrics.js';
@@ -92,9 +92,22 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   };
   const view = new PropagatedView(options.store, Math.max(0, options.propagationDelayMs), recompile);
   const metricsOnMain = options.metricsPort === undefined;
+  // Upgraded (WebSocket) connections leave the HTTP server's bookkeeping; close() ends them.
+  const upgraded = new Set<import('node:net').Socket>();
   const server = createServer({ keepAliveTimeout: 65_000 }, (req: IncomingMessage, res: ServerResponse) => {
     if (metricsOnMain && req.method === 'GET' && req.url === METRICS_PATH) return serveMetrics(metrics, res);
     routeRequest(ctx, table, req, res);
+  });
+  server.on('upgrade', (req: IncomingMessage, socket: import('node:net').Socket, head: Buffer) => {
+    // A response object on the raw socket lets local replies (404, 503…) use the usual path.
+    const res = new ServerResponse(req);
+    res.shouldKeepAlive = false;
+    res.assignSocket(socket);
+    res.once('finish', () => socket.end());
+    upgraded.add(socket);
+    socket.once('close', () => upgraded.delete(socket));
+    socket.on('error', () => socket.destroy());
+    routeRequest(ctx, table, req, res, { socket, head });
   });
   server.on('clientError', (_err, socket) => {
     if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\ncontent-length: 0\r\nconnection: close\r\n\r\n');
@@ -122,6 +135,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     observedResourceVersion: () => view.appliedResourceVersion,
     close: async () => {
       view.stop();
+      for (const s of upgraded) s.destroy();
       await Promise.all([closeServer(server), metricsServer ? closeServer(metricsServer) : undefined]);
       agent.destroy();
     },

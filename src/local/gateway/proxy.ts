@@ -4,7 +4,7 @@
 // 503 UH when the cluster has no ready endpoint.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { performance } from 'node:perf_hooks';
-import { Exchange, upstreamHeaders, type ForwardContext } from './forward.js';
+import { Exchange, upstreamHeaders, type ForwardContext, type Upgrade } from './forward.js';
 import { hostWithoutPort } from './hosts.js';
 import { BODY_NO_HEALTHY_UPSTREAM, sendLocalReply } from './local-reply.js';
 import { UNKNOWN_PREFIX } from './metrics-labels.js';
@@ -15,7 +15,8 @@ import { compileRe2 } from './string-match.js';
 
 type Forward = Extract<RouteAction, { kind: 'forward' }>;
 
-export function routeRequest(ctx: ForwardContext, table: RoutingTable, req: IncomingMessage, res: ServerResponse): void {
+/** `upgrade` is set for an HTTP Upgrade (WebSocket) request; `res` then writes to its socket. */
+export function routeRequest(ctx: ForwardContext, table: RoutingTable, req: IncomingMessage, res: ServerResponse, upgrade?: Upgrade): void {
   const start = performance.now();
   const target = splitTarget(req.url ?? '/', req.headers.host);
   if (!target) {
@@ -40,10 +41,10 @@ export function routeRequest(ctx: ForwardContext, table: RoutingTable, req: Inco
     const location = redirectLocation(action, facts.authority, facts.path);
     sendLocalReply(req, res, action.status, undefined, action.responseParsers, ['location', location]);
     ctx.metrics.record(UNKNOWN_PREFIX, action.status, '-', performance.now() - start);
-  } else forward(ctx, req, res, route, action, facts.path, start);
+  } else forward(ctx, req, res, route, action, facts.path, start, upgrade);
 }
 
-function forward(ctx: ForwardContext, req: IncomingMessage, res: ServerResponse, route: CompiledRoute, action: Forward, path: string, start: number): void {
+function forward(ctx: ForwardContext, req: IncomingMessage, res: ServerResponse, route: CompiledRoute, action: Forward, path: string, start: number, upgrade: Upgrade | undefined): void {
   const dest = pickDestination(action);
   if (!dest || !dest.cluster) {
     sendLocalReply(req, res, 503, undefined, dest?.responseParsers ?? []);
@@ -56,7 +57,7 @@ function forward(ctx: ForwardContext, req: IncomingMessage, res: ServerResponse,
     return;
   }
   const upstreamPath = action.rewrite ? rewritePath(route, action.rewrite, path) : path;
-  new Exchange(ctx, req, res, dest.cluster, dest, upstreamPath, upstreamHeaders(req, dest), start, action.timeoutMs).run();
+  new Exchange(ctx, req, res, dest.cluster, dest, upstreamPath, upstreamHeaders(req, dest, upgrade !== undefined), start, action.timeoutMs, upgrade).run();
 }
 
 /** Envoy weighted_clusters: a weighted random pick per request; a single destination always wins. */
