@@ -16,14 +16,31 @@ function fnv1a32(text: string): number {
   return hash >>> 0;
 }
 
-/** The template without the hash label, so that an RS's template compares equal to its Deployment's. */
+/**
+ * The template without the hash label, so that an RS's template compares equal to its
+ * Deployment's, and without null, `{}` and `[]` values: Kubernetes compares templates as Go
+ * structs (apiequality.Semantic), where those equal an absent field. kubectl sends them
+ * (`creationTimestamp: null`, `resources: {}`) when it writes a template back, as `rollout undo` does.
+ */
 export function templateWithoutHash(template: unknown): Record<string, unknown> {
   const t = clone((template ?? {}) as { metadata?: { labels?: Record<string, string> } });
-  if (t.metadata?.labels) {
-    delete t.metadata.labels[POD_TEMPLATE_HASH_LABEL];
-    if (Object.keys(t.metadata.labels).length === 0) delete t.metadata.labels;
+  if (t.metadata?.labels) delete t.metadata.labels[POD_TEMPLATE_HASH_LABEL];
+  return (withoutEmpty(t) ?? {}) as Record<string, unknown>;
+}
+
+function withoutEmpty(value: unknown): unknown {
+  if (value === null) return undefined;
+  if (Array.isArray(value)) {
+    const items = value.map((v) => withoutEmpty(v) ?? {});
+    return items.length ? items : undefined;
   }
-  return t as Record<string, unknown>;
+  if (typeof value !== 'object') return value;
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(value as Record<string, unknown>)) {
+    const kept = withoutEmpty(v);
+    if (kept !== undefined) out[k] = kept;
+  }
+  return Object.keys(out).length ? out : undefined;
 }
 
 export function computePodTemplateHash(template: unknown, collisionCount = 0): string {
