@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import { InputError } from '../errors.js';
 import { DEFAULT_COOKIE_REGEX, DEFAULTS } from './defaults.js';
 import { loadConfig, validateConfig } from './load.js';
-import { renderSchema } from './write-schema.js';
+import { renderSchema, renderValidator } from './write-schema.js';
 
 const FILE = '/repo/cutover.yaml';
 const fromYaml = (text: string, env: Record<string, string> = {}) => loadConfig(FILE, { env, readFile: () => text });
@@ -106,4 +106,6 @@ test('a cookie test match with another name gets a tolerant regex', () => {
 test('schema/cutover.schema.json is the published copy of the schema object', () => {
   const published = readFileSync(new URL('../../schema/cutover.schema.json', import.meta.url), 'utf8');
   assert.equal(published, renderSchema(), 'run: node --import tsx src/config/write-schema.ts');
+  const validator = readFileSync(new URL('./schema-validator.generated.ts', import.meta.url), 'utf8');
+  assert.equal(validator, renderValidator(), 'run: node --import tsx src/config/write-schema.ts');
 });

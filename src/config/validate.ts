@@ -1,14 +1,11 @@
 // Validates a parsed cutover.yaml against the JSON Schema and turns ajv's errors into one
 // InputError that names the file, the field and the fix.
-import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
+import type { ErrorObject, ValidateFunction } from 'ajv';
 import { InputError } from '../errors.js';
-import { CONFIG_SCHEMA } from './schema.js';
-
-let compiled: ValidateFunction | undefined;
+import { validate as generated } from './schema-validator.generated.js';
 
 function validator(): ValidateFunction {
-  compiled ??= new Ajv({ allErrors: true, verbose: true, discriminator: true, strict: false }).compile(CONFIG_SCHEMA);
-  return compiled;
+  return generated as unknown as ValidateFunction;
 }
 
 /** Throws InputError when `raw` does not match the schema. */

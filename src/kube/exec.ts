@@ -2,7 +2,7 @@
 // first (as kubectl ≥ 1.30 does) and v4 as fallback. Binary frames: first byte is the channel
 // (1 stdout, 2 stderr, 3 status JSON; v5 adds 255 <ch> = close). The exit code comes from the
 // status: Success → 0, else details.causes[reason=ExitCode].message.
-import WebSocket from 'ws';
+import type WebSocket from 'ws';
 import { OperationFailedError, UnreachableError } from '../errors.js';
 import type { ExecResult } from './types.js';
 import type { TlsSettings } from './transport.js';
@@ -44,10 +44,18 @@ export function exitCodeOf(status: ExecStatus | undefined): number {
   return Number.isInteger(code) ? code : 1;
 }
 
-export function runExec(req: ExecRequest): Promise<ExecResult> {
+export async function runExec(req: ExecRequest): Promise<ExecResult> {
+  // ws is loaded on first use: most commands never exec, and start-up time counts.
+  const { default: WebSocketClass } = await import('ws');
+  return collect(req, (url, protocols, options) => new WebSocketClass(url, protocols, options));
+}
+
+type OpenSocket = (url: string, protocols: string[], options: WebSocket.ClientOptions) => WebSocket;
+
+function collect(req: ExecRequest, open: OpenSocket): Promise<ExecResult> {
   const what = `exec in pod ${req.namespace}/${req.pod}`;
   return new Promise((resolve, reject) => {
-    const ws = new WebSocket(execUrl(req), ['v5.channel.k8s.io', 'v4.channel.k8s.io'], {
+    const ws = open(execUrl(req), ['v5.channel.k8s.io', 'v4.channel.k8s.io'], {
       headers: req.headers,
       ca: req.tls.caPem,
       cert: req.tls.certPem,
