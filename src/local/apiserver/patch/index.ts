@@ -87,12 +87,10 @@ function jsonPatch(current: KubeObject, text: string): KubeObject {
   try {
     return asObject(applyJsonPatch(current, ops), current);
   } catch (err) {
-    // NewGenericServerResponse(422, …): a generic message, the patch error as the cause.
-    if (err instanceof JsonPatchApplyError) {
-      throw statusError(422, 'Invalid', 'the server rejected our request due to an error in our request', {
-        causes: [{ reason: 'UnexpectedServerResponse', message: err.message }],
-      });
-    }
+    // NewGenericServerResponse(422, …, isUnexpectedResponse=false): the patch error itself is
+    // dropped, so kubectl prints only "The request is invalid", as against a real cluster.
+    if (err instanceof JsonPatchApplyError)
+      throw statusError(422, 'Invalid', 'the server rejected our request due to an error in our request', {});
     throw err;
   }
 }
