@@ -154,12 +154,13 @@ describe('the seed article pipeline, verbatim, against the local cluster', () =>
   before(async () => {
     stateDir = await mkdtemp(join(tmpdir(), 'cutover-seed-'));
     cluster = await startLocalCluster({ stateDir, log: () => {} });
-    // The images the article's CI would push, as the local cluster's image table knows them.
+    // The images the article's CI would push, as the local cluster's image table knows them; the
+    // command is the seed Dockerfile's CMD (`node src/app.js`) for the TypeScript sources.
     for (const version of ['v1', 'v2']) {
       cluster.images.add(`demo/myapp:${version}`, {
         dir: DEMO_APP,
         env: { APP_VERSION: version },
-        command: ['npm', 'start'],
+        command: ['node', '--import', 'tsx', 'src/app.ts'],
       });
     }
     work = join(stateDir, 'repo');
