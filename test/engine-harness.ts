@@ -57,7 +57,7 @@ export async function startHarness(options: { propagationDelayMs?: number; confi
   const dir = await mkdtemp(join(tmpdir(), 'cutover-e2e-'));
   const cluster = await startLocalCluster({ stateDir: join(dir, 'state'), apiPort: 0, gatewayPort: 0, propagationDelayMs: options.propagationDelayMs ?? 100 });
   for (const v of ['v1', 'v2', 'v3']) {
-    cluster.images.add(`demo/myapp:${v}`, { dir: DEMO_APP, env: { APP_VERSION: v }, command: ['npm', 'start'] });
+    cluster.images.add(`demo/myapp:${v}`, { dir: DEMO_APP, env: { APP_VERSION: v }, command: ['node', '--import', 'tsx', 'src/app.ts'] });
   }
   const configPath = join(dir, 'cutover.yaml');
   const env = { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', KUBECONFIG: cluster.kubeconfigPath, CI: 'true' };

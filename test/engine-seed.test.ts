@@ -15,8 +15,8 @@ const outputs: CliRun[] = [];
 before(async () => {
   h = await startHarness({ propagationDelayMs: 100 });
   await cp(join(REPO_ROOT, 'examples', 'seed-manifests'), join(h.dir, 'manifests'), { recursive: true });
-  h.cluster.images.add('demo/myapp:wf1', { dir: DEMO_APP, env: { APP_VERSION: 'v1' }, command: ['npm', 'start'] });
-  h.cluster.images.add('demo/myapp:wf2', { dir: DEMO_APP, env: { APP_VERSION: 'v2' }, command: ['npm', 'start'] });
+  h.cluster.images.add('demo/myapp:wf1', { dir: DEMO_APP, env: { APP_VERSION: 'v1' }, command: ['node', '--import', 'tsx', 'src/app.ts'] });
+  h.cluster.images.add('demo/myapp:wf2', { dir: DEMO_APP, env: { APP_VERSION: 'v2' }, command: ['node', '--import', 'tsx', 'src/app.ts'] });
   await h.writeConfig({
     app: 'myapp',
     namespace: 'default',
