@@ -62,11 +62,14 @@ function shapeProblem(data: unknown): string | undefined {
   return undefined;
 }
 
+// Two stores in one process (tests) must not share a temp file.
+let tempCounter = 0;
+
 /** Writes the state atomically. */
 export async function writeStateFile(stateDir: string, state: PersistedState): Promise<void> {
   await mkdir(stateDir, { recursive: true });
   const file = stateFilePath(stateDir);
-  const tmp = `${file}.tmp-${process.pid}`;
+  const tmp = `${file}.tmp-${process.pid}-${++tempCounter}`;
   const text = JSON.stringify({ formatVersion: FORMAT_VERSION, ...state });
   const handle = await open(tmp, 'w', 0o600);
   try {
