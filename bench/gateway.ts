@@ -5,6 +5,7 @@
 // the ceiling any Node proxy reaches here.
 import autocannon from 'autocannon';
 import { fork, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
@@ -22,6 +23,13 @@ async function runUpstream(): Promise<void> {
     res.end(body);
   });
   server.keepAliveTimeout = 65_000;
+  // Counts by client address, to show how many connections each proxy opened (pooling).
+  const connections = new Map<string, number>();
+  let requests = 0;
+  server.on('connection', (s) => connections.set(s.remoteAddress ?? '', (connections.get(s.remoteAddress ?? '') ?? 0) + 1));
+  // Count of connections opened so far, and of requests served.
+  server.on('request', () => requests++);
+  process.on('message', () => process.send!({ connections: [...connections.values()].reduce((a, b) => a + b, 0), requests }));
   server.listen(0, UPSTREAM_HOST, () => process.send!({ port: (server.address() as AddressInfo).port }));
 }
 
@@ -90,15 +98,34 @@ async function measure(url: string, connections: number): Promise<Figures> {
   return { rps: r.requests.average, p50: r.latency.p50, p99: r.latency.p99, errors: r.errors + r.non2xx };
 }
 
+const pooling: string[] = [];
+
+async function upstreamStats(upstream: ChildProcess): Promise<{ connections: number; requests: number }> {
+  upstream.send('stats');
+  const [m] = (await once(upstream, 'message')) as [{ connections: number; requests: number }];
+  return m;
+}
+
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
 /** Runs the targets in turn ROUNDS times (so background load hits them alike) and keeps medians. */
-async function compare(urls: Record<string, string>, connections: number): Promise<Record<string, Figures>> {
+async function compare(urls: Record<string, string>, connections: number, upstream: ChildProcess): Promise<Record<string, Figures>> {
   const runs: Record<string, Figures[]> = {};
   for (const url of Object.values(urls)) await autocannon({ url, connections, duration: 1 }); // warm-up
+  let opened = 0;
+  let served = 0;
   for (let round = 0; round < ROUNDS; round++) {
-    for (const [name, url] of Object.entries(urls)) (runs[name] ??= []).push(await measure(url, connections));
+    for (const [name, url] of Object.entries(urls)) {
+      const before = name === 'gateway' ? await upstreamStats(upstream) : undefined;
+      (runs[name] ??= []).push(await measure(url, connections));
+      if (before) {
+        const after = await upstreamStats(upstream);
+        opened += after.connections - before.connections;
+        served += after.requests - before.requests;
+      }
+    }
   }
+  pooling.push(`${connections} connections: the gateway opened ${opened} upstream connections for ${served} requests (pool warmed up first)`);
   const out: Record<string, Figures> = {};
   for (const [name, fs] of Object.entries(runs)) {
     out[name] = { rps: median(fs.map((f) => f.rps)), p50: median(fs.map((f) => f.p50)), p99: median(fs.map((f) => f.p99)), errors: fs.reduce((a, f) => a + f.errors, 0) };
@@ -114,7 +141,7 @@ async function main(): Promise<void> {
     const urls = { direct: `http://${UPSTREAM_HOST}:${upstream.port}/`, gateway: `http://127.0.0.1:${gateway.port}/`, bare: `http://127.0.0.1:${bare.port}/` };
     const rows: string[] = [];
     for (const c of CONCURRENCY) {
-      const { direct, gateway: via, bare: b } = await compare(urls, c);
+      const { direct, gateway: via, bare: b } = await compare(urls, c, upstream.proc);
       rows.push(
         `| ${c} | ${direct!.rps.toFixed(0)} | ${direct!.p50} / ${direct!.p99} | ${via!.rps.toFixed(0)} | ${via!.p50} / ${via!.p99} | ${((100 * via!.rps) / direct!.rps).toFixed(0)}% | ${via!.p99 - direct!.p99} | ${b!.rps.toFixed(0)} (${((100 * b!.rps) / direct!.rps).toFixed(0)}%) | ${direct!.errors + via!.errors + b!.errors} |`,
       );
@@ -124,6 +151,7 @@ async function main(): Promise<void> {
     console.log('| connections | direct req/s | direct p50 / p99 ms | gateway req/s | gateway p50 / p99 ms | gateway/direct | added p99 ms | bare node proxy req/s | errors |');
     console.log('|---|---|---|---|---|---|---|---|---|');
     for (const r of rows) console.log(r);
+    for (const line of pooling) console.log(line);
   } finally {
     for (const c of [upstream, gateway, bare]) c.proc.disconnect();
   }
