@@ -17,7 +17,10 @@ export function fieldSetOf(kind: string, config: JsonMap, path: string[] = []): 
       (key === 'name' || key === 'namespace' || key === 'managedFields')
     )
       continue;
-    set[`f:${key}`] = valueFieldSet(kind, value, [...path, key]);
+    const sub = valueFieldSet(kind, value, [...path, key]);
+    // metadata with only name/namespace owns nothing, as in the real server's FieldsV1.
+    if (path.length === 0 && key === 'metadata' && Object.keys(sub).length === 0) continue;
+    set[`f:${key}`] = sub;
   }
   return set;
 }
