@@ -3,6 +3,8 @@
 // the `lost` signal when another holder takes the lease.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { createStore } from '../src/local/store/index.js';
 import { startApiServer, type ApiServer } from '../src/local/apiserver/index.js';
 import { createKubeClient, loadKubeConfig, type KubeClient, type KubeObject } from '../src/kube/index.js';
@@ -12,14 +14,14 @@ import { LockError } from '../src/errors.js';
 const NS = 'default';
 const quiet = { debug: () => {}, warn: () => {} };
 
-function clientFor(server: string): KubeClient {
+function clientFor(server: string, retryBaseMs?: number): KubeClient {
   const kubeconfig = JSON.stringify({
     clusters: [{ name: 'c', cluster: { server, 'insecure-skip-tls-verify': true } }],
     users: [{ name: 'u', user: {} }],
     contexts: [{ name: 'x', context: { cluster: 'c', user: 'u', namespace: NS } }],
     'current-context': 'x',
   });
-  return createKubeClient(loadKubeConfig({ kubeconfig: '/k', env: {}, readFile: () => kubeconfig }));
+  return createKubeClient(loadKubeConfig({ kubeconfig: '/k', env: {}, readFile: () => kubeconfig }), {}, { retryBaseMs });
 }
 
 const leaseRef = (app: string) => ({ apiVersion: 'coordination.k8s.io/v1', kind: 'Lease', name: leaseName(app), namespace: NS });
@@ -164,5 +166,26 @@ describe('Lease lock', () => {
     await lock.release(); // a no-op for a lost lock: it must not free the thief's lease
     assert.equal((await lockStatus(client, NS, 'a6')).holder, 'thief');
     await thief.release();
+  });
+
+  test('renewals failing past the deadline abort lost; the lease is left to expire', async (t) => {
+    // A real proxy in front of the API server that starts answering 503 when told to.
+    let failing = false;
+    const proxy = http.createServer((req, res) => {
+      if (failing) return res.writeHead(503, { 'content-type': 'application/json' }).end('{"kind":"Status","code":503,"reason":"ServiceUnavailable","message":"down"}');
+      const up = http.request(`${api.url}${req.url}`, { method: req.method, headers: req.headers }, (r) => (res.writeHead(r.statusCode ?? 502, r.headers), r.pipe(res)));
+      req.pipe(up);
+    });
+    await new Promise<void>((r) => proxy.listen(0, '127.0.0.1', r));
+    const viaProxy = clientFor(`http://127.0.0.1:${(proxy.address() as AddressInfo).port}`, 1);
+    t.after(() => (viaProxy.close(), proxy.closeAllConnections(), new Promise((r) => proxy.close(r))));
+    const warnings: string[] = [];
+    const lock = await acquireLock(viaProxy, { namespace: NS, app: 'a7', waitTimeoutMs: 0, renewEveryMs: 20, retryEveryMs: 20, renewDeadlineMs: 200, identity: 'me', deps: { logger: { debug: () => {}, warn: (m) => void warnings.push(m) } } });
+    failing = true;
+    await until('lost to abort', () => lock.lost.aborted);
+    assert.match(String(lock.lost.reason), /no renewal for \d+ ms/);
+    assert.ok(warnings.some((w) => /renewing lock default\/a7-cutover-lock failed/.test(w)));
+    await lock.release();
+    assert.equal((await lockStatus(client, NS, 'a7')).holder, 'me', 'a lost lock is not released: it expires');
   });
 });

@@ -1,5 +1,6 @@
 // A held lock: renews the Lease every renewEveryMs with one resourceVersion-checked PUT, and
 // aborts `lost` when renewals fail past renewDeadlineMs or another holder took the lease.
+import './dispose-polyfill.js';
 import { LockError } from '../errors.js';
 import { ConflictError, NotFoundError } from '../kube/errors.js';
 import type { KubeClient } from '../kube/types.js';
