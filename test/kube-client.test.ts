@@ -32,7 +32,11 @@ function kubeconfigFor(server: string, namespace = 'default'): string {
 }
 
 function clientFor(server: string, deps: Partial<KubeDeps> = {}): KubeClient {
-  const config = loadKubeConfig({ kubeconfig: '/kubeconfig', env: {}, readFile: () => kubeconfigFor(server) });
+  const config = loadKubeConfig({
+    kubeconfig: '/kubeconfig',
+    env: {},
+    readFile: () => kubeconfigFor(server),
+  });
   return createKubeClient(config, { sleep: async () => {}, ...deps }, { retryBaseMs: 1 });
 }
 
@@ -44,7 +48,11 @@ const vs = (name: string): KubeObject => ({
     hosts: ['*'],
     gateways: ['myapp-gateway'],
     http: [
-      { name: 'test', match: [{ headers: { cookie: { regex: '^(.*?;\\s*)?test=true(;.*)?$' } } }], route: [{ destination: { host: 'myapp', subset: 'green' } }] },
+      {
+        name: 'test',
+        match: [{ headers: { cookie: { regex: '^(.*?;\\s*)?test=true(;.*)?$' } } }],
+        route: [{ destination: { host: 'myapp', subset: 'green' } }],
+      },
       { name: 'default', route: [{ destination: { host: 'myapp', subset: 'blue' } }] },
     ],
   },
@@ -68,7 +76,12 @@ describe('KubeClient against the local API server', () => {
   });
 
   test('create, get, list with a label selector, replace, delete', async () => {
-    const cm: KubeObject = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'c1', labels: { app: 'a' } }, data: { k: 'v' } };
+    const cm: KubeObject = {
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      metadata: { name: 'c1', labels: { app: 'a' } },
+      data: { k: 'v' },
+    };
     const created = await client.create(cm);
     assert.ok(created.metadata.resourceVersion);
     assert.equal(created.metadata.namespace, 'default');
@@ -76,7 +89,10 @@ describe('KubeClient against the local API server', () => {
     const got = await client.get({ apiVersion: 'v1', kind: 'ConfigMap', name: 'c1' });
     assert.deepEqual(got.data, { k: 'v' });
     const listed = await client.list('v1', 'ConfigMap', 'default', { labelSelector: 'app=a' });
-    assert.deepEqual(listed.items.map((i) => i.metadata.name), ['c1']);
+    assert.deepEqual(
+      listed.items.map((i) => i.metadata.name),
+      ['c1'],
+    );
     assert.equal(listed.items[0]!.kind, 'ConfigMap');
     assert.ok(listed.resourceVersion);
     const replaced = await client.replace({ ...got, data: { k: 'w' } });
@@ -94,9 +110,19 @@ describe('KubeClient against the local API server', () => {
     await assert.rejects(client.create(cm), AlreadyExistsError);
     await client.replace({ ...first, data: { a: '1' } });
     await assert.rejects(client.replace({ ...first, data: { a: '2' } }), ConflictError);
-    await assert.rejects(client.delete({ ...ref, name: 'dup' }, { resourceVersion: first.metadata.resourceVersion }), ConflictError);
-    await assert.rejects(client.replace({ ...first, metadata: { name: 'dup' } }), InvalidError, 'PUT without resourceVersion is refused before sending');
-    await assert.rejects(client.create({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'Not_Valid' } }), InvalidError);
+    await assert.rejects(
+      client.delete({ ...ref, name: 'dup' }, { resourceVersion: first.metadata.resourceVersion }),
+      ConflictError,
+    );
+    await assert.rejects(
+      client.replace({ ...first, metadata: { name: 'dup' } }),
+      InvalidError,
+      'PUT without resourceVersion is refused before sending',
+    );
+    await assert.rejects(
+      client.create({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'Not_Valid' } }),
+      InvalidError,
+    );
   });
 
   test('merge patch on a VirtualService replaces the http list and is resourceVersion-checked', async () => {
@@ -106,14 +132,23 @@ describe('KubeClient against the local API server', () => {
     const patched = await client.mergePatch(ref, {
       spec: { http: [{ name: 'default', route: [{ destination: { host: 'myapp', subset: 'green' } }] }] },
     });
-    const http = (patched.spec as { http: Array<{ name: string; route: Array<{ destination: { subset: string } }> }> }).http;
+    const http = (
+      patched.spec as { http: Array<{ name: string; route: Array<{ destination: { subset: string } }> }> }
+    ).http;
     assert.equal(http.length, 1);
     assert.equal(http[0]!.route[0]!.destination.subset, 'green');
     assert.equal((patched.spec as { hosts: string[] }).hosts[0], '*');
     const after = api.requestCounts();
-    assert.equal((after['PATCH virtualservices'] ?? 0) - (before['PATCH virtualservices'] ?? 0), 1, 'one request, no GET first');
+    assert.equal(
+      (after['PATCH virtualservices'] ?? 0) - (before['PATCH virtualservices'] ?? 0),
+      1,
+      'one request, no GET first',
+    );
     await assert.rejects(
-      client.mergePatch(ref, { metadata: { resourceVersion: created.metadata.resourceVersion }, spec: { hosts: ['x'] } }),
+      client.mergePatch(ref, {
+        metadata: { resourceVersion: created.metadata.resourceVersion },
+        spec: { hosts: ['x'] },
+      }),
       ConflictError,
     );
     // Istio kinds are custom resources: an unconditional PUT is refused by the server as well.
@@ -133,7 +168,10 @@ describe('KubeClient against the local API server', () => {
     const ac = new AbortController();
     const seen: string[] = [];
     const done = (async () => {
-      for await (const ev of client.watch('v1', 'ConfigMap', { resourceVersion: list.resourceVersion, signal: ac.signal })) {
+      for await (const ev of client.watch('v1', 'ConfigMap', {
+        resourceVersion: list.resourceVersion,
+        signal: ac.signal,
+      })) {
         if (ev.type === 'BOOKMARK') continue;
         seen.push(`${ev.type} ${ev.object.metadata.name}`);
         if (seen.length === 2) ac.abort();
@@ -160,9 +198,15 @@ describe('KubeClient against the local API server', () => {
       assert.equal(c.requestCount, 3);
       assert.equal(sleeps.length, 2);
       proxy.reset((n) => (n === 1 ? 503 : 0));
-      await assert.rejects(c.create({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'r1' } }), (e: Error) => (e as { code?: number }).code === 503);
+      await assert.rejects(
+        c.create({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'r1' } }),
+        (e: Error) => (e as { code?: number }).code === 503,
+      );
       proxy.reset((n) => (n <= 10 ? 500 : 0));
-      await assert.rejects(c.get({ apiVersion: 'v1', kind: 'ConfigMap', name: 'x' }), (e: Error) => (e as { code?: number }).code === 500);
+      await assert.rejects(
+        c.get({ apiVersion: 'v1', kind: 'ConfigMap', name: 'x' }),
+        (e: Error) => (e as { code?: number }).code === 500,
+      );
     } finally {
       c.close();
       await proxy.close();
@@ -186,8 +230,14 @@ describe('KubeClient against the local API server', () => {
     const proxy = await faultProxy(api.url, (n) => (n === 1 ? 401 : 403));
     const c = clientFor(proxy.url);
     try {
-      await assert.rejects(c.list('v1', 'Pod'), (e: UnreachableError) => e instanceof UnreachableError && /credentials/.test(e.remedy ?? ''));
-      await assert.rejects(c.list('v1', 'Pod'), (e: UnreachableError) => e instanceof UnreachableError && /RBAC/.test(e.remedy ?? ''));
+      await assert.rejects(
+        c.list('v1', 'Pod'),
+        (e: UnreachableError) => e instanceof UnreachableError && /credentials/.test(e.remedy ?? ''),
+      );
+      await assert.rejects(
+        c.list('v1', 'Pod'),
+        (e: UnreachableError) => e instanceof UnreachableError && /RBAC/.test(e.remedy ?? ''),
+      );
     } finally {
       c.close();
       await proxy.close();
@@ -223,7 +273,16 @@ async function faultProxy(target: string, plan: (n: number, req: http.IncomingMe
     if (action === -1) return req.socket.destroy();
     if (action > 0) {
       res.writeHead(action, { 'content-type': 'application/json', 'retry-after': '0' });
-      return res.end(JSON.stringify({ kind: 'Status', apiVersion: 'v1', status: 'Failure', code: action, reason: 'Injected', message: `injected ${action}` }));
+      return res.end(
+        JSON.stringify({
+          kind: 'Status',
+          apiVersion: 'v1',
+          status: 'Failure',
+          code: action,
+          reason: 'Injected',
+          message: `injected ${action}`,
+        }),
+      );
     }
     const up = http.request(`${target}${req.url}`, { method: req.method, headers: req.headers }, (upRes) => {
       res.writeHead(upRes.statusCode ?? 502, upRes.headers);

@@ -20,7 +20,9 @@ before(async () => {
   // Wait for the container to run (by the API, as the engine would).
   const deadline = Date.now() + 20_000;
   for (;;) {
-    const pod = await client.get<KubeObject & { status?: { containerStatuses?: Array<{ ready?: boolean }> } }>({ apiVersion: 'v1', kind: 'Pod', name: 'p1' });
+    const pod = await client.get<
+      KubeObject & { status?: { containerStatuses?: Array<{ ready?: boolean }> } }
+    >({ apiVersion: 'v1', kind: 'Pod', name: 'p1' });
     if (pod.status?.containerStatuses?.[0]?.ready) break;
     if (Date.now() > deadline) assert.fail(`pod p1 not ready: ${JSON.stringify(pod.status)}`);
     await new Promise((r) => setTimeout(r, 50));

@@ -21,14 +21,27 @@ function clientFor(server: string, retryBaseMs?: number): KubeClient {
     contexts: [{ name: 'x', context: { cluster: 'c', user: 'u', namespace: NS } }],
     'current-context': 'x',
   });
-  return createKubeClient(loadKubeConfig({ kubeconfig: '/k', env: {}, readFile: () => kubeconfig }), {}, { retryBaseMs });
+  return createKubeClient(
+    loadKubeConfig({ kubeconfig: '/k', env: {}, readFile: () => kubeconfig }),
+    {},
+    { retryBaseMs },
+  );
 }
 
-const leaseRef = (app: string) => ({ apiVersion: 'coordination.k8s.io/v1', kind: 'Lease', name: leaseName(app), namespace: NS });
+const leaseRef = (app: string) => ({
+  apiVersion: 'coordination.k8s.io/v1',
+  kind: 'Lease',
+  name: leaseName(app),
+  namespace: NS,
+});
 type LeaseObj = KubeObject & { spec: Record<string, unknown> };
 
 /** Resolves when the predicate holds, polling every 10 ms; fails after the deadline. */
-async function until(what: string, predicate: () => boolean | Promise<boolean>, timeoutMs = 5_000): Promise<void> {
+async function until(
+  what: string,
+  predicate: () => boolean | Promise<boolean>,
+  timeoutMs = 5_000,
+): Promise<void> {
   const end = Date.now() + timeoutMs;
   while (!(await predicate())) {
     if (Date.now() > end) assert.fail(`timed out waiting for ${what}`);
@@ -67,7 +80,10 @@ describe('Lease lock', () => {
     assert.match(String(lease.spec.acquireTime), /\.\d{6}Z$/);
     const status = await lockStatus(client, NS, 'a1');
     assert.equal(status.held, true);
-    assert.match(status.summary, /^lock held by ci-4711@host\/1 since \d\d:\d\d:\d\d UTC \(deploy of release r42\)$/);
+    assert.match(
+      status.summary,
+      /^lock held by ci-4711@host\/1 since \d\d:\d\d:\d\d UTC \(deploy of release r42\)$/,
+    );
     assert.deepEqual(status.operation, { app: 'a1', release: 'r42', phase: 'deploy' });
     await lock.release();
     const free = await lockStatus(client, NS, 'a1');
@@ -76,10 +92,23 @@ describe('Lease lock', () => {
   });
 
   test('a second holder waits in line and gets the lock after release; the epoch goes up', async () => {
-    const first = await acquireLock(client, { namespace: NS, app: 'a2', waitTimeoutMs: 0, identity: 'one', deps: { logger: quiet } });
+    const first = await acquireLock(client, {
+      namespace: NS,
+      app: 'a2',
+      waitTimeoutMs: 0,
+      identity: 'one',
+      deps: { logger: quiet },
+    });
     let polls = 0;
     const logger = { debug: (m: string) => void (/lock held by one/.test(m) && polls++), warn: () => {} };
-    const second = acquireLock(client, { namespace: NS, app: 'a2', waitTimeoutMs: 10_000, retryEveryMs: 20, identity: 'two', deps: { logger } });
+    const second = acquireLock(client, {
+      namespace: NS,
+      app: 'a2',
+      waitTimeoutMs: 10_000,
+      retryEveryMs: 20,
+      identity: 'two',
+      deps: { logger },
+    });
     await until('the second to wait', () => polls >= 2);
     await first.release();
     const held = await second;
@@ -89,17 +118,39 @@ describe('Lease lock', () => {
   });
 
   test('--no-wait and a wait timeout give LockError naming the holder and since when', async () => {
-    const holder = await acquireLock(client, { namespace: NS, app: 'a3', waitTimeoutMs: 0, identity: 'ci-4711', deps: { logger: quiet } });
+    const holder = await acquireLock(client, {
+      namespace: NS,
+      app: 'a3',
+      waitTimeoutMs: 0,
+      identity: 'ci-4711',
+      deps: { logger: quiet },
+    });
     try {
-      await assert.rejects(acquireLock(client, { namespace: NS, app: 'a3', waitTimeoutMs: 60_000, noWait: true, identity: 'other' }), (e: LockError) => {
-        assert.ok(e instanceof LockError);
-        assert.match(e.message, /^lock held by ci-4711 since \d\d:\d\d:\d\d UTC; not waiting/);
-        assert.match(e.remedy ?? '', /cutover lock release --force/);
-        return true;
-      });
+      await assert.rejects(
+        acquireLock(client, {
+          namespace: NS,
+          app: 'a3',
+          waitTimeoutMs: 60_000,
+          noWait: true,
+          identity: 'other',
+        }),
+        (e: LockError) => {
+          assert.ok(e instanceof LockError);
+          assert.match(e.message, /^lock held by ci-4711 since \d\d:\d\d:\d\d UTC; not waiting/);
+          assert.match(e.remedy ?? '', /cutover lock release --force/);
+          return true;
+        },
+      );
       const t0 = Date.now();
       await assert.rejects(
-        acquireLock(client, { namespace: NS, app: 'a3', waitTimeoutMs: 150, retryEveryMs: 20, identity: 'other', deps: { logger: quiet } }),
+        acquireLock(client, {
+          namespace: NS,
+          app: 'a3',
+          waitTimeoutMs: 150,
+          retryEveryMs: 20,
+          identity: 'other',
+          deps: { logger: quiet },
+        }),
         /lock held by ci-4711 since .*; waited 0 s/,
       );
       assert.ok(Date.now() - t0 >= 150);
@@ -114,7 +165,13 @@ describe('Lease lock', () => {
       apiVersion: 'coordination.k8s.io/v1',
       kind: 'Lease',
       metadata: { name: leaseName('a4'), namespace: NS },
-      spec: { holderIdentity: 'dead', leaseDurationSeconds: 30, acquireTime: new Date().toISOString().replace('Z', '000Z'), renewTime: new Date().toISOString().replace('Z', '000Z'), leaseTransitions: 3 },
+      spec: {
+        holderIdentity: 'dead',
+        leaseDurationSeconds: 30,
+        acquireTime: new Date().toISOString().replace('Z', '000Z'),
+        renewTime: new Date().toISOString().replace('Z', '000Z'),
+        leaseTransitions: 3,
+      },
     });
     // Our clock advances through the waiting sleeps (5 s each): 30 s of waiting costs no real
     // time. Renewal sleeps (1 s) are real, so the held lock does not renew in a hot loop.
@@ -127,8 +184,21 @@ describe('Lease lock', () => {
             const t = setTimeout(r, ms);
             signal?.addEventListener('abort', () => (clearTimeout(t), r()), { once: true });
           });
-    const deps = { clock: () => now, sleep, random: () => 0, logger: { debug: () => {}, warn: (m: string) => void warnings.push(m) } };
-    const lock = await acquireLock(client, { namespace: NS, app: 'a4', waitTimeoutMs: 120_000, retryEveryMs: 5_000, renewEveryMs: 1_000, identity: 'alive', deps });
+    const deps = {
+      clock: () => now,
+      sleep,
+      random: () => 0,
+      logger: { debug: () => {}, warn: (m: string) => void warnings.push(m) },
+    };
+    const lock = await acquireLock(client, {
+      namespace: NS,
+      app: 'a4',
+      waitTimeoutMs: 120_000,
+      retryEveryMs: 5_000,
+      renewEveryMs: 1_000,
+      identity: 'alive',
+      deps,
+    });
     assert.ok(now - Date.now() >= 30_000, 'waited at least the lease duration after first seeing it');
     assert.equal(lock.epoch, 4);
     assert.match(warnings.join('\n'), /lock held by dead .* expired; taking it over/);
@@ -141,7 +211,14 @@ describe('Lease lock', () => {
   test('racing contenders hold the lock one after the other, never together', async () => {
     const intervals: Array<[number, number]> = [];
     const contender = async (id: string) => {
-      await using lock = await acquireLock(client, { namespace: NS, app: 'a5', waitTimeoutMs: 20_000, retryEveryMs: 10, identity: id, deps: { logger: quiet } });
+      await using lock = await acquireLock(client, {
+        namespace: NS,
+        app: 'a5',
+        waitTimeoutMs: 20_000,
+        retryEveryMs: 10,
+        identity: id,
+        deps: { logger: quiet },
+      });
       const start = performance.now();
       await client.list('v1', 'ConfigMap');
       assert.equal(lock.lost.aborted, false);
@@ -150,17 +227,35 @@ describe('Lease lock', () => {
     await Promise.all(['r1', 'r2', 'r3', 'r4'].map(contender));
     assert.equal(intervals.length, 4);
     intervals.sort((a, b) => a[0] - b[0]);
-    for (let i = 1; i < intervals.length; i++) assert.ok(intervals[i]![0] >= intervals[i - 1]![1], 'no overlap');
+    for (let i = 1; i < intervals.length; i++)
+      assert.ok(intervals[i]![0] >= intervals[i - 1]![1], 'no overlap');
     assert.equal((await lockStatus(client, NS, 'a5')).held, false, 'await using released the last one');
   });
 
   test('renewal keeps the lease fresh; a holder whose lease is taken loses it (lost aborts)', async () => {
-    const lock = await acquireLock(client, { namespace: NS, app: 'a6', waitTimeoutMs: 0, renewEveryMs: 20, retryEveryMs: 20, identity: 'me', deps: { logger: quiet } });
+    const lock = await acquireLock(client, {
+      namespace: NS,
+      app: 'a6',
+      waitTimeoutMs: 0,
+      renewEveryMs: 20,
+      retryEveryMs: 20,
+      identity: 'me',
+      deps: { logger: quiet },
+    });
     const firstRenew = (await client.get<LeaseObj>(leaseRef('a6'))).spec.renewTime;
-    await until('a renewal', async () => (await client.get<LeaseObj>(leaseRef('a6'))).spec.renewTime !== firstRenew);
+    await until(
+      'a renewal',
+      async () => (await client.get<LeaseObj>(leaseRef('a6'))).spec.renewTime !== firstRenew,
+    );
     const before = await forceRelease(client, NS, 'a6');
     assert.equal(before.holder, 'me');
-    const thief = await acquireLock(client, { namespace: NS, app: 'a6', waitTimeoutMs: 0, identity: 'thief', deps: { logger: quiet } });
+    const thief = await acquireLock(client, {
+      namespace: NS,
+      app: 'a6',
+      waitTimeoutMs: 0,
+      identity: 'thief',
+      deps: { logger: quiet },
+    });
     await until('lost to abort', () => lock.lost.aborted);
     assert.throws(() => lock.assertHeld(), LockError);
     await lock.release(); // a no-op for a lost lock: it must not free the thief's lease
@@ -172,20 +267,40 @@ describe('Lease lock', () => {
     // A real proxy in front of the API server that starts answering 503 when told to.
     let failing = false;
     const proxy = http.createServer((req, res) => {
-      if (failing) return res.writeHead(503, { 'content-type': 'application/json' }).end('{"kind":"Status","code":503,"reason":"ServiceUnavailable","message":"down"}');
-      const up = http.request(`${api.url}${req.url}`, { method: req.method, headers: req.headers }, (r) => (res.writeHead(r.statusCode ?? 502, r.headers), r.pipe(res)));
+      if (failing)
+        return res
+          .writeHead(503, { 'content-type': 'application/json' })
+          .end('{"kind":"Status","code":503,"reason":"ServiceUnavailable","message":"down"}');
+      const up = http.request(
+        `${api.url}${req.url}`,
+        { method: req.method, headers: req.headers },
+        (r) => (res.writeHead(r.statusCode ?? 502, r.headers), r.pipe(res)),
+      );
       req.pipe(up);
     });
     await new Promise<void>((r) => proxy.listen(0, '127.0.0.1', r));
     const viaProxy = clientFor(`http://127.0.0.1:${(proxy.address() as AddressInfo).port}`, 1);
     t.after(() => (viaProxy.close(), proxy.closeAllConnections(), new Promise((r) => proxy.close(r))));
     const warnings: string[] = [];
-    const lock = await acquireLock(viaProxy, { namespace: NS, app: 'a7', waitTimeoutMs: 0, renewEveryMs: 20, retryEveryMs: 20, renewDeadlineMs: 200, identity: 'me', deps: { logger: { debug: () => {}, warn: (m) => void warnings.push(m) } } });
+    const lock = await acquireLock(viaProxy, {
+      namespace: NS,
+      app: 'a7',
+      waitTimeoutMs: 0,
+      renewEveryMs: 20,
+      retryEveryMs: 20,
+      renewDeadlineMs: 200,
+      identity: 'me',
+      deps: { logger: { debug: () => {}, warn: (m) => void warnings.push(m) } },
+    });
     failing = true;
     await until('lost to abort', () => lock.lost.aborted);
     assert.match(String(lock.lost.reason), /no renewal for \d+ ms/);
     assert.ok(warnings.some((w) => /renewing lock default\/a7-cutover-lock failed/.test(w)));
     await lock.release();
-    assert.equal((await lockStatus(client, NS, 'a7')).holder, 'me', 'a lost lock is not released: it expires');
+    assert.equal(
+      (await lockStatus(client, NS, 'a7')).holder,
+      'me',
+      'a lost lock is not released: it expires',
+    );
   });
 });

@@ -7,7 +7,8 @@ import { loadConfig, validateConfig } from './load.js';
 import { renderSchema, renderValidator } from './write-schema.js';
 
 const FILE = '/repo/cutover.yaml';
-const fromYaml = (text: string, env: Record<string, string> = {}) => loadConfig(FILE, { env, readFile: () => text });
+const fromYaml = (text: string, env: Record<string, string> = {}) =>
+  loadConfig(FILE, { env, readFile: () => text });
 
 function inputError(fn: () => unknown): InputError {
   try {
@@ -26,7 +27,13 @@ test('a minimal file gets every default from the one defaults module', () => {
   assert.equal(c.port, DEFAULTS.port);
   assert.equal(c.drainSeconds, 30);
   assert.equal(c.lockTimeoutSeconds, DEFAULTS.lockTimeoutSeconds);
-  assert.deepEqual(c.gateway, { name: 'myapp-gateway', hosts: ['*'], port: 80, selector: { istio: 'ingressgateway' }, create: true });
+  assert.deepEqual(c.gateway, {
+    name: 'myapp-gateway',
+    hosts: ['*'],
+    port: 80,
+    selector: { istio: 'ingressgateway' },
+    create: true,
+  });
   assert.deepEqual(c.testMatch, { type: 'cookie', name: 'test', value: 'true', regex: DEFAULT_COOKIE_REGEX });
   assert.equal(c.manifests, undefined);
 });
@@ -47,10 +54,31 @@ hooks:
     - exec: { command: [npm, run, migrate], container: web }
 manifests: ./manifests
 `);
-  assert.deepEqual(c.smokeTests[0], { type: 'http', name: 'GET /ready', path: '/ready', method: 'GET', status: 200, expect: ['.ready == true'], timeoutMs: 30_000, attempts: 10 });
-  assert.deepEqual(c.smokeTests[1], { type: 'exec', name: 'ping', command: ['sh', '-c', 'npm run ping'], container: 'myapp', timeoutMs: 30_000 });
+  assert.deepEqual(c.smokeTests[0], {
+    type: 'http',
+    name: 'GET /ready',
+    path: '/ready',
+    method: 'GET',
+    status: 200,
+    expect: ['.ready == true'],
+    timeoutMs: 30_000,
+    attempts: 10,
+  });
+  assert.deepEqual(c.smokeTests[1], {
+    type: 'exec',
+    name: 'ping',
+    command: ['sh', '-c', 'npm run ping'],
+    container: 'myapp',
+    timeoutMs: 30_000,
+  });
   assert.equal(c.smokeTests[2]!.type, 'command');
-  assert.deepEqual(c.hooks.preTest[0], { type: 'exec', name: 'npm run migrate', command: ['npm', 'run', 'migrate'], container: 'web', timeoutMs: 300_000 });
+  assert.deepEqual(c.hooks.preTest[0], {
+    type: 'exec',
+    name: 'npm run migrate',
+    command: ['npm', 'run', 'migrate'],
+    container: 'web',
+    timeoutMs: 300_000,
+  });
   assert.deepEqual(c.secrets, { blue: 'env-blue', green: 'env-green' });
   assert.deepEqual(c.manifests, { dir: '/repo/manifests', variables: {} });
 });
@@ -88,7 +116,12 @@ test('a missing file says to run cutover init', () => {
 });
 
 test('CUTOVER_* overrides come from an allow-list and are validated', () => {
-  const c = fromYaml('app: a\ndrainSeconds: 5\n', { CUTOVER_DRAIN_SECONDS: '0', CUTOVER_NAMESPACE: 'prod', CUTOVER_APP: 'ignored', CUTOVER_PORT: '1' });
+  const c = fromYaml('app: a\ndrainSeconds: 5\n', {
+    CUTOVER_DRAIN_SECONDS: '0',
+    CUTOVER_NAMESPACE: 'prod',
+    CUTOVER_APP: 'ignored',
+    CUTOVER_PORT: '1',
+  });
   assert.equal(c.drainSeconds, 0);
   assert.equal(c.namespace, 'prod');
   assert.equal(c.app, 'a');
@@ -99,8 +132,17 @@ test('CUTOVER_* overrides come from an allow-list and are validated', () => {
 });
 
 test('a cookie test match with another name gets a tolerant regex', () => {
-  const c = validateConfig({ app: 'a', testMatch: { type: 'cookie', name: 'canary', value: 'yes' } }, FILE, {});
-  assert.deepEqual(c.testMatch, { type: 'cookie', name: 'canary', value: 'yes', regex: '^(.*?;\\s*)?canary=yes(;.*)?$' });
+  const c = validateConfig(
+    { app: 'a', testMatch: { type: 'cookie', name: 'canary', value: 'yes' } },
+    FILE,
+    {},
+  );
+  assert.deepEqual(c.testMatch, {
+    type: 'cookie',
+    name: 'canary',
+    value: 'yes',
+    regex: '^(.*?;\\s*)?canary=yes(;.*)?$',
+  });
 });
 
 test('schema/cutover.schema.json is the published copy of the schema object', () => {

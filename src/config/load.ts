@@ -20,14 +20,20 @@ export function loadConfig(path: string, options: LoadConfigOptions): CutoverCon
     throw new InputError(missing ? `${path} not found` : `cannot read ${path}: ${(err as Error).message}`, {
       cause: err,
       file,
-      remedy: missing ? 'run `cutover init` to write a starter cutover.yaml, or name the file with -f' : undefined,
+      remedy: missing
+        ? 'run `cutover init` to write a starter cutover.yaml, or name the file with -f'
+        : undefined,
     });
   }
   return validateConfig(parseYaml(text, file), file, options.env);
 }
 
 /** Validates an already-parsed object (e.g. from a test or the dashboard). */
-export function validateConfig(raw: unknown, file: string, env: Record<string, string | undefined>): CutoverConfig {
+export function validateConfig(
+  raw: unknown,
+  file: string,
+  env: Record<string, string | undefined>,
+): CutoverConfig {
   if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
     throw new InputError('the configuration must be a mapping of fields (app: myapp, …)', {
       file,
@@ -44,11 +50,14 @@ function parseYaml(text: string, file: string): unknown {
   const problem = doc.errors[0];
   if (problem) {
     const line = problem.linePos?.[0];
-    throw new InputError(`not valid YAML${line ? ` (line ${line.line}, column ${line.col})` : ''}: ${problem.message.split('\n')[0]}`, {
-      cause: problem,
-      file,
-      remedy: 'fix the YAML syntax (indentation, quotes, duplicate keys)',
-    });
+    throw new InputError(
+      `not valid YAML${line ? ` (line ${line.line}, column ${line.col})` : ''}: ${problem.message.split('\n')[0]}`,
+      {
+        cause: problem,
+        file,
+        remedy: 'fix the YAML syntax (indentation, quotes, duplicate keys)',
+      },
+    );
   }
   return doc.toJS();
 }

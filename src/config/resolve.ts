@@ -2,7 +2,15 @@
 // made absolute, shorthand forms expanded. Pure: no I/O.
 import { dirname, resolve } from 'node:path';
 import { cookieRegex, DEFAULT_COOKIE_REGEX, DEFAULTS, defaultGatewayName } from './defaults.js';
-import type { Color, CutoverConfig, ExecSmokeTest, CommandSmokeTest, Hook, SmokeTest, TestMatch } from './types.js';
+import type {
+  Color,
+  CutoverConfig,
+  ExecSmokeTest,
+  CommandSmokeTest,
+  Hook,
+  SmokeTest,
+  TestMatch,
+} from './types.js';
 
 /** The validated YAML (loose types: the schema has checked the shapes). */
 export interface RawConfig {
@@ -16,7 +24,13 @@ export interface RawConfig {
   env?: Record<string, string>;
   secrets?: Partial<Record<Color, string>>;
   imagePullSecrets?: string[];
-  gateway?: { name?: string; hosts?: string[]; port?: number; selector?: Record<string, string>; create?: boolean };
+  gateway?: {
+    name?: string;
+    hosts?: string[];
+    port?: number;
+    selector?: Record<string, string>;
+    create?: boolean;
+  };
   gatewayUrl?: string;
   testMatch?: { type: 'cookie' | 'header'; name?: string; value?: string; regex?: string };
   versionHeader?: string;
@@ -34,7 +48,13 @@ export interface RawConfig {
 interface RawCheck {
   name?: string;
   timeoutSeconds?: number;
-  http?: { path: string; method?: 'GET' | 'HEAD' | 'POST'; status?: number; expect?: string[]; attempts?: number };
+  http?: {
+    path: string;
+    method?: 'GET' | 'HEAD' | 'POST';
+    status?: number;
+    expect?: string[];
+    attempts?: number;
+  };
   exec?: { command: string[] | string; container?: string };
   command?: string;
 }
@@ -65,7 +85,9 @@ export function resolveConfig(raw: RawConfig, file: string): CutoverConfig {
     testMatch: resolveTestMatch(raw.testMatch),
     versionHeader: (raw.versionHeader ?? DEFAULTS.versionHeader).toLowerCase(),
     smokeTests: (raw.smokeTests ?? []).map((c, i) => resolveCheck(c, i, container, 'smoke')),
-    hooks: { preTest: (raw.hooks?.preTest ?? []).map((c, i) => resolveCheck(c, i, container, 'hook') as Hook) },
+    hooks: {
+      preTest: (raw.hooks?.preTest ?? []).map((c, i) => resolveCheck(c, i, container, 'hook') as Hook),
+    },
     drainSeconds: raw.drainSeconds ?? DEFAULTS.drainSeconds,
     lockTimeoutSeconds: raw.lockTimeoutSeconds ?? DEFAULTS.lockTimeoutSeconds,
     leaseDurationSeconds: raw.leaseDurationSeconds ?? DEFAULTS.leaseDurationSeconds,
@@ -80,12 +102,15 @@ function resolveTestMatch(t: RawConfig['testMatch']): TestMatch {
   if (t?.type === 'header') return { type: 'header', name: t.name!.toLowerCase(), value: t.value! };
   const name = t?.name ?? DEFAULTS.testMatch.name;
   const value = t?.value ?? DEFAULTS.testMatch.value;
-  const regex = t?.regex ?? (name === 'test' && value === 'true' ? DEFAULT_COOKIE_REGEX : cookieRegex(name, value));
+  const regex =
+    t?.regex ?? (name === 'test' && value === 'true' ? DEFAULT_COOKIE_REGEX : cookieRegex(name, value));
   return { type: 'cookie', name, value, regex };
 }
 
 function resolveCheck(c: RawCheck, index: number, container: string, kind: 'smoke' | 'hook'): SmokeTest {
-  const timeoutMs = (c.timeoutSeconds ?? (kind === 'hook' ? DEFAULTS.hookTimeoutSeconds : DEFAULTS.smokeTest.timeoutSeconds)) * 1000;
+  const timeoutMs =
+    (c.timeoutSeconds ??
+      (kind === 'hook' ? DEFAULTS.hookTimeoutSeconds : DEFAULTS.smokeTest.timeoutSeconds)) * 1000;
   if (c.http) {
     return {
       type: 'http',
@@ -100,10 +125,21 @@ function resolveCheck(c: RawCheck, index: number, container: string, kind: 'smok
   }
   if (c.exec) {
     const command = typeof c.exec.command === 'string' ? ['sh', '-c', c.exec.command] : c.exec.command;
-    const exec: ExecSmokeTest = { type: 'exec', name: c.name ?? command.join(' '), command, container: c.exec.container ?? container, timeoutMs };
+    const exec: ExecSmokeTest = {
+      type: 'exec',
+      name: c.name ?? command.join(' '),
+      command,
+      container: c.exec.container ?? container,
+      timeoutMs,
+    };
     return exec;
   }
-  const cmd: CommandSmokeTest = { type: 'command', name: c.name ?? `${kind} ${index + 1}`, run: c.command!, timeoutMs };
+  const cmd: CommandSmokeTest = {
+    type: 'command',
+    name: c.name ?? `${kind} ${index + 1}`,
+    run: c.command!,
+    timeoutMs,
+  };
   return cmd;
 }
 

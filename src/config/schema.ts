@@ -8,7 +8,10 @@ const positiveSeconds = { type: 'integer', minimum: 1 };
 const stringMap = { type: 'object', additionalProperties: { type: 'string' } };
 const argv = {
   description: 'A command: an argv list, or a string run with `sh -c`.',
-  oneOf: [{ type: 'array', items: { type: 'string' }, minItems: 1 }, { type: 'string', minLength: 1 }],
+  oneOf: [
+    { type: 'array', items: { type: 'string' }, minItems: 1 },
+    { type: 'string', minLength: 1 },
+  ],
 };
 
 const execStep = {
@@ -47,7 +50,8 @@ const check = {
     command: {
       type: 'string',
       minLength: 1,
-      description: 'A local shell command; env has CUTOVER_TEST_URL, CUTOVER_TEST_COLOR and CUTOVER_TEST_COOKIE or CUTOVER_TEST_HEADER.',
+      description:
+        'A local shell command; env has CUTOVER_TEST_URL, CUTOVER_TEST_COLOR and CUTOVER_TEST_COOKIE or CUTOVER_TEST_HEADER.',
     },
   },
   oneOf: [{ required: ['http'] }, { required: ['exec'] }, { required: ['command'] }],
@@ -57,7 +61,12 @@ const hook = {
   type: 'object',
   description: 'A hook: exactly one of exec, command.',
   additionalProperties: false,
-  properties: { name: { type: 'string' }, timeoutSeconds: positiveSeconds, exec: execStep, command: check.properties.command },
+  properties: {
+    name: { type: 'string' },
+    timeoutSeconds: positiveSeconds,
+    exec: execStep,
+    command: check.properties.command,
+  },
   oneOf: [{ required: ['exec'] }, { required: ['command'] }],
 };
 
@@ -65,20 +74,37 @@ export const CONFIG_SCHEMA = {
   $schema: 'http://json-schema.org/draft-07/schema#',
   $id: 'https://cutover.dev/schema/cutover.schema.json',
   title: 'cutover.yaml',
-  description: 'Configuration of cutover, blue-green releases for Kubernetes with Istio. See docs/configuration.md.',
+  description:
+    'Configuration of cutover, blue-green releases for Kubernetes with Istio. See docs/configuration.md.',
   type: 'object',
   required: ['app'],
   additionalProperties: false,
   properties: {
     $schema: { type: 'string' },
-    app: { ...name63, maxLength: 40, description: 'App name: Service, labels app=<app>, Deployments <app>-blue / <app>-green.' },
+    app: {
+      ...name63,
+      maxLength: 40,
+      description: 'App name: Service, labels app=<app>, Deployments <app>-blue / <app>-green.',
+    },
     namespace: { ...name63, description: 'Namespace; default from --namespace or the kubeconfig context.' },
-    image: { type: 'string', minLength: 1, description: 'Image repository, e.g. docker.io/me/myapp (deploy --tag T uses <image>:T).' },
+    image: {
+      type: 'string',
+      minLength: 1,
+      description: 'Image repository, e.g. docker.io/me/myapp (deploy --tag T uses <image>:T).',
+    },
     container: { ...name63, description: 'Container name; default the app name.' },
-    port: { type: 'integer', minimum: 1, maximum: 65535, description: 'Container port, also the Service port.' },
+    port: {
+      type: 'integer',
+      minimum: 1,
+      maximum: 65535,
+      description: 'Container port, also the Service port.',
+    },
     replicas: { type: 'integer', minimum: 1, maximum: 1000 },
     readinessPath: { type: 'string', pattern: '^/' },
-    env: { ...stringMap, description: 'Plain environment values (visible in the Deployment). Put secrets in `secrets`.' },
+    env: {
+      ...stringMap,
+      description: 'Plain environment values (visible in the Deployment). Put secrets in `secrets`.',
+    },
     secrets: {
       type: 'object',
       description: 'Secret per color, mounted with envFrom (e.g. env-blue / env-green).',
@@ -97,7 +123,11 @@ export const CONFIG_SCHEMA = {
         create: { type: 'boolean' },
       },
     },
-    gatewayUrl: { type: 'string', pattern: '^https?://', description: 'Ingress gateway base URL; default: found from istio-system/istio-ingressgateway.' },
+    gatewayUrl: {
+      type: 'string',
+      pattern: '^https?://',
+      description: 'Ingress gateway base URL; default: found from istio-system/istio-ingressgateway.',
+    },
     testMatch: {
       description: 'How test traffic is told apart: a cookie (default test=true) or a header.',
       type: 'object',
@@ -108,19 +138,36 @@ export const CONFIG_SCHEMA = {
           type: 'object',
           required: ['type'],
           additionalProperties: false,
-          properties: { type: { const: 'cookie' }, name: { type: 'string', pattern: '^[!#-+.-9A-Z^-z|~-]+$' }, value: { type: 'string' }, regex: { type: 'string', minLength: 1 } },
+          properties: {
+            type: { const: 'cookie' },
+            name: { type: 'string', pattern: '^[!#-+.-9A-Z^-z|~-]+$' },
+            value: { type: 'string' },
+            regex: { type: 'string', minLength: 1 },
+          },
         },
         {
           type: 'object',
           required: ['type', 'name', 'value'],
           additionalProperties: false,
-          properties: { type: { const: 'header' }, name: { type: 'string', pattern: '^[A-Za-z0-9-]+$' }, value: { type: 'string', minLength: 1 } },
+          properties: {
+            type: { const: 'header' },
+            name: { type: 'string', pattern: '^[A-Za-z0-9-]+$' },
+            value: { type: 'string', minLength: 1 },
+          },
         },
       ],
     },
-    versionHeader: { type: 'string', pattern: '^[A-Za-z0-9-]+$', description: 'Response header the routes stamp with the serving color.' },
+    versionHeader: {
+      type: 'string',
+      pattern: '^[A-Za-z0-9-]+$',
+      description: 'Response header the routes stamp with the serving color.',
+    },
     smokeTests: { type: 'array', items: check },
-    hooks: { type: 'object', additionalProperties: false, properties: { preTest: { type: 'array', items: hook } } },
+    hooks: {
+      type: 'object',
+      additionalProperties: false,
+      properties: { preTest: { type: 'array', items: hook } },
+    },
     drainSeconds: seconds,
     lockTimeoutSeconds: seconds,
     leaseDurationSeconds: { type: 'integer', minimum: 5, maximum: 3600 },

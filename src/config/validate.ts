@@ -14,7 +14,9 @@ export function validateRaw(raw: unknown, file: string): void {
   if (validate(raw)) return;
   const problems = pickErrors(validate.errors ?? []).map(describe);
   const [first, ...more] = problems;
-  const extra = more.length ? `\n  also: ${more.map((p) => `${p.field}: ${p.message}`).join('\n  also: ')}` : '';
+  const extra = more.length
+    ? `\n  also: ${more.map((p) => `${p.field}: ${p.message}`).join('\n  also: ')}`
+    : '';
   throw new InputError(`${first!.message}${extra}`, {
     file,
     field: first!.field,
@@ -55,18 +57,37 @@ function describe(e: ErrorObject): Problem {
     case 'additionalProperties': {
       const key = String(p.additionalProperty);
       const near = closest(key, knownKeys(e.parentSchema));
-      return { field: join(key), message: `unknown field "${key}"`, fix: near ? `did you mean "${near}"?` : 'remove it' };
+      return {
+        field: join(key),
+        message: `unknown field "${key}"`,
+        fix: near ? `did you mean "${near}"?` : 'remove it',
+      };
     }
     case 'required':
-      return { field: join(String(p.missingProperty)), message: `missing required field "${String(p.missingProperty)}"`, fix: `add ${join(String(p.missingProperty))}` };
+      return {
+        field: join(String(p.missingProperty)),
+        message: `missing required field "${String(p.missingProperty)}"`,
+        fix: `add ${join(String(p.missingProperty))}`,
+      };
     case 'oneOf':
-      return { field: at || '(top level)', message: oneOfMessage(e), fix: 'see docs/configuration.md for the accepted forms' };
+      return {
+        field: at || '(top level)',
+        message: oneOfMessage(e),
+        fix: 'see docs/configuration.md for the accepted forms',
+      };
     case 'pattern':
       return { field: at, message: `${JSON.stringify(valueHint(e))} ${patternMeaning(String(p.pattern))}` };
     case 'discriminator':
-      return { field: join(String(p.tag)), message: `${JSON.stringify(e.data && (e.data as Record<string, unknown>)[String(p.tag)])} is not one of the accepted types`, fix: 'use type: cookie or type: header' };
+      return {
+        field: join(String(p.tag)),
+        message: `${JSON.stringify(e.data && (e.data as Record<string, unknown>)[String(p.tag)])} is not one of the accepted types`,
+        fix: 'use type: cookie or type: header',
+      };
     case 'enum':
-      return { field: at, message: `must be one of ${(p.allowedValues as unknown[]).map((v) => JSON.stringify(v)).join(', ')}` };
+      return {
+        field: at,
+        message: `must be one of ${(p.allowedValues as unknown[]).map((v) => JSON.stringify(v)).join(', ')}`,
+      };
     default:
       return { field: at || '(top level)', message: e.message ?? e.keyword };
   }
@@ -75,7 +96,9 @@ function describe(e: ErrorObject): Problem {
 function oneOfMessage(e: ErrorObject): string {
   const branches = (e.schema as Array<{ required?: string[]; type?: string }>) ?? [];
   if (branches.some((b) => b.type)) {
-    const forms = branches.map((b) => (b.type === 'object' ? `a mapping with ${(b.required ?? []).join(', ')}` : `a ${b.type ?? 'value'}`));
+    const forms = branches.map((b) =>
+      b.type === 'object' ? `a mapping with ${(b.required ?? []).join(', ')}` : `a ${b.type ?? 'value'}`,
+    );
     return `must be ${forms.join(' or ')}`;
   }
   const names = branches.map((b) => b.required?.[0] ?? b.type).filter(Boolean);
@@ -87,7 +110,8 @@ function valueHint(e: ErrorObject): unknown {
 }
 
 function patternMeaning(pattern: string): string {
-  if (pattern.startsWith('^[a-z0-9]')) return "is not a valid name: use lower-case letters, digits and '-', starting and ending with a letter or digit";
+  if (pattern.startsWith('^[a-z0-9]'))
+    return "is not a valid name: use lower-case letters, digits and '-', starting and ending with a letter or digit";
   if (pattern === '^/') return "must start with '/'";
   if (pattern === '^https?://') return 'must be a URL starting with http:// or https://';
   return `must match ${pattern}`;

@@ -137,7 +137,12 @@ class HttpKubeClient implements KubeClient {
   }
 
   async replace<T extends KubeObject>(obj: T): Promise<T> {
-    const ref = { apiVersion: obj.apiVersion, kind: obj.kind, name: obj.metadata.name, namespace: obj.metadata.namespace };
+    const ref = {
+      apiVersion: obj.apiVersion,
+      kind: obj.kind,
+      name: obj.metadata.name,
+      namespace: obj.metadata.namespace,
+    };
     const { path, what } = await this.#objectPath(ref, 'replace');
     if (!obj.metadata.resourceVersion) {
       // An unconditional PUT could overwrite another writer's change: refuse before sending.
@@ -158,7 +163,9 @@ class HttpKubeClient implements KubeClient {
   async delete(ref: ObjectRef, options: DeleteOptions = {}): Promise<void> {
     const { path, what } = await this.#objectPath(ref, 'delete');
     const preconditions =
-      options.resourceVersion || options.uid ? { resourceVersion: options.resourceVersion, uid: options.uid } : undefined;
+      options.resourceVersion || options.uid
+        ? { resourceVersion: options.resourceVersion, uid: options.uid }
+        : undefined;
     const body = {
       kind: 'DeleteOptions',
       apiVersion: 'v1',
@@ -170,7 +177,11 @@ class HttpKubeClient implements KubeClient {
     await res.text();
   }
 
-  async *watch<T extends KubeObject>(apiVersion: string, kind: string, options: WatchOptions = {}): AsyncIterable<WatchEvent<T>> {
+  async *watch<T extends KubeObject>(
+    apiVersion: string,
+    kind: string,
+    options: WatchOptions = {},
+  ): AsyncIterable<WatchEvent<T>> {
     const info = await this.#resource(apiVersion, kind);
     const ns = options.namespace ?? this.namespace;
     const query = selectors(options);
@@ -197,7 +208,12 @@ class HttpKubeClient implements KubeClient {
     yield* readWatch<T>(res, apiVersion, kind, options.signal);
   }
 
-  async exec(pod: PodRef, container: string | undefined, command: string[], options: ExecOptions = {}): Promise<ExecResult> {
+  async exec(
+    pod: PodRef,
+    container: string | undefined,
+    command: string[],
+    options: ExecOptions = {},
+  ): Promise<ExecResult> {
     this.#ctx.count();
     return runExec({
       server: this.server,
@@ -222,7 +238,14 @@ class HttpKubeClient implements KubeClient {
     if (options.previous) query.set('previous', 'true');
     if (options.timestamps) query.set('timestamps', 'true');
     const path = `/api/v1/namespaces/${encodeURIComponent(ns)}/pods/${encodeURIComponent(pod.name)}/log`;
-    const res = await sendRequest(this.#ctx, { method: 'GET', path, query, what: `logs of pod ${ns}/${pod.name}`, idempotent: true, accept: '*/*' });
+    const res = await sendRequest(this.#ctx, {
+      method: 'GET',
+      path,
+      query,
+      what: `logs of pod ${ns}/${pod.name}`,
+      idempotent: true,
+      accept: '*/*',
+    });
     return res.text();
   }
 
@@ -238,7 +261,10 @@ class HttpKubeClient implements KubeClient {
   async #objectPath(ref: ObjectRef, verb: string): Promise<{ path: string; what: string }> {
     const info = await this.#resource(ref.apiVersion, ref.kind);
     const ns = ref.namespace ?? this.namespace;
-    return { path: objectPath(ref.apiVersion, info, ns, ref.name), what: `${verb} ${describe(info, info.namespaced ? ns : '', ref.name)}` };
+    return {
+      path: objectPath(ref.apiVersion, info, ns, ref.name),
+      what: `${verb} ${describe(info, info.namespaced ? ns : '', ref.name)}`,
+    };
   }
 
   async #resource(apiVersion: string, kind: string): Promise<ResourceInfo> {

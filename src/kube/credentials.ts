@@ -25,7 +25,9 @@ export function createCredentials(config: ResolvedKubeConfig, clock: () => numbe
       return { authorization: `Bearer ${fileToken.value}` };
     }
     if (user.username !== undefined && user.password !== undefined) {
-      return { authorization: `Basic ${Buffer.from(`${user.username}:${user.password}`).toString('base64')}` };
+      return {
+        authorization: `Basic ${Buffer.from(`${user.username}:${user.password}`).toString('base64')}`,
+      };
     }
     return {};
   };

@@ -71,13 +71,21 @@ function collect(req: ExecRequest, open: OpenSocket): Promise<ExecResult> {
       failed ??= e;
       ws.terminate();
     };
-    const timer = setTimeout(() => stop(new OperationFailedError(`${what}: ${req.command.join(' ')} ran longer than ${req.timeoutMs} ms`)), req.timeoutMs);
+    const timer = setTimeout(
+      () =>
+        stop(
+          new OperationFailedError(`${what}: ${req.command.join(' ')} ran longer than ${req.timeoutMs} ms`),
+        ),
+      req.timeoutMs,
+    );
     const onAbort = () => stop(new OperationFailedError(`${what}: aborted`));
     req.signal?.addEventListener('abort', onAbort, { once: true });
     ws.on('unexpected-response', (_r, res) => {
       const chunks: Buffer[] = [];
       res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => stop(upgradeError(what, res.statusCode ?? 0, Buffer.concat(chunks).toString('utf8'))));
+      res.on('end', () =>
+        stop(upgradeError(what, res.statusCode ?? 0, Buffer.concat(chunks).toString('utf8'))),
+      );
     });
     ws.on('message', (data: Buffer) => {
       const channel = data[0];
@@ -86,7 +94,11 @@ function collect(req: ExecRequest, open: OpenSocket): Promise<ExecResult> {
       else if (channel === 2) err.push(payload);
       else if (channel === 3) status = JSON.parse(payload.toString('utf8')) as ExecStatus;
     });
-    ws.on('error', (e) => stop(new UnreachableError(`${what}: ${e.message}`, { cause: e, remedy: 'check that the cluster is up' })));
+    ws.on('error', (e) =>
+      stop(
+        new UnreachableError(`${what}: ${e.message}`, { cause: e, remedy: 'check that the cluster is up' }),
+      ),
+    );
     ws.on('close', () => {
       clearTimeout(timer);
       req.signal?.removeEventListener('abort', onAbort);
@@ -107,6 +119,9 @@ function upgradeError(what: string, code: number, body: string): Error {
   } catch {
     // plain-text body: keep it as the message
   }
-  if (code === 401 || code === 403) return new UnreachableError(`${what}: refused (${code}): ${message}`, { remedy: 'check your credentials and RBAC (pods/exec create)' });
+  if (code === 401 || code === 403)
+    return new UnreachableError(`${what}: refused (${code}): ${message}`, {
+      remedy: 'check your credentials and RBAC (pods/exec create)',
+    });
   return new OperationFailedError(`${what}: the API server answered ${code}: ${message}`);
 }

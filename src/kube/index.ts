@@ -8,6 +8,10 @@ import { createKubeClient } from './client.js';
 import type { KubeClient, KubeClientOptions, KubeDeps, LoadKubeConfigOptions } from './types.js';
 
 /** loadKubeConfig + createKubeClient in one call, for CLI commands. */
-export function connect(options: LoadKubeConfigOptions, deps?: Partial<KubeDeps>, clientOptions?: KubeClientOptions): KubeClient {
+export function connect(
+  options: LoadKubeConfigOptions,
+  deps?: Partial<KubeDeps>,
+  clientOptions?: KubeClientOptions,
+): KubeClient {
   return createKubeClient(loadKubeConfig(options), deps, clientOptions);
 }

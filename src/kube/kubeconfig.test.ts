@@ -4,7 +4,12 @@ import { stringify } from 'yaml';
 import { InputError, UnreachableError } from '../errors.js';
 import { loadKubeConfig } from './kubeconfig.js';
 
-function kc(opts: { clusters?: Array<[string, Record<string, unknown>]>; users?: Array<[string, Record<string, unknown>]>; contexts?: Array<[string, Record<string, unknown>]>; current?: string }): string {
+function kc(opts: {
+  clusters?: Array<[string, Record<string, unknown>]>;
+  users?: Array<[string, Record<string, unknown>]>;
+  contexts?: Array<[string, Record<string, unknown>]>;
+  current?: string;
+}): string {
   return stringify({
     apiVersion: 'v1',
     kind: 'Config',
@@ -18,14 +23,22 @@ function kc(opts: { clusters?: Array<[string, Record<string, unknown>]>; users?:
 const files: Record<string, string> = {
   '/a/config': kc({
     clusters: [['prod', { server: 'https://prod:6443', 'certificate-authority': 'ca.pem' }]],
-    users: [['admin', { 'client-certificate': 'certs/admin.crt', 'client-key-data': Buffer.from('KEY').toString('base64') }]],
+    users: [
+      [
+        'admin',
+        { 'client-certificate': 'certs/admin.crt', 'client-key-data': Buffer.from('KEY').toString('base64') },
+      ],
+    ],
     contexts: [['prod', { cluster: 'prod', user: 'admin', namespace: 'shop' }]],
     current: 'prod',
   }),
   '/a/ca.pem': 'CA-PEM',
   '/a/certs/admin.crt': 'CERT-PEM',
   '/b/config': kc({
-    clusters: [['prod', { server: 'https://shadowed:1' }], ['local', { server: 'http://127.0.0.1:8080/', 'insecure-skip-tls-verify': true }]],
+    clusters: [
+      ['prod', { server: 'https://shadowed:1' }],
+      ['local', { server: 'http://127.0.0.1:8080/', 'insecure-skip-tls-verify': true }],
+    ],
     users: [['dev', { token: 'tok' }]],
     contexts: [['local', { cluster: 'local', user: 'dev' }]],
     current: 'local',
@@ -55,7 +68,15 @@ test('--context picks a context from any merged file; namespace defaults to "def
   assert.equal(c.cluster.insecureSkipTlsVerify, true);
   assert.equal(c.user.token, 'tok');
   assert.equal(c.namespace, 'default');
-  assert.equal(loadKubeConfig({ env: { KUBECONFIG: '/a/config:/b/config' }, context: 'local', namespace: 'ns2', readFile }).namespace, 'ns2');
+  assert.equal(
+    loadKubeConfig({
+      env: { KUBECONFIG: '/a/config:/b/config' },
+      context: 'local',
+      namespace: 'ns2',
+      readFile,
+    }).namespace,
+    'ns2',
+  );
 });
 
 test('--kubeconfig wins over KUBECONFIG and must exist', () => {
@@ -65,12 +86,18 @@ test('--kubeconfig wins over KUBECONFIG and must exist', () => {
 });
 
 test('~/.kube/config when KUBECONFIG is unset', () => {
-  const c = loadKubeConfig({ env: { HOME: '/b', KUBECONFIG: undefined }, readFile: (p) => readFile(p === '/b/.kube/config' ? '/b/config' : p) });
+  const c = loadKubeConfig({
+    env: { HOME: '/b', KUBECONFIG: undefined },
+    readFile: (p) => readFile(p === '/b/.kube/config' ? '/b/config' : p),
+  });
   assert.equal(c.contextName, 'local');
 });
 
 test('unknown context is bad input naming the known ones', () => {
-  assert.throws(() => loadKubeConfig({ env: { KUBECONFIG: '/a/config' }, context: 'nope', readFile }), (e: InputError) => e instanceof InputError && /known: prod/.test(e.message));
+  assert.throws(
+    () => loadKubeConfig({ env: { KUBECONFIG: '/a/config' }, context: 'nope', readFile }),
+    (e: InputError) => e instanceof InputError && /known: prod/.test(e.message),
+  );
 });
 
 test('in-cluster only when no kubeconfig file exists', () => {
@@ -85,10 +112,18 @@ test('in-cluster only when no kubeconfig file exists', () => {
 });
 
 test('nothing configured: UnreachableError (exit 5) with a remedy', () => {
-  assert.throws(() => loadKubeConfig({ env: { HOME: '/nohome' }, readFile }), (e: UnreachableError) => e instanceof UnreachableError && /KUBECONFIG/.test(e.remedy!));
+  assert.throws(
+    () => loadKubeConfig({ env: { HOME: '/nohome' }, readFile }),
+    (e: UnreachableError) => e instanceof UnreachableError && /KUBECONFIG/.test(e.remedy!),
+  );
 });
 
 test('exec plugins are recognised as plugin auth', () => {
-  files['/c/config'] = kc({ clusters: [['x', { server: 'https://x' }]], users: [['u', { exec: { command: 'aws', apiVersion: 'client.authentication.k8s.io/v1' } }]], contexts: [['x', { cluster: 'x', user: 'u' }]], current: 'x' });
+  files['/c/config'] = kc({
+    clusters: [['x', { server: 'https://x' }]],
+    users: [['u', { exec: { command: 'aws', apiVersion: 'client.authentication.k8s.io/v1' } }]],
+    contexts: [['x', { cluster: 'x', user: 'u' }]],
+    current: 'x',
+  });
   assert.equal(loadKubeConfig({ kubeconfig: '/c/config', env: {}, readFile }).user.pluginAuth, true);
 });

@@ -28,7 +28,9 @@ export function loadKubeConfig(options: LoadKubeConfigOptions): ResolvedKubeConf
     if (options.env.KUBERNETES_SERVICE_HOST && options.env.KUBERNETES_SERVICE_PORT) {
       return inClusterConfig(options, read);
     }
-    throw new UnreachableError('no kubeconfig found and not running inside a cluster', { remedy: NO_CONFIG_REMEDY });
+    throw new UnreachableError('no kubeconfig found and not running inside a cluster', {
+      remedy: NO_CONFIG_REMEDY,
+    });
   }
   const merged = mergeFiles(files);
   return resolveContext(merged, files, options, read);
@@ -74,7 +76,10 @@ function readOptional(path: string, read: Reader): string | undefined {
     return read(path);
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw new InputError(`cannot read kubeconfig ${path}: ${(err as Error).message}`, { cause: err, file: path });
+    throw new InputError(`cannot read kubeconfig ${path}: ${(err as Error).message}`, {
+      cause: err,
+      file: path,
+    });
   }
 }
 
@@ -99,7 +104,8 @@ function mergeFiles(files: RawFile[]): MergedKubeConfig {
   for (const { path, doc } of files) {
     const base = dirname(path);
     for (const c of entries(doc.clusters, 'cluster')) {
-      if (!merged.clusters.some((x) => x.name === c.name)) merged.clusters.push(absolutePaths(c, base) as never);
+      if (!merged.clusters.some((x) => x.name === c.name))
+        merged.clusters.push(absolutePaths(c, base) as never);
     }
     for (const u of entries(doc.users, 'user')) {
       if (!merged.users.some((x) => x.name === u.name)) merged.users.push(absolutePaths(u, base));
@@ -117,7 +123,9 @@ function mergeFiles(files: RawFile[]): MergedKubeConfig {
 function entries(list: unknown, key: string): Named[] {
   if (!Array.isArray(list)) return [];
   return list
-    .filter((e): e is Record<string, unknown> => typeof e === 'object' && e !== null && typeof e.name === 'string')
+    .filter(
+      (e): e is Record<string, unknown> => typeof e === 'object' && e !== null && typeof e.name === 'string',
+    )
     .map((e) => ({ ...((e[key] as Record<string, unknown>) ?? {}), name: e.name as string }));
 }
 
@@ -178,7 +186,8 @@ function clusterTls(c: Named & { server: string }, read: Reader): ResolvedKubeCo
   return {
     name: c.name,
     server: c.server.replace(/\/+$/, ''),
-    caPem: typeof caData === 'string' ? decode(caData) : typeof caFile === 'string' ? read(caFile) : undefined,
+    caPem:
+      typeof caData === 'string' ? decode(caData) : typeof caFile === 'string' ? read(caFile) : undefined,
     insecureSkipTlsVerify: c['insecure-skip-tls-verify'] === true,
     tlsServerName: typeof c['tls-server-name'] === 'string' ? c['tls-server-name'] : undefined,
   };
@@ -192,7 +201,11 @@ function userCredentials(u: Named, read: Reader): ResolvedKubeConfig['user'] {
     name: u.name,
     token: str('token'),
     tokenFile: str('tokenFile'),
-    clientCertPem: certData ? decode(certData) : str('client-certificate') ? read(str('client-certificate')!) : undefined,
+    clientCertPem: certData
+      ? decode(certData)
+      : str('client-certificate')
+        ? read(str('client-certificate')!)
+        : undefined,
     clientKeyPem: keyData ? decode(keyData) : str('client-key') ? read(str('client-key')!) : undefined,
     username: str('username'),
     password: str('password'),
@@ -219,7 +232,12 @@ function inClusterConfig(options: LoadKubeConfigOptions, read: Reader): Resolved
     files: [],
     contextName: 'in-cluster',
     namespace: options.namespace || saNamespace || 'default',
-    cluster: { name: 'in-cluster', server, caPem: readOptional(`${SA_DIR}/ca.crt`, read), insecureSkipTlsVerify: false },
+    cluster: {
+      name: 'in-cluster',
+      server,
+      caPem: readOptional(`${SA_DIR}/ca.crt`, read),
+      insecureSkipTlsVerify: false,
+    },
     user: { name: 'in-cluster', tokenFile: `${SA_DIR}/token`, pluginAuth: false },
     merged,
   };

@@ -62,7 +62,9 @@ export async function sendRequest(ctx: RequestContext, spec: RequestSpec): Promi
     const retryable = res.status === 429 || (spec.idempotent && res.status >= 500 && res.status !== 501);
     if (retryable && !last) {
       hadTransient = true;
-      ctx.deps.logger.debug(`${spec.what}: ${res.status}, retrying (attempt ${attempt + 1}/${ctx.maxAttempts})`);
+      ctx.deps.logger.debug(
+        `${spec.what}: ${res.status}, retrying (attempt ${attempt + 1}/${ctx.maxAttempts})`,
+      );
       await backoff(ctx, attempt, res.headers['retry-after'], spec);
       continue;
     }
@@ -97,7 +99,12 @@ async function sendOnce(ctx: RequestContext, spec: RequestSpec): Promise<KubeRes
   });
 }
 
-function backoff(ctx: RequestContext, attempt: number, retryAfter: string | undefined, spec: RequestSpec): Promise<void> {
+function backoff(
+  ctx: RequestContext,
+  attempt: number,
+  retryAfter: string | undefined,
+  spec: RequestSpec,
+): Promise<void> {
   const seconds = retryAfter ? Number(retryAfter) : NaN;
   const ms = Number.isFinite(seconds)
     ? Math.min(seconds * 1000, MAX_BACKOFF_MS * 2)

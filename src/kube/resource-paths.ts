@@ -27,7 +27,14 @@ const KNOWN: Record<string, ResourceInfo> = {
 };
 
 /** Groups whose kinds the table above covers (an unknown kind in them still goes to discovery). */
-const KNOWN_GROUPS = new Set(['', 'apps', 'coordination.k8s.io', 'networking.istio.io', 'gateway.networking.k8s.io', 'events.k8s.io']);
+const KNOWN_GROUPS = new Set([
+  '',
+  'apps',
+  'coordination.k8s.io',
+  'networking.istio.io',
+  'gateway.networking.k8s.io',
+  'events.k8s.io',
+]);
 
 export function knownResource(apiVersion: string, kind: string): ResourceInfo | undefined {
   const group = apiVersion.includes('/') ? apiVersion.slice(0, apiVersion.indexOf('/')) : '';
@@ -52,7 +59,8 @@ export function objectPath(apiVersion: string, info: ResourceInfo, namespace: st
 
 /** Picks the kind out of a discovery document (APIResourceList). */
 export function fromDiscovery(doc: unknown, kind: string): ResourceInfo | undefined {
-  const resources = (doc as { resources?: Array<{ name: string; kind: string; namespaced: boolean }> }).resources;
+  const resources = (doc as { resources?: Array<{ name: string; kind: string; namespaced: boolean }> })
+    .resources;
   const hit = resources?.find((r) => r.kind === kind && !r.name.includes('/'));
   return hit ? { plural: hit.name, namespaced: hit.namespaced } : undefined;
 }

@@ -22,17 +22,25 @@ export function parseStatus(code: number, text: string): KubeStatus {
 /** The typed error for an HTTP error answer. `what` names the request, e.g. `GET deployments/web`. */
 export function apiError(code: number, status: KubeStatus, what: string, server: string): Error {
   if (code === 401 || code === 403) {
-    return new UnreachableError(`${what}: the API server at ${server} refused us (${code} ${status.reason ?? ''}): ${status.message ?? ''}`, {
-      remedy:
-        code === 401
-          ? 'the credentials in your kubeconfig are missing or expired; log in again or pick another --context'
-          : 'the account lacks RBAC permission for this; grant it the verbs cutover needs (see docs/configuration.md)',
-    });
+    return new UnreachableError(
+      `${what}: the API server at ${server} refused us (${code} ${status.reason ?? ''}): ${status.message ?? ''}`,
+      {
+        remedy:
+          code === 401
+            ? 'the credentials in your kubeconfig are missing or expired; log in again or pick another --context'
+            : 'the account lacks RBAC permission for this; grant it the verbs cutover needs (see docs/configuration.md)',
+      },
+    );
   }
   if (code === 404) return new NotFoundError(code, status);
-  if (code === 409) return status.reason === 'AlreadyExists' ? new AlreadyExistsError(code, status) : new ConflictError(code, status);
+  if (code === 409)
+    return status.reason === 'AlreadyExists'
+      ? new AlreadyExistsError(code, status)
+      : new ConflictError(code, status);
   if (code === 422 || code === 400) return new InvalidError(code, status);
-  return new KubeApiError(code, status, { remedy: code >= 500 ? 'the API server failed; retry later' : undefined });
+  return new KubeApiError(code, status, {
+    remedy: code >= 500 ? 'the API server failed; retry later' : undefined,
+  });
 }
 
 const UNREACHABLE_CODES: Record<string, string> = {
@@ -61,10 +69,13 @@ export function unreachable(err: unknown, what: string, server: string, context:
   const code = socketErrorCode(err) ?? '';
   const why = UNREACHABLE_CODES[code] ?? (err as Error).message;
   const tls = /certificate|self.signed|SSL|TLS/i.test(`${code} ${(err as Error).message}`);
-  return new UnreachableError(`${what}: cannot reach the API server at ${server} (context ${context}): ${why}`, {
-    cause: err,
-    remedy: tls
-      ? 'the server certificate is not trusted: check certificate-authority(-data) in the kubeconfig'
-      : 'check that the cluster is up and the kubeconfig points at it (`kubectl cluster-info`); for the local cluster run `cutover local up`',
-  });
+  return new UnreachableError(
+    `${what}: cannot reach the API server at ${server} (context ${context}): ${why}`,
+    {
+      cause: err,
+      remedy: tls
+        ? 'the server certificate is not trusted: check certificate-authority(-data) in the kubeconfig'
+        : 'check that the cluster is up and the kubeconfig points at it (`kubectl cluster-info`); for the local cluster run `cutover local up`',
+    },
+  );
 }

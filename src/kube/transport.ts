@@ -45,12 +45,22 @@ export function createTransport(tls: TlsSettings): Transport {
 function send(req: KubeRequest, agent: http.Agent): Promise<KubeResponse> {
   const mod = req.url.startsWith('https:') ? https : http;
   return new Promise((resolvePromise, reject) => {
-    const r = mod.request(req.url, { method: req.method, headers: req.headers, agent, signal: req.signal }, (res) => {
-      clearTimeout(timer);
-      resolvePromise(wrap(res));
-    });
+    const r = mod.request(
+      req.url,
+      { method: req.method, headers: req.headers, agent, signal: req.signal },
+      (res) => {
+        clearTimeout(timer);
+        resolvePromise(wrap(res));
+      },
+    );
     const timer = req.timeoutMs
-      ? setTimeout(() => r.destroy(Object.assign(new Error(`no response within ${req.timeoutMs} ms`), { code: 'ETIMEDOUT' })), req.timeoutMs)
+      ? setTimeout(
+          () =>
+            r.destroy(
+              Object.assign(new Error(`no response within ${req.timeoutMs} ms`), { code: 'ETIMEDOUT' }),
+            ),
+          req.timeoutMs,
+        )
       : undefined;
     r.on('error', (err) => {
       clearTimeout(timer);

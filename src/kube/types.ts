@@ -26,7 +26,13 @@ export interface ObjectMeta {
   deletionTimestamp?: string;
   labels?: Record<string, string>;
   annotations?: Record<string, string>;
-  ownerReferences?: Array<{ apiVersion: string; kind: string; name: string; uid: string; controller?: boolean }>;
+  ownerReferences?: Array<{
+    apiVersion: string;
+    kind: string;
+    name: string;
+    uid: string;
+    controller?: boolean;
+  }>;
   [key: string]: unknown;
 }
 
@@ -154,7 +160,12 @@ export interface KubeClient {
     options?: WatchOptions,
   ): AsyncIterable<WatchEvent<T>>;
   /** Runs a command in a container (WebSocket, v5.channel.k8s.io) and collects its output. */
-  exec(pod: PodRef, container: string | undefined, command: string[], options?: ExecOptions): Promise<ExecResult>;
+  exec(
+    pod: PodRef,
+    container: string | undefined,
+    command: string[],
+    options?: ExecOptions,
+  ): Promise<ExecResult>;
   /** The container log as text (not followed). */
   logs(pod: PodRef, options?: LogOptions): Promise<string>;
   /** Closes keep-alive connections so the process can exit promptly. */

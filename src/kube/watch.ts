@@ -36,6 +36,10 @@ function toEvent<T extends KubeObject>(line: string, apiVersion: string, kind: s
     const status = event.object as KubeStatus;
     throw apiError(status.code ?? 500, status, `watch ${kind}`, '');
   }
-  const object = { ...event.object, apiVersion: event.object.apiVersion ?? apiVersion, kind: event.object.kind ?? kind };
+  const object = {
+    ...event.object,
+    apiVersion: event.object.apiVersion ?? apiVersion,
+    kind: event.object.kind ?? kind,
+  };
   return { type: event.type as WatchEvent['type'], object };
 }

@@ -5,7 +5,14 @@ import { AlreadyExistsError, ConflictError } from '../kube/errors.js';
 import type { KubeClient } from '../kube/types.js';
 import { HeldLease } from './held-lock.js';
 import { holderIdentity, leaseName } from './identity.js';
-import { describeHolder, heldLease, LEASE_API_VERSION, newLease, recordKey, type Lease } from './lease-record.js';
+import {
+  describeHolder,
+  heldLease,
+  LEASE_API_VERSION,
+  newLease,
+  recordKey,
+  type Lease,
+} from './lease-record.js';
 import type { AcquireLockOptions, HeldLock, LockDeps } from './types.js';
 
 export const LOCK_DEFAULTS = {
@@ -48,12 +55,19 @@ export async function acquireLock(client: KubeClient, options: AcquireLockOption
   for (;;) {
     const attempt = await tryAcquire(client, options, me, name, cfg.leaseDurationSeconds, deps, seen);
     if (attempt.acquired) {
-      return new HeldLease(client, { ...cfg, namespace: options.namespace, name, identity: me, operation: options.operation }, attempt.lease, deps);
+      return new HeldLease(
+        client,
+        { ...cfg, namespace: options.namespace, name, identity: me, operation: options.operation },
+        attempt.lease,
+        deps,
+      );
     }
     if (options.signal?.aborted) throw waitError(attempt.holder, options, name, 'stopped while waiting');
-    if (options.noWait || options.waitTimeoutMs <= 0) throw waitError(attempt.holder, options, name, 'not waiting (--no-wait)');
+    if (options.noWait || options.waitTimeoutMs <= 0)
+      throw waitError(attempt.holder, options, name, 'not waiting (--no-wait)');
     const left = deadline - deps.clock();
-    if (left <= 0) throw waitError(attempt.holder, options, name, `waited ${Math.round(options.waitTimeoutMs / 1000)} s`);
+    if (left <= 0)
+      throw waitError(attempt.holder, options, name, `waited ${Math.round(options.waitTimeoutMs / 1000)} s`);
     if (attempt.holder) deps.logger.debug(`${describeHolder(attempt.holder)}; waiting`);
     await deps.sleep(Math.min(left, cfg.retryEveryMs * (1 + deps.random() * 0.5)), options.signal);
   }
@@ -73,7 +87,9 @@ async function tryAcquire(
   const current = await client.getOptional<Lease>(ref);
   if (!current) {
     try {
-      const created = await client.create(newLease(options.namespace, name, me, durationSeconds, deps.clock(), options.operation));
+      const created = await client.create(
+        newLease(options.namespace, name, me, durationSeconds, deps.clock(), options.operation),
+      );
       return { acquired: true, lease: created };
     } catch (err) {
       if (err instanceof AlreadyExistsError) return { acquired: false };
@@ -84,11 +100,14 @@ async function tryAcquire(
   if (seen.last?.key !== key) seen.last = { key, atMs: deps.clock() };
   const holder = current.spec?.holderIdentity;
   const durationMs = (current.spec?.leaseDurationSeconds ?? durationSeconds) * 1000;
-  const expired = seen.last.atMs + durationMs < deps.clock() || staleByRenewTime(current, durationMs, deps.clock());
+  const expired =
+    seen.last.atMs + durationMs < deps.clock() || staleByRenewTime(current, durationMs, deps.clock());
   if (holder && holder !== me && !expired) return { acquired: false, holder: current };
   if (holder && holder !== me) deps.logger.warn(`${describeHolder(current)} expired; taking it over`);
   try {
-    const lease = await client.replace(heldLease(current, me, durationSeconds, deps.clock(), options.operation));
+    const lease = await client.replace(
+      heldLease(current, me, durationSeconds, deps.clock(), options.operation),
+    );
     return { acquired: true, lease };
   } catch (err) {
     if (err instanceof ConflictError) return { acquired: false, holder: current };
@@ -106,7 +125,12 @@ function staleByRenewTime(lease: Lease, durationMs: number, nowMs: number): bool
   return Number.isFinite(renewed) && renewed + 2 * durationMs < nowMs;
 }
 
-function waitError(holder: Lease | undefined, options: AcquireLockOptions, name: string, why: string): LockError {
+function waitError(
+  holder: Lease | undefined,
+  options: AcquireLockOptions,
+  name: string,
+  why: string,
+): LockError {
   const who = holder ? describeHolder(holder) : 'lock taken by another run at the same moment';
   return new LockError(`${who}; ${why}`, {
     remedy: `wait for that run to finish, allow a longer wait (lockTimeoutSeconds / --lock-timeout), or if it is dead run \`cutover lock release --force\` (Lease ${options.namespace}/${name})`,

@@ -78,7 +78,9 @@ export class HeldLease implements HeldLock {
       await this.#write(() => this.#releaseOnce());
     } catch (err) {
       // Never mask the caller's own error from a `using` block: say it, the lease expires anyway.
-      this.#deps.logger.warn(`could not release ${this.namespace}/${this.leaseName} (it expires in ${this.#cfg.leaseDurationSeconds} s): ${(err as Error).message}`);
+      this.#deps.logger.warn(
+        `could not release ${this.namespace}/${this.leaseName} (it expires in ${this.#cfg.leaseDurationSeconds} s): ${(err as Error).message}`,
+      );
     }
   }
 
@@ -101,7 +103,9 @@ export class HeldLease implements HeldLock {
         await this.#write(() => this.#renewOnce());
       } catch (err) {
         const silentMs = this.#deps.clock() - this.#lastRenewMs;
-        this.#deps.logger.warn(`renewing lock ${this.namespace}/${this.leaseName} failed (${silentMs} ms since last renewal): ${(err as Error).message}`);
+        this.#deps.logger.warn(
+          `renewing lock ${this.namespace}/${this.leaseName} failed (${silentMs} ms since last renewal): ${(err as Error).message}`,
+        );
         if (silentMs > this.#cfg.renewDeadlineMs) this.#lose(`no renewal for ${silentMs} ms`);
       }
     }
@@ -112,7 +116,9 @@ export class HeldLease implements HeldLock {
     if (this.lost.aborted) return;
     const { leaseDurationSeconds, operation } = this.#cfg;
     try {
-      this.#lease = await this.#client.replace(heldLease(this.#lease, this.identity, leaseDurationSeconds, this.#deps.clock(), operation));
+      this.#lease = await this.#client.replace(
+        heldLease(this.#lease, this.identity, leaseDurationSeconds, this.#deps.clock(), operation),
+      );
     } catch (err) {
       if (!(err instanceof ConflictError || err instanceof NotFoundError)) throw err;
       const current = await this.#client.getOptional<Lease>(this.#ref());
@@ -120,7 +126,9 @@ export class HeldLease implements HeldLock {
         this.#lose(current ? describeHolder(current) : 'the lease was deleted');
         return;
       }
-      this.#lease = await this.#client.replace(heldLease(current, this.identity, leaseDurationSeconds, this.#deps.clock(), operation));
+      this.#lease = await this.#client.replace(
+        heldLease(current, this.identity, leaseDurationSeconds, this.#deps.clock(), operation),
+      );
     }
     this.#lastRenewMs = this.#deps.clock();
   }

@@ -9,7 +9,10 @@ test('MicroTime has exactly 6 fractional digits', () => {
 });
 
 test('holder identity names the CI run, host and pid', () => {
-  assert.equal(holderIdentity({ SEMAPHORE_WORKFLOW_ID: 'wf1', GITHUB_RUN_ID: 'x' }, 'runner', 42), 'semaphore-wf1@runner/42');
+  assert.equal(
+    holderIdentity({ SEMAPHORE_WORKFLOW_ID: 'wf1', GITHUB_RUN_ID: 'x' }, 'runner', 42),
+    'semaphore-wf1@runner/42',
+  );
   assert.equal(holderIdentity({ GITHUB_RUN_ID: '99', GITHUB_RUN_ATTEMPT: '2' }, 'h', 1), 'github-99.2@h/1');
   assert.equal(ciRunId({ CI_PIPELINE_ID: '7' }), 'gitlab-7');
   assert.equal(holderIdentity({}, 'laptop', 5), 'laptop/5');
@@ -23,7 +26,13 @@ const lease = (holder: string, transitions: number): Lease => ({
   apiVersion: 'coordination.k8s.io/v1',
   kind: 'Lease',
   metadata: { name: 'l', resourceVersion: '5' },
-  spec: { holderIdentity: holder, leaseDurationSeconds: 60, acquireTime: 'A', renewTime: 'R', leaseTransitions: transitions },
+  spec: {
+    holderIdentity: holder,
+    leaseDurationSeconds: 60,
+    acquireTime: 'A',
+    renewTime: 'R',
+    leaseTransitions: transitions,
+  },
 });
 
 test('renewing keeps acquireTime and transitions; taking over starts a new epoch', () => {

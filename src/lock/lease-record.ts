@@ -17,13 +17,31 @@ export interface LeaseSpec {
 
 export type Lease = KubeObject & { spec?: LeaseSpec };
 
-export function newLease(namespace: string, name: string, me: string, durationSeconds: number, nowMs: number, op?: LockOperation): Lease {
+export function newLease(
+  namespace: string,
+  name: string,
+  me: string,
+  durationSeconds: number,
+  nowMs: number,
+  op?: LockOperation,
+): Lease {
   const now = microTime(nowMs);
   return {
     apiVersion: LEASE_API_VERSION,
     kind: 'Lease',
-    metadata: { name, namespace, labels: { 'app.kubernetes.io/managed-by': 'cutover' }, annotations: operationAnnotation(op) },
-    spec: { holderIdentity: me, leaseDurationSeconds: durationSeconds, acquireTime: now, renewTime: now, leaseTransitions: 0 },
+    metadata: {
+      name,
+      namespace,
+      labels: { 'app.kubernetes.io/managed-by': 'cutover' },
+      annotations: operationAnnotation(op),
+    },
+    spec: {
+      holderIdentity: me,
+      leaseDurationSeconds: durationSeconds,
+      acquireTime: now,
+      renewTime: now,
+      leaseTransitions: 0,
+    },
   };
 }
 
@@ -31,13 +49,22 @@ export function newLease(namespace: string, name: string, me: string, durationSe
  * The lease as we write it to hold it. Renewing our own keeps acquireTime and leaseTransitions;
  * taking it from someone else (or from nobody after a release) starts a new epoch.
  */
-export function heldLease(current: Lease, me: string, durationSeconds: number, nowMs: number, op?: LockOperation): Lease {
+export function heldLease(
+  current: Lease,
+  me: string,
+  durationSeconds: number,
+  nowMs: number,
+  op?: LockOperation,
+): Lease {
   const spec = current.spec ?? {};
   const renewing = spec.holderIdentity === me;
   const now = microTime(nowMs);
   return {
     ...current,
-    metadata: { ...current.metadata, annotations: { ...current.metadata.annotations, ...operationAnnotation(op) } },
+    metadata: {
+      ...current.metadata,
+      annotations: { ...current.metadata.annotations, ...operationAnnotation(op) },
+    },
     spec: {
       ...spec,
       holderIdentity: me,
@@ -79,7 +106,13 @@ export function readOperation(lease: Lease): LockOperation | undefined {
 /** The part of the lease whose change resets the observed time (client-go compares the record). */
 export function recordKey(lease: Lease): string {
   const s = lease.spec ?? {};
-  return JSON.stringify([s.holderIdentity, s.renewTime, s.acquireTime, s.leaseTransitions, s.leaseDurationSeconds]);
+  return JSON.stringify([
+    s.holderIdentity,
+    s.renewTime,
+    s.acquireTime,
+    s.leaseTransitions,
+    s.leaseDurationSeconds,
+  ]);
 }
 
 /** "lock held by ci-4711 since 10:02:03 UTC (deploy of release r42)". */

@@ -2,7 +2,13 @@
 import { ConflictError } from '../kube/errors.js';
 import type { KubeClient } from '../kube/types.js';
 import { leaseName } from './identity.js';
-import { describeHolder, LEASE_API_VERSION, readOperation, releasedLease, type Lease } from './lease-record.js';
+import {
+  describeHolder,
+  LEASE_API_VERSION,
+  readOperation,
+  releasedLease,
+  type Lease,
+} from './lease-record.js';
 import type { LockStatus } from './types.js';
 
 export async function lockStatus(

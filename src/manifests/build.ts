@@ -70,7 +70,11 @@ function podSpec(c: CutoverConfig, { color, image, release }: DeploymentSpecInpu
     name: c.container,
     image,
     ports: [{ name: 'http', containerPort: c.port, protocol: 'TCP' }],
-    readinessProbe: { httpGet: { path: c.readinessPath, port: c.port }, periodSeconds: 2, failureThreshold: 3 },
+    readinessProbe: {
+      httpGet: { path: c.readinessPath, port: c.port },
+      periodSeconds: 2,
+      failureThreshold: 3,
+    },
     env,
     ...(secret ? { envFrom: [{ secretRef: { name: secret } }] } : {}),
   };
@@ -101,7 +105,9 @@ export function buildGateway(c: CutoverConfig): KubeObject {
     metadata: meta(c, c.gateway.name),
     spec: {
       selector: { ...c.gateway.selector },
-      servers: [{ port: { number: c.gateway.port, name: 'http', protocol: 'HTTP' }, hosts: [...c.gateway.hosts] }],
+      servers: [
+        { port: { number: c.gateway.port, name: 'http', protocol: 'HTTP' }, hosts: [...c.gateway.hosts] },
+      ],
     },
   };
 }
@@ -113,7 +119,8 @@ export function buildGateway(c: CutoverConfig): KubeObject {
  */
 export function buildVirtualService(c: CutoverConfig, routes: RouteSet): KubeObject {
   const http: Array<Record<string, unknown>> = [];
-  if (routes.test) http.push({ name: testRouteName(c), match: [testMatchBlock(c.testMatch)], ...routeTo(c, routes.test) });
+  if (routes.test)
+    http.push({ name: testRouteName(c), match: [testMatchBlock(c.testMatch)], ...routeTo(c, routes.test) });
   if (routes.active) http.push({ name: defaultRouteName(c), ...routeTo(c, routes.active) });
   return {
     apiVersion: ISTIO_API_VERSION,
@@ -131,5 +138,7 @@ function routeTo(c: CutoverConfig, color: Color): Record<string, unknown> {
 }
 
 export function testMatchBlock(m: TestMatch): Record<string, unknown> {
-  return m.type === 'cookie' ? { headers: { cookie: { regex: m.regex } } } : { headers: { [m.name]: { exact: m.value } } };
+  return m.type === 'cookie'
+    ? { headers: { cookie: { regex: m.regex } } }
+    : { headers: { [m.name]: { exact: m.value } } };
 }

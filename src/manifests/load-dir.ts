@@ -26,7 +26,10 @@ export async function loadManifestTemplates(dir: string): Promise<ManifestTempla
     });
   }
   if (docs.length === 0) {
-    throw new InputError(`no Kubernetes objects in ${abs}`, { file: abs, remedy: 'point manifests at a folder of .yml/.yaml files' });
+    throw new InputError(`no Kubernetes objects in ${abs}`, {
+      file: abs,
+      remedy: 'point manifests at a folder of .yml/.yaml files',
+    });
   }
   return { dir: abs, docs, variables: [...names].sort(), documents };
 }
@@ -34,7 +37,10 @@ export async function loadManifestTemplates(dir: string): Promise<ManifestTempla
 async function listYamlFiles(dir: string): Promise<string[]> {
   try {
     const entries = await readdir(dir, { withFileTypes: true });
-    return entries.filter((e) => e.isFile() && /\.ya?ml$/.test(e.name)).map((e) => e.name).sort();
+    return entries
+      .filter((e) => e.isFile() && /\.ya?ml$/.test(e.name))
+      .map((e) => e.name)
+      .sort();
   } catch (err) {
     throw new InputError(`cannot read the manifest folder ${dir}: ${(err as Error).message}`, {
       cause: err,
@@ -49,22 +55,35 @@ function checkDocument(doc: Document, file: string, index: number): KubeObject |
   const error = doc.errors[0];
   if (error) {
     const line = error.linePos?.[0];
-    throw new InputError(`not valid YAML${line ? ` (line ${line.line})` : ''}: ${error.message.split('\n')[0]}`, {
-      file,
-      field: `document ${index + 1}`,
-      remedy: 'fix the YAML syntax',
-    });
+    throw new InputError(
+      `not valid YAML${line ? ` (line ${line.line})` : ''}: ${error.message.split('\n')[0]}`,
+      {
+        file,
+        field: `document ${index + 1}`,
+        remedy: 'fix the YAML syntax',
+      },
+    );
   }
   const value = doc.toJS() as unknown;
   if (value === null || value === undefined) return undefined;
   const obj = value as Partial<KubeObject>;
-  const missing = ['apiVersion', 'kind'].filter((k) => typeof (obj as Record<string, unknown>)[k] !== 'string');
-  if (typeof value !== 'object' || Array.isArray(value) || missing.length || typeof obj.metadata?.name !== 'string') {
-    throw new InputError(`document ${index + 1} is not a Kubernetes object (needs apiVersion, kind and metadata.name)`, {
-      file,
-      field: missing[0] ?? 'metadata.name',
-      remedy: 'each YAML document in the folder must be one Kubernetes object',
-    });
+  const missing = ['apiVersion', 'kind'].filter(
+    (k) => typeof (obj as Record<string, unknown>)[k] !== 'string',
+  );
+  if (
+    typeof value !== 'object' ||
+    Array.isArray(value) ||
+    missing.length ||
+    typeof obj.metadata?.name !== 'string'
+  ) {
+    throw new InputError(
+      `document ${index + 1} is not a Kubernetes object (needs apiVersion, kind and metadata.name)`,
+      {
+        file,
+        field: missing[0] ?? 'metadata.name',
+        remedy: 'each YAML document in the folder must be one Kubernetes object',
+      },
+    );
   }
   return value as KubeObject;
 }
@@ -73,7 +92,11 @@ function checkDocument(doc: Document, file: string, index: number): KubeObject |
  * Substitutes variables into every document (or only those of `files`) and classifies them.
  * All unset variables, with file and field of each use, come in ONE InputError.
  */
-export function renderManifests(templates: ManifestTemplates, vars: Vars, files?: string[]): ClassifiedManifests {
+export function renderManifests(
+  templates: ManifestTemplates,
+  vars: Vars,
+  files?: string[],
+): ClassifiedManifests {
   const rendered: ManifestDoc[] = [];
   const unset: Array<UnsetUse & { file: string }> = [];
   templates.docs.forEach((doc, i) => {
@@ -92,22 +115,33 @@ function unsetError(dir: string, unset: Array<UnsetUse & { file: string }>): Inp
     const where = unset.filter((u) => u.name === n).map((u) => `${u.file}: ${u.field}`);
     return `  ${n}: used at ${where.join(', ')}`;
   });
-  return new InputError(`unset variable${names.length > 1 ? 's' : ''} ${names.join(', ')} in ${dir}\n${uses.join('\n')}`, {
-    file: join(dir, unset[0]!.file),
-    field: unset[0]!.field,
-    remedy: `export ${names.join(', ')} (or set manifests.variables in cutover.yaml); cutover never substitutes an empty value for an unset one`,
-  });
+  return new InputError(
+    `unset variable${names.length > 1 ? 's' : ''} ${names.join(', ')} in ${dir}\n${uses.join('\n')}`,
+    {
+      file: join(dir, unset[0]!.file),
+      field: unset[0]!.field,
+      remedy: `export ${names.join(', ')} (or set manifests.variables in cutover.yaml); cutover never substitutes an empty value for an unset one`,
+    },
+  );
 }
 
 export function classify(docs: ManifestDoc[]): ClassifiedManifests {
-  const out: ClassifiedManifests = { deployments: [], services: [], gateways: [], virtualServices: [], destinationRules: [], others: [] };
+  const out: ClassifiedManifests = {
+    deployments: [],
+    services: [],
+    gateways: [],
+    virtualServices: [],
+    destinationRules: [],
+    others: [],
+  };
   for (const doc of docs) {
     const { apiVersion, kind } = doc.object;
     const istio = apiVersion.startsWith('networking.istio.io/');
     if (kind === 'Deployment' && apiVersion === 'apps/v1') out.deployments.push(doc);
     else if (kind === 'Service' && apiVersion === 'v1') out.services.push(doc);
     else if (istio && kind === 'Gateway') out.gateways.push(doc);
-    else if (istio && kind === 'VirtualService') out.virtualServices.push({ ...doc, hasTestRoute: hasMatchedRoute(doc.object) });
+    else if (istio && kind === 'VirtualService')
+      out.virtualServices.push({ ...doc, hasTestRoute: hasMatchedRoute(doc.object) });
     else if (istio && kind === 'DestinationRule') out.destinationRules.push(doc);
     else out.others.push(doc);
   }
@@ -122,6 +156,8 @@ function hasMatchedRoute(vs: KubeObject): boolean {
 /** The color a rendered Deployment is for (its `color` label), if any. */
 export function deploymentColor(doc: ManifestDoc): string | undefined {
   const meta = doc.object.metadata.labels?.color;
-  const tmpl = (doc.object.spec as { template?: { metadata?: { labels?: Record<string, string> } } } | undefined)?.template?.metadata?.labels?.color;
+  const tmpl = (
+    doc.object.spec as { template?: { metadata?: { labels?: Record<string, string> } } } | undefined
+  )?.template?.metadata?.labels?.color;
   return meta ?? tmpl;
 }

@@ -26,7 +26,10 @@ test('"a: b\\nc" stays a string, in quoted and plain scalars', () => {
 });
 
 test('every unset variable is reported with its field path', () => {
-  const { unset } = render('spec:\n  http:\n  - route:\n    - destination:\n        subset: $COLOR_ACTIVE\n  name: ${APP}-$COLOR_TEST\n', { APP: 'myapp' });
+  const { unset } = render(
+    'spec:\n  http:\n  - route:\n    - destination:\n        subset: $COLOR_ACTIVE\n  name: ${APP}-$COLOR_TEST\n',
+    { APP: 'myapp' },
+  );
   assert.deepEqual(unset, [
     { name: 'COLOR_ACTIVE', field: 'spec.http[0].route[0].destination.subset' },
     { name: 'COLOR_TEST', field: 'spec.name' },
@@ -40,7 +43,10 @@ test('an empty value is set (only undefined is unset)', () => {
 });
 
 test('$$ is a literal $, and a $ before no name (end of a regex) stays', () => {
-  assert.equal(substituteString('cost $$5 ^(.*?;)?(test=true)(;.*)?$', {}, () => assert.fail('no refs')), 'cost $5 ^(.*?;)?(test=true)(;.*)?$');
+  assert.equal(
+    substituteString('cost $$5 ^(.*?;)?(test=true)(;.*)?$', {}, () => assert.fail('no refs')),
+    'cost $5 ^(.*?;)?(test=true)(;.*)?$',
+  );
 });
 
 test('a plain scalar that is one reference takes its YAML type; quoted ones stay strings', () => {

@@ -22,7 +22,10 @@ const command: Command = {
   async run(args, io) {
     const file = resolve(String(args.values.file));
     if (existsSync(file) && !args.values.force) {
-      throw new InputError(`${file} already exists`, { file, remedy: 'pass --force to overwrite it, or -f to write another file' });
+      throw new InputError(`${file} already exists`, {
+        file,
+        remedy: 'pass --force to overwrite it, or -f to write another file',
+      });
     }
     const text = renderStarter({
       app: String(args.values.app ?? appNameFromDir(process.cwd())),
@@ -40,7 +43,11 @@ const command: Command = {
 
 /** A DNS label from the folder name: 'My App_2' → 'my-app-2'. */
 export function appNameFromDir(dir: string): string {
-  const name = basename(dir).toLowerCase().replace(/[^a-z0-9-]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 40);
+  const name = basename(dir)
+    .toLowerCase()
+    .replace(/[^a-z0-9-]+/g, '-')
+    .replace(/^-+|-+$/g, '')
+    .slice(0, 40);
   return /^[a-z0-9]/.test(name) ? name : 'myapp';
 }
 

@@ -29,7 +29,10 @@ test('the starter is valid, shows the defaults and loads to them', () => {
   const c = loadConfig('/x/cutover.yaml', { env: {}, readFile: () => text });
   assert.equal(c.app, 'shop');
   assert.equal(c.smokeTests[0]!.type, 'http');
-  const withDir = loadConfig('/x/cutover.yaml', { env: {}, readFile: () => renderStarter({ app: 'shop', manifests: './manifests' }) });
+  const withDir = loadConfig('/x/cutover.yaml', {
+    env: {},
+    readFile: () => renderStarter({ app: 'shop', manifests: './manifests' }),
+  });
   assert.equal(withDir.manifests?.dir, '/x/manifests');
 });
 

@@ -19,8 +19,12 @@ export function renderStarter(o: StarterOptions): string {
     '',
     '# The app: Service <app>, Deployments <app>-blue and <app>-green, labels app=<app>.',
     `app: ${o.app}`,
-    o.namespace ? `namespace: ${o.namespace}` : '# namespace: default        # default: --namespace, else the kubeconfig context',
-    o.image ? `image: ${o.image}` : `# image: docker.io/you/${o.app}   # repository; \`cutover deploy --tag v2\` uses <image>:v2`,
+    o.namespace
+      ? `namespace: ${o.namespace}`
+      : '# namespace: default        # default: --namespace, else the kubeconfig context',
+    o.image
+      ? `image: ${o.image}`
+      : `# image: docker.io/you/${o.app}   # repository; \`cutover deploy --tag v2\` uses <image>:v2`,
     '',
     `port: ${d.port}                 # container port, also the Service port`,
     `replicas: ${d.replicas}                 # per color`,
@@ -65,7 +69,12 @@ export function renderStarter(o: StarterOptions): string {
     `rolloutTimeoutSeconds: ${d.rolloutTimeoutSeconds}  # how long deploy waits for every replica`,
   ];
   if (o.manifests) {
-    lines.push('', '# Your own manifests instead of the built-in objects ($VAR / ${VAR} from the environment,', '# plus COLOR_ACTIVE and COLOR_TEST; any unset variable is an error).', `manifests: ${o.manifests}`);
+    lines.push(
+      '',
+      '# Your own manifests instead of the built-in objects ($VAR / ${VAR} from the environment,',
+      '# plus COLOR_ACTIVE and COLOR_TEST; any unset variable is an error).',
+      `manifests: ${o.manifests}`,
+    );
   }
   return lines.join('\n') + '\n';
 }
