@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { request } from 'node:http';
-import { connect } from 'node:net';
+import { connect, createServer, type AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'node:test';
 import pg from 'pg';
@@ -167,47 +167,8 @@ describe('demo app', async () => {
     assert.equal(ping.code, 0, ping.output);
     assert.match(ping.output, /Connection has been established successfully/);
   });
-});
 
-describe('demo app without its database', async () => {
-  let db: Database;
-  let closedPort: number;
-  before(async () => {
-    // A port that was just free and is closed again: nothing listens there.
-    const probe = await startDatabase({ host: '127.0.0.1', port: 0 });
-    closedPort = probe.port;
-    await probe.close();
-    db = { ...probe, port: closedPort };
-  });
-
-  it('migrate exits non-zero and says why', async () => {
-    const res = await exitCodeOf('migrate', dbEnv(db));
-    assert.notEqual(res.code, 0);
-    assert.match(res.output, /Migration failed: .*ECONNREFUSED/);
-  });
-
-  it('ping exits 1', async () => {
-    assert.equal((await exitCodeOf('ping', dbEnv(db))).code, 1);
-  });
-
-  it('/ready answers 500 with ready false, and the version defaults to package.json', async (t) => {
-    const app = await startApp(dbEnv(db));
-    t.after(() => stopApp(app));
-    const res = await fetch(`${app.url}/ready`);
-    assert.equal(res.status, 500);
-    const body = (await res.json()) as { ready: boolean; error: { message: string }; version: string };
-    assert.equal(body.ready, false);
-    assert.match(body.error.message, /ECONNREFUSED/);
-    assert.equal(body.version, '1.0.0');
-    assert.equal(res.headers.get('x-app-version'), '1.0.0');
-  });
-});
-
-describe('demo app on SIGTERM', async () => {
-  it('stops accepting, finishes the request in flight with Connection: close, and exits 0', async (t) => {
-    const db = await startDatabase({ host: '127.0.0.1', port: 0 });
-    t.after(() => db.close());
-    assert.equal((await exitCodeOf('migrate', dbEnv(db))).code, 0);
+  it('on SIGTERM stops accepting, finishes the request in flight with Connection: close, and exits 0', async (t) => {
     const app = await startApp(dbEnv(db, { APP_VERSION: 'v2' }));
     t.after(() => stopApp(app));
 
@@ -240,6 +201,40 @@ describe('demo app on SIGTERM', async () => {
     const saved = await check.query(`SELECT "lastName" FROM "People" WHERE "firstName" = 'late'`);
     await check.end();
     assert.deepEqual(saved.rows, [{ lastName: 'arrival' }]);
+  });
+});
+
+describe('demo app without its database', async () => {
+  let db: Database;
+  before(async () => {
+    // A port that was just free and is closed again: nothing listens there.
+    const probe = createServer().listen(0, '127.0.0.1');
+    await once(probe, 'listening');
+    const port = (probe.address() as AddressInfo).port;
+    await new Promise((resolve) => probe.close(resolve));
+    db = { host: '127.0.0.1', port, url: '', close: async () => {} };
+  });
+
+  it('migrate exits non-zero and says why', async () => {
+    const res = await exitCodeOf('migrate', dbEnv(db));
+    assert.notEqual(res.code, 0);
+    assert.match(res.output, /Migration failed: .*ECONNREFUSED/);
+  });
+
+  it('ping exits 1', async () => {
+    assert.equal((await exitCodeOf('ping', dbEnv(db))).code, 1);
+  });
+
+  it('/ready answers 500 with ready false, and the version defaults to package.json', async (t) => {
+    const app = await startApp(dbEnv(db));
+    t.after(() => stopApp(app));
+    const res = await fetch(`${app.url}/ready`);
+    assert.equal(res.status, 500);
+    const body = (await res.json()) as { ready: boolean; error: { message: string }; version: string };
+    assert.equal(body.ready, false);
+    assert.match(body.error.message, /ECONNREFUSED/);
+    assert.equal(body.version, '1.0.0');
+    assert.equal(res.headers.get('x-app-version'), '1.0.0');
   });
 });
 
