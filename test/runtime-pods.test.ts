@@ -202,7 +202,7 @@ test('restartPolicy Always restarts a crashing container with CrashLoopBackOff a
   );
   assert.match(
     back.state.waiting!.message!,
-    /^back-off \d+ms restarting failed container=app pod=crash_default\(.+\)$/,
+    /^back-off [\d.]+m?s restarting failed container=app pod=crash_default\(.+\)$/,
   );
   assert.deepEqual(
     { exitCode: back.lastState.terminated!.exitCode, reason: back.lastState.terminated!.reason },

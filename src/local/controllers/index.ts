@@ -10,6 +10,7 @@ import { reconcileDeployments } from './deployment-controller.js';
 import { reconcileReplicaSets } from './replicaset-controller.js';
 import { reconcileEndpoints } from './endpoints-controller.js';
 import { collectGarbage, GC_KINDS } from './garbage-collector.js';
+import { expireEvents } from './event-ttl.js';
 
 export interface ControllerOptions {
   store: ObjectStore;
@@ -43,6 +44,8 @@ export function startControllers(options: ControllerOptions): Controllers {
     reconcileEndpoints(store, managedEndpoints),
   );
   loop('garbage collector', GC_KINDS, () => collectGarbage(store));
+  // Only woken by its own clock (and at start): Events are written too often to trigger on.
+  loop('event expiry', [], () => expireEvents(store));
   return {
     async stop() {
       for (const u of unwatch) u();

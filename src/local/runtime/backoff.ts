@@ -30,8 +30,10 @@ export class RestartBackoff {
   }
 }
 
+/** Go's time.Duration formatting, as in the kubelet's messages: 300ms, 1.2s, 10s, 5m0s. */
 export function formatDuration(ms: number): string {
   if (ms < 1000) return `${ms}ms`;
-  const s = Math.round(ms / 1000);
-  return s >= 60 && s % 60 === 0 ? `${s / 60}m0s` : s >= 60 ? `${Math.floor(s / 60)}m${s % 60}s` : `${s}s`;
+  const seconds = (n: number) => `${Number((n / 1000).toFixed(3))}s`;
+  if (ms < 60_000) return seconds(ms);
+  return `${Math.floor(ms / 60_000)}m${seconds(ms % 60_000)}`;
 }

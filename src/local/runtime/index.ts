@@ -71,9 +71,12 @@ export function createPodRuntime(options: PodRuntimeOptions): PodRuntime {
     running.add(tracked);
   };
 
+  const reserved = new Map<string, string>(); // pod uid → address it had before a restart
   const startWorker = (pod: KubeObject) => {
-    const previousIp = (pod.status as { podIP?: string } | undefined)?.podIP;
-    const worker = new PodWorker(pod, ips.allocate(previousIp), deps);
+    const uid = pod.metadata.uid!;
+    const ip = reserved.get(uid) ?? ips.allocate();
+    reserved.delete(uid);
+    const worker = new PodWorker(pod, ip, deps);
     workers.set(worker.uid, worker);
     track(worker.start());
   };
@@ -99,6 +102,12 @@ export function createPodRuntime(options: PodRuntimeOptions): PodRuntime {
   // Pods the store already holds are on this node since before a restart: reserve their
   // addresses first so that none is handed to a new pod, then start them again.
   const existing = store.list(PODS).items;
+  for (const pod of existing) {
+    const status = pod.status as { podIP?: string; phase?: string } | undefined;
+    const finished = status?.phase === 'Succeeded' || status?.phase === 'Failed';
+    if (status?.podIP && !finished && !pod.metadata.deletionTimestamp)
+      reserved.set(pod.metadata.uid!, ips.allocate(status.podIP));
+  }
   const unwatch = store.watch(PODS, (e) => {
     const obj = e.object;
     setImmediate(() => onPod(e.type, obj));
@@ -154,6 +163,7 @@ export function createPodRuntime(options: PodRuntimeOptions): PodRuntime {
       await Promise.all([...workers.values()].map((w) => w.shutdown(graceMs)));
       await Promise.all([...running, ...execs.values()]);
       workers.clear();
+      ips.releaseAll();
     },
   };
 }

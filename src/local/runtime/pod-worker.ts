@@ -91,9 +91,12 @@ export class PodWorker implements PodHandle {
   }
 
   private bind(): void {
-    const spec = this.current.spec as { nodeName?: string };
-    if (spec.nodeName) return;
-    const bound = this.deps.store.update(PODS, { ...this.current, spec: { ...spec, nodeName: NODE_NAME } });
+    if ((this.current.spec as { nodeName?: string }).nodeName) return;
+    // Read and write in one tick: nothing else can write the pod in between.
+    const latest = this.deps.store.get(PODS, this.current.metadata.namespace, this.current.metadata.name);
+    if (!latest || latest.metadata.uid !== this.uid) return;
+    const spec = latest.spec as { nodeName?: string };
+    const bound = this.deps.store.update(PODS, { ...latest, spec: { ...spec, nodeName: NODE_NAME } });
     this.current = bound;
     const { namespace, name } = bound.metadata;
     this.deps.schedulerEvents.record(
