@@ -26,10 +26,14 @@ async function runUpstream(): Promise<void> {
   // Counts by client address, to show how many connections each proxy opened (pooling).
   const connections = new Map<string, number>();
   let requests = 0;
-  server.on('connection', (s) => connections.set(s.remoteAddress ?? '', (connections.get(s.remoteAddress ?? '') ?? 0) + 1));
+  server.on('connection', (s) =>
+    connections.set(s.remoteAddress ?? '', (connections.get(s.remoteAddress ?? '') ?? 0) + 1),
+  );
   // Count of connections opened so far, and of requests served.
   server.on('request', () => requests++);
-  process.on('message', () => process.send!({ connections: [...connections.values()].reduce((a, b) => a + b, 0), requests }));
+  process.on('message', () =>
+    process.send!({ connections: [...connections.values()].reduce((a, b) => a + b, 0), requests }),
+  );
   server.listen(0, UPSTREAM_HOST, () => process.send!({ port: (server.address() as AddressInfo).port }));
 }
 
@@ -39,20 +43,69 @@ async function runGateway(upstreamPort: number): Promise<void> {
   const { startGateway } = await import('../src/local/gateway/index.js');
   const { findResource } = await import('../src/local/resources.js');
   const store = await createStore();
-  const put = (group: string, resource: string, apiVersion: string, kind: string, name: string, body: Record<string, unknown>, labels?: Record<string, string>) =>
-    store.create(findResource(group, resource)!, { apiVersion, kind, metadata: { name, namespace: 'default', labels }, ...body });
+  const put = (
+    group: string,
+    resource: string,
+    apiVersion: string,
+    kind: string,
+    name: string,
+    body: Record<string, unknown>,
+    labels?: Record<string, string>,
+  ) =>
+    store.create(findResource(group, resource)!, {
+      apiVersion,
+      kind,
+      metadata: { name, namespace: 'default', labels },
+      ...body,
+    });
   const istio = 'networking.istio.io';
-  put('', 'pods', 'v1', 'Pod', 'myapp-blue-1', { status: { podIP: UPSTREAM_HOST } }, { app: 'myapp', color: 'blue' });
-  put('', 'services', 'v1', 'Service', 'myapp', { spec: { selector: { app: 'myapp' }, ports: [{ name: 'http', port: 80, targetPort: upstreamPort }] } });
-  put('', 'endpoints', 'v1', 'Endpoints', 'myapp', { subsets: [{ addresses: [{ ip: UPSTREAM_HOST, targetRef: { kind: 'Pod', name: 'myapp-blue-1', namespace: 'default' } }], ports: [{ name: 'http', port: upstreamPort, protocol: 'TCP' }] }] });
-  put(istio, 'gateways', `${istio}/v1alpha3`, 'Gateway', 'myapp-gateway', { spec: { selector: { istio: 'ingressgateway' }, servers: [{ port: { number: 80, name: 'http', protocol: 'HTTP' }, hosts: ['*'] }] } });
-  put(istio, 'destinationrules', `${istio}/v1alpha3`, 'DestinationRule', 'myapp', { spec: { host: 'myapp', subsets: [{ name: 'blue', labels: { color: 'blue' } }, { name: 'green', labels: { color: 'green' } }] } });
+  put(
+    '',
+    'pods',
+    'v1',
+    'Pod',
+    'myapp-blue-1',
+    { status: { podIP: UPSTREAM_HOST } },
+    { app: 'myapp', color: 'blue' },
+  );
+  put('', 'services', 'v1', 'Service', 'myapp', {
+    spec: { selector: { app: 'myapp' }, ports: [{ name: 'http', port: 80, targetPort: upstreamPort }] },
+  });
+  put('', 'endpoints', 'v1', 'Endpoints', 'myapp', {
+    subsets: [
+      {
+        addresses: [
+          { ip: UPSTREAM_HOST, targetRef: { kind: 'Pod', name: 'myapp-blue-1', namespace: 'default' } },
+        ],
+        ports: [{ name: 'http', port: upstreamPort, protocol: 'TCP' }],
+      },
+    ],
+  });
+  put(istio, 'gateways', `${istio}/v1alpha3`, 'Gateway', 'myapp-gateway', {
+    spec: {
+      selector: { istio: 'ingressgateway' },
+      servers: [{ port: { number: 80, name: 'http', protocol: 'HTTP' }, hosts: ['*'] }],
+    },
+  });
+  put(istio, 'destinationrules', `${istio}/v1alpha3`, 'DestinationRule', 'myapp', {
+    spec: {
+      host: 'myapp',
+      subsets: [
+        { name: 'blue', labels: { color: 'blue' } },
+        { name: 'green', labels: { color: 'green' } },
+      ],
+    },
+  });
   put(istio, 'virtualservices', `${istio}/v1alpha3`, 'VirtualService', 'myapp', {
     spec: {
       hosts: ['*'],
       gateways: ['myapp-gateway'],
       http: [
-        { name: 'myapp-test', match: [{ headers: { cookie: { regex: '^(.*?;)?(test=true)(;.*)?$' } } }], route: [{ destination: { host: 'myapp', subset: 'green' } }] },
+        {
+          name: 'myapp-test',
+          match: [{ headers: { cookie: { regex: '^(.*?;)?(test=true)(;.*)?$' } } }],
+          route: [{ destination: { host: 'myapp', subset: 'green' } }],
+        },
         { name: 'myapp-default', route: [{ destination: { host: 'myapp', subset: 'blue' } }] },
       ],
     },
@@ -66,10 +119,20 @@ async function runBareProxy(upstreamPort: number): Promise<void> {
   const { Agent, request } = await import('node:http');
   const agent = new Agent({ keepAlive: true, maxSockets: Infinity, scheduling: 'lifo' });
   const server = createServer((req, res) => {
-    const up = request({ host: UPSTREAM_HOST, port: upstreamPort, method: req.method, path: req.url, headers: req.headers, agent }, (upRes) => {
-      res.writeHead(upRes.statusCode ?? 502, upRes.headers);
-      upRes.pipe(res);
-    });
+    const up = request(
+      {
+        host: UPSTREAM_HOST,
+        port: upstreamPort,
+        method: req.method,
+        path: req.url,
+        headers: req.headers,
+        agent,
+      },
+      (upRes) => {
+        res.writeHead(upRes.statusCode ?? 502, upRes.headers);
+        upRes.pipe(res);
+      },
+    );
     up.on('error', () => res.destroy());
     req.pipe(up);
   });
@@ -109,7 +172,11 @@ async function upstreamStats(upstream: ChildProcess): Promise<{ connections: num
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
 /** Runs the targets in turn ROUNDS times (so background load hits them alike) and keeps medians. */
-async function compare(urls: Record<string, string>, connections: number, upstream: ChildProcess): Promise<Record<string, Figures>> {
+async function compare(
+  urls: Record<string, string>,
+  connections: number,
+  upstream: ChildProcess,
+): Promise<Record<string, Figures>> {
   const runs: Record<string, Figures[]> = {};
   for (const url of Object.values(urls)) await autocannon({ url, connections, duration: 1 }); // warm-up
   let opened = 0;
@@ -125,10 +192,17 @@ async function compare(urls: Record<string, string>, connections: number, upstre
       }
     }
   }
-  pooling.push(`${connections} connections: the gateway opened ${opened} upstream connections for ${served} requests (pool warmed up first)`);
+  pooling.push(
+    `${connections} connections: the gateway opened ${opened} upstream connections for ${served} requests (pool warmed up first)`,
+  );
   const out: Record<string, Figures> = {};
   for (const [name, fs] of Object.entries(runs)) {
-    out[name] = { rps: median(fs.map((f) => f.rps)), p50: median(fs.map((f) => f.p50)), p99: median(fs.map((f) => f.p99)), errors: fs.reduce((a, f) => a + f.errors, 0) };
+    out[name] = {
+      rps: median(fs.map((f) => f.rps)),
+      p50: median(fs.map((f) => f.p50)),
+      p99: median(fs.map((f) => f.p99)),
+      errors: fs.reduce((a, f) => a + f.errors, 0),
+    };
   }
   return out;
 }
@@ -138,7 +212,11 @@ async function main(): Promise<void> {
   const gateway = await child(['gateway', String(upstream.port)]);
   const bare = await child(['bare', String(upstream.port)]);
   try {
-    const urls = { direct: `http://${UPSTREAM_HOST}:${upstream.port}/`, gateway: `http://127.0.0.1:${gateway.port}/`, bare: `http://127.0.0.1:${bare.port}/` };
+    const urls = {
+      direct: `http://${UPSTREAM_HOST}:${upstream.port}/`,
+      gateway: `http://127.0.0.1:${gateway.port}/`,
+      bare: `http://127.0.0.1:${bare.port}/`,
+    };
     const rows: string[] = [];
     for (const c of CONCURRENCY) {
       const { direct, gateway: via, bare: b } = await compare(urls, c, upstream.proc);
@@ -147,8 +225,12 @@ async function main(): Promise<void> {
       );
     }
     const os = await import('node:os');
-    console.log(`gateway vs direct: medians of ${ROUNDS} interleaved runs of ${SECONDS} s; node ${process.version}; ${os.cpus().length} cpus; load average ${os.loadavg()[0]!.toFixed(1)}`);
-    console.log('| connections | direct req/s | direct p50 / p99 ms | gateway req/s | gateway p50 / p99 ms | gateway/direct | added p99 ms | bare node proxy req/s | errors |');
+    console.log(
+      `gateway vs direct: medians of ${ROUNDS} interleaved runs of ${SECONDS} s; node ${process.version}; ${os.cpus().length} cpus; load average ${os.loadavg()[0]!.toFixed(1)}`,
+    );
+    console.log(
+      '| connections | direct req/s | direct p50 / p99 ms | gateway req/s | gateway p50 / p99 ms | gateway/direct | added p99 ms | bare node proxy req/s | errors |',
+    );
     console.log('|---|---|---|---|---|---|---|---|---|');
     for (const r of rows) console.log(r);
     for (const line of pooling) console.log(line);

@@ -5,10 +5,23 @@ import assert from 'node:assert/strict';
 import { Agent } from 'node:http';
 import { performance } from 'node:perf_hooks';
 import { after, describe, it } from 'node:test';
-import { put, putEndpoints, seedApp, send, startHarness, startPod, visible, waitFor, type Harness, type Pod } from './gateway-fixtures.js';
+import {
+  put,
+  putEndpoints,
+  seedApp,
+  send,
+  startHarness,
+  startPod,
+  visible,
+  waitFor,
+  type Harness,
+} from './gateway-fixtures.js';
 
 const to = (subset: string) => [{ route: [{ destination: { host: 'myapp', subset } }] }];
-const putRoute = (h: Harness, subset: string) => put(h.store, 'virtualservices', 'default', 'myapp', { spec: { hosts: ['*'], gateways: ['myapp-gateway'], http: to(subset) } });
+const putRoute = (h: Harness, subset: string) =>
+  put(h.store, 'virtualservices', 'default', 'myapp', {
+    spec: { hosts: ['*'], gateways: ['myapp-gateway'], http: to(subset) },
+  });
 
 async function podOf(h: Harness, agent?: Agent): Promise<string> {
   const r = await send(h.gateway.url, '/', { agent });
@@ -16,14 +29,20 @@ async function podOf(h: Harness, agent?: Agent): Promise<string> {
 }
 
 /** Sends requests back to back until `want` answers; returns when each answer arrived, relative to t0. */
-async function observeSwitch(h: Harness, t0: number, want: string, timeoutMs = 3000): Promise<Array<{ at: number; pod: string }>> {
+async function observeSwitch(
+  h: Harness,
+  t0: number,
+  want: string,
+  timeoutMs = 3000,
+): Promise<Array<{ at: number; pod: string }>> {
   const seen: Array<{ at: number; pod: string }> = [];
   const deadline = t0 + timeoutMs;
   for (;;) {
     const pod = await podOf(h);
     seen.push({ at: performance.now() - t0, pod });
     if (pod === want) return seen;
-    if (performance.now() > deadline) throw new Error(`never saw ${want}; last answers: ${JSON.stringify(seen.slice(-3))}`);
+    if (performance.now() > deadline)
+      throw new Error(`never saw ${want}; last answers: ${JSON.stringify(seen.slice(-3))}`);
   }
 }
 
@@ -36,7 +55,11 @@ describe('gateway propagation delay', () => {
   it('applies a route change only after the delay, and a new delay to later changes', async () => {
     const h = await startHarness(300);
     const { blue, green } = await seedApp(h);
-    cleanup.push(() => h.close(), () => blue.close(), () => green.close());
+    cleanup.push(
+      () => h.close(),
+      () => blue.close(),
+      () => green.close(),
+    );
     await visible(h, putRoute(h, 'blue'), 3000);
     assert.equal(await podOf(h), 'myapp-blue-1');
 
@@ -45,32 +68,49 @@ describe('gateway propagation delay', () => {
     const seen = await observeSwitch(h, t0, 'myapp-green-1');
     const early = seen.filter((s) => s.at < 300);
     assert.ok(early.length > 0, 'requests were answered during the delay');
-    assert.ok(early.every((s) => s.pod === 'myapp-blue-1'), `no switch before 300 ms: ${JSON.stringify(early)}`);
+    assert.ok(
+      early.every((s) => s.pod === 'myapp-blue-1'),
+      `no switch before 300 ms: ${JSON.stringify(early)}`,
+    );
     assert.ok(seen.at(-1)!.at >= 300, `switched at ${seen.at(-1)!.at} ms`);
 
     h.gateway.setPropagationDelay(20);
     const t1 = performance.now();
     putRoute(h, 'blue');
     const back = await observeSwitch(h, t1, 'myapp-blue-1');
-    assert.ok(back.at(-1)!.at >= 20 && back.at(-1)!.at < 300, `switched back at ${back.at(-1)!.at} ms with a 20 ms delay`);
+    assert.ok(
+      back.at(-1)!.at >= 20 && back.at(-1)!.at < 300,
+      `switched back at ${back.at(-1)!.at} ms with a 20 ms delay`,
+    );
   });
 
   it('delays endpoint changes too: a pod removed from Endpoints keeps traffic until the delay passes', async () => {
     const h = await startHarness(250);
     const { blue, green } = await seedApp(h);
-    cleanup.push(() => h.close(), () => blue.close(), () => green.close());
+    cleanup.push(
+      () => h.close(),
+      () => blue.close(),
+      () => green.close(),
+    );
     await visible(h, putRoute(h, 'blue'), 3000);
     const t0 = performance.now();
     putEndpoints(h.store, 'default', 'myapp', [green]);
     const seen = await observeSwitch(h, t0, '503 no healthy upstream');
-    assert.ok(seen.filter((s) => s.at < 250).every((s) => s.pod === 'myapp-blue-1'), JSON.stringify(seen));
+    assert.ok(
+      seen.filter((s) => s.at < 250).every((s) => s.pod === 'myapp-blue-1'),
+      JSON.stringify(seen),
+    );
     assert.ok(seen.at(-1)!.at >= 250);
   });
 
   it('applies a burst of changes in order, each after its own delay', async () => {
     const h = await startHarness(150);
     const { blue, green } = await seedApp(h);
-    cleanup.push(() => h.close(), () => blue.close(), () => green.close());
+    cleanup.push(
+      () => h.close(),
+      () => blue.close(),
+      () => green.close(),
+    );
     await visible(h, putRoute(h, 'blue'), 3000);
     const t0 = performance.now();
     putRoute(h, 'green');
@@ -88,12 +128,23 @@ describe('gateway connections across changes', () => {
     const h = await startHarness(0);
     const { blue, green } = await seedApp(h);
     let release: (() => void) | undefined;
-    const slow = await startPod(h.store, 'default', 'myapp-slow-1', { app: 'myapp', color: 'slow' }, (req, res) => {
-      if (req.url !== '/slow') return false;
-      release = () => res.end('slow done');
-      return true;
+    const slow = await startPod(
+      h.store,
+      'default',
+      'myapp-slow-1',
+      { app: 'myapp', color: 'slow' },
+      (req, res) => {
+        if (req.url !== '/slow') return false;
+        release = () => res.end('slow done');
+        return true;
+      },
+    );
+    put(h.store, 'destinationrules', 'default', 'myapp-blue-green', {
+      spec: {
+        host: 'myapp',
+        subsets: ['blue', 'green', 'slow'].map((c) => ({ name: c, labels: { color: c } })),
+      },
     });
-    put(h.store, 'destinationrules', 'default', 'myapp-blue-green', { spec: { host: 'myapp', subsets: ['blue', 'green', 'slow'].map((c) => ({ name: c, labels: { color: c } })) } });
     putEndpoints(h.store, 'default', 'myapp', [blue, green, slow]);
     const agent = new Agent({ keepAlive: true, maxSockets: 1 });
     after(async () => {

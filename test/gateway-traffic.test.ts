@@ -3,7 +3,19 @@
 import assert from 'node:assert/strict';
 import { Agent } from 'node:http';
 import { after, it } from 'node:test';
-import { del, put, putEndpoints, putService, send, seedGateway, startHarness, startPod, visible, waitFor, type Pod } from './gateway-fixtures.js';
+import {
+  del,
+  put,
+  putEndpoints,
+  putService,
+  send,
+  seedGateway,
+  startHarness,
+  startPod,
+  visible,
+  waitFor,
+  type Pod,
+} from './gateway-fixtures.js';
 
 it('loses no request through the gateway across blue-green cycles with pods replaced', async () => {
   const h = await startHarness(100);
@@ -16,14 +28,26 @@ it('loses no request through the gateway across blue-green cycles with pods repl
   });
   putService(h.store, 'default', 'myapp', { app: 'myapp' });
   put(h.store, 'gateways', 'default', 'myapp-gateway', seedGateway);
-  put(h.store, 'destinationrules', 'default', 'myapp', { spec: { host: 'myapp', subsets: ['blue', 'green'].map((c) => ({ name: c, labels: { color: c } })) } });
-  const route = (http: unknown[]) => put(h.store, 'virtualservices', 'default', 'myapp', { spec: { hosts: ['*'], gateways: ['myapp-gateway'], http } });
-  const to = (subset: string, weight?: number) => ({ destination: { host: 'myapp', subset }, ...(weight === undefined ? {} : { weight }) });
+  put(h.store, 'destinationrules', 'default', 'myapp', {
+    spec: { host: 'myapp', subsets: ['blue', 'green'].map((c) => ({ name: c, labels: { color: c } })) },
+  });
+  const route = (http: unknown[]) =>
+    put(h.store, 'virtualservices', 'default', 'myapp', {
+      spec: { hosts: ['*'], gateways: ['myapp-gateway'], http },
+    });
+  const to = (subset: string, weight?: number) => ({
+    destination: { host: 'myapp', subset },
+    ...(weight === undefined ? {} : { weight }),
+  });
 
   let generation = 0;
   const startColor = async (color: string): Promise<Pod[]> => {
     generation++;
-    const pods = await Promise.all([1, 2].map((i) => startPod(h.store, 'default', `myapp-${color}-${generation}-${i}`, { app: 'myapp', color })));
+    const pods = await Promise.all(
+      [1, 2].map((i) =>
+        startPod(h.store, 'default', `myapp-${color}-${generation}-${i}`, { app: 'myapp', color }),
+      ),
+    );
     live.push(...pods);
     return pods;
   };
@@ -83,6 +107,13 @@ it('loses no request through the gateway across blue-green cycles with pods repl
   stop = true;
   await Promise.all(clients);
 
-  assert.deepEqual(failures, [], `failed requests out of ${total}: ${JSON.stringify(Object.fromEntries(counts))}`);
-  assert.ok((counts.get('myapp-green') ?? 0) > 0 && (counts.get('myapp-blue') ?? 0) > 0, JSON.stringify(Object.fromEntries(counts)));
+  assert.deepEqual(
+    failures,
+    [],
+    `failed requests out of ${total}: ${JSON.stringify(Object.fromEntries(counts))}`,
+  );
+  assert.ok(
+    (counts.get('myapp-green') ?? 0) > 0 && (counts.get('myapp-blue') ?? 0) > 0,
+    JSON.stringify(Object.fromEntries(counts)),
+  );
 });

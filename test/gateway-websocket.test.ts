@@ -3,7 +3,15 @@ import assert from 'node:assert/strict';
 import { once } from 'node:events';
 import { after, it } from 'node:test';
 import WebSocket, { WebSocketServer } from 'ws';
-import { put, putEndpoints, putService, seedGateway, startHarness, startPod, visible } from './gateway-fixtures.js';
+import {
+  put,
+  putEndpoints,
+  putService,
+  seedGateway,
+  startHarness,
+  startPod,
+  visible,
+} from './gateway-fixtures.js';
 
 it('routes a WebSocket upgrade to the matched pod and relays frames both ways', async () => {
   const h = await startHarness(0);
@@ -19,7 +27,16 @@ it('routes a WebSocket upgrade to the matched pod and relays frames both ways', 
   putService(h.store, 'default', 'ws', { app: 'ws' });
   putEndpoints(h.store, 'default', 'ws', [pod]);
   put(h.store, 'gateways', 'default', 'gw', seedGateway);
-  await visible(h, put(h.store, 'virtualservices', 'default', 'ws', { spec: { hosts: ['*'], gateways: ['gw'], http: [{ match: [{ uri: { prefix: '/ws' } }], route: [{ destination: { host: 'ws' } }] }] } }));
+  await visible(
+    h,
+    put(h.store, 'virtualservices', 'default', 'ws', {
+      spec: {
+        hosts: ['*'],
+        gateways: ['gw'],
+        http: [{ match: [{ uri: { prefix: '/ws' } }], route: [{ destination: { host: 'ws' } }] }],
+      },
+    }),
+  );
 
   const client = new WebSocket(`${h.gateway.url.replace('http', 'ws')}/ws`);
   await once(client, 'open');

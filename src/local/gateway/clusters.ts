@@ -3,8 +3,21 @@
 // a route naming anything else points at a cluster that does not exist (503 NC).
 // Subset endpoints = the Service's ready endpoints ∩ pods whose labels contain the subset's labels.
 import type { KubeObject } from '../store/types.js';
-import { asArray, asRecord, asStringMap, byCreation, specOf, visibleFrom, type ConfigView } from './config-view.js';
-import { GATEWAY_NAMESPACE, labelPrefix, UNKNOWN_DESTINATION, type DestinationLabels } from './metrics-labels.js';
+import {
+  asArray,
+  asRecord,
+  asStringMap,
+  byCreation,
+  specOf,
+  visibleFrom,
+  type ConfigView,
+} from './config-view.js';
+import {
+  GATEWAY_NAMESPACE,
+  labelPrefix,
+  UNKNOWN_DESTINATION,
+  type DestinationLabels,
+} from './metrics-labels.js';
 import type { ConfigReporter } from './not-emulated.js';
 
 export const CLUSTER_DOMAIN = 'svc.cluster.local';
@@ -48,7 +61,9 @@ interface ServicePort {
 function servicePorts(svc: KubeObject): ServicePort[] {
   return asArray(specOf(svc).ports).flatMap((p) => {
     const r = asRecord(p);
-    return r && typeof r.port === 'number' ? [{ name: typeof r.name === 'string' ? r.name : '', port: r.port }] : [];
+    return r && typeof r.port === 'number'
+      ? [{ name: typeof r.name === 'string' ? r.name : '', port: r.port }]
+      : [];
   });
 }
 
@@ -65,7 +80,9 @@ export class ClusterRegistry {
     private readonly view: ConfigView,
     private readonly reporter: ConfigReporter,
   ) {
-    const rules = [...view.destinationrules.values()].filter((dr) => visibleFrom(dr, GATEWAY_NAMESPACE)).sort(byCreation);
+    const rules = [...view.destinationrules.values()]
+      .filter((dr) => visibleFrom(dr, GATEWAY_NAMESPACE))
+      .sort(byCreation);
     for (const dr of rules) {
       const host = specOf(dr).host;
       if (typeof host !== 'string' || host === '') continue;
@@ -80,14 +97,27 @@ export class ClusterRegistry {
    * The cluster a route destination names, or undefined when Envoy would not have it (NC).
    * `port` is destination.port.number; without it, a single-port Service's port, else the server port.
    */
-  resolve(fqdn: string, port: number | undefined, subset: string, serverPort: number): { name: string; cluster?: Cluster } {
+  resolve(
+    fqdn: string,
+    port: number | undefined,
+    subset: string,
+    serverPort: number,
+  ): { name: string; cluster?: Cluster } {
     const svc = serviceOf(this.view, fqdn);
     const ports = svc ? servicePorts(svc) : [];
     const number = port ?? (ports.length === 1 ? ports[0]!.port : serverPort);
     const name = `outbound|${number}|${subset}|${fqdn}`;
     let cluster = this.clusters.get(name);
     if (cluster === undefined) {
-      cluster = svc ? this.build(name, svc, fqdn, ports.find((p) => p.port === number), subset) : null;
+      cluster = svc
+        ? this.build(
+            name,
+            svc,
+            fqdn,
+            ports.find((p) => p.port === number),
+            subset,
+          )
+        : null;
       this.clusters.set(name, cluster);
     }
     return { name, cluster: cluster ?? undefined };
@@ -106,7 +136,13 @@ export class ClusterRegistry {
     });
   }
 
-  private build(name: string, svc: KubeObject, fqdn: string, port: ServicePort | undefined, subsetName: string): Cluster | null {
+  private build(
+    name: string,
+    svc: KubeObject,
+    fqdn: string,
+    port: ServicePort | undefined,
+    subsetName: string,
+  ): Cluster | null {
     if (!port) return null;
     let subset: Subset | undefined;
     if (subsetName !== '') {
@@ -142,7 +178,12 @@ export class ClusterRegistry {
           const s = asRecord(raw);
           if (!s || typeof s.name !== 'string') continue;
           if (out.some((o) => o.name === s.name)) {
-            this.reporter.problem('DestinationRule', dr.metadata.namespace ?? '', dr.metadata.name, `subset ${s.name} is already defined for host ${fqdn} by an older DestinationRule; the older definition is used`);
+            this.reporter.problem(
+              'DestinationRule',
+              dr.metadata.namespace ?? '',
+              dr.metadata.name,
+              `subset ${s.name} is already defined for host ${fqdn} by an older DestinationRule; the older definition is used`,
+            );
             continue;
           }
           out.push({ name: s.name, labels: asStringMap(s.labels) });
@@ -165,14 +206,26 @@ export class ClusterRegistry {
     return best?.rules ?? [];
   }
 
-  private endpoints(svc: KubeObject, port: ServicePort, subset: Subset | undefined, base: DestinationLabels): Endpoint[] {
+  private endpoints(
+    svc: KubeObject,
+    port: ServicePort,
+    subset: Subset | undefined,
+    base: DestinationLabels,
+  ): Endpoint[] {
     const ns = svc.metadata.namespace ?? '';
     const eps = this.view.endpoints.get(`${ns}/${svc.metadata.name}`);
     const out: Endpoint[] = [];
     for (const rawSubset of asArray(eps?.subsets)) {
       const s = asRecord(rawSubset);
-      const ports = asArray(s?.ports).map(asRecord).filter((p): p is Record<string, unknown> => p !== undefined);
-      const match = port.name !== '' ? ports.find((p) => p.name === port.name) : ports.length === 1 ? ports[0] : ports.find((p) => !p.name);
+      const ports = asArray(s?.ports)
+        .map(asRecord)
+        .filter((p): p is Record<string, unknown> => p !== undefined);
+      const match =
+        port.name !== ''
+          ? ports.find((p) => p.name === port.name)
+          : ports.length === 1
+            ? ports[0]
+            : ports.find((p) => !p.name);
       if (!match || typeof match.port !== 'number') continue;
       for (const rawAddr of asArray(s?.addresses)) {
         const addr = asRecord(rawAddr);
@@ -201,7 +254,10 @@ function endpointLabels(base: DestinationLabels, pod: KubeObject | undefined): D
     ...base,
     destination_workload: workloadName(pod),
     destination_app: labels.app ?? labels['app.kubernetes.io/name'] ?? 'unknown',
-    destination_version: labels.version ?? labels['app.kubernetes.io/version'] ?? (base.destination_subset || labels.color || 'unknown'),
+    destination_version:
+      labels.version ??
+      labels['app.kubernetes.io/version'] ??
+      (base.destination_subset || labels.color || 'unknown'),
   };
 }
 
@@ -209,6 +265,7 @@ function endpointLabels(base: DestinationLabels, pod: KubeObject | undefined): D
 function workloadName(pod: KubeObject): string {
   const owner = pod.metadata.ownerReferences?.find((o) => o.controller);
   const hash = pod.metadata.labels?.['pod-template-hash'];
-  if (owner?.kind === 'ReplicaSet' && hash && owner.name.endsWith(`-${hash}`)) return owner.name.slice(0, -hash.length - 1);
+  if (owner?.kind === 'ReplicaSet' && hash && owner.name.endsWith(`-${hash}`))
+    return owner.name.slice(0, -hash.length - 1);
   return owner?.name ?? pod.metadata.name;
 }

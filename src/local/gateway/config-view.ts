@@ -2,7 +2,14 @@
 // delay). Keys are `namespace/name`.
 import type { KubeObject } from '../store/types.js';
 
-export const VIEW_KINDS = ['gateways', 'virtualservices', 'destinationrules', 'services', 'endpoints', 'pods'] as const;
+export const VIEW_KINDS = [
+  'gateways',
+  'virtualservices',
+  'destinationrules',
+  'services',
+  'endpoints',
+  'pods',
+] as const;
 export type ViewKind = (typeof VIEW_KINDS)[number];
 
 export type ConfigView = Record<ViewKind, Map<string, KubeObject>>;
@@ -37,7 +44,9 @@ export function byCreation(a: KubeObject, b: KubeObject): number {
 
 export function specOf(o: KubeObject): Record<string, unknown> {
   const spec = o.spec;
-  return spec !== null && typeof spec === 'object' && !Array.isArray(spec) ? (spec as Record<string, unknown>) : {};
+  return spec !== null && typeof spec === 'object' && !Array.isArray(spec)
+    ? (spec as Record<string, unknown>)
+    : {};
 }
 
 export function asArray(v: unknown): unknown[] {
@@ -45,7 +54,9 @@ export function asArray(v: unknown): unknown[] {
 }
 
 export function asRecord(v: unknown): Record<string, unknown> | undefined {
-  return v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined;
+  return v !== null && typeof v === 'object' && !Array.isArray(v)
+    ? (v as Record<string, unknown>)
+    : undefined;
 }
 
 export function asStringMap(v: unknown): Record<string, string> {

@@ -2,23 +2,46 @@
 // failure, preferring endpoints not tried yet: previous_hosts predicate), the route timeout, the
 // route's header operations, and Envoy-shaped failures (503 UF/URX, 503 UC, 504 UT).
 import { randomUUID } from 'node:crypto';
-import { request, type Agent, type ClientRequest, type IncomingMessage, type ServerResponse } from 'node:http';
+import {
+  request,
+  type Agent,
+  type ClientRequest,
+  type IncomingMessage,
+  type ServerResponse,
+} from 'node:http';
 import type { Duplex } from 'node:stream';
 import { performance } from 'node:perf_hooks';
 import type { Cluster, Endpoint } from './clusters.js';
 import { applyParser, removeHeader } from './header-ops.js';
-import { BODY_CONNECT_FAILURE, BODY_CONNECTION_TERMINATION, BODY_TIMEOUT, sendLocalReply } from './local-reply.js';
+import {
+  BODY_CONNECT_FAILURE,
+  BODY_CONNECTION_TERMINATION,
+  BODY_TIMEOUT,
+  sendLocalReply,
+} from './local-reply.js';
 import type { GatewayMetrics } from './metrics.js';
 import { RequestBody } from './request-body.js';
 import type { RouteDestination } from './route-types.js';
 
 const MAX_ATTEMPTS = 3;
 /** Hop-by-hop headers (RFC 9110 §7.6.1) and Envoy-internal ones a client may not set. */
-const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'upgrade', 'te', 'trailer', 'x-envoy-attempt-count', 'x-envoy-upstream-service-time']);
+const HOP_BY_HOP = new Set([
+  'connection',
+  'keep-alive',
+  'proxy-connection',
+  'transfer-encoding',
+  'upgrade',
+  'te',
+  'trailer',
+  'x-envoy-attempt-count',
+  'x-envoy-upstream-service-time',
+]);
 
 export interface ForwardContext {
   agent: Agent;
   metrics: GatewayMetrics;
+  /** Reports an unexpected exception while serving a request (the request is failed, the gateway lives on). */
+  onInternalError(err: unknown): void;
 }
 
 /** The client socket of an HTTP Upgrade (WebSocket) request and the bytes read past its head. */
@@ -65,7 +88,15 @@ function pickEndpoint(cluster: Cluster, tried: Endpoint[] | undefined): Endpoint
 }
 
 function isConnectError(err: NodeJS.ErrnoException): boolean {
-  return ['ECONNREFUSED', 'EHOSTUNREACH', 'ENETUNREACH', 'EADDRNOTAVAIL', 'ETIMEDOUT', 'ECONNRESET', 'EPIPE'].includes(err.code ?? '');
+  return [
+    'ECONNREFUSED',
+    'EHOSTUNREACH',
+    'ENETUNREACH',
+    'EADDRNOTAVAIL',
+    'ETIMEDOUT',
+    'ECONNRESET',
+    'EPIPE',
+  ].includes(err.code ?? '');
 }
 
 export class Exchange {
@@ -100,14 +131,23 @@ export class Exchange {
     headers.push('x-envoy-attempt-count', String(this.attempts));
     const attemptStart = performance.now();
     let connected = false;
-    const up = request({ host: ep.address, port: ep.port, method: this.req.method, path: this.path, headers, agent: this.ctx.agent, setHost: false });
+    const up = request({
+      host: ep.address,
+      port: ep.port,
+      method: this.req.method,
+      path: this.path,
+      headers,
+      agent: this.ctx.agent,
+      setHost: false,
+    });
     this.upstream = up;
     up.once('socket', (s) => {
       if (!s.connecting) connected = true;
       else s.once('connect', () => (connected = true));
     });
     up.once('response', (upRes) => this.onResponse(upRes, ep, attemptStart));
-    if (this.upgrade) up.once('upgrade', (upRes, upSocket, upHead) => this.onUpgrade(upRes, upSocket, upHead, ep));
+    if (this.upgrade)
+      up.once('upgrade', (upRes, upSocket, upHead) => this.onUpgrade(upRes, upSocket, upHead, ep));
     up.on('error', (err: NodeJS.ErrnoException) => this.onError(up, err, ep, connected));
     this.body.attach(up);
   }
@@ -117,13 +157,31 @@ export class Exchange {
       upRes.resume();
       return;
     }
+    try {
+      this.relayResponse(upRes, ep, attemptStart);
+    } catch (err) {
+      // A response Node refuses to write (it validated the pod's headers, so this is a bug here):
+      // reset the client rather than crash the gateway.
+      this.ctx.onInternalError(err);
+      upRes.resume();
+      this.res.destroy();
+      this.finish(ep.metrics, 0, 'UPE');
+    }
+  }
+
+  private relayResponse(upRes: IncomingMessage, ep: Endpoint, attemptStart: number): void {
     const raw = upRes.rawHeaders;
     const out: string[] = [];
     for (let i = 0; i < raw.length; i += 2) {
       const lower = raw[i]!.toLowerCase();
       if (!HOP_BY_HOP.has(lower) && lower !== 'server') out.push(raw[i]!, raw[i + 1]!);
     }
-    out.push('server', 'istio-envoy', 'x-envoy-upstream-service-time', String(Math.round(performance.now() - attemptStart)));
+    out.push(
+      'server',
+      'istio-envoy',
+      'x-envoy-upstream-service-time',
+      String(Math.round(performance.now() - attemptStart)),
+    );
     for (const p of this.dest.responseParsers) applyParser(out, p);
     const status = upRes.statusCode ?? 502;
     this.res.writeHead(status, out);
@@ -143,7 +201,8 @@ export class Exchange {
     this.finish(ep.metrics, 101, '-');
     const lines = [`HTTP/1.1 101 ${upRes.statusMessage ?? 'Switching Protocols'}`];
     const raw = upRes.rawHeaders;
-    for (let i = 0; i < raw.length; i += 2) if (raw[i]!.toLowerCase() !== 'server') lines.push(`${raw[i]}: ${raw[i + 1]}`);
+    for (let i = 0; i < raw.length; i += 2)
+      if (raw[i]!.toLowerCase() !== 'server') lines.push(`${raw[i]}: ${raw[i + 1]}`);
     lines.push('server: istio-envoy');
     client.write(lines.join('\r\n') + '\r\n\r\n');
     if (upHead.length) client.write(upHead);

@@ -8,7 +8,10 @@ import { asArray, asRecord, asStringMap, byCreation, specOf, type ConfigView } f
 import { GATEWAY_NAMESPACE } from './metrics-labels.js';
 import type { ConfigReporter } from './not-emulated.js';
 
-export const GATEWAY_POD_LABELS: Readonly<Record<string, string>> = { istio: 'ingressgateway', app: 'istio-ingressgateway' };
+export const GATEWAY_POD_LABELS: Readonly<Record<string, string>> = {
+  istio: 'ingressgateway',
+  app: 'istio-ingressgateway',
+};
 const HTTP_PROTOCOLS = new Set(['HTTP', 'HTTP2', 'GRPC', 'GRPC-WEB']);
 const SERVER_KEYS = new Set(['port', 'hosts', 'name']);
 
@@ -44,14 +47,30 @@ export function gatewayServers(view: ConfigView, ports: number[], reporter: Conf
       const s = asRecord(raw);
       const port = asRecord(s?.port);
       if (!s || typeof port?.number !== 'number') return;
-      for (const key of Object.keys(s)) if (!SERVER_KEYS.has(key)) reporter.notEmulated(ref.kind, ns, ref.name, `servers[${i}].${key}`, 'the server is served as plain HTTP without it');
+      for (const key of Object.keys(s))
+        if (!SERVER_KEYS.has(key))
+          reporter.notEmulated(
+            ref.kind,
+            ns,
+            ref.name,
+            `servers[${i}].${key}`,
+            'the server is served as plain HTTP without it',
+          );
       if (!ports.includes(port.number)) return;
       const protocol = typeof port.protocol === 'string' ? port.protocol.toUpperCase() : 'HTTP';
       if (!HTTP_PROTOCOLS.has(protocol)) {
-        reporter.notEmulated(ref.kind, ns, ref.name, `servers[${i}].port.protocol=${protocol}`, 'the local gateway serves plain HTTP only, so this server is not served');
+        reporter.notEmulated(
+          ref.kind,
+          ns,
+          ref.name,
+          `servers[${i}].port.protocol=${protocol}`,
+          'the local gateway serves plain HTTP only, so this server is not served',
+        );
         return;
       }
-      const hosts = asArray(s.hosts).filter((h): h is string => typeof h === 'string').map((h) => h.toLowerCase());
+      const hosts = asArray(s.hosts)
+        .filter((h): h is string => typeof h === 'string')
+        .map((h) => h.toLowerCase());
       out.push({ gateway: `${ns}/${gw.metadata.name}`, port: port.number, hosts });
     });
   }
@@ -72,7 +91,8 @@ export function hostsForNamespace(server: GatewayServer, vsNamespace: string): s
       continue;
     }
     const ns = h.slice(0, slash);
-    if (ns === '*' || ns === vsNamespace || (ns === '.' && gwNamespace === vsNamespace)) out.push(h.slice(slash + 1));
+    if (ns === '*' || ns === vsNamespace || (ns === '.' && gwNamespace === vsNamespace))
+      out.push(h.slice(slash + 1));
   }
   return out;
 }

@@ -60,8 +60,10 @@ export class DomainIndex<T> {
   lookup(host: string): T | undefined {
     const hit = this.exact.get(host);
     if (hit !== undefined) return hit;
-    for (const [suffix, v] of this.suffixes) if (host.length > suffix.length && host.endsWith(suffix)) return v;
-    for (const [prefix, v] of this.prefixes) if (host.length > prefix.length && host.startsWith(prefix)) return v;
+    for (const [suffix, v] of this.suffixes)
+      if (host.length > suffix.length && host.endsWith(suffix)) return v;
+    for (const [prefix, v] of this.prefixes)
+      if (host.length > prefix.length && host.startsWith(prefix)) return v;
     return this.any;
   }
 }

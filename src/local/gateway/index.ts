@@ -62,7 +62,10 @@ function listen(server: Server, host: string, port: number): Promise<number> {
 
 function serveMetrics(metrics: GatewayMetrics, res: ServerResponse): void {
   const body = metrics.render();
-  res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4', 'content-length': Buffer.byteLength(body) });
+  res.writeHead(200, {
+    'content-type': 'text/plain; version=0.0.4',
+    'content-length': Buffer.byteLength(body),
+  });
   res.end(body);
 }
 
@@ -82,8 +85,34 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   const reporter = new ConfigReporter(log);
   const metrics = new GatewayMetrics();
   // One pool, keyed by endpoint address:port; lifo keeps the warmest connection in use.
-  const agent = new Agent({ keepAlive: true, keepAliveMsecs: 1000, maxSockets: Infinity, maxFreeSockets: 256, scheduling: 'lifo' });
-  const ctx = { agent, metrics };
+  const agent = new Agent({
+    keepAlive: true,
+    keepAliveMsecs: 1000,
+    maxSockets: Infinity,
+    maxFreeSockets: 256,
+    scheduling: 'lifo',
+  });
+  const ctx = {
+    agent,
+    metrics,
+    onInternalError: (err: unknown) =>
+      reporter.problem(
+        'gateway',
+        'istio-system',
+        'istio-ingressgateway',
+        `internal error while serving a request: ${(err as Error)?.stack ?? String(err)}`,
+      ),
+  };
+  /** Last line of defence: a failing request gets a 500 (or a reset), the gateway keeps serving. */
+  const guarded = (res: ServerResponse, serve: () => void): void => {
+    try {
+      serve();
+    } catch (err) {
+      ctx.onInternalError(err);
+      if (res.headersSent) res.destroy();
+      else res.writeHead(500, { 'content-length': 0 }).end();
+    }
+  };
   let listenPort = options.port;
   let version = 0;
   let table: RoutingTable;
@@ -96,7 +125,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   const upgraded = new Set<import('node:net').Socket>();
   const server = createServer({ keepAliveTimeout: 65_000 }, (req: IncomingMessage, res: ServerResponse) => {
     if (metricsOnMain && req.method === 'GET' && req.url === METRICS_PATH) return serveMetrics(metrics, res);
-    routeRequest(ctx, table, req, res);
+    guarded(res, () => routeRequest(ctx, table, req, res));
   });
   server.on('upgrade', (req: IncomingMessage, socket: import('node:net').Socket, head: Buffer) => {
     // A response object on the raw socket lets local replies (404, 503…) use the usual path.
@@ -107,10 +136,11 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     upgraded.add(socket);
     socket.once('close', () => upgraded.delete(socket));
     socket.on('error', () => socket.destroy());
-    routeRequest(ctx, table, req, res, { socket, head });
+    guarded(res, () => routeRequest(ctx, table, req, res, { socket, head }));
   });
   server.on('clientError', (_err, socket) => {
-    if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\ncontent-length: 0\r\nconnection: close\r\n\r\n');
+    if (socket.writable)
+      socket.end('HTTP/1.1 400 Bad Request\r\ncontent-length: 0\r\nconnection: close\r\n\r\n');
     else socket.destroy();
   });
   listenPort = await listen(server, options.host, options.port);

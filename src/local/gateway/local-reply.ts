@@ -5,8 +5,10 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { applyParser, type HeaderParser } from './header-ops.js';
 
 export const BODY_NO_HEALTHY_UPSTREAM = 'no healthy upstream';
-export const BODY_CONNECT_FAILURE = 'upstream connect error or disconnect/reset before headers. reset reason: connection failure';
-export const BODY_CONNECTION_TERMINATION = 'upstream connect error or disconnect/reset before headers. reset reason: connection termination';
+export const BODY_CONNECT_FAILURE =
+  'upstream connect error or disconnect/reset before headers. reset reason: connection failure';
+export const BODY_CONNECTION_TERMINATION =
+  'upstream connect error or disconnect/reset before headers. reset reason: connection termination';
 export const BODY_TIMEOUT = 'upstream request timeout';
 
 export function sendLocalReply(
@@ -21,7 +23,8 @@ export function sendLocalReply(
     res.destroy();
     return;
   }
-  const payload = body === undefined || body.length === 0 ? undefined : typeof body === 'string' ? Buffer.from(body) : body;
+  const payload =
+    body === undefined || body.length === 0 ? undefined : typeof body === 'string' ? Buffer.from(body) : body;
   const headers = ['server', 'istio-envoy', 'content-length', String(payload?.length ?? 0)];
   if (payload) headers.push('content-type', 'text/plain');
   if (extra) headers.push(...extra);

@@ -21,7 +21,8 @@ describe('hosts', () => {
 
   it('looks up virtual hosts like Envoy: exact, longest suffix, prefix, then *', () => {
     const idx = new DomainIndex<string>();
-    for (const d of ['*', '*.example.com', '*.shop.example.com', 'api.example.com', 'internal.*']) idx.add(d, d);
+    for (const d of ['*', '*.example.com', '*.shop.example.com', 'api.example.com', 'internal.*'])
+      idx.add(d, d);
     idx.seal();
     assert.equal(idx.lookup('api.example.com'), 'api.example.com');
     assert.equal(idx.lookup('a.shop.example.com'), '*.shop.example.com');
@@ -59,7 +60,10 @@ describe('paths and durations', () => {
     assert.equal(normalizePath('/a/./b/../c?x=/..'), '/a/c?x=/..');
     assert.equal(normalizePath('/../../x'), '/x');
     assert.equal(normalizePath('/a/b/..'), '/a/');
-    assert.deepEqual(splitTarget('http://h.example:81/p?q', 'ignored'), { path: '/p?q', authority: 'h.example:81' });
+    assert.deepEqual(splitTarget('http://h.example:81/p?q', 'ignored'), {
+      path: '/p?q',
+      authority: 'h.example:81',
+    });
     assert.equal(splitTarget('*', 'h'), undefined);
   });
   it('parses Istio durations', () => {
@@ -73,7 +77,13 @@ describe('paths and durations', () => {
 
 describe('header operations', () => {
   it('removes first, then sets (overwrite) and adds (append), sorted by key; host rewrites the authority', () => {
-    const ops = compileHeaderOps({ request: { set: { 'x-b': '2', 'x-a': '1', host: 'internal' }, add: { 'x-c': 'new' }, remove: ['x-gone', 'x-a'] } })!;
+    const ops = compileHeaderOps({
+      request: {
+        set: { 'x-b': '2', 'x-a': '1', host: 'internal' },
+        add: { 'x-c': 'new' },
+        remove: ['x-gone', 'x-a'],
+      },
+    })!;
     assert.equal(ops.authority, 'internal');
     const headers = ['Host', 'h', 'X-A', 'old', 'x-gone', '1', 'x-c', 'first'];
     applyParser(headers, ops.request);

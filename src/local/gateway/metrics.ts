@@ -4,7 +4,10 @@
 import { parseLabels } from './metrics-labels.js';
 
 /** Istio's default buckets for istio_request_duration_milliseconds. */
-export const DURATION_BUCKETS_MS = [0.5, 1, 5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10000, 30000, 60000, 300000, 600000, 1800000, 3600000];
+export const DURATION_BUCKETS_MS = [
+  0.5, 1, 5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10000, 30000, 60000, 300000, 600000, 1800000,
+  3600000,
+];
 
 interface Series {
   labels: string;
@@ -28,7 +31,12 @@ export class GatewayMetrics {
     const key = `${prefix},response_code="${code}",response_flags="${flags}"`;
     let s = this.series.get(key);
     if (s === undefined) {
-      s = { labels: key, count: 0, sumMs: 0, buckets: new Array<number>(DURATION_BUCKETS_MS.length + 1).fill(0) };
+      s = {
+        labels: key,
+        count: 0,
+        sumMs: 0,
+        buckets: new Array<number>(DURATION_BUCKETS_MS.length + 1).fill(0),
+      };
       this.series.set(key, s);
     }
     s.count++;
@@ -39,7 +47,11 @@ export class GatewayMetrics {
   }
 
   stats(): RequestStat[] {
-    return [...this.series.values()].map((s) => ({ labels: parseLabels(s.labels), requests: s.count, durationSumMs: s.sumMs }));
+    return [...this.series.values()].map((s) => ({
+      labels: parseLabels(s.labels),
+      requests: s.count,
+      durationSumMs: s.sumMs,
+    }));
   }
 
   render(): string {

@@ -8,7 +8,13 @@ export class ConfigReporter {
   constructor(private readonly log: GatewayLog) {}
 
   /** `gateway: VirtualService default/x: field http[0].fault is not emulated by the local gateway; …` */
-  notEmulated(kind: string, ns: string, name: string, field: string, consequence = 'traffic is routed as if it were absent'): void {
+  notEmulated(
+    kind: string,
+    ns: string,
+    name: string,
+    field: string,
+    consequence = 'traffic is routed as if it were absent',
+  ): void {
     this.once(`${kind} ${ns}/${name}: field ${field} is not emulated by the local gateway; ${consequence}`);
   }
 

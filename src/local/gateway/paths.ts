@@ -21,7 +21,10 @@ export function normalizePath(target: string): string {
 }
 
 /** Splits an absolute-form target (`http://host/path`) into authority and origin-form path. */
-export function splitTarget(target: string, hostHeader: string | undefined): { path: string; authority: string } | undefined {
+export function splitTarget(
+  target: string,
+  hostHeader: string | undefined,
+): { path: string; authority: string } | undefined {
   if (target.startsWith('/')) return { path: normalizePath(target), authority: hostHeader ?? '' };
   if (!URL.canParse(target)) return undefined;
   const u = new URL(target);

@@ -16,7 +16,13 @@ import { compileRe2 } from './string-match.js';
 type Forward = Extract<RouteAction, { kind: 'forward' }>;
 
 /** `upgrade` is set for an HTTP Upgrade (WebSocket) request; `res` then writes to its socket. */
-export function routeRequest(ctx: ForwardContext, table: RoutingTable, req: IncomingMessage, res: ServerResponse, upgrade?: Upgrade): void {
+export function routeRequest(
+  ctx: ForwardContext,
+  table: RoutingTable,
+  req: IncomingMessage,
+  res: ServerResponse,
+  upgrade?: Upgrade,
+): void {
   const start = performance.now();
   const target = splitTarget(req.url ?? '/', req.headers.host);
   if (!target) {
@@ -27,7 +33,12 @@ export function routeRequest(ctx: ForwardContext, table: RoutingTable, req: Inco
   const facts = requestFacts(req, target.path, target.authority, hostWithoutPort(target.authority));
   const vhost = table.hosts.lookup(facts.host);
   let route: CompiledRoute | undefined;
-  if (vhost) for (const r of vhost.routes) if (r.test(facts)) { route = r; break; }
+  if (vhost)
+    for (const r of vhost.routes)
+      if (r.test(facts)) {
+        route = r;
+        break;
+      }
   if (!route) {
     sendLocalReply(req, res, 404, undefined, []);
     ctx.metrics.record(UNKNOWN_PREFIX, 404, 'NR', performance.now() - start);
@@ -44,7 +55,16 @@ export function routeRequest(ctx: ForwardContext, table: RoutingTable, req: Inco
   } else forward(ctx, req, res, route, action, facts.path, start, upgrade);
 }
 
-function forward(ctx: ForwardContext, req: IncomingMessage, res: ServerResponse, route: CompiledRoute, action: Forward, path: string, start: number, upgrade: Upgrade | undefined): void {
+function forward(
+  ctx: ForwardContext,
+  req: IncomingMessage,
+  res: ServerResponse,
+  route: CompiledRoute,
+  action: Forward,
+  path: string,
+  start: number,
+  upgrade: Upgrade | undefined,
+): void {
   const dest = pickDestination(action);
   if (!dest || !dest.cluster) {
     sendLocalReply(req, res, 503, undefined, dest?.responseParsers ?? []);
@@ -57,7 +77,18 @@ function forward(ctx: ForwardContext, req: IncomingMessage, res: ServerResponse,
     return;
   }
   const upstreamPath = action.rewrite ? rewritePath(route, action.rewrite, path) : path;
-  new Exchange(ctx, req, res, dest.cluster, dest, upstreamPath, upstreamHeaders(req, dest, upgrade !== undefined), start, action.timeoutMs, upgrade).run();
+  new Exchange(
+    ctx,
+    req,
+    res,
+    dest.cluster,
+    dest,
+    upstreamPath,
+    upstreamHeaders(req, dest, upgrade !== undefined),
+    start,
+    action.timeoutMs,
+    upgrade,
+  ).run();
 }
 
 /** Envoy weighted_clusters: a weighted random pick per request; a single destination always wins. */
@@ -89,7 +120,11 @@ function rewritePath(route: CompiledRoute, rw: NonNullable<Forward['rewrite']>, 
   return normalizePath(rw.uri + path.slice(matched));
 }
 
-function redirectLocation(a: Extract<RouteAction, { kind: 'redirect' }>, authority: string, path: string): string {
+function redirectLocation(
+  a: Extract<RouteAction, { kind: 'redirect' }>,
+  authority: string,
+  path: string,
+): string {
   let host = a.authority ?? authority;
   if (a.port !== undefined) host = `${hostWithoutPortKeepCase(host)}:${a.port}`;
   let target = path;

@@ -13,7 +13,9 @@ export class RequestBody {
 
   constructor(private readonly req: IncomingMessage) {
     const h = req.headers;
-    this.ended = h['transfer-encoding'] === undefined && (h['content-length'] === undefined || h['content-length'] === '0');
+    this.ended =
+      h['transfer-encoding'] === undefined &&
+      (h['content-length'] === undefined || h['content-length'] === '0');
     if (this.ended) return;
     req.on('data', (c: Buffer) => this.onData(c));
     req.on('end', () => {

@@ -20,7 +20,12 @@ export interface RequestFacts {
   queryParams?: Map<string, string>;
 }
 
-export function requestFacts(req: IncomingMessage, path: string, authority: string, host: string): RequestFacts {
+export function requestFacts(
+  req: IncomingMessage,
+  path: string,
+  authority: string,
+  host: string,
+): RequestFacts {
   const q = path.indexOf('?');
   let pathOnly = q === -1 ? path : path.slice(0, q);
   const hash = pathOnly.indexOf('#');
@@ -54,7 +59,8 @@ export function headerValue(f: RequestFacts, name: string): string | undefined {
   const sep = name === 'cookie' ? '; ' : ',';
   for (let i = 0; i < raw.length; i += 2) {
     const key = raw[i]!;
-    if (key.length === name.length && key.toLowerCase() === name) out = out === undefined ? raw[i + 1]! : out + sep + raw[i + 1]!;
+    if (key.length === name.length && key.toLowerCase() === name)
+      out = out === undefined ? raw[i + 1]! : out + sep + raw[i + 1]!;
   }
   return out;
 }

@@ -21,7 +21,8 @@ type Condition = (f: RequestFacts) => boolean;
 
 function headerCondition(name: string, raw: unknown, invert: boolean): Condition {
   const spec = parseStringMatch(raw);
-  const test: StringPredicate | undefined = spec.kind === 'present' ? undefined : compileStringPredicate(spec);
+  const test: StringPredicate | undefined =
+    spec.kind === 'present' ? undefined : compileStringPredicate(spec);
   // Istio sets treat_missing_header_as_empty on inverted value matchers (withoutHeaders).
   const missingAsEmpty = invert && test !== undefined;
   return (f) => {
@@ -51,7 +52,7 @@ function uriSpec(m: Record<string, unknown>): UriSpec {
 }
 
 function uriCondition(uri: UriSpec): Condition | undefined {
-  if (uri.kind === 'prefix' && uri.value === '/' ) return (f) => f.path.startsWith('/');
+  if (uri.kind === 'prefix' && uri.value === '/') return (f) => f.path.startsWith('/');
   // Envoy: prefix applies to :path as is; exact (path) and regex apply to the path without query.
   if (uri.kind === 'regex') {
     const test = compileStringPredicate({ kind: 'regex', value: uri.value });
@@ -71,7 +72,10 @@ export function compileMatch(raw: unknown, onClaim: (key: string) => void): Comp
   const uri = uriSpec(m);
   const conds: Condition[] = [];
   let headerCount = 0;
-  for (const [field, invert] of [['headers', false], ['withoutHeaders', true]] as const) {
+  for (const [field, invert] of [
+    ['headers', false],
+    ['withoutHeaders', true],
+  ] as const) {
     for (const [key, sm] of Object.entries(asRecord(m[field]) ?? {})) {
       const name = key.toLowerCase();
       if (RESERVED_HEADER_KEYS.has(name)) continue;
@@ -84,7 +88,11 @@ export function compileMatch(raw: unknown, onClaim: (key: string) => void): Comp
       conds.push(headerCondition(name, sm, invert));
     }
   }
-  for (const [field, pseudo] of [['method', ':method'], ['authority', ':authority'], ['scheme', ':scheme']] as const) {
+  for (const [field, pseudo] of [
+    ['method', ':method'],
+    ['authority', ':authority'],
+    ['scheme', ':scheme'],
+  ] as const) {
     if (m[field] === undefined) continue;
     headerCount++;
     conds.push(headerCondition(pseudo, m[field], false));
@@ -93,7 +101,8 @@ export function compileMatch(raw: unknown, onClaim: (key: string) => void): Comp
   for (const [name, sm] of query) conds.push(queryCondition(name, sm));
   const uriCond = uriCondition(uri);
   if (uriCond) conds.unshift(uriCond);
-  const pathCatchAll = (uri.kind === 'prefix' && uri.value === '/') || (uri.kind === 'regex' && uri.value === '.*');
+  const pathCatchAll =
+    (uri.kind === 'prefix' && uri.value === '/') || (uri.kind === 'regex' && uri.value === '.*');
   return { test: allOf(conds), catchAll: pathCatchAll && headerCount === 0 && query.length === 0, uri };
 }
 

@@ -25,8 +25,22 @@ export interface Rewrite {
 }
 
 export type RouteAction =
-  | { kind: 'forward'; destinations: RouteDestination[]; totalWeight: number; timeoutMs: number; rewrite?: Rewrite }
-  | { kind: 'redirect'; status: number; scheme?: string; authority?: string; uri?: string; port?: number; responseParsers: HeaderParser[] }
+  | {
+      kind: 'forward';
+      destinations: RouteDestination[];
+      totalWeight: number;
+      timeoutMs: number;
+      rewrite?: Rewrite;
+    }
+  | {
+      kind: 'redirect';
+      status: number;
+      scheme?: string;
+      authority?: string;
+      uri?: string;
+      port?: number;
+      responseParsers: HeaderParser[];
+    }
   | { kind: 'direct'; status: number; body?: Buffer; responseParsers: HeaderParser[] };
 
 export interface CompiledRoute {

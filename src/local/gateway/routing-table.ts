@@ -5,7 +5,13 @@
 import type { KubeObject } from '../store/types.js';
 import { ClusterRegistry } from './clusters.js';
 import { asArray, byCreation, specOf, visibleFrom, type ConfigView } from './config-view.js';
-import { gatewayServers, hostsForNamespace, resolveGatewayName, servedPorts, type GatewayServer } from './gateway-servers.js';
+import {
+  gatewayServers,
+  hostsForNamespace,
+  resolveGatewayName,
+  servedPorts,
+  type GatewayServer,
+} from './gateway-servers.js';
 import { DomainIndex, intersectHosts } from './hosts.js';
 import { GATEWAY_NAMESPACE } from './metrics-labels.js';
 import { reportUnhandledKeys, type ConfigReporter } from './not-emulated.js';
@@ -24,10 +30,14 @@ function boundVirtualServices(view: ConfigView, reporter: ConfigReporter): Bound
     if (!visibleFrom(vs, GATEWAY_NAMESPACE)) continue;
     const ns = vs.metadata.namespace ?? '';
     // An omitted `gateways` means `mesh` only: such a VS never reaches the ingress gateway.
-    const names = asArray(specOf(vs).gateways).filter((g): g is string => typeof g === 'string' && g !== 'mesh');
+    const names = asArray(specOf(vs).gateways).filter(
+      (g): g is string => typeof g === 'string' && g !== 'mesh',
+    );
     if (names.length === 0) continue;
     reportVirtualService(vs, reporter);
-    const hosts = asArray(specOf(vs).hosts).filter((h): h is string => typeof h === 'string').map((h) => h.toLowerCase());
+    const hosts = asArray(specOf(vs).hosts)
+      .filter((h): h is string => typeof h === 'string')
+      .map((h) => h.toLowerCase());
     out.push({ vs, gateways: new Set(names.map((g) => resolveGatewayName(g, ns))), hosts });
   }
   return out;
@@ -37,21 +47,38 @@ function reportDestinationRules(view: ConfigView, reporter: ConfigReporter): voi
   for (const dr of view.destinationrules.values()) {
     const r = { kind: 'DestinationRule', ns: dr.metadata.namespace ?? '', name: dr.metadata.name };
     reportUnhandledKeys(reporter, r, specOf(dr), new Set(['host', 'subsets', 'exportTo']), '');
-    asArray(specOf(dr).subsets).forEach((s, i) => reportUnhandledKeys(reporter, r, s, new Set(['name', 'labels']), `subsets[${i}].`));
+    asArray(specOf(dr).subsets).forEach((s, i) =>
+      reportUnhandledKeys(reporter, r, s, new Set(['name', 'labels']), `subsets[${i}].`),
+    );
   }
 }
 
 /** Routes of one VS for one server, or undefined (logged) when Istio would reject the VS. */
-function routesFor(b: BoundVs, server: GatewayServer, registry: ClusterRegistry, reporter: ConfigReporter): CompiledRoute[] | undefined {
+function routesFor(
+  b: BoundVs,
+  server: GatewayServer,
+  registry: ClusterRegistry,
+  reporter: ConfigReporter,
+): CompiledRoute[] | undefined {
   try {
     return buildRoutes({ vs: b.vs, gateway: server.gateway, serverPort: server.port, registry, reporter });
   } catch (err) {
-    reporter.problem('VirtualService', b.vs.metadata.namespace ?? '', b.vs.metadata.name, `${(err as Error).message}; Istio rejects this VirtualService, the local gateway ignores it`);
+    reporter.problem(
+      'VirtualService',
+      b.vs.metadata.namespace ?? '',
+      b.vs.metadata.name,
+      `${(err as Error).message}; Istio rejects this VirtualService, the local gateway ignores it`,
+    );
     return undefined;
   }
 }
 
-export function compileRoutingTable(view: ConfigView, listenPort: number, version: number, reporter: ConfigReporter): RoutingTable {
+export function compileRoutingTable(
+  view: ConfigView,
+  listenPort: number,
+  version: number,
+  reporter: ConfigReporter,
+): RoutingTable {
   const serverPorts = servedPorts(view, listenPort);
   const servers = gatewayServers(view, serverPorts, reporter);
   const bound = boundVirtualServices(view, reporter);
@@ -71,7 +98,10 @@ export function compileRoutingTable(view: ConfigView, listenPort: number, versio
   const hosts = new DomainIndex<VirtualHost>();
   for (const [domain, routes] of byDomain) {
     // SortVHostRoutes: catch-alls last, everything else in order (gateways only).
-    hosts.add(domain, { domain, routes: [...routes.filter((r) => !r.catchAll), ...routes.filter((r) => r.catchAll)] });
+    hosts.add(domain, {
+      domain,
+      routes: [...routes.filter((r) => !r.catchAll), ...routes.filter((r) => r.catchAll)],
+    });
   }
   hosts.seal();
   return { version, hosts, serverPorts };

@@ -36,7 +36,8 @@ export function parseStringMatch(raw: unknown): StringMatchSpec {
   const m = raw as Record<string, unknown>;
   if (typeof m.exact === 'string') return { kind: 'exact', value: m.exact };
   if (typeof m.prefix === 'string') return { kind: 'prefix', value: m.prefix };
-  if (typeof m.regex === 'string') return m.regex === '*' ? { kind: 'present' } : { kind: 'regex', value: m.regex };
+  if (typeof m.regex === 'string')
+    return m.regex === '*' ? { kind: 'present' } : { kind: 'regex', value: m.regex };
   return { kind: 'present' };
 }
 

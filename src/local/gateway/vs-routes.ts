@@ -14,8 +14,32 @@ import { compileMatch } from './route-match.js';
 import type { CompiledRoute, RouteAction, RouteDestination } from './route-types.js';
 import { compileRe2 } from './string-match.js';
 
-const HTTP_KEYS = new Set(['name', 'match', 'route', 'redirect', 'directResponse', 'rewrite', 'timeout', 'headers']);
-const MATCH_KEYS = new Set(['name', 'uri', 'scheme', 'method', 'authority', 'headers', 'port', 'queryParams', 'ignoreUriCase', 'withoutHeaders', 'sourceLabels', 'sourceNamespace', 'gateways', 'statPrefix']);
+const HTTP_KEYS = new Set([
+  'name',
+  'match',
+  'route',
+  'redirect',
+  'directResponse',
+  'rewrite',
+  'timeout',
+  'headers',
+]);
+const MATCH_KEYS = new Set([
+  'name',
+  'uri',
+  'scheme',
+  'method',
+  'authority',
+  'headers',
+  'port',
+  'queryParams',
+  'ignoreUriCase',
+  'withoutHeaders',
+  'sourceLabels',
+  'sourceNamespace',
+  'gateways',
+  'statPrefix',
+]);
 const DEST_KEYS = new Set(['destination', 'weight', 'headers']);
 const REDIRECT_CODES = new Set([301, 302, 303, 307, 308]);
 
@@ -27,7 +51,11 @@ export interface RouteContext {
   reporter: ConfigReporter;
 }
 
-const ref = (vs: KubeObject) => ({ kind: 'VirtualService', ns: vs.metadata.namespace ?? '', name: vs.metadata.name });
+const ref = (vs: KubeObject) => ({
+  kind: 'VirtualService',
+  ns: vs.metadata.namespace ?? '',
+  name: vs.metadata.name,
+});
 
 /** Reports the fields of a VirtualService the gateway does not act on (each once). */
 export function reportVirtualService(vs: KubeObject, reporter: ConfigReporter): void {
@@ -36,9 +64,19 @@ export function reportVirtualService(vs: KubeObject, reporter: ConfigReporter): 
   asArray(specOf(vs).http).forEach((h, i) => {
     reportUnhandledKeys(reporter, r, h, HTTP_KEYS, `http[${i}].`);
     const http = asRecord(h) ?? {};
-    asArray(http.match).forEach((m, j) => reportUnhandledKeys(reporter, r, m, MATCH_KEYS, `http[${i}].match[${j}].`));
-    asArray(http.route).forEach((d, j) => reportUnhandledKeys(reporter, r, d, DEST_KEYS, `http[${i}].route[${j}].`));
-    reportUnhandledKeys(reporter, r, http.rewrite, new Set(['uri', 'authority', 'uriRegexRewrite']), `http[${i}].rewrite.`);
+    asArray(http.match).forEach((m, j) =>
+      reportUnhandledKeys(reporter, r, m, MATCH_KEYS, `http[${i}].match[${j}].`),
+    );
+    asArray(http.route).forEach((d, j) =>
+      reportUnhandledKeys(reporter, r, d, DEST_KEYS, `http[${i}].route[${j}].`),
+    );
+    reportUnhandledKeys(
+      reporter,
+      r,
+      http.rewrite,
+      new Set(['uri', 'authority', 'uriRegexRewrite']),
+      `http[${i}].rewrite.`,
+    );
   });
 }
 
@@ -55,10 +93,21 @@ export function buildRoutes(ctx: RouteContext): CompiledRoute[] {
     for (const [j, block] of blocks.entries()) {
       if (block !== undefined && !appliesHere(ctx, asRecord(block) ?? {})) continue;
       const m = withField(`http[${i}].match[${j}]`, () =>
-        compileMatch(block, (key) => ctx.reporter.notEmulated('VirtualService', ref(ctx.vs).ns, ref(ctx.vs).name, `http[${i}].match[${j}].${key}`, 'the match block never matches (no JWT claims at the local gateway)')),
+        compileMatch(block, (key) =>
+          ctx.reporter.notEmulated(
+            'VirtualService',
+            ref(ctx.vs).ns,
+            ref(ctx.vs).name,
+            `http[${i}].match[${j}].${key}`,
+            'the match block never matches (no JWT claims at the local gateway)',
+          ),
+        ),
       );
       const blockName = asRecord(block)?.name;
-      const name = typeof http.name === 'string' ? http.name + (typeof blockName === 'string' && blockName ? `.${blockName}` : '') : '';
+      const name =
+        typeof http.name === 'string'
+          ? http.name + (typeof blockName === 'string' && blockName ? `.${blockName}` : '')
+          : '';
       if (!action) continue;
       out.push({ name, source, test: m.test, catchAll: m.catchAll, uri: m.uri, action });
       if (m.catchAll) {
@@ -83,54 +132,107 @@ function withField<T>(field: string, fn: () => T): T {
 function appliesHere(ctx: RouteContext, m: Record<string, unknown>): boolean {
   if (typeof m.port === 'number' && m.port !== 0 && m.port !== ctx.serverPort) return false;
   const gateways = asArray(m.gateways).filter((g): g is string => typeof g === 'string');
-  if (gateways.length > 0) return gateways.some((g) => resolveGatewayName(g, ctx.vs.metadata.namespace ?? '') === ctx.gateway);
+  if (gateways.length > 0)
+    return gateways.some((g) => resolveGatewayName(g, ctx.vs.metadata.namespace ?? '') === ctx.gateway);
   const labelsOk = Object.entries(asStringMap(m.sourceLabels)).every(([k, v]) => GATEWAY_POD_LABELS[k] === v);
-  return labelsOk && (typeof m.sourceNamespace !== 'string' || m.sourceNamespace === '' || m.sourceNamespace === GATEWAY_NAMESPACE);
+  return (
+    labelsOk &&
+    (typeof m.sourceNamespace !== 'string' ||
+      m.sourceNamespace === '' ||
+      m.sourceNamespace === GATEWAY_NAMESPACE)
+  );
+}
+
+function invalidHeader(ctx: RouteContext, field: string): (message: string) => void {
+  return (message) =>
+    ctx.reporter.problem(
+      'VirtualService',
+      ref(ctx.vs).ns,
+      ref(ctx.vs).name,
+      `${field}: ${message}; Istio rejects it, the local gateway skips this operation`,
+    );
 }
 
 function buildAction(ctx: RouteContext, http: Record<string, unknown>, i: number): RouteAction | undefined {
-  const ops = compileHeaderOps(http.headers);
+  const ops = compileHeaderOps(http.headers, invalidHeader(ctx, `http[${i}].headers`));
   const responseParsers = ops?.response ? [ops.response] : [];
   const redirect = asRecord(http.redirect);
   if (redirect) return redirectAction(ctx, redirect, responseParsers, i);
   const direct = asRecord(http.directResponse);
   if (direct) {
     const body = asRecord(direct.body);
-    const bytes = typeof body?.string === 'string' ? Buffer.from(body.string) : typeof body?.bytes === 'string' ? Buffer.from(body.bytes, 'base64') : undefined;
-    return { kind: 'direct', status: typeof direct.status === 'number' ? direct.status : 200, body: bytes, responseParsers };
+    const bytes =
+      typeof body?.string === 'string'
+        ? Buffer.from(body.string)
+        : typeof body?.bytes === 'string'
+          ? Buffer.from(body.bytes, 'base64')
+          : undefined;
+    return {
+      kind: 'direct',
+      status: typeof direct.status === 'number' ? direct.status : 200,
+      body: bytes,
+      responseParsers,
+    };
   }
   const route = asArray(http.route);
   if (route.length === 0) {
-    ctx.reporter.problem('VirtualService', ref(ctx.vs).ns, ref(ctx.vs).name, `http[${i}] has no route, redirect or directResponse; Istio rejects it, the local gateway skips the rule`);
+    ctx.reporter.problem(
+      'VirtualService',
+      ref(ctx.vs).ns,
+      ref(ctx.vs).name,
+      `http[${i}] has no route, redirect or directResponse; Istio rejects it, the local gateway skips the rule`,
+    );
     return undefined;
   }
   return forwardAction(ctx, http, route, ops, i);
 }
 
-function redirectAction(ctx: RouteContext, r: Record<string, unknown>, responseParsers: HeaderParser[], i: number): RouteAction | undefined {
+function redirectAction(
+  ctx: RouteContext,
+  r: Record<string, unknown>,
+  responseParsers: HeaderParser[],
+  i: number,
+): RouteAction | undefined {
   const status = typeof r.redirectCode === 'number' && r.redirectCode !== 0 ? r.redirectCode : 301;
   if (!REDIRECT_CODES.has(status)) {
-    ctx.reporter.problem('VirtualService', ref(ctx.vs).ns, ref(ctx.vs).name, `http[${i}].redirect.redirectCode ${status} is not supported by Istio; the rule is skipped`);
+    ctx.reporter.problem(
+      'VirtualService',
+      ref(ctx.vs).ns,
+      ref(ctx.vs).name,
+      `http[${i}].redirect.redirectCode ${status} is not supported by Istio; the rule is skipped`,
+    );
     return undefined;
   }
-  let port = typeof r.port === 'number' ? r.port : r.derivePort === 'FROM_REQUEST_PORT' ? ctx.serverPort : undefined;
+  let port =
+    typeof r.port === 'number' ? r.port : r.derivePort === 'FROM_REQUEST_PORT' ? ctx.serverPort : undefined;
   const scheme = typeof r.scheme === 'string' && r.scheme !== '' ? r.scheme : undefined;
   // Istio drops an explicit default port for the scheme.
-  if ((port === 80 && (scheme ?? 'http') === 'http') || (port === 443 && scheme === 'https')) port = undefined;
-  return {
-    kind: 'redirect',
-    status,
-    scheme,
-    authority: typeof r.authority === 'string' && r.authority !== '' ? r.authority : undefined,
-    uri: typeof r.uri === 'string' && r.uri !== '' ? r.uri : undefined,
-    port,
-    responseParsers,
-  };
+  if ((port === 80 && (scheme ?? 'http') === 'http') || (port === 443 && scheme === 'https'))
+    port = undefined;
+  const authority = typeof r.authority === 'string' && r.authority !== '' ? r.authority : undefined;
+  const uri = typeof r.uri === 'string' && r.uri !== '' ? r.uri : undefined;
+  if (/[^\x21-\x7e]/.test(`${scheme ?? ''}${authority ?? ''}${uri ?? ''}`)) {
+    ctx.reporter.problem(
+      'VirtualService',
+      ref(ctx.vs).ns,
+      ref(ctx.vs).name,
+      `http[${i}].redirect has characters that cannot go in a Location header; the rule is skipped`,
+    );
+    return undefined;
+  }
+  return { kind: 'redirect', status, scheme, authority, uri, port, responseParsers };
 }
 
-function forwardAction(ctx: RouteContext, http: Record<string, unknown>, route: unknown[], ops: ReturnType<typeof compileHeaderOps>, i: number): RouteAction {
+function forwardAction(
+  ctx: RouteContext,
+  http: Record<string, unknown>,
+  route: unknown[],
+  ops: ReturnType<typeof compileHeaderOps>,
+  i: number,
+): RouteAction {
   const rewrite = asRecord(http.rewrite);
-  const routeAuthority = (typeof rewrite?.authority === 'string' && rewrite.authority) || ops?.authority || undefined;
+  const routeAuthority =
+    (typeof rewrite?.authority === 'string' && rewrite.authority) || ops?.authority || undefined;
   const single = route.length === 1;
   const destinations: RouteDestination[] = [];
   for (const raw of route) {
@@ -141,13 +243,21 @@ function forwardAction(ctx: RouteContext, http: Record<string, unknown>, route: 
   }
   const totalWeight = destinations.reduce((a, d) => a + d.weight, 0);
   if (destinations.length === 0) {
-    ctx.reporter.problem('VirtualService', ref(ctx.vs).ns, ref(ctx.vs).name, `http[${i}].route: total destination weight = 0 (Istio rejects this); requests get 503`);
+    ctx.reporter.problem(
+      'VirtualService',
+      ref(ctx.vs).ns,
+      ref(ctx.vs).name,
+      `http[${i}].route: total destination weight = 0 (Istio rejects this); requests get 503`,
+    );
   }
   const timeoutMs = parseDurationMs(http.timeout) ?? 0;
   return { kind: 'forward', destinations, totalWeight, timeoutMs, rewrite: compileRewrite(rewrite, i) };
 }
 
-function compileRewrite(rewrite: Record<string, unknown> | undefined, i: number): { uri?: string; regex?: { pattern: string; substitution: string } } | undefined {
+function compileRewrite(
+  rewrite: Record<string, unknown> | undefined,
+  i: number,
+): { uri?: string; regex?: { pattern: string; substitution: string } } | undefined {
   if (!rewrite) return undefined;
   const rr = asRecord(rewrite.uriRegexRewrite);
   if (rr && typeof rr.match === 'string' && typeof rr.rewrite === 'string') {
@@ -157,17 +267,33 @@ function compileRewrite(rewrite: Record<string, unknown> | undefined, i: number)
   return typeof rewrite.uri === 'string' && rewrite.uri !== '' ? { uri: rewrite.uri } : undefined;
 }
 
-function destination(ctx: RouteContext, d: Record<string, unknown>, weight: number, single: boolean, routeOps: ReturnType<typeof compileHeaderOps>, routeAuthority: string | undefined): RouteDestination {
+function destination(
+  ctx: RouteContext,
+  d: Record<string, unknown>,
+  weight: number,
+  single: boolean,
+  routeOps: ReturnType<typeof compileHeaderOps>,
+  routeAuthority: string | undefined,
+): RouteDestination {
   const dest = asRecord(d.destination) ?? {};
   const host = resolveHost(typeof dest.host === 'string' ? dest.host : '', ctx.vs.metadata.namespace ?? '');
   const portNumber = asRecord(dest.port)?.number;
   const subset = typeof dest.subset === 'string' ? dest.subset : '';
-  const { name, cluster } = ctx.registry.resolve(host, typeof portNumber === 'number' ? portNumber : undefined, subset, ctx.serverPort);
-  const own = compileHeaderOps(d.headers);
+  const { name, cluster } = ctx.registry.resolve(
+    host,
+    typeof portNumber === 'number' ? portNumber : undefined,
+    subset,
+    ctx.serverPort,
+  );
+  const own = compileHeaderOps(d.headers, invalidHeader(ctx, 'http[].route[].headers'));
   // Single destination: Istio appends the destination's operations to the route's. Weighted: Envoy
   // evaluates the weighted-cluster operations first, then the route's.
-  const requestParsers = single ? [mergeParsers(routeOps?.request, own?.request)] : [own?.request, routeOps?.request];
-  const responseParsers = single ? [mergeParsers(routeOps?.response, own?.response)] : [own?.response, routeOps?.response];
+  const requestParsers = single
+    ? [mergeParsers(routeOps?.request, own?.request)]
+    : [own?.request, routeOps?.request];
+  const responseParsers = single
+    ? [mergeParsers(routeOps?.response, own?.response)]
+    : [own?.response, routeOps?.response];
   return {
     weight,
     clusterName: name,
