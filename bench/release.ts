@@ -93,7 +93,9 @@ async function main() {
       'release: time cutover adds beyond pods, hooks and tests (ms, median)': Math.round(median(added)),
       '  of which not probing the gateway for the new color (ms, median)': Math.round(median(addedNoProbe)),
       'release: API requests (median)': median(requests),
-      [`rollback: verified after the write (ms, median; propagation ${PROPAGATION_MS} ms)`]: Math.round(median(rollbackVerified)),
+      [`rollback: verified after the write (ms, median; propagation ${PROPAGATION_MS} ms)`]: Math.round(
+        median(rollbackVerified),
+      ),
       'rollback: whole command incl. lock and history (ms, median)': Math.round(median(rollbackTotal)),
     };
     for (const [k, v] of Object.entries(figures)) console.log(`${k.padEnd(78)} ${v}`);

@@ -14,9 +14,16 @@ let env: Record<string, string>;
 before(async () => {
   dir = await mkdtemp(join(tmpdir(), 'cutover-input-'));
   cluster = await startLocalCluster({ stateDir: join(dir, 'state'), database: false });
-  env = { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', KUBECONFIG: cluster.kubeconfigPath, CI: 'true' };
+  env = {
+    PATH: process.env.PATH ?? '',
+    HOME: process.env.HOME ?? '',
+    KUBECONFIG: cluster.kubeconfigPath,
+    CI: 'true',
+  };
   await mkdir(join(dir, 'seed'));
-  await cp(join(REPO_ROOT, 'examples', 'seed-manifests'), join(dir, 'seed', 'manifests'), { recursive: true });
+  await cp(join(REPO_ROOT, 'examples', 'seed-manifests'), join(dir, 'seed', 'manifests'), {
+    recursive: true,
+  });
 });
 after(async () => {
   await cluster?.stop();
@@ -27,7 +34,13 @@ function total(counts: Record<string, number>): number {
   return Object.values(counts).reduce((a, b) => a + b, 0);
 }
 
-async function badInput(name: string, config: string, args: string[], patterns: RegExp[], extraEnv: Record<string, string> = {}) {
+async function badInput(
+  name: string,
+  config: string,
+  args: string[],
+  patterns: RegExp[],
+  extraEnv: Record<string, string> = {},
+) {
   const file = join(dir, `${name}.yaml`);
   await writeFile(file, config);
   const before = total(cluster.requestCounts());
@@ -40,26 +53,49 @@ async function badInput(name: string, config: string, args: string[], patterns: 
 }
 
 test('malformed cutover.yaml: file, line and fix; no request', async () => {
-  await badInput('broken', 'app: myapp\n  replicas: [1\n', ['deploy', '--image', 'x:1'], [/broken\.yaml/, /not valid YAML \(line \d+/]);
+  await badInput(
+    'broken',
+    'app: myapp\n  replicas: [1\n',
+    ['deploy', '--image', 'x:1'],
+    [/broken\.yaml/, /not valid YAML \(line \d+/],
+  );
 });
 
 test('a field of the wrong type: file and field', async () => {
-  await badInput('wrongtype', 'app: myapp\nreplicas: many\n', ['deploy', '--image', 'x:1'], [/wrongtype\.yaml/, /replicas/]);
+  await badInput(
+    'wrongtype',
+    'app: myapp\nreplicas: many\n',
+    ['deploy', '--image', 'x:1'],
+    [/wrongtype\.yaml/, /replicas/],
+  );
 });
 
 test('bad flags: unknown color, no image', async () => {
-  await badInput('flags1', 'app: myapp\n', ['deploy', '--image', 'x:1', '--color', 'purple'], [/--color purple/]);
+  await badInput(
+    'flags1',
+    'app: myapp\n',
+    ['deploy', '--image', 'x:1', '--color', 'purple'],
+    [/--color purple/],
+  );
   await badInput('flags2', 'app: myapp\n', ['deploy'], [/deploy needs an image/]);
   await badInput('flags3', 'app: myapp\n', ['status', '-o', 'yaml'], [/--output yaml/]);
 });
 
 test("the seed's manifests with unset variables: every one of them listed, no request", async () => {
   const config = `app: myapp\nmanifests: seed/manifests\n`;
-  await badInput('seed-unset', config, ['deploy'], [/DB_PASSWORD/, /DB_HOST/, /DOCKER_USERNAME/, /deployment\.yml/]);
+  await badInput(
+    'seed-unset',
+    config,
+    ['deploy'],
+    [/DB_PASSWORD/, /DB_HOST/, /DOCKER_USERNAME/, /deployment\.yml/],
+  );
 });
 
 test('a manifest that is not valid YAML names its file', async () => {
   await mkdir(join(dir, 'badman'));
-  await writeFile(join(dir, 'badman', 'deployment.yml'), 'apiVersion: apps/v1\nkind: Deployment\nmetadata: [\n');
+  await writeFile(
+    join(dir, 'badman', 'deployment.yml'),
+    'apiVersion: apps/v1\nkind: Deployment\nmetadata: [\n',
+  );
   await badInput('badman', 'app: myapp\nmanifests: badman\n', ['deploy'], [/deployment\.yml/]);
 });

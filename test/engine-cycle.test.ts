@@ -41,7 +41,13 @@ test('v1 → v2 → rollback → v2 → decommission under traffic: no plain req
   assert.equal(p1.color, 'blue');
   assert.ok(p1.timeToEffectMs !== null && p1.verifiedMs !== null);
 
-  traffic = startTraffic({ url: h.cluster.gatewayUrl, path: '/ready', plainLoops: 2, testLoops: 1, pauseMs: 5 });
+  traffic = startTraffic({
+    url: h.cluster.gatewayUrl,
+    path: '/ready',
+    plainLoops: 2,
+    testLoops: 1,
+    pauseMs: 5,
+  });
   const d2 = await deploy(await h.context(), { image: 'demo/myapp:v2', release: 'r2' });
   assert.equal(d2.color, 'green');
   assert.equal(d2.activeColor, 'blue');
@@ -54,7 +60,10 @@ test('v1 → v2 → rollback → v2 → decommission under traffic: no plain req
   assert.ok(traffic.samples.some((s) => s.kind === 'test' && s.color === 'green' && s.at < promoteAt));
   const beforePromote = plainAnswersBefore(traffic, promoteAt);
   assert.ok(beforePromote.length > 20, `enough plain traffic before promote (${beforePromote.length})`);
-  assert.deepEqual(beforePromote.filter((s) => s.color !== 'blue').map((s) => `${s.status} ${s.color}`), []);
+  assert.deepEqual(
+    beforePromote.filter((s) => s.color !== 'blue').map((s) => `${s.status} ${s.color}`),
+    [],
+  );
 
   const rb = await rollback(await h.context(), {});
   assert.equal(rb.color, 'blue');
@@ -63,7 +72,10 @@ test('v1 → v2 → rollback → v2 → decommission under traffic: no plain req
   assert.equal(again.color, 'green');
 
   // Inside the drain window: refused, nothing changed.
-  await assert.rejects(decommission(await h.context(), {}), (e: unknown) => e instanceof GuardError && /drain window/.test(e.message));
+  await assert.rejects(
+    decommission(await h.context(), {}),
+    (e: unknown) => e instanceof GuardError && /drain window/.test(e.message),
+  );
   const drainedAt = Date.parse((await status(await h.context())).switchedAt!) + 2000;
   await new Promise((r) => setTimeout(r, Math.max(0, drainedAt - Date.now()) + 50));
   const dc = await decommission(await h.context(), {});
@@ -71,11 +83,17 @@ test('v1 → v2 → rollback → v2 → decommission under traffic: no plain req
   await traffic.stop();
 
   const plain = traffic.samples.filter((s) => s.kind === 'plain');
-  assert.deepEqual(plain.filter(isFailure).map((s) => `${s.status} ${s.error ?? ''}`), []);
+  assert.deepEqual(
+    plain.filter(isFailure).map((s) => `${s.status} ${s.error ?? ''}`),
+    [],
+  );
   const st = await status(await h.context());
   assert.equal(st.activeColor, 'green');
   assert.equal(st.colors.blue.deployment, null);
   assert.equal(st.colors.blue.hasSubset, false);
-  assert.deepEqual(st.routes.map((r) => r.name), ['myapp-default']);
+  assert.deepEqual(
+    st.routes.map((r) => r.name),
+    ['myapp-default'],
+  );
   assert.deepEqual(st.history.map((e) => e.operation).slice(0, 2), ['decommission', 'promote']);
 });

@@ -10,7 +10,13 @@ import { promote } from '../src/engine/promote.js';
 let h: Harness;
 before(async () => {
   h = await startHarness({ propagationDelayMs: 50 });
-  await h.writeConfig(demoConfig(h, { drainSeconds: 600, smokeTests: [{ name: 'ready', http: { path: '/ready', expect: ['.ready == true'] } }], hooks: {} }));
+  await h.writeConfig(
+    demoConfig(h, {
+      drainSeconds: 600,
+      smokeTests: [{ name: 'ready', http: { path: '/ready', expect: ['.ready == true'] } }],
+      hooks: {},
+    }),
+  );
   await deploy(await h.context(), { image: 'demo/myapp:v1', release: 'r1' });
   await smokeTest(await h.context(), { release: 'r1' });
   await promote(await h.context(), { release: 'r1' });
@@ -37,7 +43,12 @@ async function snapshot(): Promise<Record<string, string | undefined>> {
   for (const [apiVersion, kind, name] of refs) {
     const o = await h.kube.getOptional({ apiVersion, kind, name, namespace: 'default' });
     out[`${kind}/${name}`] = o
-      ? JSON.stringify({ spec: o.spec, labels: o.metadata.labels, annotations: o.metadata.annotations, generation: o.metadata.generation })
+      ? JSON.stringify({
+          spec: o.spec,
+          labels: o.metadata.labels,
+          annotations: o.metadata.annotations,
+          generation: o.metadata.generation,
+        })
       : 'absent';
   }
   return out;
@@ -55,7 +66,10 @@ async function refused(args: string[], pattern: RegExp): Promise<CliRun> {
 }
 
 test('deploy into the live color is refused', async () => {
-  const run = await refused(['deploy', '--image', 'demo/myapp:v3', '--color', 'blue'], /VirtualService default\/myapp: default route points to blue, the color you are deploying to\./);
+  const run = await refused(
+    ['deploy', '--image', 'demo/myapp:v3', '--color', 'blue'],
+    /VirtualService default\/myapp: default route points to blue, the color you are deploying to\./,
+  );
   assert.match(run.stderr, /fix: Deploy to green, or promote first\./);
   await refused(['deploy', '--image', 'demo/myapp:v3', '--tag', 'v3.0-blue'], /default route points to blue/);
 });
@@ -67,20 +81,32 @@ test('promote of an untested release is refused', async () => {
 test('promote of a stale release is refused', async () => {
   await waitReady(h, 'green');
   await smokeTest(await h.context(), { release: 'r2' });
-  await refused(['promote', '--release', 'r1'], /Deployment default\/myapp-green runs release r2, not r1: refusing a stale release/);
+  await refused(
+    ['promote', '--release', 'r1'],
+    /Deployment default\/myapp-green runs release r2, not r1: refusing a stale release/,
+  );
   // The CI run id names the release when --release is absent (the seed's workflow label check).
   const before = await snapshot();
-  const run = await runCli(['promote', '-f', h.configPath], { cwd: h.dir, env: { ...h.env, SEMAPHORE_WORKFLOW_ID: 'wf-other' } });
+  const run = await runCli(['promote', '-f', h.configPath], {
+    cwd: h.dir,
+    env: { ...h.env, SEMAPHORE_WORKFLOW_ID: 'wf-other' },
+  });
   assert.equal(run.code, 3, run.stderr);
   assert.match(run.stderr, /runs release r2, not wf-other/);
   assert.deepEqual(await snapshot(), before);
 });
 
 test('decommission of the live color, and inside the drain window, is refused', async () => {
-  await refused(['decommission', '--color', 'blue'], /VirtualService default\/myapp: default route points to blue, the color you are decommissioning/);
+  await refused(
+    ['decommission', '--color', 'blue'],
+    /VirtualService default\/myapp: default route points to blue, the color you are decommissioning/,
+  );
   await refused(['decommission', '--color', 'blue', '--force'], /default route points to blue/);
   await waitReady(h, 'green');
-  const run = await runCli(['promote', '--release', 'r2', '-f', h.configPath, '-o', 'json'], { cwd: h.dir, env: h.env });
+  const run = await runCli(['promote', '--release', 'r2', '-f', h.configPath, '-o', 'json'], {
+    cwd: h.dir,
+    env: h.env,
+  });
   assert.equal(run.code, 0, run.stderr);
   assert.equal(JSON.parse(run.stdout).color, 'green');
   await refused(['decommission'], /blue stopped serving plain traffic at .*drain window of 600 s/);

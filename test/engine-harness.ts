@@ -34,7 +34,10 @@ export interface Harness {
   stop(): Promise<void>;
 }
 
-export function demoConfig(h: { cluster: LocalCluster }, extra: Record<string, unknown> = {}): Record<string, unknown> {
+export function demoConfig(
+  h: { cluster: LocalCluster },
+  extra: Record<string, unknown> = {},
+): Record<string, unknown> {
   return {
     app: 'myapp',
     namespace: 'default',
@@ -53,14 +56,30 @@ export function demoConfig(h: { cluster: LocalCluster }, extra: Record<string, u
   };
 }
 
-export async function startHarness(options: { propagationDelayMs?: number; config?: Record<string, unknown> } = {}): Promise<Harness> {
+export async function startHarness(
+  options: { propagationDelayMs?: number; config?: Record<string, unknown> } = {},
+): Promise<Harness> {
   const dir = await mkdtemp(join(tmpdir(), 'cutover-e2e-'));
-  const cluster = await startLocalCluster({ stateDir: join(dir, 'state'), apiPort: 0, gatewayPort: 0, propagationDelayMs: options.propagationDelayMs ?? 100 });
+  const cluster = await startLocalCluster({
+    stateDir: join(dir, 'state'),
+    apiPort: 0,
+    gatewayPort: 0,
+    propagationDelayMs: options.propagationDelayMs ?? 100,
+  });
   for (const v of ['v1', 'v2', 'v3']) {
-    cluster.images.add(`demo/myapp:${v}`, { dir: DEMO_APP, env: { APP_VERSION: v }, command: ['node', '--import', 'tsx', 'src/app.ts'] });
+    cluster.images.add(`demo/myapp:${v}`, {
+      dir: DEMO_APP,
+      env: { APP_VERSION: v },
+      command: ['node', '--import', 'tsx', 'src/app.ts'],
+    });
   }
   const configPath = join(dir, 'cutover.yaml');
-  const env = { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', KUBECONFIG: cluster.kubeconfigPath, CI: 'true' };
+  const env = {
+    PATH: process.env.PATH ?? '',
+    HOME: process.env.HOME ?? '',
+    KUBECONFIG: cluster.kubeconfigPath,
+    CI: 'true',
+  };
   const kube = connect({ kubeconfig: cluster.kubeconfigPath, env });
   const logs: string[] = [];
   const log: EngineLog = {
@@ -101,7 +120,10 @@ export interface CliRun {
 }
 
 /** Starts `cutover ARGS` from source as its own process. */
-export function spawnCli(args: string[], options: { cwd: string; env: Record<string, string> }): { child: ChildProcess; done: Promise<CliRun> } {
+export function spawnCli(
+  args: string[],
+  options: { cwd: string; env: Record<string, string> },
+): { child: ChildProcess; done: Promise<CliRun> } {
   const code = `import { main } from ${JSON.stringify(MAIN)}; process.exitCode = await main(process.argv.slice(1));`;
   const child = spawn(process.execPath, ['--import', TSX, '--input-type=module', '-e', code, '--', ...args], {
     cwd: options.cwd,
@@ -119,12 +141,19 @@ export function spawnCli(args: string[], options: { cwd: string; env: Record<str
   return { child, done };
 }
 
-export function runCli(args: string[], options: { cwd: string; env: Record<string, string> }): Promise<CliRun> {
+export function runCli(
+  args: string[],
+  options: { cwd: string; env: Record<string, string> },
+): Promise<CliRun> {
   return spawnCli(args, options).done;
 }
 
 /** Polls `check` until it returns a value, or fails after `timeoutMs`. */
-export async function waitFor<T>(what: string, check: () => Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
+export async function waitFor<T>(
+  what: string,
+  check: () => Promise<T | undefined>,
+  timeoutMs = 30_000,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const v = await check();
@@ -136,10 +165,19 @@ export async function waitFor<T>(what: string, check: () => Promise<T | undefine
 
 /** Waits until every replica of a color is ready (probes can fail for a while on a loaded machine). */
 export async function waitReady(h: Harness, color: 'blue' | 'green', timeoutMs = 60_000): Promise<void> {
-  await waitFor(`every ${color} replica ready`, async () => {
-    const dep = await h.kube.getOptional({ apiVersion: 'apps/v1', kind: 'Deployment', name: `myapp-${color}`, namespace: 'default' });
-    const st = (dep?.status ?? {}) as { readyReplicas?: number; availableReplicas?: number };
-    const want = (dep?.spec as { replicas?: number } | undefined)?.replicas ?? 1;
-    return (st.readyReplicas ?? 0) >= want && (st.availableReplicas ?? 0) >= want ? true : undefined;
-  }, timeoutMs);
+  await waitFor(
+    `every ${color} replica ready`,
+    async () => {
+      const dep = await h.kube.getOptional({
+        apiVersion: 'apps/v1',
+        kind: 'Deployment',
+        name: `myapp-${color}`,
+        namespace: 'default',
+      });
+      const st = (dep?.status ?? {}) as { readyReplicas?: number; availableReplicas?: number };
+      const want = (dep?.spec as { replicas?: number } | undefined)?.replicas ?? 1;
+      return (st.readyReplicas ?? 0) >= want && (st.availableReplicas ?? 0) >= want ? true : undefined;
+    },
+    timeoutMs,
+  );
 }

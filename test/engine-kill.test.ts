@@ -13,7 +13,14 @@ let h: Harness;
 let traffic: Traffic | undefined;
 before(async () => {
   h = await startHarness({ propagationDelayMs: 150 });
-  await h.writeConfig(demoConfig(h, { smokeTests: [{ name: 'ready', http: { path: '/ready', expect: ['.ready == true'] } }], hooks: { preTest: [{ name: 'migrate', exec: { command: ['node', '--import', 'tsx', 'src/migrate.ts'] } }] } }));
+  await h.writeConfig(
+    demoConfig(h, {
+      smokeTests: [{ name: 'ready', http: { path: '/ready', expect: ['.ready == true'] } }],
+      hooks: {
+        preTest: [{ name: 'migrate', exec: { command: ['node', '--import', 'tsx', 'src/migrate.ts'] } }],
+      },
+    }),
+  );
   await release(await h.context(), { image: 'demo/myapp:v1', release: 'r1' });
 });
 after(async () => {
@@ -48,7 +55,13 @@ async function killAtStep(args: string[], operation: string, step: number): Prom
 }
 
 test('deploy and promote killed at each step converge when run again, with no failed plain request', async () => {
-  traffic = startTraffic({ url: h.cluster.gatewayUrl, path: '/ready', plainLoops: 2, testLoops: 0, pauseMs: 5 });
+  traffic = startTraffic({
+    url: h.cluster.gatewayUrl,
+    path: '/ready',
+    plainLoops: 2,
+    testLoops: 0,
+    pauseMs: 5,
+  });
   const deployArgs = ['deploy', '--image', 'demo/myapp:v2', '--release', 'r2'];
   const killed: string[] = [];
   // Each run resumes what the killed one left and is itself killed one step later; the last
@@ -76,9 +89,15 @@ test('deploy and promote killed at each step converge when run again, with no fa
   await traffic.stop();
 
   const plain = traffic.samples.filter((s) => s.kind === 'plain');
-  assert.deepEqual(plain.filter(isFailure).map((s) => `${s.status} ${s.error ?? ''}`), []);
+  assert.deepEqual(
+    plain.filter(isFailure).map((s) => `${s.status} ${s.error ?? ''}`),
+    [],
+  );
   const early = plain.filter((s) => s.at + s.latencyMs < promoteAt && s.color !== 'blue');
-  assert.deepEqual(early.map((s) => s.color), []);
+  assert.deepEqual(
+    early.map((s) => s.color),
+    [],
+  );
   const st = await status(await h.context());
   assert.equal(st.activeColor, 'green');
   assert.equal(st.colors.green.release, 'r2');

@@ -31,7 +31,10 @@ test('two deploys at once run one after the other', async () => {
   assert.equal(rb.code, 0, rb.stderr);
   const entries = (await history(await h.context())).entries.filter((e) => e.operation === 'deploy');
   assert.equal(entries.length, 2);
-  const [later, earlier] = entries.map((e) => ({ start: Date.parse(e.at) - e.durationMs!, end: Date.parse(e.at) }));
+  const [later, earlier] = entries.map((e) => ({
+    start: Date.parse(e.at) - e.durationMs!,
+    end: Date.parse(e.at),
+  }));
   assert.ok(later!.start >= earlier!.end - 5, `the runs overlapped: ${JSON.stringify(entries)}`);
 });
 
@@ -67,6 +70,9 @@ test('a holder killed with SIGKILL is taken over after its lease expires, and th
   assert.ok(after.transitions > before.transitions, 'the lease changed hands');
   assert.ok(Date.now() - startedAt >= 3000, 'the new run waited for the lease to expire');
   const st = await runCli(['status', '-o', 'json', '-f', h.configPath], { cwd: h.dir, env: h.env });
-  const status = JSON.parse(st.stdout) as { testColor: string; colors: Record<string, { release: string; allReady: boolean }> };
+  const status = JSON.parse(st.stdout) as {
+    testColor: string;
+    colors: Record<string, { release: string; allReady: boolean }>;
+  };
   assert.equal(status.colors[status.testColor]!.release, 'rf');
 });

@@ -29,7 +29,11 @@ const noApi = new Proxy({ namespace: 'default', requestCount: 0 } as unknown as 
 const NOW = Date.parse('2026-11-26T12:00:00.000Z');
 
 async function context(extra: Record<string, unknown> = {}): Promise<EngineContext> {
-  const config = validateConfig({ app: 'myapp', env: { DB_PASSWORD: 's3cret-value' }, ...extra }, '/tmp/cutover.yaml', {});
+  const config = validateConfig(
+    { app: 'myapp', env: { DB_PASSWORD: 's3cret-value' }, ...extra },
+    '/tmp/cutover.yaml',
+    {},
+  );
   const deps: EngineDeps = {
     clock: () => NOW,
     sleep: async () => {},
@@ -47,28 +51,56 @@ async function context(extra: Record<string, unknown> = {}): Promise<EngineConte
   return createContext({ config, kube: noApi, deps, dryRun: true });
 }
 
-function readyDeployment(ctx: EngineContext, color: 'blue' | 'green', release: string, tested?: string): KubeObject {
+function readyDeployment(
+  ctx: EngineContext,
+  color: 'blue' | 'green',
+  release: string,
+  tested?: string,
+): KubeObject {
   const dep = ctx.source.deployment({ color, image: `myapp:${release}`, release });
   dep.metadata.resourceVersion = '11';
   dep.metadata.generation = 1;
-  if (tested) dep.metadata.annotations = { ...dep.metadata.annotations, 'cutover.dev/tested': JSON.stringify({ release: tested, result: 'passed', at: '' }) };
-  dep.status = { observedGeneration: 1, replicas: 1, updatedReplicas: 1, readyReplicas: 1, availableReplicas: 1 };
+  if (tested)
+    dep.metadata.annotations = {
+      ...dep.metadata.annotations,
+      'cutover.dev/tested': JSON.stringify({ release: tested, result: 'passed', at: '' }),
+    };
+  dep.status = {
+    observedGeneration: 1,
+    replicas: 1,
+    updatedReplicas: 1,
+    readyReplicas: 1,
+    availableReplicas: 1,
+  };
   return dep;
 }
 
-function liveOn(ctx: EngineContext, view: ClusterView, active: 'blue' | 'green', extra: Record<string, string> = {}) {
+function liveOn(
+  ctx: EngineContext,
+  view: ClusterView,
+  active: 'blue' | 'green',
+  extra: Record<string, string> = {},
+) {
   const router = ctx.router as IstioRouter;
   const gw = ctx.source.settings.gateway!;
   view.set({ ...gw, metadata: { ...gw.metadata, namespace: 'default', resourceVersion: '19' } });
   view.set({
-    apiVersion: 'networking.istio.io/v1', kind: 'VirtualService',
+    apiVersion: 'networking.istio.io/v1',
+    kind: 'VirtualService',
     metadata: { name: 'myapp', namespace: 'default', resourceVersion: '20', annotations: extra },
     spec: { hosts: ['*'], gateways: ['myapp-gateway'], http: [router.route('default', active)] },
   });
   view.set({
-    apiVersion: 'networking.istio.io/v1', kind: 'DestinationRule',
+    apiVersion: 'networking.istio.io/v1',
+    kind: 'DestinationRule',
     metadata: { name: 'myapp', namespace: 'default', resourceVersion: '21' },
-    spec: { host: 'myapp', subsets: [{ name: 'blue', labels: { color: 'blue' } }, { name: 'green', labels: { color: 'green' } }] },
+    spec: {
+      host: 'myapp',
+      subsets: [
+        { name: 'blue', labels: { color: 'blue' } },
+        { name: 'green', labels: { color: 'green' } },
+      ],
+    },
   });
 }
 
@@ -78,9 +110,20 @@ test('first deploy into an empty namespace: shared objects, Deployment, wait, su
   const color = chooseDeployColor(ctx, routesOf(ctx, view), {});
   assert.equal(color, 'blue');
   const desired = ctx.source.deployment({ color, image: 'myapp:v1', release: 'r1' });
-  const records = await runSteps(ctx, 'deploy', deploySteps(ctx, { color, release: 'r1', image: 'myapp:v1' }, desired), view);
+  const records = await runSteps(
+    ctx,
+    'deploy',
+    deploySteps(ctx, { color, release: 'r1', image: 'myapp:v1' }, desired),
+    view,
+  );
   const writes = records.flatMap((r) => r.changes.map((c) => `${c.action} ${c.kind}`));
-  assert.deepEqual(writes, ['create Service', 'create Deployment', 'create Gateway', 'create DestinationRule', 'create VirtualService']);
+  assert.deepEqual(writes, [
+    'create Service',
+    'create Deployment',
+    'create Gateway',
+    'create DestinationRule',
+    'create VirtualService',
+  ]);
   // The plan never shows a secret value, even from the config's env.
   assert.ok(!JSON.stringify(records).includes('s3cret-value'));
   assert.ok(JSON.stringify(records).includes(HIDDEN));
@@ -99,7 +142,8 @@ test('deploy picks the idle color and refuses the live one (exit 3) with the obj
     () => chooseDeployColor(ctx, routesOf(ctx, view), { tag: 'v2.0-green' }),
     (err: unknown) =>
       err instanceof GuardError &&
-      err.message === 'VirtualService default/myapp: default route points to green, the color you are deploying to.' &&
+      err.message ===
+        'VirtualService default/myapp: default route points to green, the color you are deploying to.' &&
       err.remedy === 'Deploy to blue, or promote first.',
   );
 });
@@ -110,7 +154,12 @@ test('re-deploying the same release plans no Deployment write (re-runs converge)
   liveOn(ctx, view, 'green');
   const desired = ctx.source.deployment({ color: 'blue', image: 'myapp:v2', release: 'r2' });
   view.set({ ...desired, metadata: { ...desired.metadata, resourceVersion: '30' } });
-  const records = await runSteps(ctx, 'deploy', deploySteps(ctx, { color: 'blue', release: 'r2', image: 'myapp:v2', active: 'green' }, desired), view);
+  const records = await runSteps(
+    ctx,
+    'deploy',
+    deploySteps(ctx, { color: 'blue', release: 'r2', image: 'myapp:v2', active: 'green' }, desired),
+    view,
+  );
   assert.deepEqual(records.find((r) => r.name.startsWith('apply Deployment'))!.changes, []);
 });
 
@@ -119,9 +168,15 @@ test('promote refuses an untested release and a stale one, and plans one switch 
   const view = new ClusterView();
   liveOn(ctx, view, 'blue');
   view.set(readyDeployment(ctx, 'green', 'r2'));
-  await assert.rejects(promoteOnView(ctx, view, undefined), (e: unknown) => e instanceof GuardError && /has not been tested/.test(e.message));
+  await assert.rejects(
+    promoteOnView(ctx, view, undefined),
+    (e: unknown) => e instanceof GuardError && /has not been tested/.test(e.message),
+  );
   view.set(readyDeployment(ctx, 'green', 'r2', 'r2'));
-  await assert.rejects(promoteOnView(ctx, view, 'r3'), (e: unknown) => e instanceof GuardError && /runs release r2, not r3/.test(e.message));
+  await assert.rejects(
+    promoteOnView(ctx, view, 'r3'),
+    (e: unknown) => e instanceof GuardError && /runs release r2, not r3/.test(e.message),
+  );
   const r = await promoteOnView(ctx, view, 'r2');
   const writes = r.steps.flatMap((s) => s.changes);
   assert.equal(writes.length, 1);
@@ -133,9 +188,15 @@ test('rollback refuses when the previous color is gone or runs another release',
   const ctx = await context();
   const view = new ClusterView();
   liveOn(ctx, view, 'green', { 'cutover.dev/previous-color': 'blue', 'cutover.dev/previous-release': 'r1' });
-  await assert.rejects(rollbackOnView(ctx, view), (e: unknown) => e instanceof GuardError && /does not exist/.test(e.message));
+  await assert.rejects(
+    rollbackOnView(ctx, view),
+    (e: unknown) => e instanceof GuardError && /does not exist/.test(e.message),
+  );
   view.set(readyDeployment(ctx, 'blue', 'r3'));
-  await assert.rejects(rollbackOnView(ctx, view), (e: unknown) => e instanceof GuardError && /now runs release r3, not r1/.test(e.message));
+  await assert.rejects(
+    rollbackOnView(ctx, view),
+    (e: unknown) => e instanceof GuardError && /now runs release r3, not r1/.test(e.message),
+  );
   view.set(readyDeployment(ctx, 'blue', 'r1'));
   const r = await rollbackOnView(ctx, view);
   assert.equal(r.color, 'blue');
@@ -148,8 +209,14 @@ test('decommission refuses the live color and the drain window; --force skips on
   const view = new ClusterView();
   liveOn(ctx, view, 'green', { 'cutover.dev/previous-color': 'blue', 'cutover.dev/switched-at': switchedAt });
   view.set(readyDeployment(ctx, 'blue', 'r1'));
-  await assert.rejects(decommissionOnView(ctx, view, { color: 'green', force: true }), (e: unknown) => e instanceof GuardError && /default route points to green/.test(e.message));
-  await assert.rejects(decommissionOnView(ctx, view, {}), (e: unknown) => e instanceof GuardError && /drain window of 30 s/.test(e.message));
+  await assert.rejects(
+    decommissionOnView(ctx, view, { color: 'green', force: true }),
+    (e: unknown) => e instanceof GuardError && /default route points to green/.test(e.message),
+  );
+  await assert.rejects(
+    decommissionOnView(ctx, view, {}),
+    (e: unknown) => e instanceof GuardError && /drain window of 30 s/.test(e.message),
+  );
   // With --force, the traffic check still runs: it probes the gateway, which this plan cannot do.
   await assert.rejects(decommissionOnView(ctx, view, { force: true }), /must not/);
 });
@@ -158,9 +225,14 @@ test('decommission plans routes, then subset, then Deployment', async () => {
   const ctx = await context({ gatewayUrl: 'http://gw.invalid' });
   const view = new ClusterView();
   liveOn(ctx, view, 'green');
-  (view.get('VirtualService', 'myapp')!.spec as { http: unknown[] }).http.unshift((ctx.router as IstioRouter).route('test', 'blue'));
+  (view.get('VirtualService', 'myapp')!.spec as { http: unknown[] }).http.unshift(
+    (ctx.router as IstioRouter).route('test', 'blue'),
+  );
   view.set(readyDeployment(ctx, 'blue', 'r1'));
   ctx.deps.http = async () => ({ status: 200, headers: { 'x-cutover-color': 'green' }, body: '{}' });
   const r = await decommissionOnView(ctx, view, {});
-  assert.deepEqual(r.steps.flatMap((s) => s.changes.map((c) => `${c.action} ${c.kind}`)), ['merge-patch VirtualService', 'merge-patch DestinationRule', 'delete Deployment']);
+  assert.deepEqual(
+    r.steps.flatMap((s) => s.changes.map((c) => `${c.action} ${c.kind}`)),
+    ['merge-patch VirtualService', 'merge-patch DestinationRule', 'delete Deployment'],
+  );
 });

@@ -20,7 +20,14 @@ export async function runCommandCheck(ctx: CheckContext, test: CommandSmokeTest)
     signal: ctx.deps.signal,
   });
   const ms = ctx.deps.clock() - started;
-  if (run.exitCode === 0) return { name: test.name, kind: 'command', ok: true, detail: `\`${test.run}\`: exit 0`, ms };
+  if (run.exitCode === 0)
+    return { name: test.name, kind: 'command', ok: true, detail: `\`${test.run}\`: exit 0`, ms };
   const tail = run.output.trim().split('\n').slice(-3).join(' | ');
-  return { name: test.name, kind: 'command', ok: false, detail: `\`${test.run}\`: exit ${run.exitCode}${tail ? ` (${tail})` : ''}`, ms };
+  return {
+    name: test.name,
+    kind: 'command',
+    ok: false,
+    detail: `\`${test.run}\`: exit ${run.exitCode}${tail ? ` (${tail})` : ''}`,
+    ms,
+  };
 }

@@ -10,7 +10,10 @@ test('expectations compare JSON values at a path', () => {
   assert.equal(checkExpectation(parseExpectation('.version == "v2"'), doc), undefined);
   assert.equal(checkExpectation(parseExpectation('.db.pool[0].size >= 3'), doc), undefined);
   assert.equal(checkExpectation(parseExpectation('.version != "v1"'), doc), undefined);
-  assert.equal(checkExpectation(parseExpectation('.ready == false'), doc), 'expected .ready == false, got true');
+  assert.equal(
+    checkExpectation(parseExpectation('.ready == false'), doc),
+    'expected .ready == false, got true',
+  );
   assert.equal(checkExpectation(parseExpectation('.missing'), doc), 'expected .missing, got nothing');
 });
 

@@ -14,7 +14,10 @@ const PATTERN = /^\s*(\.[^\s=!<>]*)\s*(?:(==|!=|>=|<=|>|<)\s*(.+?))?\s*$/;
 
 export function parseExpectation(source: string): Expectation {
   const m = PATTERN.exec(source);
-  if (!m) throw new InputError(`cannot read the expectation \`${source}\``, { remedy: 'write it like `.ready == true`' });
+  if (!m)
+    throw new InputError(`cannot read the expectation \`${source}\``, {
+      remedy: 'write it like `.ready == true`',
+    });
   const path = parsePath(m[1]!, source);
   if (!m[2]) return { source, path, op: 'truthy' };
   let value: unknown;

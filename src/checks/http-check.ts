@@ -13,11 +13,23 @@ export async function runHttpCheck(ctx: CheckContext, test: HttpSmokeTest): Prom
     reason = await attemptOnce(ctx, test, expectations);
     if (!reason) {
       const ms = ctx.deps.clock() - started;
-      return { name: test.name, kind: 'http', ok: true, detail: `${test.method} ${test.path} → ${test.status} from ${ctx.color}`, ms };
+      return {
+        name: test.name,
+        kind: 'http',
+        ok: true,
+        detail: `${test.method} ${test.path} → ${test.status} from ${ctx.color}`,
+        ms,
+      };
     }
     if (attempt < test.attempts) await ctx.deps.sleep(Math.min(200 * attempt, 1000), ctx.deps.signal);
   }
-  return { name: test.name, kind: 'http', ok: false, detail: `${test.method} ${test.path}: ${reason}`, ms: ctx.deps.clock() - started };
+  return {
+    name: test.name,
+    kind: 'http',
+    ok: false,
+    detail: `${test.method} ${test.path}: ${reason}`,
+    ms: ctx.deps.clock() - started,
+  };
 }
 
 async function attemptOnce(
@@ -33,7 +45,8 @@ async function attemptOnce(
   });
   if (answer.status === 0) return `no answer (${answer.body})`;
   const served = answer.headers[ctx.colorHeader];
-  if (served !== ctx.color) return `answered by ${served || 'no color'} instead of ${ctx.color} (HTTP ${answer.status})`;
+  if (served !== ctx.color)
+    return `answered by ${served || 'no color'} instead of ${ctx.color} (HTTP ${answer.status})`;
   if (answer.status !== test.status) return `HTTP ${answer.status}, expected ${test.status}`;
   if (expectations.length === 0) return '';
   let doc: unknown;

@@ -6,7 +6,8 @@ import type { CheckContext, CheckResult } from './types.js';
 
 export function isReadyPod(pod: KubeObject): boolean {
   if (pod.metadata.deletionTimestamp) return false;
-  const conditions = ((pod.status as { conditions?: Array<{ type: string; status: string }> })?.conditions ?? []);
+  const conditions =
+    (pod.status as { conditions?: Array<{ type: string; status: string }> })?.conditions ?? [];
   return conditions.some((c) => c.type === 'Ready' && c.status === 'True');
 }
 
@@ -15,10 +16,20 @@ export async function pickReadyPod(ctx: CheckContext): Promise<KubeObject | unde
   return pods.items.find(isReadyPod);
 }
 
-export async function runExecCheck(ctx: CheckContext, test: ExecSmokeTest, pod?: KubeObject): Promise<CheckResult> {
+export async function runExecCheck(
+  ctx: CheckContext,
+  test: ExecSmokeTest,
+  pod?: KubeObject,
+): Promise<CheckResult> {
   const started = ctx.deps.clock();
   const target = pod ?? (await pickReadyPod(ctx));
-  const done = (ok: boolean, detail: string): CheckResult => ({ name: test.name, kind: 'exec', ok, detail, ms: ctx.deps.clock() - started });
+  const done = (ok: boolean, detail: string): CheckResult => ({
+    name: test.name,
+    kind: 'exec',
+    ok,
+    detail,
+    ms: ctx.deps.clock() - started,
+  });
   if (!target) return done(false, `no ready pod of ${ctx.color} (${ctx.podSelector})`);
   const shown = `${test.command.join(' ')} in pod ${target.metadata.name}`;
   const result = await ctx.kube.exec(

@@ -18,16 +18,28 @@ export interface Session {
   kube: KubeClient;
 }
 
-export function loadSessionConfig(options: GlobalOptions, env: Record<string, string | undefined>): CutoverConfig {
+export function loadSessionConfig(
+  options: GlobalOptions,
+  env: Record<string, string | undefined>,
+): CutoverConfig {
   const config = loadConfig(options.configFile, { env });
   return options.namespace ? { ...config, namespace: options.namespace } : config;
 }
 
-export async function withSession<T>(args: ParsedArgs, io: CliIo, fn: (s: Session) => Promise<T>): Promise<T> {
+export async function withSession<T>(
+  args: ParsedArgs,
+  io: CliIo,
+  fn: (s: Session) => Promise<T>,
+): Promise<T> {
   const options = globalOptions(args);
   const out = createOutput(io, options.output);
   const config = loadSessionConfig(options, io.env);
-  const kube = connect({ kubeconfig: options.kubeconfig, context: options.context, namespace: options.namespace ?? config.namespace, env: io.env });
+  const kube = connect({
+    kubeconfig: options.kubeconfig,
+    context: options.context,
+    namespace: options.namespace ?? config.namespace,
+    env: io.env,
+  });
   try {
     const deps = defaultDeps(out.log, io.env, io.signal);
     const ctx = await createContext({ config, kube, deps, dryRun: options.dryRun });

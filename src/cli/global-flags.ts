@@ -35,7 +35,10 @@ export function str(args: ParsedArgs, name: string): string | undefined {
 export function globalOptions(args: ParsedArgs): GlobalOptions {
   const output = str(args, 'output') ?? 'text';
   if (output !== 'text' && output !== 'json') {
-    throw new InputError(`--output ${output} is not supported`, { field: '--output', remedy: 'use -o json or -o text' });
+    throw new InputError(`--output ${output} is not supported`, {
+      field: '--output',
+      remedy: 'use -o json or -o text',
+    });
   }
   return {
     context: str(args, 'context'),

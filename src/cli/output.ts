@@ -52,7 +52,9 @@ export function createOutput(io: CliIo, format: 'text' | 'json', clock: () => nu
     json: format === 'json',
     log,
     result(value, text) {
-      io.stdout.write(format === 'json' ? JSON.stringify(value, null, 2) + '\n' : text(value).replace(/\n?$/, '\n'));
+      io.stdout.write(
+        format === 'json' ? JSON.stringify(value, null, 2) + '\n' : text(value).replace(/\n?$/, '\n'),
+      );
     },
   };
 }

@@ -42,7 +42,11 @@ export interface AppSource {
 }
 
 export function stampDeployment(obj: KubeObject, input: DeploymentInput): KubeObject {
-  const labels = { ...(obj.metadata.labels ?? {}), [LABELS.release]: input.release, [LABELS.managedBy]: MANAGED_BY };
+  const labels = {
+    ...(obj.metadata.labels ?? {}),
+    [LABELS.release]: input.release,
+    [LABELS.managedBy]: MANAGED_BY,
+  };
   const image = imageOf(obj) ?? '';
   const annotations = { ...(obj.metadata.annotations ?? {}), [ANNOTATIONS.image]: image };
   const stamped: KubeObject = { ...obj, metadata: { ...obj.metadata, labels, annotations } };
@@ -72,12 +76,13 @@ function withImage(obj: KubeObject, container: string, image: string): KubeObjec
 }
 
 function testRouteOf(vs: KubeObject): { name?: string; match?: Record<string, unknown>[] } | undefined {
-  const http = ((vs.spec as { http?: Array<{ name?: string; match?: Record<string, unknown>[] }> })?.http ?? []);
+  const http =
+    (vs.spec as { http?: Array<{ name?: string; match?: Record<string, unknown>[] }> })?.http ?? [];
   return http.find((r) => Array.isArray(r.match) && r.match.length > 0);
 }
 
 function lastRouteName(vs: KubeObject): string | undefined {
-  const http = ((vs.spec as { http?: Array<{ name?: string }> })?.http ?? []);
+  const http = (vs.spec as { http?: Array<{ name?: string }> })?.http ?? [];
   return http[http.length - 1]?.name;
 }
 
@@ -97,7 +102,10 @@ export function builderSource(config: CutoverConfig, namespace: string): AppSour
     testMatch: test?.match ?? [],
     colorLabel: LABELS.color,
     colorHeader: config.versionHeader,
-    routeNames: { test: test?.name ?? `${config.app}-test`, default: lastRouteName(shape) ?? `${config.app}-default` },
+    routeNames: {
+      test: test?.name ?? `${config.app}-test`,
+      default: lastRouteName(shape) ?? `${config.app}-default`,
+    },
     annotationPrefix: 'cutover.dev',
     virtualServiceTemplate: buildVirtualService(config, { active: null, test: null }),
     destinationRuleTemplate: buildDestinationRule(config, []),
@@ -108,8 +116,14 @@ export function builderSource(config: CutoverConfig, namespace: string): AppSour
     deploymentName: (color) => deploymentName(config, color),
     sharedObjects: () => [buildService(config)],
     deployment: (input) => {
-      if (!input.image) throw new InputError('deploy needs an image', { remedy: 'pass --image IMAGE (or --tag with imageRepository set)' });
-      return stampDeployment(buildDeployment(config, { color: input.color, image: input.image, release: input.release }), input);
+      if (!input.image)
+        throw new InputError('deploy needs an image', {
+          remedy: 'pass --image IMAGE (or --tag with imageRepository set)',
+        });
+      return stampDeployment(
+        buildDeployment(config, { color: input.color, image: input.image, release: input.release }),
+        input,
+      );
     },
   };
 }
@@ -128,8 +142,14 @@ export async function manifestSource(
   const settings = manifestRouteSettings(config, namespace, templates, probe);
   const deploymentFor = (color: Color, active?: Color): KubeObject => {
     const r = render(color, active ?? otherColor(color));
-    const doc = r.deployments.find((d) => d.object.metadata.labels?.[settings.colorLabel] === color) ?? r.deployments[0];
-    if (!doc) throw new InputError('no Deployment in the manifests folder', { file: m.dir, remedy: 'add a deployment.yml' });
+    const doc =
+      r.deployments.find((d) => d.object.metadata.labels?.[settings.colorLabel] === color) ??
+      r.deployments[0];
+    if (!doc)
+      throw new InputError('no Deployment in the manifests folder', {
+        file: m.dir,
+        remedy: 'add a deployment.yml',
+      });
     return doc.object;
   };
   return {
@@ -154,8 +174,16 @@ function manifestRouteSettings(
   const where = { file: templates.dir };
   const vsDoc = r.virtualServices.find((v) => v.hasTestRoute) ?? r.virtualServices[0];
   const drDoc = r.destinationRules[0];
-  if (!vsDoc) throw new InputError('no VirtualService in the manifests folder', { ...where, remedy: 'add route-test.yml' });
-  if (!drDoc) throw new InputError('no DestinationRule in the manifests folder', { ...where, remedy: 'add a DestinationRule' });
+  if (!vsDoc)
+    throw new InputError('no VirtualService in the manifests folder', {
+      ...where,
+      remedy: 'add route-test.yml',
+    });
+  if (!drDoc)
+    throw new InputError('no DestinationRule in the manifests folder', {
+      ...where,
+      remedy: 'add a DestinationRule',
+    });
   const vs = vsDoc.object;
   const test = testRouteOf(vs);
   const vsSpec = vs.spec as { hosts?: string[]; gateways?: string[] };
@@ -173,7 +201,10 @@ function manifestRouteSettings(
     testMatch: test?.match ?? [],
     colorLabel,
     colorHeader: config.versionHeader,
-    routeNames: { test: test?.name ?? `${config.app}-test`, default: lastRouteName(vs) ?? `${config.app}-default` },
+    routeNames: {
+      test: test?.name ?? `${config.app}-test`,
+      default: lastRouteName(vs) ?? `${config.app}-default`,
+    },
     annotationPrefix: 'cutover.dev',
     virtualServiceTemplate: { ...vs, spec: { ...vsSpec, http: [] } },
     destinationRuleTemplate: { ...drDoc.object, spec: { ...drSpec, subsets: [] } },

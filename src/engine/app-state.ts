@@ -78,7 +78,12 @@ export function colorState(color: Color, dep: KubeObject | undefined): ColorStat
   const updated = st.updatedReplicas ?? 0;
   const observed = (st.observedGeneration ?? 0) >= (dep?.metadata.generation ?? 0);
   const allReady =
-    Boolean(dep) && observed && updated >= replicas && ready >= replicas && available >= replicas && (st.replicas ?? 0) <= replicas;
+    Boolean(dep) &&
+    observed &&
+    updated >= replicas &&
+    ready >= replicas &&
+    available >= replicas &&
+    (st.replicas ?? 0) <= replicas;
   return {
     color,
     deployment: dep,

@@ -7,13 +7,20 @@ import { gatewayUrl, probeHeaders } from './gateway-probe.js';
 
 /** The pods of a color are the pods its Deployment selects (not every pod with the color label). */
 export function podSelectorOf(ctx: EngineContext, color: Color, deployment?: KubeObject): string {
-  const match = (deployment?.spec as { selector?: { matchLabels?: Record<string, string> } } | undefined)?.selector
-    ?.matchLabels;
-  if (match && Object.keys(match).length) return Object.entries(match).map(([k, v]) => `${k}=${v}`).join(',');
+  const match = (deployment?.spec as { selector?: { matchLabels?: Record<string, string> } } | undefined)
+    ?.selector?.matchLabels;
+  if (match && Object.keys(match).length)
+    return Object.entries(match)
+      .map(([k, v]) => `${k}=${v}`)
+      .join(',');
   return `${ctx.source.settings.colorLabel}=${color}`;
 }
 
-export async function checkContext(ctx: EngineContext, color: Color, deployment?: KubeObject): Promise<CheckContext> {
+export async function checkContext(
+  ctx: EngineContext,
+  color: Color,
+  deployment?: KubeObject,
+): Promise<CheckContext> {
   return {
     config: ctx.config,
     kube: ctx.kube,

@@ -36,10 +36,14 @@ export class ClusterView {
     if (change.action === 'merge-patch') {
       if (!current) return;
       const patched = mergePatch(current, change.patch ?? {}) as KubeObject;
-      patched.metadata = { ...patched.metadata, resourceVersion: `${current.metadata.resourceVersion ?? '0'}+` };
+      patched.metadata = {
+        ...patched.metadata,
+        resourceVersion: `${current.metadata.resourceVersion ?? '0'}+`,
+      };
       return this.set(patched);
     }
-    if (change.object) this.set({ ...change.object, metadata: { ...change.object.metadata, resourceVersion: 'planned' } });
+    if (change.object)
+      this.set({ ...change.object, metadata: { ...change.object.metadata, resourceVersion: 'planned' } });
   }
 }
 

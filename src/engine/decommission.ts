@@ -37,15 +37,22 @@ export function decommissionColor(ctx: EngineContext, view: ClusterView, asked?:
   const routes = routesOf(ctx, view);
   const color = asked ?? (routes.activeColor ? otherColor(routes.activeColor) : routes.testColor);
   if (!color) {
-    throw new GuardError(`VirtualService ${ctx.namespace}/${ctx.source.settings.virtualServiceName}: no route names a color, so none is idle.`, {
-      remedy: 'name the color: --color blue|green',
-    });
+    throw new GuardError(
+      `VirtualService ${ctx.namespace}/${ctx.source.settings.virtualServiceName}: no route names a color, so none is idle.`,
+      {
+        remedy: 'name the color: --color blue|green',
+      },
+    );
   }
   return color;
 }
 
 /** Probes the gateway like a user; any answer from `color` refuses. */
-async function plainTrafficRefusal(ctx: EngineContext, view: ClusterView, color: Color): Promise<Refusal | undefined> {
+async function plainTrafficRefusal(
+  ctx: EngineContext,
+  view: ClusterView,
+  color: Color,
+): Promise<Refusal | undefined> {
   if (!routesOf(ctx, view).activeColor) return undefined;
   const url = (await gatewayUrl(ctx)) + ctx.config.readinessPath;
   const headers = probeHeaders(ctx, false);
@@ -80,7 +87,10 @@ export function decommissionSteps(ctx: EngineContext, color: Color): Step[] {
       },
     },
     { name: `remove subset ${color}`, plan: (v) => router.planRemoveSubset(routesOf(ctx, v), color) },
-    { name: `delete Deployment ${ctx.source.deploymentName(color)}`, plan: (v) => planDeleteDeployment(ctx, v, color) },
+    {
+      name: `delete Deployment ${ctx.source.deploymentName(color)}`,
+      plan: (v) => planDeleteDeployment(ctx, v, color),
+    },
   ];
 }
 
@@ -100,14 +110,21 @@ export function planDeleteDeployment(ctx: EngineContext, view: ClusterView, colo
   ];
 }
 
-export async function decommission(ctx: EngineContext, input: DecommissionInput): Promise<DecommissionResult> {
+export async function decommission(
+  ctx: EngineContext,
+  input: DecommissionInput,
+): Promise<DecommissionResult> {
   return locked(ctx, { operation: 'decommission' }, input, async () => {
     const result = await decommissionOnView(ctx, await readAppState(ctx), input);
     return { result, outcome: { color: result.color, release: result.release ?? undefined } };
   });
 }
 
-export async function decommissionOnView(ctx: EngineContext, view: ClusterView, input: DecommissionInput): Promise<DecommissionResult> {
+export async function decommissionOnView(
+  ctx: EngineContext,
+  view: ClusterView,
+  input: DecommissionInput,
+): Promise<DecommissionResult> {
   const routes = routesOf(ctx, view);
   const color = decommissionColor(ctx, view, input.color);
   refuse(mustNotBeLive(ctx, routes, color, 'decommissioning'));
@@ -115,5 +132,14 @@ export async function decommissionOnView(ctx: EngineContext, view: ClusterView, 
   refuse(await plainTrafficRefusal(ctx, view, color));
   const release = deploymentOf(ctx, view, color)?.metadata.labels?.['cutover.dev/release'] ?? null;
   const steps = await runSteps(ctx, 'decommission', decommissionSteps(ctx, color), view);
-  return { operation: 'decommission', app: ctx.app, namespace: ctx.namespace, color, release, dryRun: ctx.dryRun, steps, durationMs: 0 };
+  return {
+    operation: 'decommission',
+    app: ctx.app,
+    namespace: ctx.namespace,
+    color,
+    release,
+    dryRun: ctx.dryRun,
+    steps,
+    durationMs: 0,
+  };
 }

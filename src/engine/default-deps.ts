@@ -14,17 +14,23 @@ export const httpGet: HttpGet = (url, options) =>
     const mod = u.protocol === 'https:' ? https : http;
     const agent = u.protocol === 'https:' ? agents.https : agents.http;
     const fail = (err: Error) => resolve({ status: 0, headers: {}, body: err.message });
-    const req = mod.request(u, { method: options.method ?? 'GET', headers: options.headers, agent, signal: options.signal }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('error', fail);
-      res.on('end', () => {
-        const headers: Record<string, string> = {};
-        for (const [k, v] of Object.entries(res.headers)) if (v !== undefined) headers[k] = String(v);
-        resolve({ status: res.statusCode ?? 0, headers, body: Buffer.concat(chunks).toString('utf8') });
-      });
-    });
-    req.setTimeout(options.timeoutMs, () => req.destroy(new Error(`no answer within ${options.timeoutMs} ms`)));
+    const req = mod.request(
+      u,
+      { method: options.method ?? 'GET', headers: options.headers, agent, signal: options.signal },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('error', fail);
+        res.on('end', () => {
+          const headers: Record<string, string> = {};
+          for (const [k, v] of Object.entries(res.headers)) if (v !== undefined) headers[k] = String(v);
+          resolve({ status: res.statusCode ?? 0, headers, body: Buffer.concat(chunks).toString('utf8') });
+        });
+      },
+    );
+    req.setTimeout(options.timeoutMs, () =>
+      req.destroy(new Error(`no answer within ${options.timeoutMs} ms`)),
+    );
     req.on('error', fail);
     req.end();
   });
@@ -39,7 +45,10 @@ const OUTPUT_LIMIT = 8192;
 
 export const runCommand: RunCommand = (command, options) =>
   new Promise<CommandRun>((resolve) => {
-    const child = spawn('sh', ['-c', command], { env: options.env as NodeJS.ProcessEnv, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn('sh', ['-c', command], {
+      env: options.env as NodeJS.ProcessEnv,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let output = '';
     const keep = (c: Buffer) => {
       output = (output + c.toString('utf8')).slice(-OUTPUT_LIMIT);
@@ -57,7 +66,11 @@ export const runCommand: RunCommand = (command, options) =>
     });
   });
 
-export function defaultDeps(log: EngineLog, env: Record<string, string | undefined>, signal?: AbortSignal): EngineDeps {
+export function defaultDeps(
+  log: EngineLog,
+  env: Record<string, string | undefined>,
+  signal?: AbortSignal,
+): EngineDeps {
   return {
     clock: () => Date.now(),
     sleep: (ms, s) => delay(ms, undefined, { signal: s }),

@@ -50,14 +50,18 @@ export function resolveImage(ctx: EngineContext, input: DeployInput): string | u
   if (input.image) return input.image;
   if (input.tag && ctx.config.imageRepository) return `${ctx.config.imageRepository}:${input.tag}`;
   if (ctx.source.mode === 'manifests') return undefined;
-  throw new InputError('deploy needs an image', { remedy: 'pass --image IMAGE, or --tag TAG with imageRepository in cutover.yaml' });
+  throw new InputError('deploy needs an image', {
+    remedy: 'pass --image IMAGE, or --tag TAG with imageRepository in cutover.yaml',
+  });
 }
 
 /** The color to deploy to: the one asked for (flag or tag), else the idle one. Never the live one. */
 export function chooseDeployColor(ctx: EngineContext, routes: LiveRoutes, input: DeployInput): Color {
   const fromTag = colorFromTag(input.tag);
   if (input.color && fromTag && input.color !== fromTag) {
-    throw new InputError(`--color ${input.color} contradicts tag ${input.tag}`, { remedy: 'drop one of them' });
+    throw new InputError(`--color ${input.color} contradicts tag ${input.tag}`, {
+      remedy: 'drop one of them',
+    });
   }
   const asked = input.color ?? fromTag;
   const active = routes.activeColor;
@@ -67,7 +71,7 @@ export function chooseDeployColor(ctx: EngineContext, routes: LiveRoutes, input:
       remedy: `Deploy to ${otherColor(active)}, or promote first.`,
     });
   }
-  return asked ?? (active ? otherColor(active) : routes.testColor ?? 'blue');
+  return asked ?? (active ? otherColor(active) : (routes.testColor ?? 'blue'));
 }
 
 export function deploySteps(ctx: EngineContext, target: DeployTarget, desired: KubeObject): Step[] {
@@ -77,7 +81,8 @@ export function deploySteps(ctx: EngineContext, target: DeployTarget, desired: K
   return [
     {
       name: 'ensure shared objects',
-      plan: (view) => shared.flatMap((o) => planEnsureObject(o, view.get(o.kind, o.metadata.name), namespace)),
+      plan: (view) =>
+        shared.flatMap((o) => planEnsureObject(o, view.get(o.kind, o.metadata.name), namespace)),
     },
     {
       name: `apply Deployment ${desired.metadata.name}`,
@@ -119,7 +124,10 @@ function preTestStep(ctx: EngineContext, color: Color): Step {
     name: 'pre-test hooks',
     describe: `run ${ctx.config.hooks.preTest.map((h) => h.name).join(', ')} against ${color}`,
     run: async (view) => {
-      const results = await runHooks(await checkContext(ctx, color, deploymentOf(ctx, view, color)), ctx.config.hooks.preTest);
+      const results = await runHooks(
+        await checkContext(ctx, color, deploymentOf(ctx, view, color)),
+        ctx.config.hooks.preTest,
+      );
       hookResults.set(ctx, results);
       const failed = results.find((r) => !r.ok);
       if (failed) {
@@ -134,12 +142,16 @@ function preTestStep(ctx: EngineContext, color: Color): Step {
 
 const hookResults = new WeakMap<EngineContext, CheckResult[]>();
 
-
 export async function readShared(ctx: EngineContext, view: ClusterView): Promise<void> {
   const shared = ctx.source.sharedObjects();
   const live = await Promise.all(
     shared.map((o) =>
-      ctx.kube.getOptional({ apiVersion: o.apiVersion, kind: o.kind, name: o.metadata.name, namespace: o.metadata.namespace ?? ctx.namespace }),
+      ctx.kube.getOptional({
+        apiVersion: o.apiVersion,
+        kind: o.kind,
+        name: o.metadata.name,
+        namespace: o.metadata.namespace ?? ctx.namespace,
+      }),
     ),
   );
   shared.forEach((o, i) => view.put(o.kind, o.metadata.name, live[i]));
@@ -185,6 +197,7 @@ export async function deployOnView(
 }
 
 function imageFrom(dep: KubeObject): string | null {
-  const cs = (dep.spec as { template?: { spec?: { containers?: Array<{ image?: string }> } } })?.template?.spec?.containers;
+  const cs = (dep.spec as { template?: { spec?: { containers?: Array<{ image?: string }> } } })?.template
+    ?.spec?.containers;
   return cs?.[0]?.image ?? null;
 }

@@ -17,18 +17,33 @@ export function contains(have: unknown, want: unknown): boolean {
 }
 
 function ref(obj: KubeObject, namespace: string) {
-  return { apiVersion: obj.apiVersion, kind: obj.kind, name: obj.metadata.name, namespace: obj.metadata.namespace ?? namespace };
+  return {
+    apiVersion: obj.apiVersion,
+    kind: obj.kind,
+    name: obj.metadata.name,
+    namespace: obj.metadata.namespace ?? namespace,
+  };
 }
 
 /** Create when missing; merge-patch the fields that differ, conditional on the version read. */
-export function planEnsureObject(desired: KubeObject, live: KubeObject | undefined, namespace: string): ObjectChange[] {
-  const object = { ...desired, metadata: { ...desired.metadata, namespace: desired.metadata.namespace ?? namespace } };
+export function planEnsureObject(
+  desired: KubeObject,
+  live: KubeObject | undefined,
+  namespace: string,
+): ObjectChange[] {
+  const object = {
+    ...desired,
+    metadata: { ...desired.metadata, namespace: desired.metadata.namespace ?? namespace },
+  };
   const what = `${desired.kind} ${object.metadata.namespace}/${desired.metadata.name}`;
   if (!live) return [{ action: 'create', ...ref(object, namespace), reason: `create ${what}`, object }];
   const { apiVersion: _a, kind: _k, metadata, ...body } = desired;
   const meta = { labels: metadata.labels, annotations: metadata.annotations };
   if (contains(live, body) && contains(live.metadata, JSON.parse(JSON.stringify(meta)))) return [];
-  const patch = { ...body, metadata: { ...JSON.parse(JSON.stringify(meta)), resourceVersion: live.metadata.resourceVersion } };
+  const patch = {
+    ...body,
+    metadata: { ...JSON.parse(JSON.stringify(meta)), resourceVersion: live.metadata.resourceVersion },
+  };
   return [{ action: 'merge-patch', ...ref(object, namespace), reason: `update ${what}`, patch }];
 }
 
@@ -36,11 +51,18 @@ export function planEnsureObject(desired: KubeObject, live: KubeObject | undefin
  * A color's Deployment: created, or replaced whole (conditional on the version read) when what
  * cutover applied differs; the same hash means this release is already applied (re-runs converge).
  */
-export function planDeployment(desired: KubeObject, live: KubeObject | undefined, namespace: string): ObjectChange[] {
+export function planDeployment(
+  desired: KubeObject,
+  live: KubeObject | undefined,
+  namespace: string,
+): ObjectChange[] {
   const object = { ...desired, metadata: { ...desired.metadata, namespace } };
   const what = `Deployment ${namespace}/${desired.metadata.name}`;
   if (!live) return [{ action: 'create', ...ref(object, namespace), reason: `create ${what}`, object }];
   if (live.metadata.annotations?.[APPLIED_HASH] === desired.metadata.annotations?.[APPLIED_HASH]) return [];
-  const replaced = { ...object, metadata: { ...object.metadata, resourceVersion: live.metadata.resourceVersion } };
+  const replaced = {
+    ...object,
+    metadata: { ...object.metadata, resourceVersion: live.metadata.resourceVersion },
+  };
   return [{ action: 'replace', ...ref(object, namespace), reason: `replace ${what}`, object: replaced }];
 }

@@ -38,23 +38,32 @@ export async function gatewayUrl(ctx: EngineContext): Promise<string> {
   if (ctx.config.gatewayUrl) return ctx.config.gatewayUrl.replace(/\/$/, '');
   const known = discovered.get(ctx);
   if (known) return known;
-  const svc = await ctx.kube.getOptional({ apiVersion: 'v1', kind: 'Service', name: 'istio-ingressgateway', namespace: 'istio-system' });
+  const svc = await ctx.kube.getOptional({
+    apiVersion: 'v1',
+    kind: 'Service',
+    name: 'istio-ingressgateway',
+    namespace: 'istio-system',
+  });
   const url = svc && ingressUrl(svc);
   if (!url) {
-    throw new InputError('cannot find the ingress gateway: Service istio-system/istio-ingressgateway has no address', {
-      field: 'gatewayUrl',
-      remedy: 'set gatewayUrl in cutover.yaml (or CUTOVER_GATEWAY_URL)',
-    });
+    throw new InputError(
+      'cannot find the ingress gateway: Service istio-system/istio-ingressgateway has no address',
+      {
+        field: 'gatewayUrl',
+        remedy: 'set gatewayUrl in cutover.yaml (or CUTOVER_GATEWAY_URL)',
+      },
+    );
   }
   discovered.set(ctx, url);
   return url;
 }
 
 export function ingressUrl(svc: KubeObject): string | undefined {
-  const status = svc.status as { loadBalancer?: { ingress?: Array<{ ip?: string; hostname?: string }> } } | undefined;
+  const status = svc.status as
+    { loadBalancer?: { ingress?: Array<{ ip?: string; hostname?: string }> } } | undefined;
   const ingress = status?.loadBalancer?.ingress?.[0];
   const host = ingress?.ip ?? ingress?.hostname;
-  const ports = ((svc.spec as { ports?: Array<{ name?: string; port: number }> })?.ports ?? []);
+  const ports = (svc.spec as { ports?: Array<{ name?: string; port: number }> })?.ports ?? [];
   const port = ports.find((p) => p.name === 'http2') ?? ports.find((p) => p.name === 'http') ?? ports[0];
   if (!host || !port) return undefined;
   return `http://${host.includes(':') ? `[${host}]` : host}:${port.port}`;
@@ -72,7 +81,11 @@ export function probeHeaders(ctx: EngineContext, tester: boolean): Record<string
   return headers;
 }
 
-export async function probeUntil(ctx: EngineContext, base: string, options: ProbeOptions): Promise<ProbeResult> {
+export async function probeUntil(
+  ctx: EngineContext,
+  base: string,
+  options: ProbeOptions,
+): Promise<ProbeResult> {
   const { deps } = ctx;
   const url = base + ctx.config.readinessPath;
   const headers = probeHeaders(ctx, options.tester);
@@ -99,7 +112,10 @@ export async function probeUntil(ctx: EngineContext, base: string, options: Prob
     }
     if (!good) await deps.sleep(50, deps.signal);
   }
-  throw new OperationFailedError(`${options.what}: not verified within ${options.timeoutMs} ms (last answer: ${last})`, {
-    remedy: `check the gateway (${base}) and \`cutover status\`; the routes are written, re-run the command to verify again`,
-  });
+  throw new OperationFailedError(
+    `${options.what}: not verified within ${options.timeoutMs} ms (last answer: ${last})`,
+    {
+      remedy: `check the gateway (${base}) and \`cutover status\`; the routes are written, re-run the command to verify again`,
+    },
+  );
 }

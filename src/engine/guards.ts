@@ -38,7 +38,11 @@ export function mustBeReady(ctx: EngineContext, s: ColorState): Refusal | undefi
   };
 }
 
-export function mustRunRelease(ctx: EngineContext, s: ColorState, release: string | undefined): Refusal | undefined {
+export function mustRunRelease(
+  ctx: EngineContext,
+  s: ColorState,
+  release: string | undefined,
+): Refusal | undefined {
   if (!release || s.release === release) return undefined;
   return {
     message: `${deploymentRef(ctx, s.color)} runs release ${s.release ?? '(none)'}, not ${release}: refusing a stale release.`,
@@ -52,11 +56,19 @@ export function mustBeTested(ctx: EngineContext, s: ColorState): Refusal | undef
   const why = !v || v.release !== s.release ? 'has not been tested' : 'failed its smoke tests';
   return {
     message: `${deploymentRef(ctx, s.color)}: release ${s.release ?? '(none)'} on ${s.color} ${why}.`,
-    remedy: v?.result === 'failed' && v.release === s.release ? 'fix it and deploy again' : 'run `cutover test` first',
+    remedy:
+      v?.result === 'failed' && v.release === s.release
+        ? 'fix it and deploy again'
+        : 'run `cutover test` first',
   };
 }
 
-export function mustNotBeLive(ctx: EngineContext, routes: LiveRoutes, color: Color, doing: string): Refusal | undefined {
+export function mustNotBeLive(
+  ctx: EngineContext,
+  routes: LiveRoutes,
+  color: Color,
+  doing: string,
+): Refusal | undefined {
   if (routes.activeColor !== color) return undefined;
   return {
     message: `${vsRef(ctx)}: default route points to ${color}, the color you are ${doing}.`,
@@ -65,7 +77,12 @@ export function mustNotBeLive(ctx: EngineContext, routes: LiveRoutes, color: Col
 }
 
 /** Drain window: the color left the default route at switched-at; wait drainSeconds after it. */
-export function mustBeDrained(ctx: EngineContext, routes: LiveRoutes, color: Color, now: number): Refusal | undefined {
+export function mustBeDrained(
+  ctx: EngineContext,
+  routes: LiveRoutes,
+  color: Color,
+  now: number,
+): Refusal | undefined {
   const s = (ctx.router as IstioRouter).settings;
   const ann = routes.virtualService?.metadata.annotations ?? {};
   if (ann[annotationKey(s, 'previousColor')] !== color) return undefined;

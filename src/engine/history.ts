@@ -62,7 +62,12 @@ async function writeOnce(ctx: EngineContext, entry: HistoryEntry): Promise<void>
   const data = { [KEY]: JSON.stringify(list) };
   if (!current) {
     const labels = { app: ctx.app, 'app.kubernetes.io/managed-by': 'cutover' };
-    await ctx.kube.create({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: ref(ctx).name, namespace: ctx.namespace, labels }, data });
+    await ctx.kube.create({
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      metadata: { name: ref(ctx).name, namespace: ctx.namespace, labels },
+      data,
+    });
     return;
   }
   await ctx.kube.replace({ ...current, data });

@@ -6,7 +6,14 @@ export { promote, type PromoteInput, type SwitchResult } from './promote.js';
 export { rollback, type RollbackInput } from './rollback.js';
 export { decommission, type DecommissionInput, type DecommissionResult } from './decommission.js';
 export { release, type ReleaseInput, type ReleaseResult } from './release.js';
-export { status, history, describeStatus, type StatusResult, type HistoryResult, type ColorStatus } from './status.js';
+export {
+  status,
+  history,
+  describeStatus,
+  type StatusResult,
+  type HistoryResult,
+  type ColorStatus,
+} from './status.js';
 export type { HistoryEntry } from './history.js';
 export type { EngineDeps, EngineLog, StepEvent } from './deps.js';
 export type { StepRecord } from './steps.js';

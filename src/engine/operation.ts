@@ -79,7 +79,13 @@ async function timed<T extends { durationMs: number }>(
   return out;
 }
 
-async function record(ctx: EngineContext, frame: OperationFrame, result: 'done' | 'failed', outcome: Outcome, started: number) {
+async function record(
+  ctx: EngineContext,
+  frame: OperationFrame,
+  result: 'done' | 'failed',
+  outcome: Outcome,
+  started: number,
+) {
   await recordHistory(ctx, {
     at: new Date(ctx.deps.clock()).toISOString(),
     operation: frame.operation,
@@ -97,7 +103,10 @@ async function recordFailure(ctx: EngineContext, frame: OperationFrame, err: unk
     await record(ctx, frame, 'failed', { detail }, started);
   } catch (historyErr) {
     // The operation's own error matters more; the history write failing is only logged.
-    const why = historyErr instanceof CutoverError || historyErr instanceof Error ? historyErr.message : String(historyErr);
+    const why =
+      historyErr instanceof CutoverError || historyErr instanceof Error
+        ? historyErr.message
+        : String(historyErr);
     ctx.deps.log.warn(`could not record the failure in the history: ${why}`);
   }
 }

@@ -37,9 +37,12 @@ export interface SwitchResult {
 export function promoteTarget(ctx: EngineContext, routes: LiveRoutes): Color {
   const target = routes.testColor ?? (routes.activeColor ? otherColor(routes.activeColor) : undefined);
   if (!target) {
-    throw new GuardError(`VirtualService ${ctx.namespace}/${ctx.source.settings.virtualServiceName}: nothing is deployed to promote.`, {
-      remedy: 'run `cutover deploy` and `cutover test` first',
-    });
+    throw new GuardError(
+      `VirtualService ${ctx.namespace}/${ctx.source.settings.virtualServiceName}: nothing is deployed to promote.`,
+      {
+        remedy: 'run `cutover deploy` and `cutover test` first',
+      },
+    );
   }
   return target;
 }
@@ -48,11 +51,22 @@ export async function promote(ctx: EngineContext, input: PromoteInput): Promise<
   const wanted = requestedRelease(input.release, ctx.deps.env);
   return locked(ctx, { operation: 'promote', release: wanted }, input, async () => {
     const result = await promoteOnView(ctx, await readAppState(ctx), wanted);
-    return { result, outcome: { color: result.color, from: result.previousColor ?? undefined, release: result.release ?? undefined } };
+    return {
+      result,
+      outcome: {
+        color: result.color,
+        from: result.previousColor ?? undefined,
+        release: result.release ?? undefined,
+      },
+    };
   });
 }
 
-export async function promoteOnView(ctx: EngineContext, view: ClusterView, wanted: string | undefined): Promise<SwitchResult> {
+export async function promoteOnView(
+  ctx: EngineContext,
+  view: ClusterView,
+  wanted: string | undefined,
+): Promise<SwitchResult> {
   const routes = routesOf(ctx, view);
   const target = promoteTarget(ctx, routes);
   const s = colorStateOf(ctx, view, target);

@@ -8,7 +8,8 @@ export const HIDDEN = '(hidden)';
 function redactValue(value: unknown, key?: string): unknown {
   if (Array.isArray(value)) {
     // env: [{name, value}] — keep names, hide values.
-    if (key === 'env') return value.map((e) => (e && typeof e === 'object' && 'value' in e ? { ...e, value: HIDDEN } : e));
+    if (key === 'env')
+      return value.map((e) => (e && typeof e === 'object' && 'value' in e ? { ...e, value: HIDDEN } : e));
     return value.map((v) => redactValue(v));
   }
   if (value === null || typeof value !== 'object') return value;
@@ -20,7 +21,11 @@ function redactValue(value: unknown, key?: string): unknown {
 function redactSecret(obj: Record<string, unknown>): Record<string, unknown> {
   const hide = (m: unknown) =>
     m && typeof m === 'object' ? Object.fromEntries(Object.keys(m).map((k) => [k, HIDDEN])) : m;
-  return { ...obj, ...(obj.data ? { data: hide(obj.data) } : {}), ...(obj.stringData ? { stringData: hide(obj.stringData) } : {}) };
+  return {
+    ...obj,
+    ...(obj.data ? { data: hide(obj.data) } : {}),
+    ...(obj.stringData ? { stringData: hide(obj.stringData) } : {}),
+  };
 }
 
 export function redactChange(change: ObjectChange): ObjectChange {
@@ -32,7 +37,9 @@ export function redactChange(change: ObjectChange): ObjectChange {
   };
   return {
     ...change,
-    ...(change.object ? { object: clean(change.object as Record<string, unknown>) as ObjectChange['object'] } : {}),
+    ...(change.object
+      ? { object: clean(change.object as Record<string, unknown>) as ObjectChange['object'] }
+      : {}),
     ...(change.patch ? { patch: clean(change.patch) } : {}),
   };
 }

@@ -12,13 +12,22 @@ export function ciRunId(env: Record<string, string | undefined>): string | undef
 }
 
 export function labelSafe(value: string): string {
-  const cleaned = value.replace(/[^A-Za-z0-9_.-]+/g, '-').slice(0, 63).replace(/^[^A-Za-z0-9]+|[^A-Za-z0-9]+$/g, '');
-  if (!cleaned) throw new InputError(`release id \`${value}\` has no usable characters`, { remedy: 'use letters, digits, . _ -' });
+  const cleaned = value
+    .replace(/[^A-Za-z0-9_.-]+/g, '-')
+    .slice(0, 63)
+    .replace(/^[^A-Za-z0-9]+|[^A-Za-z0-9]+$/g, '');
+  if (!cleaned)
+    throw new InputError(`release id \`${value}\` has no usable characters`, {
+      remedy: 'use letters, digits, . _ -',
+    });
   return cleaned;
 }
 
 /** The release a command names explicitly or through CI; undefined = "whatever is deployed". */
-export function requestedRelease(flag: string | undefined, env: Record<string, string | undefined>): string | undefined {
+export function requestedRelease(
+  flag: string | undefined,
+  env: Record<string, string | undefined>,
+): string | undefined {
   const id = flag ?? ciRunId(env);
   return id === undefined ? undefined : labelSafe(id);
 }
@@ -33,7 +42,9 @@ export function newReleaseId(
   const named = requestedRelease(input.release, env) ?? input.tag;
   if (named) return labelSafe(named);
   const stamp = new Date(now).toISOString().replace(/[-:T]/g, '').slice(0, 14);
-  return `r${stamp}-${Math.floor(random() * 0xffff).toString(16).padStart(4, '0')}`;
+  return `r${stamp}-${Math.floor(random() * 0xffff)
+    .toString(16)
+    .padStart(4, '0')}`;
 }
 
 /** `v2.0-green` → green, as the seed's promotion conditions `tag =~ '^v.*-green$'`. */

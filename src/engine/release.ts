@@ -31,7 +31,14 @@ export async function release(ctx: EngineContext, input: ReleaseInput): Promise<
     const view = await readAppState(ctx);
     await readShared(ctx, view);
     const deployed = await deployOnView(ctx, view, input, id, image);
-    const base = { operation: 'release' as const, app: ctx.app, namespace: ctx.namespace, release: id, color: deployed.color, dryRun: ctx.dryRun };
+    const base = {
+      operation: 'release' as const,
+      app: ctx.app,
+      namespace: ctx.namespace,
+      release: id,
+      color: deployed.color,
+      dryRun: ctx.dryRun,
+    };
     if (ctx.dryRun) {
       // Test and promote depend on what deploy would leave; the plan stops at the deploy.
       const result: ReleaseResult = { ...base, deploy: deployed, test: null, promote: null, durationMs: 0 };
@@ -41,7 +48,20 @@ export async function release(ctx: EngineContext, input: ReleaseInput): Promise<
     const tested = await testOnView(ctx, view, id);
     if (!tested.passed) throw testFailed(tested);
     const promoted = await promoteOnView(ctx, view, id);
-    const result: ReleaseResult = { ...base, deploy: deployed, test: tested, promote: promoted, durationMs: 0 };
-    return { result, outcome: { color: deployed.color, from: promoted.previousColor ?? undefined, image: deployed.image ?? undefined } };
+    const result: ReleaseResult = {
+      ...base,
+      deploy: deployed,
+      test: tested,
+      promote: promoted,
+      durationMs: 0,
+    };
+    return {
+      result,
+      outcome: {
+        color: deployed.color,
+        from: promoted.previousColor ?? undefined,
+        image: deployed.image ?? undefined,
+      },
+    };
   });
 }

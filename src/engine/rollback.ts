@@ -18,15 +18,27 @@ export type RollbackInput = OperationInput;
 export async function rollback(ctx: EngineContext, input: RollbackInput): Promise<SwitchResult> {
   return locked(ctx, { operation: 'rollback' }, input, async () => {
     const result = await rollbackOnView(ctx, await readAppState(ctx));
-    return { result, outcome: { color: result.color, from: result.previousColor ?? undefined, release: result.release ?? undefined } };
+    return {
+      result,
+      outcome: {
+        color: result.color,
+        from: result.previousColor ?? undefined,
+        release: result.release ?? undefined,
+      },
+    };
   });
 }
 
-export function rollbackTarget(ctx: EngineContext, view: ClusterView): { target: Color; active: Color; previousRelease?: string } {
+export function rollbackTarget(
+  ctx: EngineContext,
+  view: ClusterView,
+): { target: Color; active: Color; previousRelease?: string } {
   const routes = routesOf(ctx, view);
   const vs = `VirtualService ${ctx.namespace}/${ctx.source.settings.virtualServiceName}`;
   if (!routes.activeColor) {
-    throw new GuardError(`${vs}: no default route, so there is nothing to roll back from.`, { remedy: 'promote a release first' });
+    throw new GuardError(`${vs}: no default route, so there is nothing to roll back from.`, {
+      remedy: 'promote a release first',
+    });
   }
   const settings = (ctx.router as IstioRouter).settings;
   const ann = routes.virtualService?.metadata.annotations ?? {};
@@ -36,11 +48,21 @@ export function rollbackTarget(ctx: EngineContext, view: ClusterView): { target:
     // This CI run already rolled back (and crashed or was retried): converge, do not toggle back.
     return { target: routes.activeColor, active: routes.activeColor };
   }
-  const target = isColor(recorded) && recorded !== routes.activeColor ? recorded : otherColor(routes.activeColor);
-  return { target, active: routes.activeColor, previousRelease: ann[annotationKey(settings, 'previousRelease')] };
+  const target =
+    isColor(recorded) && recorded !== routes.activeColor ? recorded : otherColor(routes.activeColor);
+  return {
+    target,
+    active: routes.activeColor,
+    previousRelease: ann[annotationKey(settings, 'previousRelease')],
+  };
 }
 
-function mustBeThePreviousRelease(ctx: EngineContext, release: string | undefined, previous: string | undefined, color: Color): Refusal | undefined {
+function mustBeThePreviousRelease(
+  ctx: EngineContext,
+  release: string | undefined,
+  previous: string | undefined,
+  color: Color,
+): Refusal | undefined {
   if (!previous || release === previous) return undefined;
   return {
     message: `Deployment ${ctx.namespace}/${ctx.source.deploymentName(color)} now runs release ${release ?? '(none)'}, not ${previous} that was live before.`,
@@ -52,7 +74,13 @@ export async function rollbackOnView(ctx: EngineContext, view: ClusterView): Pro
   const { target, active, previousRelease } = rollbackTarget(ctx, view);
   const s = colorStateOf(ctx, view, target);
   const previousColor = target === active ? null : active;
-  refuse(mustExist(ctx, s, `${target} was decommissioned; deploy the release you want again (\`cutover deploy\`), test and promote it`));
+  refuse(
+    mustExist(
+      ctx,
+      s,
+      `${target} was decommissioned; deploy the release you want again (\`cutover deploy\`), test and promote it`,
+    ),
+  );
   refuse(mustBeThePreviousRelease(ctx, s.release, previousRelease, target));
   refuse(mustBeReady(ctx, s));
   const out = await switchTo(ctx, 'rollback', view, target, s.release);

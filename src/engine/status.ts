@@ -38,7 +38,10 @@ export interface StatusResult {
   history: HistoryEntry[];
 }
 
-export function describeStatus(ctx: EngineContext, view: ClusterView): Omit<StatusResult, 'lock' | 'history'> {
+export function describeStatus(
+  ctx: EngineContext,
+  view: ClusterView,
+): Omit<StatusResult, 'lock' | 'history'> {
   const routes = routesOf(ctx, view);
   const settings = (ctx.router as IstioRouter).settings;
   const ann = routes.virtualService?.metadata.annotations ?? {};

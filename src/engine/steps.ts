@@ -55,8 +55,17 @@ async function runStep(ctx: EngineContext, step: Step, view: ClusterView): Promi
   const changes = step.plan ? step.plan(view) : [];
   if (ctx.dryRun) {
     for (const change of changes) view.simulate(change);
-    const detail = [...changes.map((c) => c.reason), ...(step.run && step.describe ? [step.describe] : [])].join('; ');
-    return { name: step.name, status: 'planned', changes: changes.map(redactChange), detail: detail || 'nothing to do', ms: 0 };
+    const detail = [
+      ...changes.map((c) => c.reason),
+      ...(step.run && step.describe ? [step.describe] : []),
+    ].join('; ');
+    return {
+      name: step.name,
+      status: 'planned',
+      changes: changes.map(redactChange),
+      detail: detail || 'nothing to do',
+      ms: 0,
+    };
   }
   for (const change of changes) {
     ctx.lock?.assertHeld();
@@ -74,8 +83,17 @@ async function runStep(ctx: EngineContext, step: Step, view: ClusterView): Promi
 }
 
 /** Applies one change and records the server's answer in the view. */
-export async function applyChange(ctx: EngineContext, change: ObjectChange, view: ClusterView): Promise<void> {
-  const ref = { apiVersion: change.apiVersion, kind: change.kind, name: change.name, namespace: change.namespace };
+export async function applyChange(
+  ctx: EngineContext,
+  change: ObjectChange,
+  view: ClusterView,
+): Promise<void> {
+  const ref = {
+    apiVersion: change.apiVersion,
+    kind: change.kind,
+    name: change.name,
+    namespace: change.namespace,
+  };
   try {
     let result: KubeObject | undefined;
     if (change.action === 'create') result = await ctx.kube.create(change.object!);
@@ -84,7 +102,8 @@ export async function applyChange(ctx: EngineContext, change: ObjectChange, view
     else await ctx.kube.delete(ref, { resourceVersion: change.resourceVersion });
     view.put(change.kind, change.name, result);
   } catch (err) {
-    if (change.action === 'delete' && err instanceof NotFoundError) return view.remove(change.kind, change.name);
+    if (change.action === 'delete' && err instanceof NotFoundError)
+      return view.remove(change.kind, change.name);
     if (err instanceof ConflictError) {
       throw new OperationFailedError(
         `${change.kind} ${change.namespace}/${change.name} changed while cutover was writing it (${change.reason})`,

@@ -29,8 +29,11 @@ export function switchSteps(
   const { router } = ctx;
   const initial = routesOf(ctx, view);
   const subsetIsNew = !initial.subsets.includes(target);
-  const keep = initial.activeColor && initial.activeColor !== target ? [initial.activeColor, target] : [target];
-  const steps: Step[] = [{ name: `ensure subset ${target}`, plan: (v) => router.planEnsure(routesOf(ctx, v), keep) }];
+  const keep =
+    initial.activeColor && initial.activeColor !== target ? [initial.activeColor, target] : [target];
+  const steps: Step[] = [
+    { name: `ensure subset ${target}`, plan: (v) => router.planEnsure(routesOf(ctx, v), keep) },
+  ];
   if (subsetIsNew) {
     // A subset the gateway may not know yet: prove it through the test route before anyone relies on it.
     steps.push({
@@ -45,7 +48,12 @@ export function switchSteps(
   }
   steps.push({
     name: `switch all traffic to ${target}`,
-    plan: (v) => router.planAllTraffic(routesOf(ctx, v), target, { release, by, at: new Date(ctx.deps.clock()).toISOString() }),
+    plan: (v) =>
+      router.planAllTraffic(routesOf(ctx, v), target, {
+        release,
+        by,
+        at: new Date(ctx.deps.clock()).toISOString(),
+      }),
     describe: `probe plain requests until ${VERIFY_STREAK} in a row come from ${target}`,
     run: async () => {
       const r = await probe(ctx, target, false, VERIFY_STREAK);
@@ -56,7 +64,12 @@ export function switchSteps(
   return steps;
 }
 
-async function probe(ctx: EngineContext, color: Color, tester: boolean, consecutive: number): Promise<ProbeResult> {
+async function probe(
+  ctx: EngineContext,
+  color: Color,
+  tester: boolean,
+  consecutive: number,
+): Promise<ProbeResult> {
   return probeUntil(ctx, await gatewayUrl(ctx), {
     color,
     consecutive,
@@ -75,6 +88,11 @@ export async function switchTo(
 ): Promise<SwitchOutcome> {
   let verification: ProbeResult | undefined;
   const by = `${operation}/${ciRunId(ctx.deps.env) ?? ''}`;
-  const steps = await runSteps(ctx, operation, switchSteps(ctx, view, target, release, by, (r) => (verification = r)), view);
+  const steps = await runSteps(
+    ctx,
+    operation,
+    switchSteps(ctx, view, target, release, by, (r) => (verification = r)),
+    view,
+  );
   return { steps, verification };
 }

@@ -7,7 +7,14 @@ import { ANNOTATIONS } from '../manifests/types.js';
 import { runSmokeTests } from '../checks/index.js';
 import type { CheckResult } from '../checks/types.js';
 import type { ObjectChange } from '../routers/types.js';
-import { APPS_V1, colorStateOf, readAppState, routesOf, type ColorState, type TestVerdict } from './app-state.js';
+import {
+  APPS_V1,
+  colorStateOf,
+  readAppState,
+  routesOf,
+  type ColorState,
+  type TestVerdict,
+} from './app-state.js';
 import type { ClusterView } from './cluster-view.js';
 import type { EngineContext } from './context.js';
 import { checkContext } from './check-context.js';
@@ -43,7 +50,12 @@ export function planVerdict(ctx: EngineContext, s: ColorState, verdict: TestVerd
       namespace: ctx.namespace,
       name: dep.metadata.name,
       reason: `record verdict ${verdict.result} for release ${verdict.release}`,
-      patch: { metadata: { resourceVersion: dep.metadata.resourceVersion, annotations: { [ANNOTATIONS.tested]: JSON.stringify(verdict) } } },
+      patch: {
+        metadata: {
+          resourceVersion: dep.metadata.resourceVersion,
+          annotations: { [ANNOTATIONS.tested]: JSON.stringify(verdict) },
+        },
+      },
     },
   ];
 }
@@ -52,9 +64,12 @@ export function planVerdict(ctx: EngineContext, s: ColorState, verdict: TestVerd
 export function colorUnderTest(ctx: EngineContext, view: ClusterView): ColorState {
   const color = routesOf(ctx, view).testColor;
   if (!color) {
-    throw new GuardError(`VirtualService ${ctx.namespace}/${ctx.source.settings.virtualServiceName}: no test route, so no color is under test.`, {
-      remedy: 'run `cutover deploy` first',
-    });
+    throw new GuardError(
+      `VirtualService ${ctx.namespace}/${ctx.source.settings.virtualServiceName}: no test route, so no color is under test.`,
+      {
+        remedy: 'run `cutover deploy` first',
+      },
+    );
   }
   return colorStateOf(ctx, view, color);
 }
@@ -70,39 +85,51 @@ export async function test(ctx: EngineContext, input: TestInput): Promise<TestRe
 
 export function testFailed(r: TestResult): OperationFailedError {
   const failed = r.checks.filter((c) => !c.ok).map((c) => `${c.name}: ${c.detail}`);
-  return new OperationFailedError(`release ${r.release} on ${r.color} failed ${failed.length} smoke test(s): ${failed.join('; ')}`, {
-    remedy: 'promote will refuse this release; fix it and deploy again',
-  });
+  return new OperationFailedError(
+    `release ${r.release} on ${r.color} failed ${failed.length} smoke test(s): ${failed.join('; ')}`,
+    {
+      remedy: 'promote will refuse this release; fix it and deploy again',
+    },
+  );
 }
 
-export async function testOnView(ctx: EngineContext, view: ClusterView, wanted: string | undefined): Promise<TestResult> {
+export async function testOnView(
+  ctx: EngineContext,
+  view: ClusterView,
+  wanted: string | undefined,
+): Promise<TestResult> {
   const s = colorUnderTest(ctx, view);
   refuse(mustExist(ctx, s, 'run `cutover deploy` first'));
   refuse(mustRunRelease(ctx, s, wanted));
   refuse(mustBeReady(ctx, s));
   let checks: CheckResult[] = [];
-  const steps = await runSteps(ctx, 'test', [
-    {
-      name: `smoke tests against ${s.color}`,
-      describe: `run ${ctx.config.smokeTests.map((t) => t.name).join(', ') || 'no smoke tests'}`,
-      run: async () => {
-        checks = await runSmokeTests(await checkContext(ctx, s.color, s.deployment), ctx.config.smokeTests);
-        return `${checks.filter((c) => c.ok).length}/${checks.length} passed`;
+  const steps = await runSteps(
+    ctx,
+    'test',
+    [
+      {
+        name: `smoke tests against ${s.color}`,
+        describe: `run ${ctx.config.smokeTests.map((t) => t.name).join(', ') || 'no smoke tests'}`,
+        run: async () => {
+          checks = await runSmokeTests(await checkContext(ctx, s.color, s.deployment), ctx.config.smokeTests);
+          return `${checks.filter((c) => c.ok).length}/${checks.length} passed`;
+        },
       },
-    },
-    {
-      name: 'record the verdict',
-      plan: (v) => {
-        const verdict: TestVerdict = {
-          release: s.release ?? '',
-          result: checks.every((c) => c.ok) ? 'passed' : 'failed',
-          at: new Date(ctx.deps.clock()).toISOString(),
-          checks: checks.map((c) => ({ name: c.name, ok: c.ok })),
-        };
-        return planVerdict(ctx, colorStateOf(ctx, v, s.color), verdict);
+      {
+        name: 'record the verdict',
+        plan: (v) => {
+          const verdict: TestVerdict = {
+            release: s.release ?? '',
+            result: checks.every((c) => c.ok) ? 'passed' : 'failed',
+            at: new Date(ctx.deps.clock()).toISOString(),
+            checks: checks.map((c) => ({ name: c.name, ok: c.ok })),
+          };
+          return planVerdict(ctx, colorStateOf(ctx, v, s.color), verdict);
+        },
       },
-    },
-  ], view);
+    ],
+    view,
+  );
   return {
     operation: 'test',
     app: ctx.app,

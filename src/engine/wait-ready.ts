@@ -15,7 +15,12 @@ export async function waitForReplicas(ctx: EngineContext, color: Color, view: Cl
   const deadline = started + ctx.config.rolloutTimeoutSeconds * 1000;
   let pause = 100;
   for (;;) {
-    const dep = await ctx.kube.get({ apiVersion: APPS_V1, kind: 'Deployment', name, namespace: ctx.namespace });
+    const dep = await ctx.kube.get({
+      apiVersion: APPS_V1,
+      kind: 'Deployment',
+      name,
+      namespace: ctx.namespace,
+    });
     view.set(dep);
     const state = colorState(color, dep);
     if (state.allReady) return `${state.ready}/${state.replicas} ready in ${clock() - started} ms`;
@@ -25,20 +30,35 @@ export async function waitForReplicas(ctx: EngineContext, color: Color, view: Cl
   }
 }
 
-async function rolloutTimeout(ctx: EngineContext, dep: KubeObject, ready: number, replicas: number): Promise<Error> {
-  const selector = (dep.spec as { selector?: { matchLabels?: Record<string, string> } })?.selector?.matchLabels ?? {};
-  const labelSelector = Object.entries(selector).map(([k, v]) => `${k}=${v}`).join(',');
+async function rolloutTimeout(
+  ctx: EngineContext,
+  dep: KubeObject,
+  ready: number,
+  replicas: number,
+): Promise<Error> {
+  const selector =
+    (dep.spec as { selector?: { matchLabels?: Record<string, string> } })?.selector?.matchLabels ?? {};
+  const labelSelector = Object.entries(selector)
+    .map(([k, v]) => `${k}=${v}`)
+    .join(',');
   const pods = await ctx.kube.list('v1', 'Pod', ctx.namespace, { labelSelector });
   const reasons = [...new Set(pods.items.map(podWaitReason).filter(Boolean))];
   return new OperationFailedError(
     `Deployment ${ctx.namespace}/${dep.metadata.name}: ${ready}/${replicas} replicas ready after ${ctx.config.rolloutTimeoutSeconds} s${reasons.length ? ` (${reasons.join(', ')})` : ''}`,
-    { remedy: 'check the image and the readiness probe (`kubectl describe pod`), then deploy again; live traffic was not touched' },
+    {
+      remedy:
+        'check the image and the readiness probe (`kubectl describe pod`), then deploy again; live traffic was not touched',
+    },
   );
 }
 
 export function podWaitReason(pod: KubeObject): string {
-  const statuses = ((pod.status as { containerStatuses?: Array<{ state?: { waiting?: { reason?: string } }; ready?: boolean }> })
-    ?.containerStatuses ?? []);
+  const statuses =
+    (
+      pod.status as {
+        containerStatuses?: Array<{ state?: { waiting?: { reason?: string } }; ready?: boolean }>;
+      }
+    )?.containerStatuses ?? [];
   for (const s of statuses) if (s.state?.waiting?.reason) return s.state.waiting.reason;
   if (statuses.some((s) => s.ready === false)) return 'not ready';
   return '';

@@ -9,7 +9,12 @@ const settings: RouteSettings = {
   serviceHost: 'myapp',
   virtualServiceName: 'myapp',
   destinationRuleName: 'myapp',
-  gateway: { apiVersion: 'networking.istio.io/v1', kind: 'Gateway', metadata: { name: 'myapp-gateway' }, spec: { servers: [] } },
+  gateway: {
+    apiVersion: 'networking.istio.io/v1',
+    kind: 'Gateway',
+    metadata: { name: 'myapp-gateway' },
+    spec: { servers: [] },
+  },
   gateways: ['myapp-gateway'],
   hosts: ['*'],
   testMatch: [{ headers: { cookie: { regex: '^(.*?;\\s*)?test=true(;.*)?$' } } }],
@@ -21,14 +26,31 @@ const settings: RouteSettings = {
 const router = new IstioRouter(settings);
 
 function vs(http: unknown[], rv = '7'): KubeObject {
-  return { apiVersion: 'networking.istio.io/v1', kind: 'VirtualService', metadata: { name: 'myapp', namespace: 'default', resourceVersion: rv }, spec: { hosts: ['*'], gateways: ['myapp-gateway'], http } };
+  return {
+    apiVersion: 'networking.istio.io/v1',
+    kind: 'VirtualService',
+    metadata: { name: 'myapp', namespace: 'default', resourceVersion: rv },
+    spec: { hosts: ['*'], gateways: ['myapp-gateway'], http },
+  };
 }
 function dr(colors: string[], rv = '5'): KubeObject {
-  return { apiVersion: 'networking.istio.io/v1', kind: 'DestinationRule', metadata: { name: 'myapp', namespace: 'default', resourceVersion: rv }, spec: { host: 'myapp', subsets: colors.map((c) => ({ name: c, labels: { color: c } })) } };
+  return {
+    apiVersion: 'networking.istio.io/v1',
+    kind: 'DestinationRule',
+    metadata: { name: 'myapp', namespace: 'default', resourceVersion: rv },
+    spec: { host: 'myapp', subsets: colors.map((c) => ({ name: c, labels: { color: c } })) },
+  };
 }
 
 test('the active color is the last, catch-all route (the seed reads .spec.http[-1])', () => {
-  const seed = vs([{ name: 'myapp-test', match: [{ headers: {} }], route: [{ destination: { host: 'myapp', subset: 'green' } }] }, { name: 'myapp-default', route: [{ destination: { host: 'myapp', subset: 'blue' } }] }]);
+  const seed = vs([
+    {
+      name: 'myapp-test',
+      match: [{ headers: {} }],
+      route: [{ destination: { host: 'myapp', subset: 'green' } }],
+    },
+    { name: 'myapp-default', route: [{ destination: { host: 'myapp', subset: 'blue' } }] },
+  ]);
   assert.equal(activeColorOf(seed), 'blue');
   const live = router.describe({ virtualService: seed });
   assert.equal(live.testColor, 'green');
@@ -38,7 +60,10 @@ test('the active color is the last, catch-all route (the seed reads .spec.http[-
 
 test('ensure on an empty namespace creates the Gateway and a DestinationRule with the subset', () => {
   const changes = router.planEnsure(router.describe({}), ['blue']);
-  assert.deepEqual(changes.map((c) => `${c.action} ${c.kind}`), ['create Gateway', 'create DestinationRule']);
+  assert.deepEqual(
+    changes.map((c) => `${c.action} ${c.kind}`),
+    ['create Gateway', 'create DestinationRule'],
+  );
   const subsets = (changes[1]!.object!.spec as { subsets: unknown[] }).subsets;
   assert.deepEqual(subsets, [{ name: 'blue', labels: { color: 'blue' } }]);
 });
@@ -48,15 +73,31 @@ test('a subset is added with a conditional patch and never removed by ensure', (
   const [change] = router.planEnsure(live, ['green']);
   assert.equal(change!.action, 'merge-patch');
   assert.deepEqual((change!.patch!.metadata as { resourceVersion: string }).resourceVersion, '5');
-  assert.deepEqual((change!.patch!.spec as { subsets: Array<{ name: string }> }).subsets.map((s) => s.name), ['blue', 'green']);
-  assert.deepEqual(router.planEnsure(router.describe({ destinationRule: dr(['blue', 'green']), gateway: settings.gateway }), ['green']), []);
+  assert.deepEqual(
+    (change!.patch!.spec as { subsets: Array<{ name: string }> }).subsets.map((s) => s.name),
+    ['blue', 'green'],
+  );
+  assert.deepEqual(
+    router.planEnsure(
+      router.describe({ destinationRule: dr(['blue', 'green']), gateway: settings.gateway }),
+      ['green'],
+    ),
+    [],
+  );
 });
 
 test('testers go to the new color while the default route stays as it is', () => {
   const live = router.describe({ virtualService: vs([router.route('default', 'blue')]) });
   const [change] = router.planTestTraffic(live, 'green');
-  const http = (change!.patch!.spec as { http: Array<{ name: string; route: Array<{ destination: { subset: string } }> }> }).http;
-  assert.deepEqual(http.map((r) => `${r.name}:${r.route[0]!.destination.subset}`), ['myapp-test:green', 'myapp-default:blue']);
+  const http = (
+    change!.patch!.spec as {
+      http: Array<{ name: string; route: Array<{ destination: { subset: string } }> }>;
+    }
+  ).http;
+  assert.deepEqual(
+    http.map((r) => `${r.name}:${r.route[0]!.destination.subset}`),
+    ['myapp-test:green', 'myapp-default:blue'],
+  );
   assert.equal((change!.patch!.metadata as { resourceVersion: string }).resourceVersion, '7');
   // Already in place: nothing to write (re-runs converge).
   const done = router.describe({ virtualService: vs(http) });
@@ -64,10 +105,15 @@ test('testers go to the new color while the default route stays as it is', () =>
 });
 
 test('the switch is one conditional write that drops the test route and stamps the color', () => {
-  const live = router.describe({ virtualService: vs([router.route('test', 'green'), router.route('default', 'blue')]) });
+  const live = router.describe({
+    virtualService: vs([router.route('test', 'green'), router.route('default', 'blue')]),
+  });
   const changes = router.planAllTraffic(live, 'green', { release: 'r2', at: '2026-01-01T00:00:00.000Z' });
   assert.equal(changes.length, 1);
-  const patch = changes[0]!.patch! as { spec: { http: Array<Record<string, unknown>> }; metadata: { resourceVersion: string; annotations: Record<string, string> } };
+  const patch = changes[0]!.patch! as {
+    spec: { http: Array<Record<string, unknown>> };
+    metadata: { resourceVersion: string; annotations: Record<string, string> };
+  };
   assert.equal(patch.metadata.resourceVersion, '7');
   assert.equal(patch.spec.http.length, 1);
   assert.equal(activeColorOf(vs(patch.spec.http)), 'green');
@@ -77,18 +123,34 @@ test('the switch is one conditional write that drops the test route and stamps t
 });
 
 test('removing a color removes its routes but never the default route, and its subset after', () => {
-  const live = router.describe({ virtualService: vs([router.route('test', 'green'), router.route('default', 'green')]), destinationRule: dr(['blue', 'green']) });
+  const live = router.describe({
+    virtualService: vs([router.route('test', 'green'), router.route('default', 'green')]),
+    destinationRule: dr(['blue', 'green']),
+  });
   const [change] = router.planRemoveRoutes(live, 'green');
-  assert.deepEqual(httpRoutes(vs((change!.patch!.spec as { http: unknown[] }).http)).map((r) => r.name), ['myapp-default']);
-  const idle = router.describe({ virtualService: vs([router.route('test', 'blue'), router.route('default', 'green')]), destinationRule: dr(['blue', 'green']) });
+  assert.deepEqual(
+    httpRoutes(vs((change!.patch!.spec as { http: unknown[] }).http)).map((r) => r.name),
+    ['myapp-default'],
+  );
+  const idle = router.describe({
+    virtualService: vs([router.route('test', 'blue'), router.route('default', 'green')]),
+    destinationRule: dr(['blue', 'green']),
+  });
   assert.equal(router.planRemoveRoutes(idle, 'blue').length, 1);
   const [sub] = router.planRemoveSubset(idle, 'blue');
-  assert.deepEqual((sub!.patch!.spec as { subsets: Array<{ name: string }> }).subsets.map((s) => s.name), ['green']);
+  assert.deepEqual(
+    (sub!.patch!.spec as { subsets: Array<{ name: string }> }).subsets.map((s) => s.name),
+    ['green'],
+  );
   assert.deepEqual(router.planRemoveSubset(router.describe({ destinationRule: dr(['green']) }), 'blue'), []);
 });
 
 test("the user's own routes keep their place between the test and the default route", () => {
-  const api = { name: 'api', match: [{ uri: { prefix: '/api' } }], route: [{ destination: { host: 'api' } }] };
+  const api = {
+    name: 'api',
+    match: [{ uri: { prefix: '/api' } }],
+    route: [{ destination: { host: 'api' } }],
+  };
   const live = router.describe({ virtualService: vs([api, router.route('default', 'blue')]) });
   const [change] = router.planTestTraffic(live, 'green');
   const names = (change!.patch!.spec as { http: Array<{ name: string }> }).http.map((r) => r.name);

@@ -88,7 +88,12 @@ export class IstioRouter implements TrafficRouter {
 
   async read(kube: KubeClient): Promise<LiveRoutes> {
     const s = this.settings;
-    const ref = (kind: string, name: string) => ({ apiVersion: ISTIO_API, kind, name, namespace: s.namespace });
+    const ref = (kind: string, name: string) => ({
+      apiVersion: ISTIO_API,
+      kind,
+      name,
+      namespace: s.namespace,
+    });
     const [virtualService, destinationRule, gateway] = await Promise.all([
       kube.getOptional(ref('VirtualService', s.virtualServiceName)),
       kube.getOptional(ref('DestinationRule', s.destinationRuleName)),
@@ -98,7 +103,11 @@ export class IstioRouter implements TrafficRouter {
   }
 
   /** Pure: the LiveRoutes of given objects (used by read, and by tests without a cluster). */
-  describe(objects: { virtualService?: KubeObject; destinationRule?: KubeObject; gateway?: KubeObject }): LiveRoutes {
+  describe(objects: {
+    virtualService?: KubeObject;
+    destinationRule?: KubeObject;
+    gateway?: KubeObject;
+  }): LiveRoutes {
     const subsets = subsetsOf(objects.destinationRule)
       .map((x) => x.name)
       .filter(isColor);
@@ -143,7 +152,11 @@ export class IstioRouter implements TrafficRouter {
     if (!dr || !subsetsOf(dr).some((x) => x.name === color)) return [];
     const subsets = subsetsOf(dr).filter((x) => x.name !== color);
     return [
-      this.patch(dr, { spec: { subsets } }, `remove subset ${color} from DestinationRule ${dr.metadata.name}`),
+      this.patch(
+        dr,
+        { spec: { subsets } },
+        `remove subset ${color} from DestinationRule ${dr.metadata.name}`,
+      ),
     ];
   }
 
@@ -248,19 +261,37 @@ export class IstioRouter implements TrafficRouter {
         metadata: { ...(t?.metadata ?? {}), name: s.destinationRuleName, namespace: s.namespace },
         spec: { ...((t?.spec as object) ?? {}), host: s.serviceHost, subsets: colors.map(want) },
       };
-      return [{ action: 'create', ...refOf(object), reason: `create DestinationRule with subsets ${colors.join(', ')}`, object }];
+      return [
+        {
+          action: 'create',
+          ...refOf(object),
+          reason: `create DestinationRule with subsets ${colors.join(', ')}`,
+          object,
+        },
+      ];
     }
     const current = subsetsOf(dr);
     const ok = (c: Color) => current.some((x) => x.name === c && x.labels?.[s.colorLabel] === c);
     const missing = colors.filter((c) => !ok(c));
     if (missing.length === 0) return [];
     const subsets = [...current.filter((x) => !missing.includes(x.name as Color)), ...missing.map(want)];
-    return [this.patch(dr, { spec: { subsets } }, `add subset ${missing.join(', ')} to DestinationRule ${dr.metadata.name}`)];
+    return [
+      this.patch(
+        dr,
+        { spec: { subsets } },
+        `add subset ${missing.join(', ')} to DestinationRule ${dr.metadata.name}`,
+      ),
+    ];
   }
 
   private patch(obj: KubeObject, patch: Record<string, unknown>, reason: string): ObjectChange {
     const metadata = { ...((patch.metadata as object) ?? {}), resourceVersion: obj.metadata.resourceVersion };
-    return { action: 'merge-patch', ...refOf(obj, this.settings.namespace), reason, patch: { ...patch, metadata } };
+    return {
+      action: 'merge-patch',
+      ...refOf(obj, this.settings.namespace),
+      reason,
+      patch: { ...patch, metadata },
+    };
   }
 }
 

@@ -7,7 +7,9 @@ import { stepsText } from '../steps-text.js';
 import { colorFlag } from '../deploy/index.js';
 
 export function decommissionText(r: DecommissionResult): string {
-  const head = r.dryRun ? `plan: decommission ${r.color} (nothing written)` : `decommissioned ${r.color}${r.release ? ` (release ${r.release})` : ''}`;
+  const head = r.dryRun
+    ? `plan: decommission ${r.color} (nothing written)`
+    : `decommissioned ${r.color}${r.release ? ` (release ${r.release})` : ''}`;
   return `${head}\n${stepsText(r.steps, r.dryRun)}`;
 }
 

@@ -10,7 +10,11 @@ import { stepsText } from '../steps-text.js';
 
 export function colorFlag(value: string | undefined): 'blue' | 'green' | undefined {
   if (value === undefined) return undefined;
-  if (!isColor(value)) throw new InputError(`--color ${value}: not a color`, { field: '--color', remedy: 'use --color blue or --color green' });
+  if (!isColor(value))
+    throw new InputError(`--color ${value}: not a color`, {
+      field: '--color',
+      remedy: 'use --color blue or --color green',
+    });
   return value;
 }
 
@@ -26,7 +30,13 @@ const command: Command = {
   path: ['deploy'],
   summary: 'deploy a release to the idle color and route testers to it',
   usage: '--image IMAGE [--color blue|green] [--tag TAG] [--release ID] [--dry-run] [--no-wait]',
-  flags: { ...MUTATING_FLAGS, image: { type: 'string' }, color: { type: 'string' }, tag: { type: 'string' }, release: { type: 'string' } },
+  flags: {
+    ...MUTATING_FLAGS,
+    image: { type: 'string' },
+    color: { type: 'string' },
+    tag: { type: 'string' },
+    release: { type: 'string' },
+  },
   async run(args, io) {
     return withSession(args, io, async ({ ctx, options, out, kube }) => {
       const result = await deploy(ctx, {

@@ -14,7 +14,8 @@ const command: Command = {
   async run(args, io) {
     if (args.values.force !== true) {
       throw new InputError('releasing a lock someone else holds needs --force', {
-        remedy: 'check `cutover lock status` first; if the holder is gone, run `cutover lock release --force`',
+        remedy:
+          'check `cutover lock status` first; if the holder is gone, run `cutover lock release --force`',
       });
     }
     return withSession(args, io, async ({ ctx, out, kube }) => {

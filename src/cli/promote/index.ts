@@ -7,8 +7,12 @@ import { stepsText } from '../steps-text.js';
 
 export function switchText(r: SwitchResult): string {
   const verb = r.operation === 'promote' ? 'promoted' : 'rolled back to';
-  if (r.dryRun) return `plan: ${r.operation} to ${r.color} (release ${r.release ?? '?'}; nothing written)\n${stepsText(r.steps, true)}`;
-  const timing = r.timeToEffectMs !== null ? `; in effect after ${r.timeToEffectMs} ms, verified after ${r.verifiedMs} ms` : '';
+  if (r.dryRun)
+    return `plan: ${r.operation} to ${r.color} (release ${r.release ?? '?'}; nothing written)\n${stepsText(r.steps, true)}`;
+  const timing =
+    r.timeToEffectMs !== null
+      ? `; in effect after ${r.timeToEffectMs} ms, verified after ${r.verifiedMs} ms`
+      : '';
   return `${verb} ${r.color} (release ${r.release ?? '?'})${r.previousColor ? `, from ${r.previousColor}` : ''}${timing}\n${stepsText(r.steps, false)}`;
 }
 

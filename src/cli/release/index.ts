@@ -19,7 +19,13 @@ const command: Command = {
   path: ['release'],
   summary: 'deploy, test and promote a release in one go',
   usage: '--image IMAGE [--color blue|green] [--tag TAG] [--release ID] [--dry-run] [--no-wait]',
-  flags: { ...MUTATING_FLAGS, image: { type: 'string' }, color: { type: 'string' }, tag: { type: 'string' }, release: { type: 'string' } },
+  flags: {
+    ...MUTATING_FLAGS,
+    image: { type: 'string' },
+    color: { type: 'string' },
+    tag: { type: 'string' },
+    release: { type: 'string' },
+  },
   async run(args, io) {
     return withSession(args, io, async ({ ctx, options, out, kube }) => {
       const result = await release(ctx, {

@@ -20,13 +20,19 @@ export function statusText(r: StatusResult): string {
     }
     const role = s.live ? 'live' : s.underTest ? 'under test' : 'idle';
     const tested = s.tested ? `${s.tested.result} (${s.tested.release})` : 'not tested';
-    lines.push(`  ${c.padEnd(5)}  ${role.padEnd(10)}  release ${s.release ?? '?'}  ${s.ready}/${s.replicas} ready  ${tested}  ${s.image ?? ''}`.trimEnd());
+    lines.push(
+      `  ${c.padEnd(5)}  ${role.padEnd(10)}  release ${s.release ?? '?'}  ${s.ready}/${s.replicas} ready  ${tested}  ${s.image ?? ''}`.trimEnd(),
+    );
   }
-  lines.push(`routes: ${r.routes.map((x) => `${x.name ?? '?'} → ${x.color ?? '?'}${x.match ? ' (testers)' : ''}`).join(', ') || 'none'}`);
+  lines.push(
+    `routes: ${r.routes.map((x) => `${x.name ?? '?'} → ${x.color ?? '?'}${x.match ? ' (testers)' : ''}`).join(', ') || 'none'}`,
+  );
   lines.push(`lock: ${r.lock.summary}`);
   if (r.history.length) lines.push('last events:');
   for (const h of r.history) {
-    lines.push(`  ${h.at}  ${h.operation} ${h.result}${h.release ? ` ${h.release}` : ''}${h.color ? ` → ${h.color}` : ''}${h.detail ? `: ${h.detail}` : ''}`);
+    lines.push(
+      `  ${h.at}  ${h.operation} ${h.result}${h.release ? ` ${h.release}` : ''}${h.color ? ` → ${h.color}` : ''}${h.detail ? `: ${h.detail}` : ''}`,
+    );
   }
   return lines.join('\n');
 }

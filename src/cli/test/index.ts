@@ -6,10 +6,15 @@ import { MUTATING_FLAGS, str } from '../global-flags.js';
 import { stepsText } from '../steps-text.js';
 
 export function testText(r: TestResult): string {
-  if (r.dryRun) return `plan: test release ${r.release} on ${r.color} (nothing written)\n${stepsText(r.steps, true)}`;
+  if (r.dryRun)
+    return `plan: test release ${r.release} on ${r.color} (nothing written)\n${stepsText(r.steps, true)}`;
   const lines = r.checks.map((c) => `${c.ok ? '✔' : '✖'} ${c.name}: ${c.detail} (${c.ms} ms)`);
-  const verdict = r.passed ? `release ${r.release} on ${r.color} passed` : `release ${r.release} on ${r.color} FAILED`;
-  return [...lines, verdict, ...(r.passed ? [`next: cutover promote --release ${r.release}`] : [])].join('\n');
+  const verdict = r.passed
+    ? `release ${r.release} on ${r.color} passed`
+    : `release ${r.release} on ${r.color} FAILED`;
+  return [...lines, verdict, ...(r.passed ? [`next: cutover promote --release ${r.release}`] : [])].join(
+    '\n',
+  );
 }
 
 const command: Command = {
