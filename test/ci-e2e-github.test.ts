@@ -99,6 +99,20 @@ test('tag v1.0 deploys to the idle color (blue) with its settings; promote v1.0 
   assert.equal(s.activeColor, 'blue');
 });
 
+test("secrets sync refuses the live color's Secret (exit 3) and a color with no settings (exit 2)", async () => {
+  const env = { ...w.baseEnv, ...SETTINGS, KUBECONFIG: w.h.cluster.kubeconfigPath };
+  const liveColor = await runCli(['secrets', 'sync', '--color', 'blue'], { cwd: w.repo, env });
+  assert.equal(liveColor.code, 3, liveColor.stderr);
+  assert.match(liveColor.stderr, /default route points to blue/);
+  const none = await runCli(['secrets', 'sync', '--tag', 'v9.0', '--prefix', 'NOTHING_'], {
+    cwd: w.repo,
+    env,
+  });
+  assert.equal(none.code, 2, none.stderr);
+  assert.match(none.stderr, /no CI variables named NOTHING_GREEN_\* are set/);
+  outputs.push(liveColor.stdout, liveColor.stderr, none.stdout, none.stderr);
+});
+
 test('tag v2.0-green deploys to green and is promoted; a stale rollback of v1.0 is refused', async () => {
   assertAllPassed(await job('deploy', 'deploy', { refName: 'v2.0-green' }));
   assert.equal((await secretData('env-green')).DB_PASSWORD, SETTINGS.CUTOVER_ENV_GREEN_DB_PASSWORD);
