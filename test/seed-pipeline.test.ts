@@ -132,6 +132,15 @@ async function expectVersions(url: string, expected: { plain: string; test: stri
   }
 }
 
+async function waitFor(what: string, condition: () => Promise<boolean>): Promise<void> {
+  const deadline = Date.now() + DEADLINE_MS;
+  while (Date.now() < deadline) {
+    if (await condition()) return;
+    await new Promise((r) => setImmediate(r));
+  }
+  assert.fail(`timed out waiting for ${what}`);
+}
+
 describe('the seed article pipeline, verbatim, against the local cluster', () => {
   let cluster: LocalCluster;
   let stateDir: string;
@@ -245,9 +254,12 @@ describe('the seed article pipeline, verbatim, against the local cluster', () =>
     const res = await mustPass('decommission', { COLOR_DECOMISSION: 'blue' });
     assert.match(res.stdout, /deployment\.apps "myapp-blue" deleted/);
     await expectVersions(cluster.gatewayUrl, { plain: 'v1', test: 'v1' });
-    const left = await mustPass('check', { COLOR_TEST: 'blue' }); // any kubectl call would do
-    assert.match(left.stdout, /Default route goes to green/);
     const deployments = await runJob('kubectl get deployments -o name', work, baseEnv);
     assert.equal(deployments.stdout.trim(), 'deployment.apps/myapp-green');
+    // Deleting the Deployment removes its ReplicaSet and pods (garbage collection).
+    await waitFor('the blue pods to go', async () => {
+      const pods = await runJob('kubectl get pods -l app=myapp,color=blue -o name', work, baseEnv);
+      return pods.code === 0 && pods.stdout.trim() === '';
+    });
   });
 });
