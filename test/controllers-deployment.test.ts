@@ -277,3 +277,27 @@ test('deleting a Deployment removes its ReplicaSets and pods', async () => {
   await waitFor('ReplicaSets gone', () => rsNames.every((n) => !node.store.get(REPLICASETS, 'default', n)));
   await waitFor('pods gone', () => podsOf('doomed').length === 0);
 });
+
+test('a paused Deployment scales but does not roll out until resumed', async () => {
+  node.store.create(DEPLOYMENTS, deploymentObject('paused', { replicas: 1 }));
+  await waitFor('paused v1', () => rolledOut('paused'));
+  const setPaused = (paused: boolean) => {
+    const d = deployment('paused');
+    node.store.update(DEPLOYMENTS, { ...d, spec: { ...(d.spec as object), paused } });
+  };
+  setPaused(true);
+  await waitFor('DeploymentPaused', () => condition('paused', 'Progressing')?.reason === 'DeploymentPaused');
+  assert.equal(condition('paused', 'Progressing')!.status, 'Unknown');
+  setEnv('paused', 'v2');
+  const d = deployment('paused');
+  node.store.update(DEPLOYMENTS, { ...d, spec: { ...(d.spec as object), replicas: 2 } });
+  await waitFor(
+    'scaled while paused',
+    () =>
+      status('paused').readyReplicas === 2 &&
+      status('paused').observedGeneration === deployment('paused').metadata.generation,
+  );
+  assert.equal(replicaSetsOf('paused').length, 1, 'no new ReplicaSet while paused');
+  setPaused(false);
+  await waitFor('rolled out after resume', () => rolledOut('paused') && replicaSetsOf('paused').length === 2);
+});
