@@ -2,7 +2,7 @@
 // resolved kubeconfig; exec plugins and auth-providers (EKS, GKE, OIDC) are delegated to
 // @kubernetes/client-node, imported only then because it takes about a second to load.
 import { readFileSync } from 'node:fs';
-import type { ResolvedKubeConfig } from './types.js';
+import type { MergedKubeConfig, ResolvedKubeConfig } from './types.js';
 
 export interface Credentials {
   /** Headers to add to each request (Authorization), refreshed as needed. */
@@ -41,7 +41,7 @@ function pluginCredentials(config: ResolvedKubeConfig): Credentials {
     cached ??= (async () => {
       const { KubeConfig } = await import('@kubernetes/client-node');
       const kc = new KubeConfig();
-      kc.loadFromOptions(config.merged);
+      kc.loadFromString(JSON.stringify(toKubeconfigFile(config.merged)));
       kc.setCurrentContext(config.contextName);
       const opts: { headers?: Record<string, unknown> } = {};
       await kc.applyToHTTPSOptions(opts as never);
@@ -52,4 +52,20 @@ function pluginCredentials(config: ResolvedKubeConfig): Credentials {
     return cached;
   };
   return { headers: load };
+}
+
+/** The merged entries back in kubeconfig file form, which client-node parses like kubectl. */
+function toKubeconfigFile(merged: MergedKubeConfig): Record<string, unknown> {
+  const nest = (key: string) => (e: Record<string, unknown> & { name: string }) => {
+    const { name, ...rest } = e;
+    return { name, [key]: rest };
+  };
+  return {
+    apiVersion: 'v1',
+    kind: 'Config',
+    clusters: merged.clusters.map(nest('cluster')),
+    users: merged.users.map(nest('user')),
+    contexts: merged.contexts.map((c) => nest('context')(c as typeof c & Record<string, unknown>)),
+    'current-context': merged.currentContext,
+  };
 }

@@ -119,7 +119,7 @@ function mergeFiles(files: RawFile[]): MergedKubeConfig {
   return merged;
 }
 
-/** `[{name, cluster: {...}}]` → `[{name, ...}]` (client-node's loadFromOptions shape, kebab keys kept). */
+/** `[{name, cluster: {...}}]` → `[{name, ...}]`, the file's kebab-case keys kept. */
 function entries(list: unknown, key: string): Named[] {
   if (!Array.isArray(list)) return [];
   return list

@@ -213,11 +213,14 @@ export interface ResolvedKubeConfig {
     /** exec plugin or auth-provider: needs @kubernetes/client-node to produce credentials. */
     pluginAuth: boolean;
   };
-  /** The merged kubeconfig as an object (client-node's loadFromOptions shape) for plugin auth and exec. */
+  /** The merged kubeconfig (for plugin auth through client-node). */
   merged: MergedKubeConfig;
 }
 
-/** The merged kubeconfig in client-node's loadFromOptions() shape. */
+/**
+ * The merged kubeconfig: each entry flattened to `{ name, ...fields }` with the file's own
+ * (kebab-case) keys, relative paths already made absolute.
+ */
 export interface MergedKubeConfig {
   clusters: Array<Record<string, unknown> & { name: string; server: string }>;
   users: Array<Record<string, unknown> & { name: string }>;
