@@ -16,6 +16,12 @@ const SECONDS = Number(process.env.BENCH_SECONDS ?? 3);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const UPSTREAM_HOST = '127.0.0.2';
 
+/** CPU time (user + system) this process used so far. */
+function cpuMs(): number {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1000;
+}
+
 async function runUpstream(): Promise<void> {
   const body = Buffer.from(JSON.stringify({ hello: 'world', version: 'v1' }));
   const server = createServer((_req, res) => {
@@ -32,7 +38,11 @@ async function runUpstream(): Promise<void> {
   // Count of connections opened so far, and of requests served.
   server.on('request', () => requests++);
   process.on('message', () =>
-    process.send!({ connections: [...connections.values()].reduce((a, b) => a + b, 0), requests }),
+    process.send!({
+      connections: [...connections.values()].reduce((a, b) => a + b, 0),
+      requests,
+      cpuMs: cpuMs(),
+    }),
   );
   server.listen(0, UPSTREAM_HOST, () => process.send!({ port: (server.address() as AddressInfo).port }));
 }
@@ -111,6 +121,10 @@ async function runGateway(upstreamPort: number): Promise<void> {
     },
   });
   const gw = await startGateway({ store, host: '127.0.0.1', port: 0, propagationDelayMs: 0 });
+  process.on('message', () => {
+    const requests = gw.stats().reduce((a, st) => a + st.requests, 0);
+    process.send!({ connections: 0, requests, cpuMs: cpuMs() });
+  });
   process.send!({ port: gw.port });
 }
 
@@ -118,7 +132,10 @@ async function runGateway(upstreamPort: number): Promise<void> {
 async function runBareProxy(upstreamPort: number): Promise<void> {
   const { Agent, request } = await import('node:http');
   const agent = new Agent({ keepAlive: true, maxSockets: Infinity, scheduling: 'lifo' });
+  let requests = 0;
+  process.on('message', () => process.send!({ connections: 0, requests, cpuMs: cpuMs() }));
   const server = createServer((req, res) => {
+    requests++;
     const up = request(
       {
         host: UPSTREAM_HOST,
@@ -163,9 +180,15 @@ async function measure(url: string, connections: number): Promise<Figures> {
 
 const pooling: string[] = [];
 
-async function upstreamStats(upstream: ChildProcess): Promise<{ connections: number; requests: number }> {
-  upstream.send('stats');
-  const [m] = (await once(upstream, 'message')) as [{ connections: number; requests: number }];
+interface ChildStats {
+  connections: number;
+  requests: number;
+  cpuMs: number;
+}
+
+async function childStats(proc: ChildProcess): Promise<ChildStats> {
+  proc.send('stats');
+  const [m] = (await once(proc, 'message')) as [ChildStats];
   return m;
 }
 
@@ -183,10 +206,10 @@ async function compare(
   let served = 0;
   for (let round = 0; round < ROUNDS; round++) {
     for (const [name, url] of Object.entries(urls)) {
-      const before = name === 'gateway' ? await upstreamStats(upstream) : undefined;
+      const before = name === 'gateway' ? await childStats(upstream) : undefined;
       (runs[name] ??= []).push(await measure(url, connections));
       if (before) {
-        const after = await upstreamStats(upstream);
+        const after = await childStats(upstream);
         opened += after.connections - before.connections;
         served += after.requests - before.requests;
       }
@@ -218,6 +241,8 @@ async function main(): Promise<void> {
       bare: `http://127.0.0.1:${bare.port}/`,
     };
     const rows: string[] = [];
+    const procs = { upstream: upstream.proc, gateway: gateway.proc, 'bare proxy': bare.proc };
+    const before = await Promise.all(Object.values(procs).map(childStats));
     for (const c of CONCURRENCY) {
       const { direct, gateway: via, bare: b } = await compare(urls, c, upstream.proc);
       rows.push(
@@ -234,6 +259,13 @@ async function main(): Promise<void> {
     console.log('|---|---|---|---|---|---|---|---|---|');
     for (const r of rows) console.log(r);
     for (const line of pooling) console.log(line);
+    // CPU per request hardly depends on background load, unlike req/s and latency.
+    const after = await Promise.all(Object.values(procs).map(childStats));
+    const perRequest = Object.keys(procs).map((name, i) => {
+      const us = (1000 * (after[i]!.cpuMs - before[i]!.cpuMs)) / (after[i]!.requests - before[i]!.requests);
+      return `${name} ${us.toFixed(0)} µs`;
+    });
+    console.log(`CPU (user + sys) per request served: ${perRequest.join(', ')}`);
   } finally {
     for (const c of [upstream, gateway, bare]) c.proc.disconnect();
   }
