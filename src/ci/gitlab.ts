@@ -9,8 +9,11 @@ import * as sh from './shell.js';
 
 export const GITLAB_FILE = '.gitlab-ci.yml';
 const TAG = 'CI_COMMIT_TAG';
-/** Matches what parseReleaseTag accepts at the start: v and a digit. */
-const TAG_RULE = `$${TAG} =~ /^v[0-9]/`;
+/**
+ * Every v* tag gets a pipeline, also one parseReleaseTag rejects (`vnext`): its deploy job then
+ * fails with the reason (exit 2), where a narrower rule would start nothing and say nothing.
+ */
+const TAG_RULE = `$${TAG} =~ /^v/`;
 
 export function gitlabEnvironment(input: CiInput): string {
   return `${input.app}-production`;
