@@ -170,6 +170,13 @@ test('promote refuses an untested release and a stale one, and plans one switch 
   view.set(readyDeployment(ctx, 'green', 'r2'));
   await assert.rejects(
     promoteOnView(ctx, view, undefined),
+    (e: unknown) => e instanceof GuardError && /no color is under test \(blue is live\)/.test(e.message),
+  );
+  (view.get('VirtualService', 'myapp')!.spec as { http: unknown[] }).http.unshift(
+    (ctx.router as IstioRouter).route('test', 'green'),
+  );
+  await assert.rejects(
+    promoteOnView(ctx, view, undefined),
     (e: unknown) => e instanceof GuardError && /has not been tested/.test(e.message),
   );
   view.set(readyDeployment(ctx, 'green', 'r2', 'r2'));
@@ -180,6 +187,15 @@ test('promote refuses an untested release and a stale one, and plans one switch 
   const r = await promoteOnView(ctx, view, 'r2');
   const writes = r.steps.flatMap((s) => s.changes);
   assert.equal(writes.length, 1);
+  // Run again (a retried CI job): the live color already runs r2, nothing is written.
+  const again = await promoteOnView(ctx, view, 'r2');
+  assert.equal(again.color, 'green');
+  assert.deepEqual(
+    again.steps.flatMap((s) => s.changes),
+    [],
+  );
+  // Without a release and with nothing under test, promote never flips back to the old color.
+  await assert.rejects(promoteOnView(ctx, view, undefined), /no color is under test \(green is live\)/);
   assert.equal(writes[0]!.kind, 'VirtualService');
   assert.equal(routesOf(ctx, view).activeColor, 'green');
 });

@@ -3,7 +3,7 @@
 // ready. Re-running after a crash converges: an already-switched route is only verified again.
 import type { Color } from '../config/types.js';
 import { GuardError } from '../errors.js';
-import { otherColor, type LiveRoutes } from '../routers/types.js';
+import { COLORS, otherColor } from '../routers/types.js';
 import { colorStateOf, readAppState, routesOf } from './app-state.js';
 import type { ClusterView } from './cluster-view.js';
 import type { EngineContext } from './context.js';
@@ -33,18 +33,31 @@ export interface SwitchResult {
   durationMs: number;
 }
 
-/** The color promote moves traffic to: the one under test, else the idle one. */
-export function promoteTarget(ctx: EngineContext, routes: LiveRoutes): Color {
-  const target = routes.testColor ?? (routes.activeColor ? otherColor(routes.activeColor) : undefined);
-  if (!target) {
-    throw new GuardError(
-      `VirtualService ${ctx.namespace}/${ctx.source.settings.virtualServiceName}: nothing is deployed to promote.`,
-      {
-        remedy: 'run `cutover deploy` and `cutover test` first',
-      },
-    );
+/**
+ * The color promote moves traffic to. A named release picks the color that runs it — the live
+ * one when it already does, so a re-run after a crash only verifies. Without a name, the color
+ * under test; never "the other color" by default, so a second `cutover promote` cannot flip
+ * traffic back to the old release.
+ */
+export function promoteTarget(ctx: EngineContext, view: ClusterView, wanted: string | undefined): Color {
+  const routes = routesOf(ctx, view);
+  const vs = `VirtualService ${ctx.namespace}/${ctx.source.settings.virtualServiceName}`;
+  if (wanted) {
+    const running = COLORS.filter((c) => colorStateOf(ctx, view, c).release === wanted);
+    const target = running.find((c) => c === routes.activeColor) ?? running[0];
+    if (target) return target;
+    const deployed = routes.testColor ?? otherColor(routes.activeColor ?? 'green');
+    return deployed; // the release guard then names what runs there instead
   }
-  return target;
+  if (routes.testColor) return routes.testColor;
+  throw new GuardError(
+    `${vs}: no color is under test${routes.activeColor ? ` (${routes.activeColor} is live)` : ''}.`,
+    {
+      remedy: routes.activeColor
+        ? 'name the release to promote (--release ID), or deploy and test a new one first'
+        : 'run `cutover deploy` and `cutover test` first',
+    },
+  );
 }
 
 export async function promote(ctx: EngineContext, input: PromoteInput): Promise<SwitchResult> {
@@ -68,7 +81,7 @@ export async function promoteOnView(
   wanted: string | undefined,
 ): Promise<SwitchResult> {
   const routes = routesOf(ctx, view);
-  const target = promoteTarget(ctx, routes);
+  const target = promoteTarget(ctx, view, wanted);
   const s = colorStateOf(ctx, view, target);
   refuse(mustExist(ctx, s, 'run `cutover deploy` first'));
   refuse(mustRunRelease(ctx, s, wanted));
