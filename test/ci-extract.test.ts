@@ -8,7 +8,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { planCi } from '../src/ci/plan.js';
 import { FIXTURE_INPUT } from './ci-helpers.js';
-import { githubExpand, githubJob, gitlabJob, runGithubJob, runGitlabJob } from './ci-extract.js';
+import {
+  githubExpand,
+  githubJob,
+  gitlabJob,
+  runGithubJob,
+  runGitlabJob,
+  runSemaphoreLines,
+  semaphoreJobs,
+} from './ci-extract.js';
 
 // Records argv, the kubeconfig it would use (path, mode, content) and fails when asked to.
 const FAKE_CUTOVER = `#!/usr/bin/env bash
@@ -26,6 +34,11 @@ async function fakeWorld(t: { after: (fn: () => Promise<void>) => void }) {
   t.after(() => rm(dir, { recursive: true, force: true }));
   await writeFile(join(dir, 'cutover'), FAKE_CUTOVER);
   await chmod(join(dir, 'cutover'), 0o755);
+  // Semaphore's own tools, as no-ops that record their call.
+  for (const tool of ['checkout', 'sem-version']) {
+    await writeFile(join(dir, tool), `#!/usr/bin/env bash\nprintf '${tool}:%s\\n' "$*" >> "$FAKE_LOG"\n`);
+    await chmod(join(dir, tool), 0o755);
+  }
   const log = join(dir, 'calls.log');
   const env = { PATH: `${dir}:${process.env.PATH}`, HOME: dir, FAKE_LOG: log, FAKE_FAIL_ON: 'none' };
   const calls = async () => (await readFile(log, 'utf8').catch(() => '')).trim().split('\n').filter(Boolean);
@@ -176,4 +189,34 @@ test('gitlab jobs: before_script checks the KUBECONFIG file, then the job lines 
   assert.ok(argv.includes('argv:promote --release v1.0 -f cutover.yaml'));
   const failing = await runGitlabJob(yaml, 'deploy', { cwd: w.dir, env: { ...env, FAKE_FAIL_ON: 'sync' } });
   assert.equal(failing.code, 3, 'the job stops at the first failing line');
+});
+
+test('semaphore: each pipeline runs its cutover commands on the workflow tag, with the right secrets', async (t) => {
+  const w = await fakeWorld(t);
+  const files = planCi('semaphore', FIXTURE_INPUT);
+  const env = { ...w.env, SEMAPHORE_GIT_TAG_NAME: 'v4.0-blue' };
+  const seen: Record<string, string[]> = {};
+  for (const [path, content] of Object.entries(files)) {
+    for (const job of semaphoreJobs(content)) {
+      await writeFile(join(w.dir, 'calls.log'), '');
+      const r = await runSemaphoreLines(job.lines, { cwd: w.dir, env });
+      assert.equal(r.code, 0, `${path} ${job.job}: ${r.stderr}`);
+      seen[`${path}#${job.job}`] = (await w.calls()).filter((l) => l.startsWith('argv:'));
+      if (path !== '.semaphore/semaphore.yml') assert.equal(job.secrets[0], 'kubeconfig', path);
+    }
+  }
+  assert.deepEqual(seen['.semaphore/myapp-deploy-blue.yml#Deploy'], [
+    'argv:ci parse-tag v4.0-blue',
+    'argv:secrets sync --color blue --prefix CUTOVER_ENV_ -f cutover.yaml',
+    'argv:deploy --image docker.io/me/myapp:v4.0-blue --color blue --tag v4.0-blue --release v4.0-blue -f cutover.yaml',
+  ]);
+  assert.deepEqual(seen['.semaphore/myapp-activate.yml#Switch traffic'], [
+    'argv:promote --release v4.0-blue -f cutover.yaml',
+    'argv:status -f cutover.yaml',
+  ]);
+  assert.deepEqual(seen['.semaphore/myapp-rollback.yml#Switch traffic back'].slice(0, 2), [
+    'argv:ci expect-live v4.0-blue -f cutover.yaml',
+    'argv:rollback -f cutover.yaml',
+  ]);
+  assert.deepEqual(seen['.semaphore/semaphore.yml#parse-tag'], ['argv:ci parse-tag v4.0-blue']);
 });

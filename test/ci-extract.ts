@@ -183,3 +183,42 @@ export async function runGitlabJob(
     timeoutMs: options.timeoutMs ?? 180_000,
   });
 }
+
+/** The commands of every job of a Semaphore pipeline: global prologue, block prologue, job commands. */
+export function semaphoreJobs(
+  pipelineYaml: string,
+): Array<{ block: string; job: string; secrets: string[]; lines: string[] }> {
+  const p = parse(pipelineYaml) as {
+    global_job_config?: { prologue?: { commands: string[] }; secrets?: Array<{ name: string }> };
+    blocks: Array<{
+      name: string;
+      task: {
+        prologue?: { commands: string[] };
+        secrets?: Array<{ name: string }>;
+        jobs: Array<{ name: string; commands: string[] }>;
+      };
+    }>;
+  };
+  const global = p.global_job_config?.prologue?.commands ?? [];
+  const globalSecrets = (p.global_job_config?.secrets ?? []).map((s) => s.name);
+  return p.blocks.flatMap((b) =>
+    b.task.jobs.map((j) => ({
+      block: b.name,
+      job: j.name,
+      secrets: [...globalSecrets, ...(b.task.secrets ?? []).map((s) => s.name)],
+      lines: [...global, ...(b.task.prologue?.commands ?? []), ...j.commands],
+    })),
+  );
+}
+
+/** Runs lines as a Semaphore job does: one shell, stopping at the first failing command. */
+export function runSemaphoreLines(
+  lines: string[],
+  options: { cwd: string; env: Record<string, string>; timeoutMs?: number },
+): Promise<{ code: number; stdout: string; stderr: string }> {
+  return runBash(['--noprofile', '--norc', '-c', ['set -eo pipefail', ...lines].join('\n')], {
+    cwd: options.cwd,
+    env: options.env,
+    timeoutMs: options.timeoutMs ?? 180_000,
+  });
+}
