@@ -101,6 +101,7 @@ describe('Lease lock', () => {
     });
     let polls = 0;
     const logger = { debug: (m: string) => void (/lock held by one/.test(m) && polls++), warn: () => {} };
+    const waits: string[] = [];
     const second = acquireLock(client, {
       namespace: NS,
       app: 'a2',
@@ -108,12 +109,15 @@ describe('Lease lock', () => {
       retryEveryMs: 20,
       identity: 'two',
       deps: { logger },
+      onWaiting: (summary) => void waits.push(summary),
     });
     await until('the second to wait', () => polls >= 2);
     await first.release();
     const held = await second;
     assert.equal(held.identity, 'two');
     assert.equal(held.epoch, first.epoch + 1);
+    assert.equal(waits.length, 1, 'announced once per holder');
+    assert.match(waits[0]!, /^lock held by one since \d\d:\d\d:\d\d UTC$/);
     await held.release();
   });
 
@@ -151,7 +155,7 @@ describe('Lease lock', () => {
           identity: 'other',
           deps: { logger: quiet },
         }),
-        /lock held by ci-4711 since .*; waited 0 s/,
+        /lock held by ci-4711 since .*; waited 0\.\d s/,
       );
       assert.ok(Date.now() - t0 >= 150);
     } finally {

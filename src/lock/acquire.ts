@@ -51,7 +51,7 @@ export async function acquireLock(client: KubeClient, options: AcquireLockOption
   const me = options.identity ?? holderIdentity(process.env);
   const name = leaseName(options.app);
   const deadline = deps.clock() + Math.max(0, options.waitTimeoutMs);
-  const seen: { last?: Observation } = {};
+  const seen: { last?: Observation; announced?: string } = {};
   for (;;) {
     const attempt = await tryAcquire(client, options, me, name, cfg.leaseDurationSeconds, deps, seen);
     if (attempt.acquired) {
@@ -67,8 +67,8 @@ export async function acquireLock(client: KubeClient, options: AcquireLockOption
       throw waitError(attempt.holder, options, name, 'not waiting (--no-wait)');
     const left = deadline - deps.clock();
     if (left <= 0)
-      throw waitError(attempt.holder, options, name, `waited ${Math.round(options.waitTimeoutMs / 1000)} s`);
-    if (attempt.holder) deps.logger.debug(`${describeHolder(attempt.holder)}; waiting`);
+      throw waitError(attempt.holder, options, name, `waited ${formatSeconds(options.waitTimeoutMs)}`);
+    if (attempt.holder) announceWait(attempt.holder, options, deps, seen);
     await deps.sleep(Math.min(left, cfg.retryEveryMs * (1 + deps.random() * 0.5)), options.signal);
   }
 }
@@ -113,6 +113,25 @@ async function tryAcquire(
     if (err instanceof ConflictError) return { acquired: false, holder: current };
     throw err;
   }
+}
+
+/** Tells the caller once per holder that we wait in line (debug-logs every poll). */
+function announceWait(
+  holder: Lease,
+  options: AcquireLockOptions,
+  deps: LockDeps,
+  seen: { announced?: string },
+): void {
+  const summary = describeHolder(holder);
+  deps.logger.debug(`${summary}; waiting`);
+  const who = holder.spec?.holderIdentity ?? '';
+  if (seen.announced === who) return;
+  seen.announced = who;
+  options.onWaiting?.(summary);
+}
+
+function formatSeconds(ms: number): string {
+  return ms < 10_000 ? `${(ms / 1000).toFixed(1)} s` : `${Math.round(ms / 1000)} s`;
 }
 
 /**

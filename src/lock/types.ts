@@ -54,6 +54,11 @@ export interface AcquireLockOptions {
   identity?: string;
   /** Written to the lease annotation for `cutover lock status` and the dashboard. */
   operation?: LockOperation;
+  /**
+   * Called when we start waiting in line, and again whenever the holder changes, with the
+   * holder's description ("lock held by ci-4711 since 10:02:03 UTC (deploy of release r42)").
+   */
+  onWaiting?: (summary: string) => void;
   /** Aborting stops the wait (LockError) or releases nothing if already held (call release). */
   signal?: AbortSignal;
   deps?: Partial<LockDeps>;
