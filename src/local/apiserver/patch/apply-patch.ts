@@ -4,11 +4,11 @@
 // removes fields the same manager applied before and no longer applies, and records the
 // manager's fields in metadata.managedFields. Ownership conflicts between managers are not
 // detected: the last applier wins, as with force=true.
-import { parse } from 'yaml';
 import type { KubeObject } from '../../store/types.js';
 import { clone, isMap, type JsonMap } from './json-value.js';
 import { fieldSetOf, removeDropped, type FieldSet } from './managed-fields.js';
 import { listStrategy } from './merge-keys.js';
+import { parseYamlDocument, YamlDocumentError } from './yaml-document.js';
 
 export class ApplyDecodeError extends Error {}
 
@@ -25,11 +25,11 @@ interface ManagedFieldsEntry {
 export function decodeApplyBody(text: string): JsonMap {
   let doc: unknown;
   try {
-    doc = parse(text, { maxAliasCount: 100 });
+    doc = parseYamlDocument(text);
   } catch (err) {
-    throw new ApplyDecodeError(`error decoding YAML: ${(err as Error).message.split('\n')[0]}`, {
-      cause: err,
-    });
+    if (err instanceof YamlDocumentError)
+      throw new ApplyDecodeError(`error decoding YAML: ${err.message}`, { cause: err });
+    throw err;
   }
   if (!isMap(doc)) throw new ApplyDecodeError('error decoding YAML: the body is not a YAML or JSON object');
   return doc;

@@ -19,6 +19,8 @@ import { clone, isMap, parseJson } from './json-value.js';
 import { mergePatch } from './merge-patch.js';
 import { StrategicPatchError, strategicMergePatch } from './strategic-merge-patch.js';
 
+export { parseYamlDocument, YamlDocumentError, MAX_NESTING_DEPTH } from './yaml-document.js';
+
 export interface PatchOptions {
   /** Required for server-side apply (`?fieldManager=`). */
   fieldManager?: string;
