@@ -1,7 +1,7 @@
 // Reading request bodies and writing JSON / Status responses, with the limits and error texts
 // of the real API server (3 MiB bodies, Go-style JSON errors, Status bodies for every failure).
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { parse as parseYaml } from 'yaml';
+import { parseYamlDocument } from './patch/index.js';
 import { ApiError, badRequest, internalError, statusError, tooLarge, unsupportedMediaType } from '../store/api-error.js';
 
 /** The real server's limit for a request body (apiserver MaxRequestBodyBytes). */
@@ -64,7 +64,8 @@ export function parseJsonBody(text: string): unknown {
 
 function parseYamlBody(text: string): unknown {
   try {
-    return parseYaml(text, { maxAliasCount: 100, uniqueKeys: false });
+    // Guarded against deep nesting (which aborts the process) and self-referencing aliases.
+    return parseYamlDocument(text);
   } catch (err) {
     throw badRequest(`error converting YAML to JSON: ${(err as Error).message.split('\n')[0]}`);
   }
