@@ -366,6 +366,22 @@ describe('gateway routing', () => {
     );
   });
 
+  it('refuses HTTP/1.0 with 426 as Envoy does by default, and survives malformed requests', async () => {
+    const { connect } = await import('node:net');
+    const port = h.gateway.port;
+    const raw = (text: string) =>
+      new Promise<string>((resolve, reject) => {
+        const s = connect(port, '127.0.0.1', () => s.write(text));
+        let out = '';
+        s.on('data', (d) => (out += d.toString()));
+        s.on('end', () => resolve(out));
+        s.on('error', reject);
+      });
+    assert.match(await raw('GET / HTTP/1.0\r\nHost: x\r\n\r\n'), /^HTTP\/1\.1 426 /);
+    assert.match(await raw('NOT HTTP AT ALL\r\n\r\n'), /^HTTP\/1\.1 400 /);
+    assert.ok((await send(h.gateway.url, '/')).status >= 200, 'still serving after both');
+  });
+
   it('serves Prometheus metrics with Istio labels and buckets', async () => {
     await route([{ route: to('green') }]);
     await pod('/');

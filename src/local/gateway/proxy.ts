@@ -15,6 +15,12 @@ import { compileRe2 } from './string-match.js';
 
 type Forward = Extract<RouteAction, { kind: 'forward' }>;
 
+function hostHeader(raw: string[]): string | undefined {
+  for (let i = 0; i < raw.length; i += 2)
+    if (raw[i]!.length === 4 && raw[i]!.toLowerCase() === 'host') return raw[i + 1];
+  return undefined;
+}
+
 /** `upgrade` is set for an HTTP Upgrade (WebSocket) request; `res` then writes to its socket. */
 export function routeRequest(
   ctx: ForwardContext,
@@ -24,7 +30,13 @@ export function routeRequest(
   upgrade?: Upgrade,
 ): void {
   const start = performance.now();
-  const target = splitTarget(req.url ?? '/', req.headers.host);
+  if (req.httpVersion === '1.0') {
+    // Envoy rejects HTTP/1.0 unless accept_http_10 is set, which Istio does not set by default.
+    sendLocalReply(req, res, 426, undefined, []);
+    ctx.metrics.record(UNKNOWN_PREFIX, 426, '-', performance.now() - start);
+    return;
+  }
+  const target = splitTarget(req.url ?? '/', hostHeader(req.rawHeaders));
   if (!target) {
     sendLocalReply(req, res, 404, undefined, []);
     ctx.metrics.record(UNKNOWN_PREFIX, 404, 'NR', performance.now() - start);

@@ -4,6 +4,16 @@ import type { IncomingMessage, ClientRequest } from 'node:http';
 
 const REPLAY_LIMIT_BYTES = 1024 * 1024;
 
+/** From rawHeaders (req.headers would build an object per request). */
+function hasBody(raw: string[]): boolean {
+  for (let i = 0; i < raw.length; i += 2) {
+    const k = raw[i]!;
+    if (k.length === 17 && k.toLowerCase() === 'transfer-encoding') return true;
+    if (k.length === 14 && k.toLowerCase() === 'content-length' && raw[i + 1] !== '0') return true;
+  }
+  return false;
+}
+
 export class RequestBody {
   private chunks: Buffer[] = [];
   private bytes = 0;
