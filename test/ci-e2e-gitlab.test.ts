@@ -75,7 +75,7 @@ test('pipeline v2.0-green: deploy to green, promote; its rollback; v1.0 pipeline
 
   const deadline = Date.now() + 60_000;
   let r = await job('v1.0', 'decommission');
-  while (r.code === 3 && /drain/.test(r.stderr)) {
+  while (r.code === 3 && /drain window|still sends plain traffic/.test(r.stderr)) {
     assert.ok(Date.now() < deadline, 'the drain window ends');
     r = await job('v1.0', 'decommission');
   }
