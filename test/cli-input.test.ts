@@ -99,3 +99,27 @@ test('a manifest that is not valid YAML names its file', async () => {
   );
   await badInput('badman', 'app: myapp\nmanifests: badman\n', ['deploy'], [/deployment\.yml/]);
 });
+
+test('an unreachable cluster exits 5 with a remedy', async () => {
+  const kubeconfig = join(dir, 'unreachable.kubeconfig');
+  await writeFile(
+    kubeconfig,
+    [
+      'apiVersion: v1',
+      'kind: Config',
+      'clusters: [{ name: c, cluster: { server: "http://127.0.0.1:9", insecure-skip-tls-verify: true } }]',
+      'users: [{ name: u, user: { token: t } }]',
+      'contexts: [{ name: x, context: { cluster: c, user: u, namespace: default } }]',
+      'current-context: x',
+      '',
+    ].join('\n'),
+  );
+  await writeFile(join(dir, 'ok.yaml'), 'app: myapp\n');
+  const run = await runCli(['status', '-f', join(dir, 'ok.yaml'), '--kubeconfig', kubeconfig], {
+    cwd: dir,
+    env,
+  });
+  assert.equal(run.code, 5, run.stderr);
+  assert.match(run.stderr, /127\.0\.0\.1:9/);
+  assert.match(run.stderr, /fix: /);
+});

@@ -102,6 +102,11 @@ export async function testOnView(
   refuse(mustExist(ctx, s, 'run `cutover deploy` first'));
   refuse(mustRunRelease(ctx, s, wanted));
   refuse(mustBeReady(ctx, s));
+  if (ctx.config.smokeTests.length === 0) {
+    ctx.deps.log.warn(
+      'no smokeTests in the configuration: the release is recorded as passed without any check',
+    );
+  }
   let checks: CheckResult[] = [];
   const steps = await runSteps(
     ctx,
