@@ -22,10 +22,7 @@ export class RequestBody {
   private sink: ClientRequest | undefined;
 
   constructor(private readonly req: IncomingMessage) {
-    const h = req.headers;
-    this.ended =
-      h['transfer-encoding'] === undefined &&
-      (h['content-length'] === undefined || h['content-length'] === '0');
+    this.ended = !hasBody(req.rawHeaders);
     if (this.ended) return;
     req.on('data', (c: Buffer) => this.onData(c));
     req.on('end', () => {
