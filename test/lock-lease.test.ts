@@ -267,6 +267,31 @@ describe('Lease lock', () => {
     await thief.release();
   });
 
+  test('a renewal PUT that conflicts with another write re-reads and renews: the lock is kept', async () => {
+    const lock = await acquireLock(client, {
+      namespace: NS,
+      app: 'a8',
+      waitTimeoutMs: 0,
+      renewEveryMs: 20,
+      retryEveryMs: 20,
+      identity: 'me',
+      deps: { logger: quiet },
+    });
+    // Someone else writes the lease (here: a label), so our next PUT carries a stale resourceVersion.
+    const patched = await client.mergePatch<LeaseObj>(leaseRef('a8'), {
+      metadata: { labels: { touched: 'yes' } },
+    });
+    await until('a renewal after the conflict', async () => {
+      const lease = await client.get<LeaseObj>(leaseRef('a8'));
+      return Number(lease.metadata.resourceVersion) > Number(patched.metadata.resourceVersion);
+    });
+    const lease = await client.get<LeaseObj>(leaseRef('a8'));
+    assert.equal(lease.spec.holderIdentity, 'me');
+    assert.equal(lease.metadata.labels?.touched, 'yes', 'the other write was not lost');
+    assert.equal(lock.lost.aborted, false);
+    await lock.release();
+  });
+
   test('renewals failing past the deadline abort lost; the lease is left to expire', async (t) => {
     // A real proxy in front of the API server that starts answering 503 when told to.
     let failing = false;
