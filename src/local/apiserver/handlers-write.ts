@@ -41,6 +41,9 @@ export async function handleUpdate(call: Call): Promise<void> {
   const existing = call.ctx.store.get(route.type, route.namespace, route.name!);
   if (!existing) {
     if (!route.type.allowCreateOnUpdate || route.subresource) throw notFound(route.type, route.name!);
+    // Create-on-update (Leases) stores the object fresh, whatever resourceVersion the body carried,
+    // as the real registry does (PrepareObjectForStorage), instead of a 500 from createObject.
+    delete obj.metadata.resourceVersion;
     respond(call, 201, createObject(call, obj));
     return;
   }
