@@ -261,6 +261,25 @@ test('a server that is not there: UnreachableError naming the server, no retries
   c.close();
 });
 
+test('a server that accepts but never answers: timeout, retried for GET, then UnreachableError', async () => {
+  const silent = http.createServer(() => {});
+  await new Promise<void>((r) => silent.listen(0, '127.0.0.1', r));
+  const url = `http://127.0.0.1:${(silent.address() as AddressInfo).port}`;
+  const config = loadKubeConfig({ kubeconfig: '/k', env: {}, readFile: () => kubeconfigFor(url) });
+  const c = createKubeClient(config, { sleep: async () => {} }, { requestTimeoutMs: 50, maxAttempts: 2 });
+  try {
+    await assert.rejects(
+      c.list('v1', 'Pod'),
+      (e: UnreachableError) => e instanceof UnreachableError && /timed out/.test(e.message),
+    );
+    assert.equal(c.requestCount, 2);
+  } finally {
+    c.close();
+    silent.closeAllConnections();
+    await new Promise((r) => silent.close(r));
+  }
+});
+
 /**
  * A real HTTP proxy in front of the API server that answers request n (1-based) with the
  * status `plan` returns (0 = forward, -1 = reset the connection).
