@@ -33,9 +33,9 @@ import type {
   WatchOptions,
 } from './types.js';
 
-export function defaultKubeDeps(): KubeDeps {
+/** Sleep, clock and logger of the real world; the fetch comes from the client's own transport. */
+export function defaultKubeDeps(): Omit<KubeDeps, 'fetch'> {
   return {
-    fetch: () => Promise.reject(new Error('replaced by the transport')),
     sleep: (ms, signal) =>
       new Promise((resolve) => {
         const t = setTimeout(resolve, ms);
