@@ -38,3 +38,29 @@ export function planCi(system: CiSystem, input: CiInput): CiFiles {
       .map((path) => [path, files[path]]),
   );
 }
+
+/** What the user must set up in the CI system before the first release; printed after writing. */
+export function setupHint(system: CiSystem, input: CiInput): string {
+  const colors = (['blue', 'green'] as const).filter((c) => input.colorSecrets[c]);
+  const settings = colors.map((c) => `${input.settingsPrefix}${c.toUpperCase()}_*`).join(' / ');
+  const hints: Record<CiSystem, string[]> = {
+    github: [
+      'add the repository secret KUBECONFIG_B64 (base64 of your kubeconfig)',
+      ...(settings ? [`add the per-color settings as secrets ${settings}`] : []),
+      `create the environment ${input.app}-production with required reviewers`,
+    ],
+    gitlab: [
+      'add a protected CI/CD variable of type File named KUBECONFIG',
+      ...(settings ? [`add the per-color settings as protected variables ${settings}`] : []),
+      'protect your v* tags',
+    ],
+    semaphore: [
+      'create the secret kubeconfig with the file /home/semaphore/.kube/config',
+      ...colors.map(
+        (c) =>
+          `create the secret ${input.colorSecrets[c]} with variables ${input.settingsPrefix}${c.toUpperCase()}_*`,
+      ),
+    ],
+  };
+  return [...hints[system].map((h) => `next: ${h}`), `see docs/ci/${system}.md`].join('\n');
+}

@@ -5,7 +5,7 @@ import { resolve } from 'node:path';
 import type { Command } from '../command.js';
 import { ciInputFromConfig } from '../../ci/input.js';
 import { loadCiConfig } from '../../ci/load.js';
-import { CI_SYSTEMS, checkCiSystem, planCi } from '../../ci/plan.js';
+import { CI_SYSTEMS, checkCiSystem, planCi, setupHint } from '../../ci/plan.js';
 import { compareCiFiles, writeCiFiles, type WrittenFile } from '../../ci/write.js';
 import { InputError, OperationFailedError } from '../../errors.js';
 
@@ -70,6 +70,7 @@ const command: Command = {
     }
     const written = await writeCiFiles(root, files, { force: Boolean(args.values.force) });
     io.stdout.write(report(written, json) + '\n');
+    if (!json) io.stdout.write(setupHint(system, input) + '\n');
     return 0;
   },
 };
