@@ -72,7 +72,6 @@ test('404: unknown resources, paths and objects', async () => {
   assertStatus(await call('GET', '/api/v1/namespaces/default/widgets'), 404, 'NotFound', 'the server could not find the requested resource');
   assertStatus(await call('GET', '/apis/apps/v2/deployments'), 404, 'NotFound');
   assertStatus(await call('GET', '/nothing/here'), 404, 'NotFound');
-  assertStatus(await call('GET', '/openapi/v2'), 404, 'NotFound');
   const missing = await call('GET', '/apis/apps/v1/namespaces/default/deployments/ghost');
   assertStatus(missing, 404, 'NotFound', 'deployments.apps "ghost" not found');
   assert.deepEqual(missing.json.details, { name: 'ghost', group: 'apps', kind: 'deployments' });
@@ -174,6 +173,11 @@ test('discovery lists main resources before subresources; scale is autoscaling/v
   assert.deepEqual(patch['x-kubernetes-group-version-kind'], { group: 'apps', version: 'v1', kind: 'Deployment' });
   assert.equal(patch.requestBody, undefined);
   assert.ok((patch.parameters as Array<{ name: string }>).some((p) => p.name === 'fieldValidation'));
+  // kubectl ≤ 1.29 reads OpenAPI v2 as protobuf; the media type it gets back must parse in Go.
+  const v2 = await call('GET', '/openapi/v2', undefined, { Accept: 'application/com.github.proto-openapi.spec.v2@v1.0+protobuf' });
+  assert.equal(v2.status, 200);
+  assert.equal(v2.headers['content-type'], 'application/com.github.proto-openapi.spec.v2.v1.0+protobuf');
+  assert.equal((await call('GET', '/openapi/v2')).json.swagger, '2.0');
 });
 
 test('metrics count requests by verb and resource', async () => {

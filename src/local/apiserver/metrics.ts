@@ -27,6 +27,19 @@ export class RequestMetrics {
     for (const e of this.byLabels.values()) {
       lines.push(`apiserver_request_total{code="${e.code}",resource="${esc(e.resource)}",subresource="${esc(e.subresource)}",verb="${e.verb}"} ${e.count}`);
     }
+    const memory = process.memoryUsage();
+    const cpu = process.cpuUsage();
+    lines.push(
+      '# HELP process_cpu_seconds_total Total user and system CPU time spent in seconds.',
+      '# TYPE process_cpu_seconds_total counter',
+      `process_cpu_seconds_total ${(cpu.user + cpu.system) / 1e6}`,
+      '# HELP process_resident_memory_bytes Resident memory size in bytes.',
+      '# TYPE process_resident_memory_bytes gauge',
+      `process_resident_memory_bytes ${memory.rss}`,
+      '# HELP nodejs_heap_used_bytes V8 heap in use, in bytes.',
+      '# TYPE nodejs_heap_used_bytes gauge',
+      `nodejs_heap_used_bytes ${memory.heapUsed}`,
+    );
     return `${lines.join('\n')}\n`;
   }
 }

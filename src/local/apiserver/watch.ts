@@ -78,6 +78,7 @@ class WatchStream {
   private stopStore: (() => void) | undefined;
   private timers: NodeJS.Timeout[] = [];
   private closed = false;
+  private corked = false;
   private readonly apiVersion: string;
 
   constructor(
@@ -130,32 +131,31 @@ class WatchStream {
     if (this.closed) return;
     const match = this.options.match;
     if (!match) {
-      this.sendEvent(event);
+      this.sendShared(event.type, event);
       return;
     }
-    const obj = event.object;
+    const obj = sharedObject(event);
     const k = key(obj);
     const was = this.matching.has(k);
-    const now = event.type !== 'DELETED' && match(obj);
     if (event.type === 'DELETED') {
-      if (was || match(obj)) this.send('DELETED', obj);
+      if (was || match(obj)) this.sendShared('DELETED', event);
       this.matching.delete(k);
-    } else if (now) {
+    } else if (match(obj)) {
       this.matching.add(k);
-      this.send(was ? event.type : 'ADDED', obj);
+      this.sendShared(was ? event.type : 'ADDED', event);
     } else if (was) {
       this.matching.delete(k);
-      this.send('DELETED', obj);
+      this.sendShared('DELETED', event);
     }
   }
 
-  // Fast path: forward the stored JSON untouched when it is already in the served form.
-  private sendEvent(event: StoreEvent): void {
-    if (!this.options.table && event.json && event.json.startsWith(`{"apiVersion":${JSON.stringify(this.apiVersion)},`)) {
-      this.writeRaw(`{"type":"${event.type}","object":${event.json}}\n`);
+  // Every watcher of a resource gets the same event in turn, so the line is built once and reused.
+  private sendShared(type: string, event: StoreEvent): void {
+    if (this.options.table) {
+      this.send(type, event.object);
       return;
     }
-    this.send(event.type, event.object);
+    this.writeRaw(sharedLine(type, event, this.apiVersion, this.call.route.type.kind));
   }
 
   private send(type: string, obj: KubeObject): void {
@@ -184,6 +184,15 @@ class WatchStream {
       res.destroy();
       return;
     }
+    // Events of one loop turn go out in one write: a burst of updates costs one syscall per watcher.
+    if (!this.corked) {
+      this.corked = true;
+      res.cork();
+      setImmediate(() => {
+        this.corked = false;
+        res.uncork();
+      });
+    }
     res.write(line);
   }
 
@@ -199,6 +208,35 @@ class WatchStream {
     this.stop();
     if (!this.call.res.writableEnded) this.call.res.end();
   };
+}
+
+// A one-event cache: the store delivers one write to all watchers synchronously, one after the
+// other, so parsing and serialising it once serves them all. The cached object is read-only.
+let cached: { event: string; object: KubeObject; lines: Map<string, string> } | undefined;
+
+function cacheFor(event: StoreEvent): NonNullable<typeof cached> {
+  const id = `${event.resourceVersion}\u0000${event.resource.group}/${event.resource.resource}`;
+  if (cached?.event !== id) {
+    const object = event.json ? (JSON.parse(event.json) as KubeObject) : event.object;
+    cached = { event: id, object, lines: new Map() };
+  }
+  return cached;
+}
+
+function sharedObject(event: StoreEvent): KubeObject {
+  return cacheFor(event).object;
+}
+
+function sharedLine(type: string, event: StoreEvent, apiVersion: string, kind: string): string {
+  const entry = cacheFor(event);
+  const lineKey = `${type} ${apiVersion}`;
+  let line = entry.lines.get(lineKey);
+  if (!line) {
+    const object = entry.object.apiVersion === apiVersion && entry.object.kind === kind ? entry.object : { ...entry.object, apiVersion, kind };
+    line = `{"type":"${type}","object":${JSON.stringify(object)}}\n`;
+    entry.lines.set(lineKey, line);
+  }
+  return line;
 }
 
 function key(obj: KubeObject): string {

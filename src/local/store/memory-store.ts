@@ -9,12 +9,22 @@
 import { findResource, RESOURCE_TYPES, type ResourceType } from '../resources.js';
 import { alreadyExists, badRequest, conflict, expired, invalid, notFound } from './api-error.js';
 import { EventHistory } from './event-history.js';
-import { canonicalJson, generateNameSuffix, newUid, nowTimestamp, specJson } from './object-meta.js';
+import { generateNameSuffix, newUid, nowTimestamp, sameJson, sameSpec } from './object-meta.js';
 import type { DeleteOptions, EventType, KubeObject, ObjectStore, StoreEvent, UpdateOptions, WatchOptions } from './types.js';
 
+// Only the JSON is kept (parsing on demand is cheaper than holding every object twice).
 interface Entry {
-  obj: KubeObject;
   json: string;
+  namespace: string | undefined;
+  name: string;
+}
+
+function entryOf(obj: KubeObject, json = JSON.stringify(obj)): Entry {
+  return { json, namespace: obj.metadata.namespace, name: obj.metadata.name };
+}
+
+function parse(entry: Entry): KubeObject {
+  return JSON.parse(entry.json) as KubeObject;
 }
 
 interface Watcher {
@@ -53,18 +63,25 @@ function clone<T>(value: T): T {
   return JSON.parse(JSON.stringify(value)) as T;
 }
 
+// One per listener and write: the object is parsed only if the listener reads it, and each
+// listener gets its own copy.
+class LazyEvent implements StoreEvent {
+  private parsed: KubeObject | undefined;
+  constructor(
+    readonly type: EventType,
+    readonly resource: ResourceType,
+    readonly resourceVersion: number,
+    readonly json: string,
+  ) {}
+
+  get object(): KubeObject {
+    this.parsed ??= JSON.parse(this.json) as KubeObject;
+    return this.parsed;
+  }
+}
+
 function makeEvent(type: EventType, resource: ResourceType, resourceVersion: number, json: string): StoreEvent {
-  let parsed: KubeObject | undefined;
-  return {
-    type,
-    resource,
-    resourceVersion,
-    json,
-    get object(): KubeObject {
-      parsed ??= JSON.parse(json) as KubeObject;
-      return parsed;
-    },
-  };
+  return new LazyEvent(type, resource, resourceVersion, json);
 }
 
 export class MemoryStore implements ObjectStore {
@@ -90,16 +107,16 @@ export class MemoryStore implements ObjectStore {
       const type = findResource(group, resource);
       if (!type) throw new Error(`unknown resource "${key}"`);
       const bucket = this.bucket(type);
-      for (const obj of list) bucket.objects.set(objectKey(obj.metadata.namespace, obj.metadata.name), { obj, json: JSON.stringify(obj) });
+      for (const obj of list) bucket.objects.set(objectKey(obj.metadata.namespace, obj.metadata.name), entryOf(obj));
       bucket.sortedKeys = undefined;
     }
   }
 
-  /** Everything, for persistence. The objects are the stored ones: serialize, don't mutate. */
-  snapshot(): { resourceVersion: number; objects: Record<string, KubeObject[]> } {
-    const objects: Record<string, KubeObject[]> = {};
+  /** Everything, for persistence, as the stored JSON text of each object. */
+  snapshot(): { resourceVersion: number; objects: Record<string, string[]> } {
+    const objects: Record<string, string[]> = {};
     for (const [key, bucket] of this.buckets) {
-      if (bucket.objects.size) objects[key] = [...bucket.objects.values()].map((e) => e.obj);
+      if (bucket.objects.size) objects[key] = [...bucket.objects.values()].map((e) => e.json);
     }
     return { resourceVersion: this.rv, objects };
   }
@@ -110,7 +127,7 @@ export class MemoryStore implements ObjectStore {
 
   get(resource: ResourceType, namespace: string | undefined, name: string): KubeObject | undefined {
     const entry = this.bucket(resource).objects.get(objectKey(this.ns(resource, namespace), name));
-    return entry ? (JSON.parse(entry.json) as KubeObject) : undefined;
+    return entry ? parse(entry) : undefined;
   }
 
   list(resource: ResourceType, namespace?: string): { items: KubeObject[]; resourceVersion: number } {
@@ -118,8 +135,8 @@ export class MemoryStore implements ObjectStore {
     const items: KubeObject[] = [];
     for (const key of this.sorted(bucket)) {
       const entry = bucket.objects.get(key)!;
-      if (namespace !== undefined && resource.namespaced && entry.obj.metadata.namespace !== namespace) continue;
-      items.push(JSON.parse(entry.json) as KubeObject);
+      if (namespace !== undefined && resource.namespaced && entry.namespace !== namespace) continue;
+      items.push(parse(entry));
     }
     return { items, resourceVersion: this.rv };
   }
@@ -145,11 +162,11 @@ export class MemoryStore implements ObjectStore {
     const { name, namespace } = incoming.metadata;
     const existing = bucket.objects.get(objectKey(namespace, name));
     if (!existing) throw notFound(resource, name);
-    const old = existing.obj;
+    const old = parse(existing);
     const wanted = incoming.metadata.resourceVersion;
     if (wanted !== undefined && wanted !== '' && wanted !== old.metadata.resourceVersion) throw conflict(resource, name);
     const next = options.subresource === 'status' ? this.statusUpdate(old, incoming) : this.mainUpdate(resource, old, incoming);
-    if (canonicalJson(next) === canonicalJson(old)) return JSON.parse(existing.json) as KubeObject;
+    if (sameJson(next, old)) return parse(existing);
     const rv = ++this.rv;
     next.metadata.resourceVersion = String(rv);
     return this.commit(bucket, 'MODIFIED', next, rv);
@@ -160,11 +177,11 @@ export class MemoryStore implements ObjectStore {
     const key = objectKey(this.ns(resource, namespace), name);
     const existing = bucket.objects.get(key);
     if (!existing) throw notFound(resource, name);
-    checkPreconditions(resource, existing.obj, options.preconditions);
+    const last = parse(existing);
+    checkPreconditions(resource, last, options.preconditions);
     bucket.objects.delete(key);
     bucket.sortedKeys = undefined;
     const rv = ++this.rv;
-    const last = clone(existing.obj);
     last.metadata.resourceVersion = String(rv);
     const json = JSON.stringify(last);
     this.emit(bucket, 'DELETED', last, json, rv);
@@ -220,7 +237,7 @@ export class MemoryStore implements ObjectStore {
     }
     if (resource.hasGeneration) {
       const generation = oldMeta.generation ?? 1;
-      meta.generation = specJson(next) === specJson(old) ? generation : generation + 1;
+      meta.generation = sameSpec(next, old) ? generation : generation + 1;
     } else {
       delete meta.generation;
     }
@@ -231,7 +248,7 @@ export class MemoryStore implements ObjectStore {
     const json = JSON.stringify(obj);
     const key = objectKey(obj.metadata.namespace, obj.metadata.name);
     if (!bucket.objects.has(key)) bucket.sortedKeys = undefined;
-    bucket.objects.set(key, { obj, json });
+    bucket.objects.set(key, entryOf(obj, json));
     this.emit(bucket, type, obj, json, rv);
     return JSON.parse(json) as KubeObject;
   }
@@ -296,19 +313,19 @@ export class MemoryStore implements ObjectStore {
   private sorted(bucket: Bucket): string[] {
     if (!bucket.sortedKeys) {
       const entries = [...bucket.objects.entries()];
-      entries.sort(([, a], [, b]) => compareByNamespaceThenName(a.obj, b.obj));
+      entries.sort(([, a], [, b]) => compareByNamespaceThenName(a, b));
       bucket.sortedKeys = entries.map(([k]) => k);
     }
     return bucket.sortedKeys;
   }
 }
 
-function compareByNamespaceThenName(a: KubeObject, b: KubeObject): number {
-  const na = a.metadata.namespace ?? '';
-  const nb = b.metadata.namespace ?? '';
+function compareByNamespaceThenName(a: Entry, b: Entry): number {
+  const na = a.namespace ?? '';
+  const nb = b.namespace ?? '';
   if (na !== nb) return na < nb ? -1 : 1;
-  const ma = a.metadata.name;
-  const mb = b.metadata.name;
+  const ma = a.name;
+  const mb = b.name;
   return ma < mb ? -1 : ma > mb ? 1 : 0;
 }
 

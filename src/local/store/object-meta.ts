@@ -21,22 +21,25 @@ export function nowTimestamp(): string {
   return new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
 }
 
-/** JSON of everything but metadata and status: what "the spec changed" means for generation. */
-export function specJson(obj: KubeObject): string {
-  const rest: Record<string, unknown> = {};
-  for (const key of Object.keys(obj).sort()) {
-    if (key === 'metadata' || key === 'status' || key === 'apiVersion' || key === 'kind') continue;
-    rest[key] = obj[key];
-  }
-  return canonicalJson(rest);
+const NOT_SPEC = new Set(['metadata', 'status', 'apiVersion', 'kind']);
+
+/** True when everything but metadata and status is equal: what "the spec did not change" means for generation. */
+export function sameSpec(a: KubeObject, b: KubeObject): boolean {
+  const keys = (o: KubeObject) => Object.keys(o).filter((k) => !NOT_SPEC.has(k) && o[k] !== undefined);
+  const ka = keys(a);
+  const kb = keys(b);
+  return ka.length === kb.length && ka.every((k) => Object.prototype.hasOwnProperty.call(b, k) && sameJson(a[k], b[k]));
 }
 
-/** JSON with object keys sorted at every level, so equal values compare equal whatever their key order. */
-export function canonicalJson(value: unknown): string {
-  return JSON.stringify(value, (_key, v: unknown) => {
-    if (v === null || typeof v !== 'object' || Array.isArray(v)) return v;
-    const sorted: Record<string, unknown> = {};
-    for (const k of Object.keys(v).sort()) sorted[k] = (v as Record<string, unknown>)[k];
-    return sorted;
-  });
+/** Deep equality of JSON values, whatever the order of object keys. */
+export function sameJson(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
+  if (Array.isArray(a)) return Array.isArray(b) && a.length === b.length && a.every((v, i) => sameJson(v, b[i]));
+  if (Array.isArray(b)) return false;
+  const ra = a as Record<string, unknown>;
+  const rb = b as Record<string, unknown>;
+  const ka = Object.keys(ra).filter((k) => ra[k] !== undefined);
+  const kb = Object.keys(rb).filter((k) => rb[k] !== undefined);
+  return ka.length === kb.length && ka.every((k) => Object.prototype.hasOwnProperty.call(rb, k) && sameJson(ra[k], rb[k]));
 }

@@ -65,12 +65,23 @@ function shapeProblem(data: unknown): string | undefined {
 // Two stores in one process (tests) must not share a temp file.
 let tempCounter = 0;
 
+/** The state as stored: each object already serialized. */
+export interface SerializedState {
+  resourceVersion: number;
+  objects: Record<string, string[]>;
+}
+
+function stateText(state: SerializedState): string {
+  const groups = Object.entries(state.objects).map(([key, list]) => `${JSON.stringify(key)}:[${list.join(',')}]`);
+  return `{"formatVersion":${FORMAT_VERSION},"resourceVersion":${state.resourceVersion},"objects":{${groups.join(',')}}}`;
+}
+
 /** Writes the state atomically. */
-export async function writeStateFile(stateDir: string, state: PersistedState): Promise<void> {
+export async function writeStateFile(stateDir: string, state: SerializedState): Promise<void> {
   await mkdir(stateDir, { recursive: true });
   const file = stateFilePath(stateDir);
   const tmp = `${file}.tmp-${process.pid}-${++tempCounter}`;
-  const text = JSON.stringify({ formatVersion: FORMAT_VERSION, ...state });
+  const text = stateText(state);
   const handle = await open(tmp, 'w', 0o600);
   try {
     await handle.writeFile(text, 'utf8');
