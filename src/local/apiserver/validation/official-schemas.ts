@@ -118,7 +118,29 @@ function loadCrdSchema(
   delete properties.kind;
   delete properties.metadata;
   const body: JsonSchema = { ...schema, properties, required: [] };
+  addNewerIstioFields(body);
   return { schema: body, validate: istioAjv().compile(body) };
+}
+
+const OPEN_OBJECT: JsonSchema = { type: 'object', 'x-kubernetes-preserve-unknown-fields': true };
+
+/**
+ * The packaged Istio schemas predate a few fields current Istio serves; without them Strict
+ * field validation would refuse manifests a real cluster accepts. Added as open objects: HTTPRoute
+ * `mirrors` and `directResponse` (1.19+/1.21+), TrafficPolicy `proxyProtocol` (1.20+).
+ */
+function addNewerIstioFields(schema: JsonSchema): void {
+  const props = schema.properties;
+  if (props) {
+    if (props.route && props.match && props.rewrite && !props.mirrors) {
+      props.mirrors = { type: 'array', items: OPEN_OBJECT };
+      props.directResponse = OPEN_OBJECT;
+    }
+    if (props.loadBalancer && props.connectionPool && !props.proxyProtocol) props.proxyProtocol = OPEN_OBJECT;
+    for (const sub of Object.values(props)) addNewerIstioFields(sub);
+  }
+  if (schema.items) addNewerIstioFields(schema.items);
+  if (typeof schema.additionalProperties === 'object') addNewerIstioFields(schema.additionalProperties);
 }
 
 /** The generated model files hold the CRD schema as a JSON literal: `const schema = {…};`. */

@@ -298,6 +298,25 @@ describe('validateObject: Istio custom resources', () => {
     };
     assert.deepEqual(validateObject(gateways, gw as KubeObject, { fieldValidation: 'Strict' }).causes, []);
   });
+  it('knows the fields newer Istio releases added to routes and traffic policies', () => {
+    const v = vs();
+    v.spec.http[1].mirrors = [{ destination: { host: 'shadow' }, percentage: { value: 5 } }];
+    assert.deepEqual(validateObject(virtualServices, v, { fieldValidation: 'Strict' }).causes, []);
+    const dr = {
+      apiVersion: 'networking.istio.io/v1',
+      kind: 'DestinationRule',
+      metadata: { name: 'd' },
+      spec: {
+        host: 'myapp',
+        trafficPolicy: { proxyProtocol: { version: 'V1' } },
+        subsets: [{ name: 'blue', labels: { color: 'blue' }, trafficPolicy: { proxyProtocol: {} } }],
+      },
+    };
+    assert.deepEqual(
+      validateObject(destinationRules, dr as KubeObject, { fieldValidation: 'Strict' }).causes,
+      [],
+    );
+  });
   it('reports type errors as the CRD validator words them', () => {
     const v = vs();
     v.spec.hosts = '*';
