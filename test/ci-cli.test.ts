@@ -69,7 +69,10 @@ test('a changed file is not overwritten without --force; --check reports drift w
   const forced = await runCli(['ci', 'gitlab', '--force'], { cwd: repo.dir });
   assert.equal(forced.code, 0, forced.stderr);
   assert.equal(await readFile(file, 'utf8'), generated);
-  assert.match(forced.stdout, /updated\s+\.gitlab-ci\.yml\nnext: add a protected CI\/CD variable of type File named KUBECONFIG/);
+  assert.match(
+    forced.stdout,
+    /updated\s+\.gitlab-ci\.yml\nnext: add a protected CI\/CD variable of type File named KUBECONFIG/,
+  );
   assert.match(forced.stdout, /see docs\/ci\/gitlab\.md/);
 });
 
