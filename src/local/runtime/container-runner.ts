@@ -189,6 +189,8 @@ export class ContainerRunner {
       stdin: this.spec.stdin,
     });
     const exited = waitForExit(child);
+    const pgid = child.pid;
+    if (pgid) this.deps.trackProcess(this.handle.podIP, pgid, true);
     child.stdout?.on('data', (c: Buffer) => logs.write('stdout', c));
     child.stderr?.on('data', (c: Buffer) => logs.write('stderr', c));
     this.containerID = `cutover-local://${randomBytes(16).toString('hex')}`;
@@ -204,6 +206,9 @@ export class ContainerRunner {
     this.probes.start();
     this.changed();
     const exit = await exited;
+    // Whatever the main process left behind in its group ends with it, as with a container.
+    killGroup(pgid, 'SIGKILL');
+    if (pgid) this.deps.trackProcess(this.handle.podIP, pgid, false);
     this.afterExit(exit, startedAt, logs);
     return exit;
   }
@@ -268,8 +273,6 @@ export class ContainerRunner {
     const timer = setTimeout(() => killGroup(instance.child.pid, 'SIGKILL'), Math.max(0, graceMs));
     await instance.exited;
     clearTimeout(timer);
-    // Whatever the main process left behind in its group goes with it, as with a container.
-    killGroup(instance.child.pid, 'SIGKILL');
   }
 
   /** Stops the container for good: no more restarts; preStop hook, SIGTERM, SIGKILL at deadline. */

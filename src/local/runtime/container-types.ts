@@ -47,6 +47,8 @@ export interface RuntimeDeps {
   /** True once the runtime is shutting down: no more status writes or events. */
   quiet(): boolean;
   log(line: string): void;
+  /** A container's process group started (or ended) on a pod address: cleaned up if we crash. */
+  trackProcess(podIP: string, pgid: number, running: boolean): void;
 }
 
 /** What a container runner needs to know about its pod (which changes over time). */

@@ -62,6 +62,7 @@ export function createPodRuntime(options: PodRuntimeOptions): PodRuntime {
     quiet: () => stopped,
     log,
     releaseIp: (ip) => ips.release(ip),
+    trackProcess: (ip, pgid, running) => ips.trackGroup(ip, pgid, running),
   };
 
   const track = (p: Promise<unknown>) => {

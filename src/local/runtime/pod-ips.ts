@@ -5,19 +5,37 @@
 // What must stay true:
 // - An address is held by one pod of one cluster at a time, also across processes (two local
 //   clusters, or test files running side by side): each claim is a lock file named after the
-//   address in `<tmpdir>/cutover-pod-ips`, holding the pid; a lock whose process is gone is stale.
+//   address in `<tmpdir>/cutover-pod-ips`, holding the owner's pid and the process groups of
+//   the pod's containers. A lock whose owner is gone is stale: whoever takes it over first kills
+//   the groups the dead owner left behind (a crashed cluster's containers still hold the port).
 // - Addresses are handed out round-robin and not reused at once, so that a client still holding
 //   a connection to a terminated pod does not end up talking to its successor.
-import { linkSync, mkdirSync, readFileSync, renameSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
+import {
+  linkSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  unlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { killGroup, processStartTime } from './processes.js';
 
 const FIRST = 1; // 127.1.0.1
 const LAST = 256 * 254; // 127.1.255.254
 export const POD_IP_LOCK_DIR = join(tmpdir(), 'cutover-pod-ips');
 
+interface Lock {
+  pid: number;
+  /** Process groups of the pod's containers, with their leader's start time (pid reuse guard). */
+  groups: Array<{ pgid: number; start?: string }>;
+}
+
 /** Addresses held by any runtime of this process (a process may run several, e.g. in tests). */
-const heldHere = new Set<number>();
+const heldHere = new Map<number, Lock>();
 
 function toIp(n: number): string {
   const x = Math.floor((n - 1) / 254);
@@ -44,10 +62,14 @@ function alive(pid: number): boolean {
   }
 }
 
-/** Writes the lock with our pid in one step (link of a complete file), so no one reads it half-written. */
-function writeLock(path: string, replace: boolean): boolean {
+function lockPath(n: number): string {
+  return join(POD_IP_LOCK_DIR, toIp(n));
+}
+
+/** Writes a lock in one step (a complete file linked or renamed into place): no one reads half of it. */
+function writeLock(path: string, lock: Lock, replace: boolean): boolean {
   const tmp = `${path}.${process.pid}.${Math.random().toString(36).slice(2)}`;
-  writeFileSync(tmp, String(process.pid));
+  writeFileSync(tmp, JSON.stringify(lock));
   try {
     if (replace) renameSync(tmp, path);
     else linkSync(tmp, path);
@@ -60,37 +82,60 @@ function writeLock(path: string, replace: boolean): boolean {
   }
 }
 
-function lockOwner(path: string): number {
+function readLock(path: string): Lock | undefined {
+  let text: string;
   try {
-    return Number(readFileSync(path, 'utf8').trim()) || 0;
+    text = readFileSync(path, 'utf8');
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return 0;
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
     throw err;
+  }
+  try {
+    const parsed = JSON.parse(text) as Partial<Lock> | number;
+    if (typeof parsed === 'number') return { pid: parsed, groups: [] };
+    return { pid: Number(parsed.pid) || 0, groups: Array.isArray(parsed.groups) ? parsed.groups : [] };
+  } catch {
+    return { pid: 0, groups: [] }; // unreadable: treat as stale
+  }
+}
+
+/** Kills what a dead owner left running on this address, if it is still the same process. */
+function killLeftovers(lock: Lock): void {
+  for (const g of lock.groups) {
+    if (g.start && processStartTime(g.pgid) === g.start) killGroup(g.pgid, 'SIGKILL');
   }
 }
 
 function claim(n: number): boolean {
   if (heldHere.has(n)) return false;
-  const path = join(POD_IP_LOCK_DIR, toIp(n));
-  if (!writeLock(path, false)) {
-    const owner = lockOwner(path);
-    if (owner !== process.pid && alive(owner)) return false;
-    // Stale (its process is gone, or it is ours and unheld): take it over, then make sure no
-    // other process took it over at the same moment.
-    writeLock(path, true);
-    if (lockOwner(path) !== process.pid) return false;
+  const path = lockPath(n);
+  const lock: Lock = { pid: process.pid, groups: [] };
+  if (!writeLock(path, lock, false)) {
+    const current = readLock(path);
+    if (current && current.pid !== process.pid && alive(current.pid)) return false;
+    // Stale: take it over, make sure no other process took it at the same moment, then clean up.
+    writeLock(path, lock, true);
+    if (readLock(path)?.pid !== process.pid) return false;
+    if (current) killLeftovers(current);
   }
-  heldHere.add(n);
+  heldHere.set(n, lock);
   return true;
 }
 
 function unclaim(n: number): void {
   if (!heldHere.delete(n)) return;
-  const path = join(POD_IP_LOCK_DIR, toIp(n));
-  try {
-    if (Number(readFileSync(path, 'utf8').trim()) === process.pid) unlinkSync(path);
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+  const path = lockPath(n);
+  if (readLock(path)?.pid === process.pid) unlinkSync(path);
+}
+
+/** Frees every address whose owner died, killing what it left running there. */
+function sweepStaleLocks(): void {
+  for (const name of readdirSync(POD_IP_LOCK_DIR)) {
+    const n = fromIp(name);
+    if (n === undefined || heldHere.has(n)) continue;
+    const lock = readLock(lockPath(n));
+    if (!lock || (lock.pid !== process.pid && alive(lock.pid))) continue;
+    if (claim(n)) unclaim(n);
   }
 }
 
@@ -100,6 +145,7 @@ export class PodIpAllocator {
 
   constructor() {
     mkdirSync(POD_IP_LOCK_DIR, { recursive: true });
+    sweepStaleLocks();
   }
 
   /** Takes `preferred` if it is free (a pod keeping its address across a restart), else the next free one. */
@@ -112,6 +158,16 @@ export class PodIpAllocator {
       if (claim(n)) return this.take(n);
     }
     throw new Error('no free pod address left on 127.1.0.0/16');
+  }
+
+  /** Records (or forgets) a container's process group on the pod's address, for cleanup after a crash. */
+  trackGroup(ip: string, pgid: number, running: boolean): void {
+    const n = fromIp(ip);
+    const lock = n === undefined ? undefined : heldHere.get(n);
+    if (!lock || !this.mine.has(n!)) return;
+    lock.groups = lock.groups.filter((g) => g.pgid !== pgid);
+    if (running) lock.groups.push({ pgid, start: processStartTime(pgid) });
+    writeLock(lockPath(n!), lock, true);
   }
 
   release(ip: string): void {

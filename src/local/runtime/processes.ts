@@ -2,6 +2,7 @@
 // it stops everything it started too (`npm start` → node → workers), like a container's cgroup.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { constants } from 'node:os';
+import { readFileSync } from 'node:fs';
 
 export function killGroup(pid: number | undefined, signal: NodeJS.Signals): void {
   if (!pid) return;
@@ -52,4 +53,18 @@ export function waitForExit(child: ChildProcess): Promise<Exit & { error?: Error
     });
     child.once('close', (code, signal) => resolve({ ...exitOf(code, signal), ...(error ? { error } : {}) }));
   });
+}
+
+/**
+ * When a process started (field 22 of /proc/<pid>/stat), to tell a process from a later one that
+ * reuses its pid. Undefined where there is no /proc (then leftovers are not cleaned up).
+ */
+export function processStartTime(pid: number): string | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19];
+  } catch (err) {
+    if (['ENOENT', 'ESRCH', 'EACCES'].includes((err as NodeJS.ErrnoException).code ?? '')) return undefined;
+    throw err;
+  }
 }
