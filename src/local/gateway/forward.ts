@@ -2,13 +2,7 @@
 // failure, preferring endpoints not tried yet: previous_hosts predicate), the route timeout, the
 // route's header operations, and Envoy-shaped failures (503 UF/URX, 503 UC, 504 UT).
 import { randomUUID } from 'node:crypto';
-import {
-  request,
-  type Agent,
-  type ClientRequest,
-  type IncomingMessage,
-  type ServerResponse,
-} from 'node:http';
+import { request, type Agent, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { performance } from 'node:perf_hooks';
 import type { Cluster, Endpoint } from './clusters.js';
@@ -21,6 +15,7 @@ import {
 } from './local-reply.js';
 import type { GatewayMetrics } from './metrics.js';
 import { RequestBody } from './request-body.js';
+import type { RawPool, UpstreamFailure } from './raw-upstream.js';
 import type { RouteDestination } from './route-types.js';
 
 const MAX_ATTEMPTS = 3;
@@ -39,6 +34,8 @@ const HOP_BY_HOP = new Set([
 
 export interface ForwardContext {
   agent: Agent;
+  /** Keep-alive pool of the lean client used for requests without body. */
+  raw: RawPool;
   metrics: GatewayMetrics;
   /** Reports an unexpected exception while serving a request (the request is failed, the gateway lives on). */
   onInternalError(err: unknown): void;
@@ -99,10 +96,14 @@ function isConnectError(err: NodeJS.ErrnoException): boolean {
   ].includes(err.code ?? '');
 }
 
+type Failure = UpstreamFailure;
+
 export class Exchange {
   private attempts = 0;
   private tried: Endpoint[] | undefined;
-  private upstream: ClientRequest | undefined;
+  /** Cancels the attempt in flight (Node request or raw exchange). */
+  private abortUpstream: (() => void) | undefined;
+  private attemptId = 0;
   private finished = false;
   private timer: NodeJS.Timeout | undefined;
   private readonly body: RequestBody;
@@ -127,8 +128,43 @@ export class Exchange {
   run(): void {
     const ep = pickEndpoint(this.cluster, this.tried);
     this.attempts++;
+    const id = ++this.attemptId;
     const headers = this.attempts === 1 ? this.headers : this.headers.slice();
     headers.push('x-envoy-attempt-count', String(this.attempts));
+    if (!this.upgrade && this.body.bodyless) this.runRaw(ep, headers, id);
+    else this.runNode(ep, headers, id);
+  }
+
+  /** The common case (no body, no upgrade) on the lean client. */
+  private runRaw(ep: Endpoint, headers: string[], id: number): void {
+    const attemptStart = performance.now();
+    let head = `${this.req.method} ${this.path} HTTP/1.1\r\n`;
+    for (let i = 0; i < headers.length; i += 2) head += `${headers[i]}: ${headers[i + 1]}\r\n`;
+    let status = 0;
+    const ex = this.ctx.raw.send(ep.address, ep.port, head + '\r\n', this.req.method === 'HEAD', {
+      onHead: (s, raw) => {
+        status = s;
+        if (!this.relayHead(s, raw, ep, attemptStart)) ex.abort();
+      },
+      onData: (chunk) => {
+        const ok = this.res.write(chunk);
+        if (!ok) this.res.once('drain', () => ex.resume());
+        return ok;
+      },
+      onEnd: () => {
+        if (this.finished) return;
+        this.res.end();
+        this.finish(ep.metrics, status, '-');
+      },
+      onError: (failure) => {
+        if (id === this.attemptId) this.failed(failure, ep);
+      },
+    });
+    this.abortUpstream = () => ex.abort();
+  }
+
+  /** Requests with a body or an upgrade go through Node's client. */
+  private runNode(ep: Endpoint, headers: string[], id: number): void {
     const attemptStart = performance.now();
     let connected = false;
     const up = request({
@@ -140,55 +176,54 @@ export class Exchange {
       agent: this.ctx.agent,
       setHost: false,
     });
-    this.upstream = up;
+    this.abortUpstream = () => up.destroy();
     up.once('socket', (s) => {
       if (!s.connecting) connected = true;
       else s.once('connect', () => (connected = true));
     });
-    up.once('response', (upRes) => this.onResponse(upRes, ep, attemptStart));
+    up.once('response', (upRes) => {
+      if (!this.relayHead(upRes.statusCode ?? 502, upRes.rawHeaders, ep, attemptStart)) {
+        upRes.resume();
+        return;
+      }
+      const status = upRes.statusCode ?? 502;
+      upRes.on('error', () => this.res.destroy());
+      upRes.on('aborted', () => this.res.destroy());
+      upRes.pipe(this.res);
+      upRes.once('end', () => this.finish(ep.metrics, status, '-'));
+    });
     if (this.upgrade)
       up.once('upgrade', (upRes, upSocket, upHead) => this.onUpgrade(upRes, upSocket, upHead, ep));
-    up.on('error', (err: NodeJS.ErrnoException) => this.onError(up, err, ep, connected));
+    up.on('error', (err: NodeJS.ErrnoException) => {
+      if (id !== this.attemptId) return;
+      const failure: Failure =
+        !connected && isConnectError(err) ? 'connect' : connected && up.reusedSocket ? 'stale' : 'reset';
+      this.failed(failure, ep);
+    });
     this.body.attach(up);
   }
 
-  private onResponse(upRes: IncomingMessage, ep: Endpoint, attemptStart: number): void {
-    if (this.finished) {
-      upRes.resume();
-      return;
-    }
-    try {
-      this.relayResponse(upRes, ep, attemptStart);
-    } catch (err) {
-      // A response Node refuses to write (it validated the pod's headers, so this is a bug here):
-      // reset the client rather than crash the gateway.
-      this.ctx.onInternalError(err);
-      upRes.resume();
-      this.res.destroy();
-      this.finish(ep.metrics, 0, 'UPE');
-    }
-  }
-
-  private relayResponse(upRes: IncomingMessage, ep: Endpoint, attemptStart: number): void {
-    const raw = upRes.rawHeaders;
+  /** Writes the response head to the client; false when the exchange is over or Node refused it. */
+  private relayHead(status: number, raw: string[], ep: Endpoint, attemptStart: number): boolean {
+    if (this.finished) return false;
     const out: string[] = [];
     for (let i = 0; i < raw.length; i += 2) {
       const lower = raw[i]!.toLowerCase();
       if (!HOP_BY_HOP.has(lower) && lower !== 'server') out.push(raw[i]!, raw[i + 1]!);
     }
-    out.push(
-      'server',
-      'istio-envoy',
-      'x-envoy-upstream-service-time',
-      String(Math.round(performance.now() - attemptStart)),
-    );
+    const took = String(Math.round(performance.now() - attemptStart));
+    out.push('server', 'istio-envoy', 'x-envoy-upstream-service-time', took);
     for (const p of this.dest.responseParsers) applyParser(out, p);
-    const status = upRes.statusCode ?? 502;
-    this.res.writeHead(status, out);
-    upRes.on('error', () => this.res.destroy());
-    upRes.on('aborted', () => this.res.destroy());
-    upRes.pipe(this.res);
-    upRes.once('end', () => this.finish(ep.metrics, status, '-'));
+    try {
+      this.res.writeHead(status, out);
+      return true;
+    } catch (err) {
+      // Node validated the pod's headers already, so this is a bug here: fail the request, not the gateway.
+      this.ctx.onInternalError(err);
+      this.res.destroy();
+      this.finish(ep.metrics, 0, 'UPE');
+      return false;
+    }
   }
 
   /** 101 from the pod: relay its head, then splice the two sockets until either side closes. */
@@ -212,34 +247,36 @@ export class Exchange {
     upSocket.pipe(client).pipe(upSocket);
   }
 
-  private onError(up: ClientRequest, err: NodeJS.ErrnoException, ep: Endpoint, connected: boolean): void {
-    if (this.finished || up !== this.upstream) return;
+  /**
+   * Connect failures are retried (Istio default retryOn: connect-failure), on another endpoint
+   * when there is one. A pooled connection that died before any response byte is retried too
+   * when the body can be replayed: Envoy's pool notices such closes before reuse; ours can lose
+   * that race. Anything else, or the last attempt failing, is a 503 as Envoy words it.
+   */
+  private failed(failure: Failure, ep: Endpoint): void {
+    if (this.finished) return;
     if (this.res.headersSent) {
       this.res.destroy();
       this.finish(ep.metrics, this.res.statusCode, 'UC');
       return;
     }
-    // Connect failures are retried (Istio default retryOn: connect-failure). A reset of a pooled
-    // connection before any response byte is retried too when the body can be replayed: Envoy's
-    // pool sees such a close before reuse; Node's pool can lose that race.
-    const connectFailure = !connected && isConnectError(err);
-    const stalePooled = connected && up.reusedSocket && this.body.replayable;
-    if ((connectFailure || stalePooled) && this.attempts < MAX_ATTEMPTS && this.body.replayable) {
+    if (failure !== 'reset' && this.attempts < MAX_ATTEMPTS && this.body.replayable) {
       (this.tried ??= []).push(ep);
       this.body.detach();
       this.run();
       return;
     }
-    const body = connectFailure ? BODY_CONNECT_FAILURE : BODY_CONNECTION_TERMINATION;
-    const flags = connectFailure ? (this.attempts > 1 ? 'UF,URX' : 'UF') : 'UC';
+    const connect = failure === 'connect';
+    const body = connect ? BODY_CONNECT_FAILURE : BODY_CONNECTION_TERMINATION;
+    const flags = connect ? (this.attempts > 1 ? 'UF,URX' : 'UF') : 'UC';
     sendLocalReply(this.req, this.res, 503, body, this.dest.responseParsers);
     this.finish(this.dest.metrics, 503, flags);
   }
 
   private onTimeout(): void {
     if (this.finished) return;
-    this.upstream?.destroy();
-    this.upstream = undefined;
+    this.attemptId++;
+    this.abortUpstream?.();
     if (this.res.headersSent) {
       this.res.destroy();
       this.finish(this.dest.metrics, this.res.statusCode, 'UT');
@@ -251,7 +288,8 @@ export class Exchange {
 
   private onDownstreamClose(): void {
     if (this.finished) return;
-    this.upstream?.destroy();
+    this.attemptId++;
+    this.abortUpstream?.();
     this.finish(this.dest.metrics, 0, 'DC');
   }
 

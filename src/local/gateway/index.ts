@@ -8,6 +8,7 @@ import type { ObjectStore } from '../store/types.js';
 import { GatewayMetrics, type RequestStat } from './metrics.js';
 import { ConfigReporter, type GatewayLog } from './not-emulated.js';
 import { PropagatedView } from './propagation.js';
+import { RawPool } from './raw-upstream.js';
 import { routeRequest } from './proxy.js';
 import type { RoutingTable } from './route-types.js';
 import { compileRoutingTable } from './routing-table.js';
@@ -92,8 +93,10 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     maxFreeSockets: 256,
     scheduling: 'lifo',
   });
+  const raw = new RawPool();
   const ctx = {
     agent,
+    raw,
     metrics,
     onInternalError: (err: unknown) =>
       reporter.problem(
@@ -168,6 +171,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
       for (const s of upgraded) s.destroy();
       await Promise.all([closeServer(server), metricsServer ? closeServer(metricsServer) : undefined]);
       agent.destroy();
+      raw.destroy();
     },
   };
 }

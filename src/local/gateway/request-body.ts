@@ -20,15 +20,22 @@ export class RequestBody {
   private overflow = false;
   private ended: boolean;
   private sink: ClientRequest | undefined;
+  private readonly noBody: boolean;
 
   constructor(private readonly req: IncomingMessage) {
     this.ended = !hasBody(req.rawHeaders);
+    this.noBody = this.ended;
     if (this.ended) return;
     req.on('data', (c: Buffer) => this.onData(c));
     req.on('end', () => {
       this.ended = true;
       this.sink?.end();
     });
+  }
+
+  /** True when the request has no body at all (the lean client's case). */
+  get bodyless(): boolean {
+    return this.noBody;
   }
 
   /** Whether a new attempt can send the whole body again. */

@@ -231,8 +231,11 @@ function forwardAction(
   i: number,
 ): RouteAction {
   const rewrite = asRecord(http.rewrite);
-  const routeAuthority =
-    (typeof rewrite?.authority === 'string' && rewrite.authority) || ops?.authority || undefined;
+  const rewriteAuthority =
+    typeof rewrite?.authority === 'string' && rewrite.authority ? rewrite.authority : undefined;
+  if (rewriteAuthority !== undefined && /[^\x21-\x7e]/.test(rewriteAuthority))
+    throw new Error(`http[${i}].rewrite.authority has characters a Host header cannot hold`);
+  const routeAuthority = rewriteAuthority ?? ops?.authority;
   const single = route.length === 1;
   const destinations: RouteDestination[] = [];
   for (const raw of route) {
@@ -264,7 +267,10 @@ function compileRewrite(
     withField(`http[${i}].rewrite.uriRegexRewrite.match`, () => compileRe2(rr.match as string));
     return { regex: { pattern: rr.match, substitution: rr.rewrite } };
   }
-  return typeof rewrite.uri === 'string' && rewrite.uri !== '' ? { uri: rewrite.uri } : undefined;
+  if (typeof rewrite.uri !== 'string' || rewrite.uri === '') return undefined;
+  if (/[^\x21-\x7e]/.test(rewrite.uri))
+    throw new Error(`http[${i}].rewrite.uri has characters a request path cannot hold`);
+  return { uri: rewrite.uri };
 }
 
 function destination(
