@@ -98,3 +98,14 @@ test('--out names the repository root; -f is written relative to it', async (t) 
   assert.equal(outside.code, 2);
   assert.match(outside.stderr, /is outside .*sub/);
 });
+
+test('--no-settings-sync: Secrets managed elsewhere, so no sync step and no settings passed', async (t) => {
+  const repo = await fixtureRepo();
+  t.after(repo.remove);
+  const run = await runCli(['ci', 'github', '--no-settings-sync'], { cwd: repo.dir });
+  assert.equal(run.code, 0, run.stderr);
+  const deploy = await readFile(join(repo.dir, '.github/workflows/myapp-deploy.yml'), 'utf8');
+  assert.doesNotMatch(deploy, /secrets sync|toJSON\(secrets\)/);
+  assert.match(deploy, /cutover deploy /);
+  assert.doesNotMatch(run.stdout, /per-color settings/);
+});

@@ -27,7 +27,7 @@ export const DEFAULT_SETTINGS_PREFIX = 'CUTOVER_ENV_';
 /** Builds the generator input from a loaded config; the config path is made relative to `root`. */
 export function ciInputFromConfig(
   config: Pick<CutoverConfig, 'app' | 'imageRepository' | 'secrets' | 'file'>,
-  options: { root: string; settingsPrefix?: string; cutoverVersion: string },
+  options: { root: string; settingsPrefix?: string; cutoverVersion: string; syncSettings?: boolean },
 ): CiInput {
   const prefix = options.settingsPrefix ?? DEFAULT_SETTINGS_PREFIX;
   checkPrefix(prefix);
@@ -35,7 +35,9 @@ export function ciInputFromConfig(
     app: config.app,
     configPath: repoRelative(options.root, config.file),
     ...(config.imageRepository ? { imageRepository: config.imageRepository } : {}),
-    colorSecrets: sortedSecrets(config.secrets),
+    // Without the sync (the Secrets are managed elsewhere, e.g. sealed secrets), the pipelines
+    // neither write nor pass settings.
+    colorSecrets: options.syncSettings === false ? {} : sortedSecrets(config.secrets),
     settingsPrefix: prefix,
     cutoverVersion: options.cutoverVersion,
   };

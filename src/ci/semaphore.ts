@@ -122,7 +122,7 @@ function deployPipeline(input: CiInput, color?: Color): string {
           `cutover refuses to deploy into the live color (exit 3): the seed's "${color ? title(color) : 'Color'} not active" check.`,
           hasColorSecrets(input)
             ? `The settings secret(s) hold ${input.settingsPrefix}BLUE_* / ${input.settingsPrefix}GREEN_* variables; cutover writes them`
-            : 'cutover.yaml names no per-color Secrets, so no settings are synced.',
+            : 'No settings are synced from CI (cutover.yaml names no per-color Secrets, or --no-settings-sync).',
           hasColorSecrets(input) ? "into the color's Kubernetes Secret without printing them." : '',
         ]
           .filter(Boolean)

@@ -32,11 +32,12 @@ function report(files: WrittenFile[], json: boolean): string {
 const command: Command = {
   path: ['ci'],
   summary: 'write CI pipeline files (semaphore, github, gitlab) that release the app with cutover',
-  usage: `${CI_SYSTEMS.join('|')} [--out DIR] [-f cutover.yaml] [--prefix CUTOVER_ENV_] [--force] [--check]`,
+  usage: `${CI_SYSTEMS.join('|')} [--out DIR] [-f cutover.yaml] [--prefix CUTOVER_ENV_ | --no-settings-sync] [--force] [--check]`,
   flags: {
     out: { type: 'string' },
     config: { type: 'string', short: 'f', default: 'cutover.yaml' },
     prefix: { type: 'string' },
+    'no-settings-sync': { type: 'boolean', default: false },
     force: { type: 'boolean', default: false },
     check: { type: 'boolean', default: false },
     output: { type: 'string', short: 'o' },
@@ -54,6 +55,7 @@ const command: Command = {
       root,
       settingsPrefix: args.values.prefix as string | undefined,
       cutoverVersion: findVersion(),
+      syncSettings: !args.values['no-settings-sync'],
     });
     const files = planCi(system, input);
     const json = args.values.output === 'json';
