@@ -2,13 +2,15 @@
 // errors into exit codes (src/cli/exit.ts). Nothing below this file calls process.exit.
 import { parseArgs } from 'node:util';
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { packageRoot } from '../package-root.js';
 import { commands, type CommandEntry } from './registry.js';
 import type { CliIo, Command, ParsedArgs } from './command.js';
 import { reportError } from './exit.js';
 import { InputError } from '../errors.js';
 
 function version(): string {
-  const pkg = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as {
+  const pkg = JSON.parse(readFileSync(join(packageRoot(), 'package.json'), 'utf8')) as {
     version: string;
   };
   return pkg.version;
