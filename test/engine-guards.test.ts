@@ -81,9 +81,10 @@ test('promote of an untested release is refused', async () => {
 test('promote of a stale release is refused', async () => {
   await waitReady(h, 'green');
   await smokeTest(await h.context(), { release: 'r2' });
+  // r0 stands for a release whose pipeline runs late: r2 has replaced it on green since.
   await refused(
-    ['promote', '--release', 'r1'],
-    /Deployment default\/myapp-green runs release r2, not r1: refusing a stale release/,
+    ['promote', '--release', 'r0'],
+    /Deployment default\/myapp-green runs release r2, not r0: refusing a stale release/,
   );
   // The CI run id names the release when --release is absent (the seed's workflow label check).
   const before = await snapshot();

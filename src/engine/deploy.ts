@@ -142,6 +142,22 @@ function preTestStep(ctx: EngineContext, color: Color): Step {
 
 const hookResults = new WeakMap<EngineContext, CheckResult[]>();
 
+/** Deploying over the previous live color removes the release a rollback would return to. */
+function warnIfRollbackTargetGoes(
+  ctx: EngineContext,
+  view: ClusterView,
+  color: Color,
+  release: string,
+): void {
+  const previous = routesOf(ctx, view).virtualService?.metadata.annotations?.['cutover.dev/previous-color'];
+  const current = deploymentOf(ctx, view, color)?.metadata.labels?.['cutover.dev/release'];
+  if (previous === color && current && current !== release) {
+    ctx.deps.log.warn(
+      `${color} runs ${current}, the release before the live one: after this deploy, rollback cannot return to it`,
+    );
+  }
+}
+
 export async function readShared(ctx: EngineContext, view: ClusterView): Promise<void> {
   const shared = ctx.source.sharedObjects();
   const live = await Promise.all(
@@ -179,6 +195,7 @@ export async function deployOnView(
   const routes = routesOf(ctx, view);
   const color = chooseDeployColor(ctx, routes, input);
   const target: DeployTarget = { color, release, image, active: routes.activeColor };
+  warnIfRollbackTargetGoes(ctx, view, color, release);
   const desired = ctx.source.deployment({ color, image, release, activeColor: routes.activeColor });
   const steps = await runSteps(ctx, 'deploy', deploySteps(ctx, target, desired), view);
   return {
