@@ -9,7 +9,8 @@
 // - PGlite is a single-session database. Many clients may connect at once (up to
 //   `maxConnections`); their messages are queued and run one at a time, and a client inside a
 //   transaction (explicit, or the implicit one of an extended-protocol query before Sync) keeps
-//   the session until it ends, so concurrent clients never see each other's half-done work.
+//   the session until it ends, so concurrent clients never see each other's half-done work; the
+//   others wait meanwhile (even to connect), so keep transactions short.
 //   Session-level settings (SET, named prepared statements, temp tables) are shared by all
 //   clients. Cancel requests are ignored.
 // - Data lives in memory unless `dataDir` is given; then it persists there across restarts.
