@@ -16,7 +16,6 @@ const CONNECTIONS = 50;
 const WATCHERS = 50;
 const OBJECTS = 10_000;
 
-
 async function serve(): Promise<void> {
   const { createStore } = await import('../src/local/store/index.js');
   const { startApiServer } = await import('../src/local/apiserver/index.js');
@@ -36,21 +35,38 @@ async function serve(): Promise<void> {
 
 function startServer(): Promise<{ child: ChildProcess; url: string }> {
   const extra = (process.env.BENCH_SERVER_NODE_ARGS ?? '').split(' ').filter(Boolean);
-  const child = fork(fileURLToPath(import.meta.url), ['--serve'], { execArgv: ['--import', 'tsx', '--expose-gc', ...extra] });
+  const child = fork(fileURLToPath(import.meta.url), ['--serve'], {
+    execArgv: ['--import', 'tsx', '--expose-gc', ...extra],
+  });
   return new Promise((resolve, reject) => {
     child.once('message', (m: { url: string }) => resolve({ child, url: m.url }));
     child.once('exit', (code) => reject(new Error(`server exited with ${code}`)));
   });
 }
 
-function send(url: string, method: string, path: string, body?: unknown): Promise<{ status: number; text: string }> {
+function send(
+  url: string,
+  method: string,
+  path: string,
+  body?: unknown,
+): Promise<{ status: number; text: string }> {
   return new Promise((resolve, reject) => {
     const text = body === undefined ? undefined : JSON.stringify(body);
-    const req = request(`${url}${path}`, { method, headers: { 'Content-Type': 'application/json', ...(text ? { 'Content-Length': Buffer.byteLength(text) } : {}) } }, (res) => {
-      let data = '';
-      res.on('data', (c: Buffer) => (data += c.toString()));
-      res.on('end', () => resolve({ status: res.statusCode!, text: data }));
-    });
+    const req = request(
+      `${url}${path}`,
+      {
+        method,
+        headers: {
+          'Content-Type': 'application/json',
+          ...(text ? { 'Content-Length': Buffer.byteLength(text) } : {}),
+        },
+      },
+      (res) => {
+        let data = '';
+        res.on('data', (c: Buffer) => (data += c.toString()));
+        res.on('end', () => resolve({ status: res.statusCode!, text: data }));
+      },
+    );
     req.on('error', reject);
     if (text) req.write(text);
     req.end();
@@ -64,7 +80,11 @@ async function main(durationSeconds: number): Promise<void> {
   try {
     await send(url, 'POST', CM_PATH, { metadata: { name: 'bench' }, data: { n: '0' } });
     const cpuBefore = await serverCpuSeconds(url);
-    const get = await run({ url: `${url}${CM_PATH}/bench`, connections: CONNECTIONS, duration: durationSeconds });
+    const get = await run({
+      url: `${url}${CM_PATH}/bench`,
+      connections: CONNECTIONS,
+      duration: durationSeconds,
+    });
     report('GET one ConfigMap', get, (await serverCpuSeconds(url)) - cpuBefore);
     await updatesWithWatchers(url, durationSeconds);
   } finally {
@@ -110,15 +130,18 @@ interface Watcher {
 function openWatcher(url: string, resourceVersion: string): Promise<Watcher> {
   return new Promise((resolve, reject) => {
     const watcher: Watcher = { events: 0, close: () => req.destroy() };
-    const req = request(`${url}${CM_PATH}?watch=true&resourceVersion=${resourceVersion}&fieldSelector=metadata.name%3Dbench`, (res) => {
-      let partial = '';
-      res.on('data', (chunk: Buffer) => {
-        const lines = (partial + chunk.toString()).split('\n');
-        partial = lines.pop()!;
-        watcher.events += lines.filter((l) => l.includes('"MODIFIED"')).length;
-      });
-      resolve(watcher);
-    });
+    const req = request(
+      `${url}${CM_PATH}?watch=true&resourceVersion=${resourceVersion}&fieldSelector=metadata.name%3Dbench`,
+      (res) => {
+        let partial = '';
+        res.on('data', (chunk: Buffer) => {
+          const lines = (partial + chunk.toString()).split('\n');
+          partial = lines.pop()!;
+          watcher.events += lines.filter((l) => l.includes('"MODIFIED"')).length;
+        });
+        resolve(watcher);
+      },
+    );
     req.on('error', (err) => {
       if (!req.destroyed) reject(err);
     });
@@ -127,8 +150,12 @@ function openWatcher(url: string, resourceVersion: string): Promise<Watcher> {
 }
 
 async function updatesWithWatchers(url: string, durationSeconds: number): Promise<void> {
-  const current = JSON.parse((await send(url, 'GET', `${CM_PATH}/bench`)).text) as { metadata: { resourceVersion: string } };
-  const watchers = await Promise.all(Array.from({ length: WATCHERS }, () => openWatcher(url, current.metadata.resourceVersion)));
+  const current = JSON.parse((await send(url, 'GET', `${CM_PATH}/bench`)).text) as {
+    metadata: { resourceVersion: string };
+  };
+  const watchers = await Promise.all(
+    Array.from({ length: WATCHERS }, () => openWatcher(url, current.metadata.resourceVersion)),
+  );
   let counter = 0;
   const cpuBefore = await serverCpuSeconds(url);
   const rvBefore = await currentResourceVersion(url);
@@ -139,21 +166,33 @@ async function updatesWithWatchers(url: string, durationSeconds: number): Promis
     duration: durationSeconds,
     method: 'PUT',
     headers: { 'Content-Type': 'application/json' },
-    requests: [{ setupRequest: (req) => ({ ...req, body: JSON.stringify({ metadata: { name: 'bench' }, data: { n: String(++counter) } }) }) }],
+    requests: [
+      {
+        setupRequest: (req) => ({
+          ...req,
+          body: JSON.stringify({ metadata: { name: 'bench' }, data: { n: String(++counter) } }),
+        }),
+      },
+    ],
   });
   report('PUT one ConfigMap (every request a write)', result, (await serverCpuSeconds(url)) - cpuBefore);
   // Every write moves the global resourceVersion by one, whether or not the client saw the reply.
   const writes = (await currentResourceVersion(url)) - rvBefore;
   const deadline = Date.now() + 30_000;
-  while (watchers.some((w) => w.events < writes) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+  while (watchers.some((w) => w.events < writes) && Date.now() < deadline)
+    await new Promise((r) => setTimeout(r, 50));
   const counts = watchers.map((w) => w.events);
   const complete = counts.filter((c) => c === writes).length;
-  console.log(`watchers: ${complete}/${WATCHERS} received all ${writes} updates (min ${Math.min(...counts)}, max ${Math.max(...counts)})`);
+  console.log(
+    `watchers: ${complete}/${WATCHERS} received all ${writes} updates (min ${Math.min(...counts)}, max ${Math.max(...counts)})`,
+  );
   for (const w of watchers) w.close();
 }
 
 async function currentResourceVersion(url: string): Promise<number> {
-  const list = JSON.parse((await send(url, 'GET', `${CM_PATH}?limit=1`)).text) as { metadata: { resourceVersion: string } };
+  const list = JSON.parse((await send(url, 'GET', `${CM_PATH}?limit=1`)).text) as {
+    metadata: { resourceVersion: string };
+  };
   return Number(list.metadata.resourceVersion);
 }
 
@@ -201,7 +240,16 @@ function pod(i: number): object {
       name: `web-blue-7d4b9c8f5-${i.toString(36).padStart(5, '0')}`,
       labels: { app: 'web', color: 'blue', 'pod-template-hash': '7d4b9c8f5' },
       annotations: { 'cutover.dev/release': 'v1.2-blue' },
-      ownerReferences: [{ apiVersion: 'apps/v1', kind: 'ReplicaSet', name: 'web-blue-7d4b9c8f5', uid: '0b6f8d2e-7d1c-4a5e-9a3b-2c1d0e9f8a7b', controller: true, blockOwnerDeletion: true }],
+      ownerReferences: [
+        {
+          apiVersion: 'apps/v1',
+          kind: 'ReplicaSet',
+          name: 'web-blue-7d4b9c8f5',
+          uid: '0b6f8d2e-7d1c-4a5e-9a3b-2c1d0e9f8a7b',
+          controller: true,
+          blockOwnerDeletion: true,
+        },
+      ],
     },
     spec: {
       containers: [

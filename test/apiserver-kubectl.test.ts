@@ -29,7 +29,11 @@ after(() => server.close());
 function kubectl(version: string, args: string[]) {
   const bin = join(KUBECTL_DIR, `kubectl.${version}`);
   // A cache dir per server: kubectl caches discovery per host:port for hours.
-  return run(bin, ['--kubeconfig', server.kubeconfigPath, '--cache-dir', join(server.dir, `cache-${version}`), ...args], { timeout: 60_000 });
+  return run(
+    bin,
+    ['--kubeconfig', server.kubeconfigPath, '--cache-dir', join(server.dir, `cache-${version}`), ...args],
+    { timeout: 60_000 },
+  );
 }
 
 function manifest(name: string, image: string): string {
@@ -72,16 +76,24 @@ for (const version of VERSIONS) {
     const file = join(server.dir, `${name}.yaml`);
     await writeFile(file, manifest(name, 'demo:1'));
     const created = await kubectl(version, ['apply', '-f', file]);
-    assert.equal(created.stdout, `deployment.apps/${name} created\nvirtualservice.networking.istio.io/${name} created\n`);
+    assert.equal(
+      created.stdout,
+      `deployment.apps/${name} created\nvirtualservice.networking.istio.io/${name} created\n`,
+    );
     assert.equal(created.stderr, '');
     await writeFile(file, manifest(name, 'demo:2'));
     const updated = await kubectl(version, ['apply', '-f', file]);
-    assert.equal(updated.stdout, `deployment.apps/${name} configured\nvirtualservice.networking.istio.io/${name} unchanged\n`);
+    assert.equal(
+      updated.stdout,
+      `deployment.apps/${name} configured\nvirtualservice.networking.istio.io/${name} unchanged\n`,
+    );
     assert.equal(updated.stderr, '');
 
     const json = JSON.parse((await kubectl(version, ['get', 'deployment', name, '-o', 'json'])).stdout) as {
       metadata: { generation: number };
-      spec: { template: { spec: { containers: Array<{ image: string; ports: Array<{ containerPort: number }> }> } } };
+      spec: {
+        template: { spec: { containers: Array<{ image: string; ports: Array<{ containerPort: number }> }> } };
+      };
     };
     assert.equal(json.metadata.generation, 2);
     assert.equal(json.spec.template.spec.containers[0]!.image, 'demo:2');
@@ -101,7 +113,18 @@ for (const version of VERSIONS) {
 // `kubectl get -w` must print the change made while it watches.
 async function watchSeesLabel(version: string, name: string): Promise<void> {
   const bin = join(KUBECTL_DIR, `kubectl.${version}`);
-  const args = ['--kubeconfig', server.kubeconfigPath, '--cache-dir', join(server.dir, `cache-${version}`), 'get', 'deployment', name, '-w', '-o', 'jsonpath={.metadata.labels.step}{"\\n"}'];
+  const args = [
+    '--kubeconfig',
+    server.kubeconfigPath,
+    '--cache-dir',
+    join(server.dir, `cache-${version}`),
+    'get',
+    'deployment',
+    name,
+    '-w',
+    '-o',
+    'jsonpath={.metadata.labels.step}{"\\n"}',
+  ];
   const child = spawn(bin, args);
   let out = '';
   child.stdout.on('data', (d: Buffer) => (out += d.toString()));

@@ -22,7 +22,8 @@ export function applyDefaults(obj: KubeObject, store: ObjectStore): void {
       obj.spec = { finalizers: ['kubernetes'], ...(obj.spec as Json | undefined) };
       break;
     case 'Pod':
-      if (isObject(obj.spec) && Array.isArray((obj.spec as Json).containers)) obj.spec = podDefaults(obj.spec as unknown as PodSpec);
+      if (isObject(obj.spec) && Array.isArray((obj.spec as Json).containers))
+        obj.spec = podDefaults(obj.spec as unknown as PodSpec);
       break;
     case 'Deployment':
       if (isObject(obj.spec)) defaultDeployment(obj.spec as Json);
@@ -71,7 +72,9 @@ function defaultService(obj: KubeObject, spec: Json, store: ObjectStore): void {
   spec.type ??= 'ClusterIP';
   spec.sessionAffinity ??= 'None';
   if (Array.isArray(spec.ports)) {
-    spec.ports = spec.ports.map((p: unknown) => (isObject(p) ? { protocol: 'TCP', ...p, targetPort: p.targetPort ?? p.port } : p));
+    spec.ports = spec.ports.map((p: unknown) =>
+      isObject(p) ? { protocol: 'TCP', ...p, targetPort: p.targetPort ?? p.port } : p,
+    );
   }
   if (spec.type !== 'ExternalName' && spec.clusterIP === undefined) {
     spec.clusterIP = allocateClusterIp(obj, store);

@@ -15,27 +15,44 @@ export function checkIdentity(call: Call, body: Record<string, unknown>): KubeOb
   const { route } = call;
   const expected = groupVersion(route.group, route.version);
   if (body.apiVersion !== undefined && body.apiVersion !== expected) {
-    throw badRequest(`the API version in the data (${String(body.apiVersion)}) does not match the expected API version (${expected})`);
+    throw badRequest(
+      `the API version in the data (${String(body.apiVersion)}) does not match the expected API version (${expected})`,
+    );
   }
   if (body.kind !== undefined && body.kind !== route.type.kind) {
-    throw badRequest(`the kind in the data (${String(body.kind)}) does not match the expected kind (${route.type.kind})`);
+    throw badRequest(
+      `the kind in the data (${String(body.kind)}) does not match the expected kind (${route.type.kind})`,
+    );
   }
-  if (body.metadata !== undefined && (typeof body.metadata !== 'object' || body.metadata === null || Array.isArray(body.metadata))) {
+  if (
+    body.metadata !== undefined &&
+    (typeof body.metadata !== 'object' || body.metadata === null || Array.isArray(body.metadata))
+  ) {
     throw badRequest('metadata: must be an object');
   }
-  const obj = { ...body, apiVersion: expected, kind: route.type.kind, metadata: { ...((body.metadata as object) ?? {}) } } as KubeObject;
-  if (typeof obj.metadata.name !== 'string' && obj.metadata.name !== undefined) throw badRequest('metadata.name: must be a string');
+  const obj = {
+    ...body,
+    apiVersion: expected,
+    kind: route.type.kind,
+    metadata: { ...((body.metadata as object) ?? {}) },
+  } as KubeObject;
+  if (typeof obj.metadata.name !== 'string' && obj.metadata.name !== undefined)
+    throw badRequest('metadata.name: must be a string');
   if (route.type.namespaced) {
     const ns = obj.metadata.namespace;
     if (ns === undefined || ns === '') obj.metadata.namespace = route.namespace;
-    else if (ns !== route.namespace) throw badRequest('the namespace of the provided object does not match the namespace sent on the request');
+    else if (ns !== route.namespace)
+      throw badRequest(
+        'the namespace of the provided object does not match the namespace sent on the request',
+      );
   } else {
     delete obj.metadata.namespace;
   }
   if (route.name !== undefined) {
     const name = obj.metadata.name;
     if (name === undefined || name === '') obj.metadata.name = route.name;
-    else if (name !== route.name) throw badRequest(`the name of the object (${name}) does not match the name on the URL (${route.name})`);
+    else if (name !== route.name)
+      throw badRequest(`the name of the object (${name}) does not match the name on the URL (${route.name})`);
   }
   return obj;
 }
@@ -47,7 +64,11 @@ export function requireNamespace(call: Call): void {
 
 export function prepareCreate(call: Call, obj: KubeObject): void {
   if (obj.metadata.resourceVersion) {
-    throw statusError(500, 'InternalError', 'Internal error occurred: resourceVersion should not be set on objects to be created');
+    throw statusError(
+      500,
+      'InternalError',
+      'Internal error occurred: resourceVersion should not be set on objects to be created',
+    );
   }
   requireNamespace(call);
   resetStatusOnCreate(obj, call.route.type.subresources?.includes('status') ?? false);
@@ -75,7 +96,12 @@ function carryClusterIp(obj: KubeObject, old: KubeObject): void {
  * fields under Strict), warnings to the Warning header; then drops undeclared fields, as the
  * real server does whatever the fieldValidation mode.
  */
-export function validate(call: Call, obj: KubeObject, operation: WriteOperation, oldObject?: KubeObject): void {
+export function validate(
+  call: Call,
+  obj: KubeObject,
+  operation: WriteOperation,
+  oldObject?: KubeObject,
+): void {
   const { modules } = call.ctx;
   const type = call.route.type;
   const result = modules.validateObject(type, obj, { fieldValidation: fieldValidation(call), oldObject });
@@ -89,6 +115,10 @@ export function validate(call: Call, obj: KubeObject, operation: WriteOperation,
 export function requireResourceVersion(call: Call, obj: KubeObject): void {
   if (!call.route.type.requireResourceVersionOnUpdate || obj.metadata.resourceVersion) return;
   throw invalid(call.route.type, obj.metadata.name, [
-    { reason: 'FieldValueInvalid', message: 'Invalid value: 0x0: must be specified for an update', field: 'metadata.resourceVersion' },
+    {
+      reason: 'FieldValueInvalid',
+      message: 'Invalid value: 0x0: must be specified for an update',
+      field: 'metadata.resourceVersion',
+    },
   ]);
 }

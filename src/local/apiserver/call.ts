@@ -50,7 +50,8 @@ export function wantsTable(call: Call): boolean {
 
 export function isDryRun(call: Call): boolean {
   const values = call.query.getAll('dryRun');
-  for (const v of values) if (v !== 'All') throw badRequest(`Invalid dryRun value: ${JSON.stringify(v)}: supported values: "All"`);
+  for (const v of values)
+    if (v !== 'All') throw badRequest(`Invalid dryRun value: ${JSON.stringify(v)}: supported values: "All"`);
   return values.length > 0;
 }
 
@@ -58,5 +59,7 @@ export function fieldValidation(call: Call): FieldValidation | undefined {
   const v = call.query.get('fieldValidation');
   if (v === null || v === '') return undefined;
   if (v === 'Strict' || v === 'Warn' || v === 'Ignore') return v;
-  throw badRequest(`fieldValidation parameter unsupported: ${JSON.stringify(v)}; use one of Ignore, Warn or Strict`);
+  throw badRequest(
+    `fieldValidation parameter unsupported: ${JSON.stringify(v)}; use one of Ignore, Warn or Strict`,
+  );
 }

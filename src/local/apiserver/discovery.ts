@@ -17,7 +17,11 @@ export const SERVER_VERSION = {
 };
 
 export function apiVersions(serverAddress: string): object {
-  return { kind: 'APIVersions', versions: ['v1'], serverAddressByClientCIDRs: [{ clientCIDR: '0.0.0.0/0', serverAddress }] };
+  return {
+    kind: 'APIVersions',
+    versions: ['v1'],
+    serverAddressByClientCIDRs: [{ clientCIDR: '0.0.0.0/0', serverAddress }],
+  };
 }
 
 function groups(): Map<string, string[]> {
@@ -37,7 +41,11 @@ function apiGroup(name: string, versions: string[]): object {
 }
 
 export function apiGroupList(): object {
-  return { kind: 'APIGroupList', apiVersion: 'v1', groups: [...groups()].map(([name, versions]) => apiGroup(name, versions)) };
+  return {
+    kind: 'APIGroupList',
+    apiVersion: 'v1',
+    groups: [...groups()].map(([name, versions]) => apiGroup(name, versions)),
+  };
 }
 
 /** GET /apis/{group}: one APIGroup, or undefined when the group is not served. */
@@ -54,14 +62,26 @@ const SUBRESOURCE_VERBS: Record<string, string[]> = {
 };
 
 function subresourceEntry(r: ResourceType, sub: string): Record<string, unknown> {
-  const entry: Record<string, unknown> = { name: `${r.resource}/${sub}`, singularName: '', namespaced: r.namespaced, kind: r.kind, verbs: SUBRESOURCE_VERBS[sub] ?? ['get'] };
+  const entry: Record<string, unknown> = {
+    name: `${r.resource}/${sub}`,
+    singularName: '',
+    namespaced: r.namespaced,
+    kind: r.kind,
+    verbs: SUBRESOURCE_VERBS[sub] ?? ['get'],
+  };
   if (sub === 'scale') Object.assign(entry, { group: 'autoscaling', version: 'v1', kind: 'Scale' });
   if (sub === 'exec') entry.kind = 'PodExecOptions';
   return entry;
 }
 
 function resourceEntry(r: ResourceType): Record<string, unknown> {
-  const entry: Record<string, unknown> = { name: r.resource, singularName: r.singular, namespaced: r.namespaced, kind: r.kind, verbs: VERBS_ALL };
+  const entry: Record<string, unknown> = {
+    name: r.resource,
+    singularName: r.singular,
+    namespaced: r.namespaced,
+    kind: r.kind,
+    verbs: VERBS_ALL,
+  };
   if (r.shortNames?.length) entry.shortNames = r.shortNames;
   if (r.categories?.length) entry.categories = r.categories;
   entry.storageVersionHash = storageVersionHash(r);
@@ -92,7 +112,8 @@ export function servedGroupVersions(): Array<{ group: string; version: string }>
   const out: Array<{ group: string; version: string }> = [];
   for (const r of RESOURCE_TYPES) {
     for (const version of r.versions) {
-      if (!out.some((gv) => gv.group === r.group && gv.version === version)) out.push({ group: r.group, version });
+      if (!out.some((gv) => gv.group === r.group && gv.version === version))
+        out.push({ group: r.group, version });
     }
   }
   return out;

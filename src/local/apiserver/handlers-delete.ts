@@ -27,14 +27,21 @@ const DEFAULT_POD_GRACE_SECONDS = 30;
 export async function readDeleteOptions(call: Call): Promise<DeleteOptions> {
   const raw = await readBody(call.req);
   const body = raw.length && raw.toString('utf8').trim() !== '' ? parseJsonBody(raw.toString('utf8')) : {};
-  if (body === null || typeof body !== 'object' || Array.isArray(body)) throw badRequest('DeleteOptions: the body must be a JSON object');
+  if (body === null || typeof body !== 'object' || Array.isArray(body))
+    throw badRequest('DeleteOptions: the body must be a JSON object');
   const opts = body as DeleteOptions & { orphanDependents?: boolean };
   const q = call.query;
   const grace = q.get('gracePeriodSeconds') ?? opts.gracePeriodSeconds;
-  const policy = q.get('propagationPolicy') ?? opts.propagationPolicy ?? (opts.orphanDependents ? 'Orphan' : undefined);
-  if (grace !== undefined && grace !== null && !/^-?\d+$/.test(String(grace))) throw badRequest(`gracePeriodSeconds: Invalid value: ${JSON.stringify(grace)}: must be an integer`);
+  const policy =
+    q.get('propagationPolicy') ?? opts.propagationPolicy ?? (opts.orphanDependents ? 'Orphan' : undefined);
+  if (grace !== undefined && grace !== null && !/^-?\d+$/.test(String(grace)))
+    throw badRequest(`gracePeriodSeconds: Invalid value: ${JSON.stringify(grace)}: must be an integer`);
   if (policy !== undefined && !POLICIES.includes(policy)) {
-    throw statusError(422, 'Invalid', `DeleteOptions.meta.k8s.io "" is invalid: propagationPolicy: Unsupported value: ${JSON.stringify(policy)}: supported values: "Foreground", "Background", "Orphan"`);
+    throw statusError(
+      422,
+      'Invalid',
+      `DeleteOptions.meta.k8s.io "" is invalid: propagationPolicy: Unsupported value: ${JSON.stringify(policy)}: supported values: "Foreground", "Background", "Orphan"`,
+    );
   }
   return {
     gracePeriodSeconds: grace === undefined || grace === null ? undefined : Math.max(0, Number(grace)),
@@ -75,15 +82,26 @@ export async function handleDeleteCollection(call: Call): Promise<void> {
     }
   }
   const apiVersion = groupVersion(call.route.group, call.route.version);
-  respond(call, 200, { kind: call.route.type.listKind, apiVersion, metadata: { resourceVersion: String(resourceVersion) }, items: deleted });
+  respond(call, 200, {
+    kind: call.route.type.listKind,
+    apiVersion,
+    metadata: { resourceVersion: String(resourceVersion) },
+    items: deleted,
+  });
 }
 
 /** Deletes (or starts deleting) one object; returns the object as it now stands or as last stored. */
-export function deleteObject(call: Call, type: ResourceType, obj: KubeObject, options: DeleteOptions): KubeObject {
+export function deleteObject(
+  call: Call,
+  type: ResourceType,
+  obj: KubeObject,
+  options: DeleteOptions,
+): KubeObject {
   const { store } = call.ctx;
   const { namespace, name } = obj.metadata;
   const preconditions = options.preconditions;
-  if (type.kind === 'Pod' && podNeedsGracefulStop(obj, options)) return markPodTerminating(call, type, obj, options);
+  if (type.kind === 'Pod' && podNeedsGracefulStop(obj, options))
+    return markPodTerminating(call, type, obj, options);
   if (obj.metadata.finalizers?.length) return markDeleting(call, type, obj, options);
   if (type.kind === 'Namespace') deleteNamespaceContents(call, name);
   if (options.propagationPolicy === 'Orphan') orphanDependents(call, obj);
@@ -97,14 +115,24 @@ function podNeedsGracefulStop(pod: KubeObject, options: DeleteOptions): boolean 
   return Boolean(spec.nodeName) && phase !== 'Succeeded' && phase !== 'Failed' && grace > 0;
 }
 
-function markPodTerminating(call: Call, type: ResourceType, pod: KubeObject, options: DeleteOptions): KubeObject {
+function markPodTerminating(
+  call: Call,
+  type: ResourceType,
+  pod: KubeObject,
+  options: DeleteOptions,
+): KubeObject {
   if (pod.metadata.deletionTimestamp) return pod;
   const spec = (pod.spec ?? {}) as { terminationGracePeriodSeconds?: number };
   const grace = options.gracePeriodSeconds ?? spec.terminationGracePeriodSeconds ?? DEFAULT_POD_GRACE_SECONDS;
   const deletionTimestamp = new Date(Date.now() + grace * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z');
   const rv = options.preconditions?.resourceVersion ?? pod.metadata.resourceVersion;
   checkUid(type, pod, options);
-  const metadata = { ...pod.metadata, resourceVersion: rv, deletionTimestamp, deletionGracePeriodSeconds: grace };
+  const metadata = {
+    ...pod.metadata,
+    resourceVersion: rv,
+    deletionTimestamp,
+    deletionGracePeriodSeconds: grace,
+  };
   return call.ctx.store.update(type, { ...pod, metadata });
 }
 
@@ -112,14 +140,23 @@ function markDeleting(call: Call, type: ResourceType, obj: KubeObject, options: 
   if (obj.metadata.deletionTimestamp) return obj;
   checkUid(type, obj, options);
   const rv = options.preconditions?.resourceVersion ?? obj.metadata.resourceVersion;
-  const metadata = { ...obj.metadata, resourceVersion: rv, deletionTimestamp: nowTimestamp(), deletionGracePeriodSeconds: 0 };
+  const metadata = {
+    ...obj.metadata,
+    resourceVersion: rv,
+    deletionTimestamp: nowTimestamp(),
+    deletionGracePeriodSeconds: 0,
+  };
   return call.ctx.store.update(type, { ...obj, metadata });
 }
 
 function checkUid(type: ResourceType, obj: KubeObject, options: DeleteOptions): void {
   const uid = options.preconditions?.uid;
   if (uid && uid !== obj.metadata.uid) {
-    throw conflict(type, obj.metadata.name, `Precondition failed: UID in precondition: ${uid}, UID in object meta: ${obj.metadata.uid}`);
+    throw conflict(
+      type,
+      obj.metadata.name,
+      `Precondition failed: UID in precondition: ${uid}, UID in object meta: ${obj.metadata.uid}`,
+    );
   }
 }
 

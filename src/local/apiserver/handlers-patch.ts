@@ -12,7 +12,8 @@ export async function handlePatch(call: Call): Promise<void> {
   const { route } = call;
   const contentType = call.req.headers['content-type'] ?? '';
   const type = patchMediaType(contentType);
-  if (!acceptedPatchTypes(route.type).includes(type)) throw unsupportedMediaType(type, acceptedPatchTypes(route.type));
+  if (!acceptedPatchTypes(route.type).includes(type))
+    throw unsupportedMediaType(type, acceptedPatchTypes(route.type));
   const body = await readBody(call.req);
   const stored = call.ctx.store.get(route.type, route.namespace, route.name!);
   const isApply = type === PATCH_TYPES.apply;

@@ -17,7 +17,13 @@ export function handleGet(call: Call): void {
   call.verb = 'GET';
   const obj = getObject(call);
   if (wantsTable(call)) {
-    respond(call, 200, call.ctx.modules.toTable(call.route.type, [obj], { resourceVersion: obj.metadata.resourceVersion ?? '' }));
+    respond(
+      call,
+      200,
+      call.ctx.modules.toTable(call.route.type, [obj], {
+        resourceVersion: obj.metadata.resourceVersion ?? '',
+      }),
+    );
     return;
   }
   respond(call, 200, obj);
@@ -51,9 +57,11 @@ export function handleList(call: Call): void {
 
 function checkListOptions(call: Call): void {
   const limit = call.query.get('limit');
-  if (limit !== null && limit !== '' && !/^\d+$/.test(limit)) throw badRequest(`limit: Invalid value: ${JSON.stringify(limit)}: must be a non-negative integer`);
+  if (limit !== null && limit !== '' && !/^\d+$/.test(limit))
+    throw badRequest(`limit: Invalid value: ${JSON.stringify(limit)}: must be a non-negative integer`);
   const rv = call.query.get('resourceVersion');
-  if (rv !== null && rv !== '' && !/^\d+$/.test(rv)) throw badRequest(`resourceVersion: Invalid value: ${JSON.stringify(rv)}: must be a non-negative integer`);
+  if (rv !== null && rv !== '' && !/^\d+$/.test(rv))
+    throw badRequest(`resourceVersion: Invalid value: ${JSON.stringify(rv)}: must be a non-negative integer`);
   // Everything is returned at once, so a continue token can only come from another server.
   const token = call.query.get('continue');
   if (token) throw badRequest(`continue key is not valid: the token was not issued by this server`);

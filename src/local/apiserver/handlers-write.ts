@@ -2,7 +2,13 @@
 import { newUid, nowTimestamp } from '../store/object-meta.js';
 import { alreadyExists, notFound } from '../store/api-error.js';
 import type { KubeObject } from '../store/types.js';
-import { checkIdentity, prepareCreate, prepareUpdate, requireResourceVersion, validate } from './admission.js';
+import {
+  checkIdentity,
+  prepareCreate,
+  prepareUpdate,
+  requireResourceVersion,
+  validate,
+} from './admission.js';
 import { isDryRun, present, respond, type Call } from './call.js';
 import { decodeObjectBody, readBody } from './http-io.js';
 import type { WriteOperation } from './modules.js';
@@ -25,7 +31,8 @@ export function createObject(call: Call, obj: KubeObject, operation: WriteOperat
   const { store } = call.ctx;
   const { type } = call.route;
   if (isDryRun(call)) {
-    if (obj.metadata.name && store.get(type, obj.metadata.namespace, obj.metadata.name)) throw alreadyExists(type, obj.metadata.name);
+    if (obj.metadata.name && store.get(type, obj.metadata.namespace, obj.metadata.name))
+      throw alreadyExists(type, obj.metadata.name);
     obj.metadata.uid = newUid();
     obj.metadata.creationTimestamp = nowTimestamp();
     if (type.hasGeneration) obj.metadata.generation = 1;
@@ -52,18 +59,28 @@ export async function handleUpdate(call: Call): Promise<void> {
 }
 
 /** Admits and stores a replacement of `existing` (main resource or status). */
-export function updateObject(call: Call, obj: KubeObject, existing: KubeObject, operation: WriteOperation = 'update'): KubeObject {
+export function updateObject(
+  call: Call,
+  obj: KubeObject,
+  existing: KubeObject,
+  operation: WriteOperation = 'update',
+): KubeObject {
   const { type, subresource } = call.route;
   const { store } = call.ctx;
   if (subresource === 'status') {
-    const merged = { ...existing, status: obj.status, metadata: { ...existing.metadata, resourceVersion: obj.metadata.resourceVersion } };
+    const merged = {
+      ...existing,
+      status: obj.status,
+      metadata: { ...existing.metadata, resourceVersion: obj.metadata.resourceVersion },
+    };
     validate(call, merged, operation, existing);
     if (isDryRun(call)) return present(call, merged);
     return present(call, store.update(type, merged, { subresource: 'status' }));
   }
   prepareUpdate(call, obj, existing);
   validate(call, obj, operation, existing);
-  if (isDryRun(call)) return present(call, { ...obj, metadata: { ...obj.metadata, uid: existing.metadata.uid } });
+  if (isDryRun(call))
+    return present(call, { ...obj, metadata: { ...obj.metadata, uid: existing.metadata.uid } });
   return present(call, finishDeletion(call, store.update(type, obj)));
 }
 

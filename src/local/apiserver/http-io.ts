@@ -2,7 +2,14 @@
 // of the real API server (3 MiB bodies, Go-style JSON errors, Status bodies for every failure).
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { parseYamlDocument } from './patch/index.js';
-import { ApiError, badRequest, internalError, statusError, tooLarge, unsupportedMediaType } from '../store/api-error.js';
+import {
+  ApiError,
+  badRequest,
+  internalError,
+  statusError,
+  tooLarge,
+  unsupportedMediaType,
+} from '../store/api-error.js';
 
 /** The real server's limit for a request body (apiserver MaxRequestBodyBytes). */
 export const MAX_BODY_BYTES = 3 * 1024 * 1024;
@@ -45,7 +52,8 @@ const BODY_TYPES = ['application/json', 'application/yaml'];
 /** Decodes a create/update body: JSON (the default when no Content-Type is sent) or YAML. */
 export function decodeObjectBody(body: Buffer, contentType: string | undefined): Record<string, unknown> {
   const type = mediaType(contentType) || 'application/json';
-  if (!BODY_TYPES.includes(type)) throw unsupportedMediaType(type, [...BODY_TYPES, 'application/vnd.kubernetes.protobuf']);
+  if (!BODY_TYPES.includes(type))
+    throw unsupportedMediaType(type, [...BODY_TYPES, 'application/vnd.kubernetes.protobuf']);
   const text = body.toString('utf8');
   const value = type === 'application/yaml' ? parseYamlBody(text) : parseJsonBody(text);
   if (value === null || typeof value !== 'object' || Array.isArray(value)) {
@@ -77,17 +85,32 @@ function goJsonError(text: string, err: Error): string {
   const token = /Unexpected token '?(.)'?/.exec(err.message);
   const position = /position (\d+)/.exec(err.message);
   const ch = token ? token[1] : position ? text[Number(position[1])] : undefined;
-  if (ch === undefined || /end of JSON input|Unterminated/.test(err.message)) return 'unexpected end of JSON input';
+  if (ch === undefined || /end of JSON input|Unterminated/.test(err.message))
+    return 'unexpected end of JSON input';
   return `invalid character '${ch}' looking for beginning of value`;
 }
 
-export function sendJson(res: ServerResponse, code: number, body: unknown, headers: Record<string, string> = {}): void {
+export function sendJson(
+  res: ServerResponse,
+  code: number,
+  body: unknown,
+  headers: Record<string, string> = {},
+): void {
   const text = JSON.stringify(body);
-  res.writeHead(code, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(text), ...headers });
+  res.writeHead(code, {
+    'Content-Type': 'application/json',
+    'Content-Length': Buffer.byteLength(text),
+    ...headers,
+  });
   res.end(text);
 }
 
-export function sendText(res: ServerResponse, code: number, text: string, contentType = 'text/plain; charset=utf-8'): void {
+export function sendText(
+  res: ServerResponse,
+  code: number,
+  text: string,
+  contentType = 'text/plain; charset=utf-8',
+): void {
   res.writeHead(code, { 'Content-Type': contentType, 'Content-Length': Buffer.byteLength(text) });
   res.end(text);
 }
@@ -115,5 +138,9 @@ export function warningHeaders(warnings: string[]): string[] {
 }
 
 export function methodNotSupported(): ApiError {
-  return statusError(405, 'MethodNotAllowed', 'the server does not allow this method on the requested resource');
+  return statusError(
+    405,
+    'MethodNotAllowed',
+    'the server does not allow this method on the requested resource',
+  );
 }

@@ -38,7 +38,13 @@ export interface ApiServer {
 }
 
 /** Namespaces every cluster starts with. */
-export const INITIAL_NAMESPACES = ['default', 'kube-system', 'kube-public', 'kube-node-lease', 'istio-system'];
+export const INITIAL_NAMESPACES = [
+  'default',
+  'kube-system',
+  'kube-public',
+  'kube-node-lease',
+  'istio-system',
+];
 
 function ensureNamespaces(store: ObjectStore): void {
   const namespaces = findResource('', 'namespaces')!;
@@ -67,7 +73,9 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
   const server = createServer((req, res) => {
     void handleRequest(ctx, req, res, serverAddress);
   });
-  server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => onUpgrade(ctx, req, socket, head));
+  server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) =>
+    onUpgrade(ctx, req, socket, head),
+  );
   // Errors on one client connection (a reset, a malformed request) concern that client only.
   server.on('clientError', (_err, socket: Duplex) => {
     if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n');
@@ -104,11 +112,12 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
 function onUpgrade(ctx: ServerContext, req: IncomingMessage, socket: Duplex, head: Buffer): void {
   socket.on('error', () => socket.destroy());
   let resource = 'nonresource';
-  let code = 404;
+  let code: number;
   try {
     const url = splitUrl(req.url);
     const parsed = parseApiPath(pathSegments(url.pathname));
-    if (parsed.kind !== 'resource' || parsed.route.subresource !== 'exec' || !parsed.route.name) throw pathNotFound();
+    if (parsed.kind !== 'resource' || parsed.route.subresource !== 'exec' || !parsed.route.name)
+      throw pathNotFound();
     resource = 'pods';
     code = handleExecUpgrade(ctx, parsed.route, req, socket, head, url.searchParams);
   } catch (err) {

@@ -3,7 +3,10 @@
 
 export class RequestMetrics {
   private readonly byVerbResource = new Map<string, number>();
-  private readonly byLabels = new Map<string, { verb: string; resource: string; subresource: string; code: number; count: number }>();
+  private readonly byLabels = new Map<
+    string,
+    { verb: string; resource: string; subresource: string; code: number; count: number }
+  >();
 
   record(verb: string, resource: string, subresource: string, code: number): void {
     const key = `${verb} ${subresource ? `${resource}/${subresource}` : resource}`;
@@ -25,7 +28,9 @@ export class RequestMetrics {
       '# TYPE apiserver_request_total counter',
     ];
     for (const e of this.byLabels.values()) {
-      lines.push(`apiserver_request_total{code="${e.code}",resource="${esc(e.resource)}",subresource="${esc(e.subresource)}",verb="${e.verb}"} ${e.count}`);
+      lines.push(
+        `apiserver_request_total{code="${e.code}",resource="${esc(e.resource)}",subresource="${esc(e.subresource)}",verb="${e.verb}"} ${e.count}`,
+      );
     }
     const memory = process.memoryUsage();
     const cpu = process.cpuUsage();

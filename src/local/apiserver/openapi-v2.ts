@@ -27,7 +27,9 @@ function patchPaths(): PatchPath[] {
 
 function itemPath(r: ResourceType, version: string): string {
   const prefix = r.group ? `/apis/${r.group}/${version}` : `/api/${version}`;
-  return r.namespaced ? `${prefix}/namespaces/{namespace}/${r.resource}/{name}` : `${prefix}/${r.resource}/{name}`;
+  return r.namespaced
+    ? `${prefix}/namespaces/{namespace}/${r.resource}/{name}`
+    : `${prefix}/${r.resource}/{name}`;
 }
 
 export function openApiV2Json(): object {
@@ -71,12 +73,17 @@ function patchOperation(p: PatchPath): Buffer {
   const parameter = message(field(2, nonBody)); // Parameter.non_body_parameter
   const parametersItem = message(field(1, parameter)); // ParametersItem.parameter
   const gvkYaml = `group: "${p.gvk.group}"\nkind: ${p.gvk.kind}\nversion: ${p.gvk.version}\n`;
-  const extension = message(field(1, 'x-kubernetes-group-version-kind'), field(2, message(field(2, gvkYaml)))); // NamedAny{name, Any{yaml}}
+  const extension = message(
+    field(1, 'x-kubernetes-group-version-kind'),
+    field(2, message(field(2, gvkYaml))),
+  ); // NamedAny{name, Any{yaml}}
   return message(field(8, parametersItem), field(13, extension)); // Operation.parameters, .vendor_extension
 }
 
 export function openApiV2Protobuf(): Buffer {
-  const namedPaths = patchPaths().map((p) => field(2, message(field(1, p.path), field(2, message(field(8, patchOperation(p)))))));
+  const namedPaths = patchPaths().map((p) =>
+    field(2, message(field(1, p.path), field(2, message(field(8, patchOperation(p)))))),
+  );
   const info = message(field(1, 'Kubernetes'), field(2, 'v1.33.0'));
   return message(field(1, '2.0'), field(2, info), field(8, Buffer.concat(namedPaths)));
 }

@@ -26,7 +26,10 @@ export function openApiIndex(): object {
 }
 
 function patchOperation(r: ResourceType, version: string, sub?: string): object {
-  const gvk = sub === 'scale' ? { group: 'autoscaling', version: 'v1', kind: 'Scale' } : { group: r.group, version, kind: r.kind };
+  const gvk =
+    sub === 'scale'
+      ? { group: 'autoscaling', version: 'v1', kind: 'Scale' }
+      : { group: r.group, version, kind: r.kind };
   return {
     patch: {
       description: `partially update the specified ${r.kind}${sub ? ` ${sub}` : ''}`,
@@ -51,7 +54,9 @@ export function openApiDocument(group: string, version: string): object | undefi
   const paths: Record<string, object> = {};
   const prefix = `/${gvPath(group, version)}`;
   for (const r of types) {
-    const item = r.namespaced ? `${prefix}/namespaces/{namespace}/${r.resource}/{name}` : `${prefix}/${r.resource}/{name}`;
+    const item = r.namespaced
+      ? `${prefix}/namespaces/{namespace}/${r.resource}/{name}`
+      : `${prefix}/${r.resource}/{name}`;
     paths[item] = patchOperation(r, version);
     for (const sub of r.subresources ?? []) {
       if (sub === 'status' || sub === 'scale') paths[`${item}/${sub}`] = patchOperation(r, version, sub);

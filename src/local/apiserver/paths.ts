@@ -58,15 +58,35 @@ export function parseApiPath(segments: string[]): ParsedPath {
 function resourceRoute(group: string, version: string, rest: string[]): ResourceRoute | undefined {
   // /namespaces/{ns}/{resource}/… addresses a namespaced resource, unless the third segment is a
   // subresource of the namespace itself (/namespaces/{name}/status).
-  if (rest[0] === 'namespaces' && rest.length >= 3 && group === '' && ['status', 'finalize'].includes(rest[2]!)) {
-    return served(group, version, { resource: 'namespaces', name: rest[1], subresource: rest[2], tail: rest.slice(3) });
+  if (
+    rest[0] === 'namespaces' &&
+    rest.length >= 3 &&
+    group === '' &&
+    ['status', 'finalize'].includes(rest[2]!)
+  ) {
+    return served(group, version, {
+      resource: 'namespaces',
+      name: rest[1],
+      subresource: rest[2],
+      tail: rest.slice(3),
+    });
   }
   if (rest[0] === 'namespaces' && rest.length >= 3) {
-    const route = served(group, version, { resource: rest[2]!, name: rest[3], subresource: rest[4], tail: rest.slice(5) });
+    const route = served(group, version, {
+      resource: rest[2]!,
+      name: rest[3],
+      subresource: rest[4],
+      tail: rest.slice(5),
+    });
     if (!route || !route.type.namespaced) return undefined;
     return { ...route, namespace: rest[1] };
   }
-  const route = served(group, version, { resource: rest[0]!, name: rest[1], subresource: rest[2], tail: rest.slice(3) });
+  const route = served(group, version, {
+    resource: rest[0]!,
+    name: rest[1],
+    subresource: rest[2],
+    tail: rest.slice(3),
+  });
   // A namespaced resource outside a namespace is only a collection (list/watch across namespaces).
   if (!route || (route.type.namespaced && route.name !== undefined)) return undefined;
   return route;

@@ -21,14 +21,17 @@ export function checkContainer(pod: KubeObject, query: URLSearchParams): string 
   const init = containerNames(pod, 'initContainers');
   const requested = query.get('container');
   if (requested) {
-    if (!containers.includes(requested) && !init.includes(requested)) throw badRequest(`container ${requested} is not valid for pod ${name}`);
+    if (!containers.includes(requested) && !init.includes(requested))
+      throw badRequest(`container ${requested} is not valid for pod ${name}`);
     return requested;
   }
   const byAnnotation = pod.metadata.annotations?.['kubectl.kubernetes.io/default-container'];
   if (byAnnotation && containers.includes(byAnnotation)) return byAnnotation;
   if (containers.length === 1) return containers[0]!;
   const initPart = init.length ? ` or one of the init containers: [${init.join(' ')}]` : '';
-  throw badRequest(`a container name must be specified for pod ${name}, choose one of: [${containers.join(' ')}]${initPart}`);
+  throw badRequest(
+    `a container name must be specified for pod ${name}, choose one of: [${containers.join(' ')}]${initPart}`,
+  );
 }
 
 function podOf(ctx: ServerContext, route: ResourceRoute): KubeObject {
@@ -43,7 +46,8 @@ export function handleLog(call: Call): void {
   call.verb = 'GET';
   const pod = podOf(call.ctx, call.route);
   checkContainer(pod, call.query);
-  if (!call.ctx.pods) throw serviceUnavailable('pod logs are not available: the local cluster runs no pod runtime');
+  if (!call.ctx.pods)
+    throw serviceUnavailable('pod logs are not available: the local cluster runs no pod runtime');
   call.ctx.pods.log(call.req, call.res, pod, call.query);
 }
 
@@ -55,7 +59,14 @@ export function handleExecWithoutUpgrade(call: Call): void {
 }
 
 /** The WebSocket upgrade of pods/exec; anything else (SPDY) is refused with a Status kubectl prints. */
-export function handleExecUpgrade(ctx: ServerContext, route: ResourceRoute, req: IncomingMessage, socket: Duplex, head: Buffer, query: URLSearchParams): number {
+export function handleExecUpgrade(
+  ctx: ServerContext,
+  route: ResourceRoute,
+  req: IncomingMessage,
+  socket: Duplex,
+  head: Buffer,
+  query: URLSearchParams,
+): number {
   try {
     const upgrade = String(req.headers.upgrade ?? '').toLowerCase();
     const pod = podOf(ctx, route);
@@ -64,7 +75,8 @@ export function handleExecUpgrade(ctx: ServerContext, route: ResourceRoute, req:
     }
     checkContainer(pod, query);
     const phase = (pod.status as { phase?: string } | undefined)?.phase;
-    if (phase === 'Succeeded' || phase === 'Failed') throw badRequest(`cannot exec into a container in a completed pod; current phase is ${phase}`);
+    if (phase === 'Succeeded' || phase === 'Failed')
+      throw badRequest(`cannot exec into a container in a completed pod; current phase is ${phase}`);
     if (!ctx.pods) throw serviceUnavailable('exec is not available: the local cluster runs no pod runtime');
     ctx.pods.exec(req, socket, head, pod, query);
     return 101;

@@ -11,7 +11,12 @@ import { handleGet, handleList } from './handlers-read.js';
 import { handleCreate, handleUpdate } from './handlers-write.js';
 import { methodNotSupported, sendError, sendJson, sendText, toApiError } from './http-io.js';
 import { openApiDocument, openApiIndex } from './openapi.js';
-import { OPENAPI_V2_PROTOBUF, OPENAPI_V2_PROTOBUF_RESPONSE, openApiV2Json, openApiV2Protobuf } from './openapi-v2.js';
+import {
+  OPENAPI_V2_PROTOBUF,
+  OPENAPI_V2_PROTOBUF_RESPONSE,
+  openApiV2Json,
+  openApiV2Protobuf,
+} from './openapi-v2.js';
 import { parseApiPath, pathSegments, type ResourceRoute } from './paths.js';
 import { handleExecWithoutUpgrade, handleLog } from './pod-routes.js';
 import { handleGetScale, handlePatchScale, handleUpdateScale } from './scale.js';
@@ -19,9 +24,16 @@ import { handleWatch } from './watch.js';
 
 type Handler = (call: Call) => void | Promise<void>;
 
-export async function handleRequest(ctx: ServerContext, req: IncomingMessage, res: ServerResponse, serverAddress: string): Promise<void> {
+export async function handleRequest(
+  ctx: ServerContext,
+  req: IncomingMessage,
+  res: ServerResponse,
+  serverAddress: string,
+): Promise<void> {
   const labels = { verb: req.method ?? 'GET', resource: '', subresource: '' };
-  res.on('finish', () => ctx.metrics.record(labels.verb, labels.resource || 'nonresource', labels.subresource, res.statusCode));
+  res.on('finish', () =>
+    ctx.metrics.record(labels.verb, labels.resource || 'nonresource', labels.subresource, res.statusCode),
+  );
   try {
     const url = splitUrl(req.url);
     if (serveNonResource(ctx, req, url, res, serverAddress)) {
@@ -37,7 +49,15 @@ export async function handleRequest(ctx: ServerContext, req: IncomingMessage, re
       return;
     }
     if (parsed.kind !== 'resource') throw pathNotFound();
-    const call: Call = { ctx, req, res, route: parsed.route, query: url.searchParams, verb: req.method ?? 'GET', warnings: [] };
+    const call: Call = {
+      ctx,
+      req,
+      res,
+      route: parsed.route,
+      query: url.searchParams,
+      verb: req.method ?? 'GET',
+      warnings: [],
+    };
     labels.resource = parsed.route.type.resource;
     labels.subresource = parsed.route.subresource ?? '';
     try {
@@ -61,7 +81,10 @@ export interface RequestUrl {
 export function splitUrl(raw: string | undefined): RequestUrl {
   const url = raw ?? '/';
   const q = url.indexOf('?');
-  return { pathname: q >= 0 ? url.slice(0, q) : url, searchParams: new URLSearchParams(q >= 0 ? url.slice(q + 1) : '') };
+  return {
+    pathname: q >= 0 ? url.slice(0, q) : url,
+    searchParams: new URLSearchParams(q >= 0 ? url.slice(q + 1) : ''),
+  };
 }
 
 // Unread request bodies would stall a keep-alive connection; discard them.
@@ -69,7 +92,13 @@ function drain(req: IncomingMessage): void {
   if (!req.readableEnded) req.resume();
 }
 
-function serveNonResource(ctx: ServerContext, req: IncomingMessage, url: RequestUrl, res: ServerResponse, serverAddress: string): boolean {
+function serveNonResource(
+  ctx: ServerContext,
+  req: IncomingMessage,
+  url: RequestUrl,
+  res: ServerResponse,
+  serverAddress: string,
+): boolean {
   const path = url.pathname.replace(/\/+$/, '') || '/';
   if (path === '/healthz' || path === '/readyz' || path === '/livez') {
     sendText(res, 200, 'ok');
@@ -87,7 +116,11 @@ function serveNonResource(ctx: ServerContext, req: IncomingMessage, url: Request
   const group = /^\/apis\/([^/]+)$/.exec(path);
   if (group) return send(res, apiGroupDocument(group[1]!));
   const openapi = /^\/openapi\/v3\/(?:api\/(v1)|apis\/([^/]+)\/([^/]+))$/.exec(path);
-  if (openapi) return send(res, openapi[1] ? openApiDocument('', openapi[1]) : openApiDocument(openapi[2]!, openapi[3]!));
+  if (openapi)
+    return send(
+      res,
+      openapi[1] ? openApiDocument('', openapi[1]) : openApiDocument(openapi[2]!, openapi[3]!),
+    );
   return false;
 }
 
@@ -115,7 +148,12 @@ function selectHandler(call: Call): Handler {
   if (route.name === undefined) return collectionHandler(call, route, method);
   const watchOne = method === 'GET' && isWatch(call);
   if (watchOne) return watchSingle;
-  const handlers: Record<string, Handler> = { GET: handleGet, PUT: handleUpdate, PATCH: handlePatch, DELETE: handleDelete };
+  const handlers: Record<string, Handler> = {
+    GET: handleGet,
+    PUT: handleUpdate,
+    PATCH: handlePatch,
+    DELETE: handleDelete,
+  };
   return handlers[method] ?? notAllowed;
 }
 
@@ -131,9 +169,16 @@ function collectionHandler(call: Call, route: ResourceRoute, method: string): Ha
 function subresourceHandler(route: ResourceRoute, method: string): Handler {
   switch (route.subresource) {
     case 'status':
-      return ({ GET: handleGet, PUT: handleUpdate, PATCH: handlePatch } as Record<string, Handler>)[method] ?? notAllowed;
+      return (
+        ({ GET: handleGet, PUT: handleUpdate, PATCH: handlePatch } as Record<string, Handler>)[method] ??
+        notAllowed
+      );
     case 'scale':
-      return ({ GET: handleGetScale, PUT: handleUpdateScale, PATCH: handlePatchScale } as Record<string, Handler>)[method] ?? notAllowed;
+      return (
+        ({ GET: handleGetScale, PUT: handleUpdateScale, PATCH: handlePatchScale } as Record<string, Handler>)[
+          method
+        ] ?? notAllowed
+      );
     case 'log':
       return method === 'GET' ? handleLog : notAllowed;
     case 'exec':

@@ -68,6 +68,10 @@ function setReplicas(call: Call, current: KubeObject, scale: KubeObject): void {
 
 function invalidScale(call: Call, replicas: unknown): Error {
   return invalid({ group: 'autoscaling', resource: 'scales', kind: 'Scale' }, call.route.name!, [
-    { reason: 'FieldValueInvalid', message: `Invalid value: ${JSON.stringify(replicas ?? null)}: must be greater than or equal to 0`, field: 'spec.replicas' },
+    {
+      reason: 'FieldValueInvalid',
+      message: `Invalid value: ${JSON.stringify(replicas ?? null)}: must be greater than or equal to 0`,
+      field: 'spec.replicas',
+    },
   ]);
 }

@@ -10,7 +10,8 @@ export function labelSelectorString(selector: unknown): string {
   if (!selector || typeof selector !== 'object') return '';
   const s = selector as LabelSelector;
   const parts: string[] = [];
-  for (const [k, v] of Object.entries(s.matchLabels ?? {}).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) parts.push(`${k}=${v}`);
+  for (const [k, v] of Object.entries(s.matchLabels ?? {}).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
+    parts.push(`${k}=${v}`);
   for (const e of s.matchExpressions ?? []) {
     const values = [...(e.values ?? [])].sort().join(',');
     if (e.operator === 'In') parts.push(`${e.key} in (${values})`);

@@ -45,11 +45,14 @@ function splitRequirements(text: string): string[] {
 }
 
 function parseRequirement(raw: string): Requirement {
-  if (raw === '') throw badRequest('unable to parse requirement: found \'\', expected: identifier');
+  if (raw === '') throw badRequest("unable to parse requirement: found '', expected: identifier");
   const set = /^(\S+)\s+(in|notin)\s*\((.*)\)$/.exec(raw);
   if (set) {
     const values = set[3]!.split(',').map((v) => v.trim());
-    return checked({ key: set[1]!, op: set[2] as Op, values: values.length === 1 && values[0] === '' ? [] : values }, raw);
+    return checked(
+      { key: set[1]!, op: set[2] as Op, values: values.length === 1 && values[0] === '' ? [] : values },
+      raw,
+    );
   }
   if (raw.startsWith('!')) return checked({ key: raw.slice(1).trim(), op: 'notexists', values: [] }, raw);
   const cmp = /^([^=!<>\s]+)\s*(==|=|!=|>|<)\s*(.*)$/.exec(raw);
@@ -61,15 +64,19 @@ function parseRequirement(raw: string): Requirement {
 }
 
 function checked(r: Requirement, raw: string): Requirement {
-  if (!KEY_CHARS.test(r.key)) throw badRequest(`unable to parse requirement: found '${raw}', expected: identifier`);
+  if (!KEY_CHARS.test(r.key))
+    throw badRequest(`unable to parse requirement: found '${raw}', expected: identifier`);
   if ((r.op === 'in' || r.op === 'notin') && r.values.length === 0) {
-    throw badRequest(`unable to parse requirement: values: Invalid value: []string{}: for 'in', 'notin' operators, values set can't be empty`);
+    throw badRequest(
+      `unable to parse requirement: values: Invalid value: []string{}: for 'in', 'notin' operators, values set can't be empty`,
+    );
   }
   if ((r.op === 'gt' || r.op === 'lt') && !/^-?\d+$/.test(r.values[0]!)) {
     throw badRequest(`unable to parse requirement: for 'Gt', 'Lt' operators, the value must be an integer`);
   }
   for (const v of r.values) {
-    if (!/^[A-Za-z0-9._-]*$/.test(v)) throw badRequest(`unable to parse requirement: invalid label value: "${v}"`);
+    if (!/^[A-Za-z0-9._-]*$/.test(v))
+      throw badRequest(`unable to parse requirement: invalid label value: "${v}"`);
   }
   return r;
 }
@@ -100,7 +107,16 @@ function matches(r: Requirement, labels: Record<string, string>): boolean {
 // Field labels each kind supports (pkg/registry/*/strategy.go GetAttrs / field label conversion funcs).
 const COMMON_FIELDS = ['metadata.name', 'metadata.namespace'];
 const KIND_FIELDS: Record<string, string[]> = {
-  Pod: ['spec.nodeName', 'spec.restartPolicy', 'spec.schedulerName', 'spec.serviceAccountName', 'spec.hostNetwork', 'status.phase', 'status.podIP', 'status.nominatedNodeName'],
+  Pod: [
+    'spec.nodeName',
+    'spec.restartPolicy',
+    'spec.schedulerName',
+    'spec.serviceAccountName',
+    'spec.hostNetwork',
+    'status.phase',
+    'status.podIP',
+    'status.nominatedNodeName',
+  ],
   Event: [
     'involvedObject.kind',
     'involvedObject.namespace',
@@ -141,7 +157,8 @@ function fieldValue(obj: KubeObject, field: string): string {
     return source?.component ?? '';
   }
   let v: unknown = obj;
-  for (const part of field.split('.')) v = v && typeof v === 'object' ? (v as Record<string, unknown>)[part] : undefined;
+  for (const part of field.split('.'))
+    v = v && typeof v === 'object' ? (v as Record<string, unknown>)[part] : undefined;
   if (v === undefined || v === null) return '';
   return String(v);
 }

@@ -35,9 +35,13 @@ function parseOptions(call: Call): WatchOptions {
   const q = call.query;
   const match = selectorFromQuery(q, call.route.type);
   const rv = q.get('resourceVersion') ?? '';
-  if (rv !== '' && !/^\d+$/.test(rv)) throw badRequest(`resourceVersion: Invalid value: ${JSON.stringify(rv)}: must be a non-negative integer`);
+  if (rv !== '' && !/^\d+$/.test(rv))
+    throw badRequest(`resourceVersion: Invalid value: ${JSON.stringify(rv)}: must be a non-negative integer`);
   const timeout = q.get('timeoutSeconds');
-  if (timeout !== null && !/^\d+$/.test(timeout)) throw badRequest(`timeoutSeconds: Invalid value: ${JSON.stringify(timeout)}: must be a non-negative integer`);
+  if (timeout !== null && !/^\d+$/.test(timeout))
+    throw badRequest(
+      `timeoutSeconds: Invalid value: ${JSON.stringify(timeout)}: must be a non-negative integer`,
+    );
   const sendInitial = q.get('sendInitialEvents');
   const bookmarks = isTrue(q.get('allowWatchBookmarks'));
   if (sendInitial !== null) checkSendInitialEvents(call, sendInitial, bookmarks);
@@ -57,18 +61,37 @@ function parseOptions(call: Call): WatchOptions {
 function checkSendInitialEvents(call: Call, value: string, bookmarks: boolean): void {
   const causes: Array<{ reason: string; message: string; field: string }> = [];
   if (call.query.get('resourceVersionMatch') !== 'NotOlderThan') {
-    causes.push({ reason: 'FieldValueForbidden', message: "Forbidden: sendInitialEvents requires setting resourceVersionMatch to NotOlderThan", field: 'resourceVersionMatch' });
+    causes.push({
+      reason: 'FieldValueForbidden',
+      message: 'Forbidden: sendInitialEvents requires setting resourceVersionMatch to NotOlderThan',
+      field: 'resourceVersionMatch',
+    });
   }
-  if (!bookmarks) causes.push({ reason: 'FieldValueForbidden', message: 'Forbidden: sendInitialEvents requires setting allowWatchBookmarks to true', field: 'allowWatchBookmarks' });
-  if (!['true', 'false', '1', '0'].includes(value)) causes.push({ reason: 'FieldValueInvalid', message: `Invalid value: ${JSON.stringify(value)}`, field: 'sendInitialEvents' });
-  if (causes.length) throw invalid({ group: 'meta.k8s.io', resource: 'ListOptions', kind: 'ListOptions' }, '', causes);
+  if (!bookmarks)
+    causes.push({
+      reason: 'FieldValueForbidden',
+      message: 'Forbidden: sendInitialEvents requires setting allowWatchBookmarks to true',
+      field: 'allowWatchBookmarks',
+    });
+  if (!['true', 'false', '1', '0'].includes(value))
+    causes.push({
+      reason: 'FieldValueInvalid',
+      message: `Invalid value: ${JSON.stringify(value)}`,
+      field: 'sendInitialEvents',
+    });
+  if (causes.length)
+    throw invalid({ group: 'meta.k8s.io', resource: 'ListOptions', kind: 'ListOptions' }, '', causes);
 }
 
 export function handleWatch(call: Call): void {
   call.verb = 'WATCH';
   const options = parseOptions(call);
   const { res } = call;
-  res.writeHead(200, { 'Content-Type': 'application/json', 'Cache-Control': 'no-cache, private', 'Transfer-Encoding': 'chunked' });
+  res.writeHead(200, {
+    'Content-Type': 'application/json',
+    'Cache-Control': 'no-cache, private',
+    'Transfer-Encoding': 'chunked',
+  });
   res.flushHeaders();
   new WatchStream(call, options).start();
 }
@@ -98,7 +121,10 @@ class WatchStream {
     if (options.initialEvents) this.sendInitial();
     else if (options.match) this.seedMatching();
     try {
-      this.stopStore = store.watch(call.route.type, (e) => this.onEvent(e), { namespace: call.route.namespace, sinceResourceVersion: options.since });
+      this.stopStore = store.watch(call.route.type, (e) => this.onEvent(e), {
+        namespace: call.route.namespace,
+        sinceResourceVersion: options.since,
+      });
     } catch (err) {
       if (err instanceof ApiError) {
         this.write({ type: 'ERROR', object: err.status });
@@ -108,7 +134,8 @@ class WatchStream {
       throw err;
     }
     if (options.sendInitialEnd) this.bookmark(true);
-    if (options.bookmarks) this.timers.push(setInterval(() => this.bookmark(false), call.ctx.bookmarkIntervalMs));
+    if (options.bookmarks)
+      this.timers.push(setInterval(() => this.bookmark(false), call.ctx.bookmarkIntervalMs));
     this.timers.push(setTimeout(this.stopAndEnd, options.timeoutMs));
   }
 
@@ -161,15 +188,22 @@ class WatchStream {
   private send(type: string, obj: KubeObject): void {
     const served = present(this.call, obj);
     const object = this.options.table
-      ? this.call.ctx.modules.toTable(this.call.route.type, [served], { resourceVersion: served.metadata.resourceVersion ?? '' })
+      ? this.call.ctx.modules.toTable(this.call.route.type, [served], {
+          resourceVersion: served.metadata.resourceVersion ?? '',
+        })
       : served;
     this.write({ type, object });
   }
 
   private bookmark(initialEnd: boolean): void {
-    const metadata: Record<string, unknown> = { resourceVersion: String(this.call.ctx.store.currentResourceVersion()) };
+    const metadata: Record<string, unknown> = {
+      resourceVersion: String(this.call.ctx.store.currentResourceVersion()),
+    };
     if (initialEnd) metadata.annotations = { 'k8s.io/initial-events-end': 'true' };
-    this.write({ type: 'BOOKMARK', object: { kind: this.call.route.type.kind, apiVersion: this.apiVersion, metadata } });
+    this.write({
+      type: 'BOOKMARK',
+      object: { kind: this.call.route.type.kind, apiVersion: this.apiVersion, metadata },
+    });
   }
 
   private write(event: unknown): void {
@@ -232,7 +266,10 @@ function sharedLine(type: string, event: StoreEvent, apiVersion: string, kind: s
   const lineKey = `${type} ${apiVersion}`;
   let line = entry.lines.get(lineKey);
   if (!line) {
-    const object = entry.object.apiVersion === apiVersion && entry.object.kind === kind ? entry.object : { ...entry.object, apiVersion, kind };
+    const object =
+      entry.object.apiVersion === apiVersion && entry.object.kind === kind
+        ? entry.object
+        : { ...entry.object, apiVersion, kind };
     line = `{"type":"${type}","object":${JSON.stringify(object)}}\n`;
     entry.lines.set(lineKey, line);
   }

@@ -29,8 +29,21 @@ export function isApiError(err: unknown): err is ApiError {
   return err instanceof ApiError;
 }
 
-export function statusError(code: number, reason: string, message: string, details?: StatusBody['details']): ApiError {
-  const body: StatusBody = { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message, reason, code };
+export function statusError(
+  code: number,
+  reason: string,
+  message: string,
+  details?: StatusBody['details'],
+): ApiError {
+  const body: StatusBody = {
+    kind: 'Status',
+    apiVersion: 'v1',
+    metadata: {},
+    status: 'Failure',
+    message,
+    reason,
+    code,
+  };
   if (details) body.details = details;
   return new ApiError(body);
 }
@@ -57,8 +70,14 @@ export function alreadyExists(r: ResourceRef, name: string): ApiError {
 
 /** 409 Conflict; `why` defaults to the stale-resourceVersion text. */
 export function conflict(r: ResourceRef, name: string, why?: string): ApiError {
-  const reason = why ?? 'the object has been modified; please apply your changes to the latest version and try again';
-  return statusError(409, 'Conflict', `Operation cannot be fulfilled on ${qualified(r)} "${name}": ${reason}`, details(r, name));
+  const reason =
+    why ?? 'the object has been modified; please apply your changes to the latest version and try again';
+  return statusError(
+    409,
+    'Conflict',
+    `Operation cannot be fulfilled on ${qualified(r)} "${name}": ${reason}`,
+    details(r, name),
+  );
 }
 
 /**
@@ -71,7 +90,11 @@ export function invalid(r: ResourceRef, name: string, causes: StatusCause[]): Ap
   const parts = causes.map((c) => (c.field ? `${c.field}: ${c.message}` : c.message));
   const summary = parts.length === 1 ? parts[0] : `[${parts.join(', ')}]`;
   const d = details(r, name, kind)!;
-  d.causes = causes.map((c) => ({ reason: c.reason, message: c.message, ...(c.field ? { field: c.field } : {}) }));
+  d.causes = causes.map((c) => ({
+    reason: c.reason,
+    message: c.message,
+    ...(c.field ? { field: c.field } : {}),
+  }));
   return statusError(422, 'Invalid', `${qualifiedKind} "${name}" is invalid: ${summary}`, d);
 }
 
@@ -92,7 +115,10 @@ export const ACCEPTED_PATCH_TYPES = [
 ];
 
 /** 415; `accepted` lists the media types the endpoint takes (the sent type is not echoed, as in Kubernetes). */
-export function unsupportedMediaType(_contentType: string, accepted: string[] = ACCEPTED_PATCH_TYPES): ApiError {
+export function unsupportedMediaType(
+  _contentType: string,
+  accepted: string[] = ACCEPTED_PATCH_TYPES,
+): ApiError {
   const message = `the body of the request was in an unknown format - accepted media types include: ${accepted.join(', ')}`;
   return statusError(415, 'UnsupportedMediaType', message);
 }
@@ -106,7 +132,9 @@ export function methodNotAllowed(message: string): ApiError {
 }
 
 export function internalError(message: string): ApiError {
-  return statusError(500, 'InternalError', `Internal error occurred: ${message}`, { causes: [{ reason: '', message }] } as StatusBody['details']);
+  return statusError(500, 'InternalError', `Internal error occurred: ${message}`, {
+    causes: [{ reason: '', message }],
+  } as StatusBody['details']);
 }
 
 export function serviceUnavailable(message: string): ApiError {

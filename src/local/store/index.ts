@@ -22,7 +22,10 @@ export type LocalStore = ObjectStore & { close(): Promise<void> };
 export async function createStore(options: StoreOptions = {}): Promise<LocalStore> {
   const { stateDir } = options;
   const persister = stateDir ? new Persister(stateDir, options.persistDelayMs ?? 100) : undefined;
-  const storeOptions: MemoryStoreOptions = { historySize: options.historySize, onWrite: () => persister?.schedule() };
+  const storeOptions: MemoryStoreOptions = {
+    historySize: options.historySize,
+    onWrite: () => persister?.schedule(),
+  };
   const store = new MemoryStore(storeOptions);
   if (stateDir) {
     const state = await readStateFile(stateDir);
@@ -35,12 +38,19 @@ export async function createStore(options: StoreOptions = {}): Promise<LocalStor
   });
 }
 
-function loadInto(store: MemoryStore, state: { resourceVersion: number; objects: Record<string, import('./types.js').KubeObject[]> }, stateDir: string) {
+function loadInto(
+  store: MemoryStore,
+  state: { resourceVersion: number; objects: Record<string, import('./types.js').KubeObject[]> },
+  stateDir: string,
+) {
   try {
     store.load(state.resourceVersion, state.objects);
   } catch (err) {
     const file = stateFilePath(stateDir);
-    throw new InputError(`the local cluster's state file ${file} is corrupt: ${(err as Error).message}`, { cause: err, file });
+    throw new InputError(`the local cluster's state file ${file} is corrupt: ${(err as Error).message}`, {
+      cause: err,
+      file,
+    });
   }
 }
 
@@ -69,7 +79,9 @@ class Persister {
       this.timer = undefined;
       void this.writeNow().catch((err: unknown) => {
         this.failure = err;
-        process.emitWarning(`cannot save the local cluster's state to ${stateFilePath(this.stateDir)}: ${(err as Error).message}`);
+        process.emitWarning(
+          `cannot save the local cluster's state to ${stateFilePath(this.stateDir)}: ${(err as Error).message}`,
+        );
       });
     }, this.delayMs);
     this.timer.unref();

@@ -10,7 +10,15 @@ import { findResource, RESOURCE_TYPES, type ResourceType } from '../resources.js
 import { alreadyExists, badRequest, conflict, expired, invalid, notFound } from './api-error.js';
 import { EventHistory } from './event-history.js';
 import { generateNameSuffix, newUid, nowTimestamp, sameJson, sameSpec } from './object-meta.js';
-import type { DeleteOptions, EventType, KubeObject, ObjectStore, StoreEvent, UpdateOptions, WatchOptions } from './types.js';
+import type {
+  DeleteOptions,
+  EventType,
+  KubeObject,
+  ObjectStore,
+  StoreEvent,
+  UpdateOptions,
+  WatchOptions,
+} from './types.js';
 
 // Only the JSON is kept (parsing on demand is cheaper than holding every object twice).
 interface Entry {
@@ -80,7 +88,12 @@ class LazyEvent implements StoreEvent {
   }
 }
 
-function makeEvent(type: EventType, resource: ResourceType, resourceVersion: number, json: string): StoreEvent {
+function makeEvent(
+  type: EventType,
+  resource: ResourceType,
+  resourceVersion: number,
+  json: string,
+): StoreEvent {
   return new LazyEvent(type, resource, resourceVersion, json);
 }
 
@@ -107,7 +120,8 @@ export class MemoryStore implements ObjectStore {
       const type = findResource(group, resource);
       if (!type) throw new Error(`unknown resource "${key}"`);
       const bucket = this.bucket(type);
-      for (const obj of list) bucket.objects.set(objectKey(obj.metadata.namespace, obj.metadata.name), entryOf(obj));
+      for (const obj of list)
+        bucket.objects.set(objectKey(obj.metadata.namespace, obj.metadata.name), entryOf(obj));
       bucket.sortedKeys = undefined;
     }
   }
@@ -164,15 +178,24 @@ export class MemoryStore implements ObjectStore {
     if (!existing) throw notFound(resource, name);
     const old = parse(existing);
     const wanted = incoming.metadata.resourceVersion;
-    if (wanted !== undefined && wanted !== '' && wanted !== old.metadata.resourceVersion) throw conflict(resource, name);
-    const next = options.subresource === 'status' ? this.statusUpdate(old, incoming) : this.mainUpdate(resource, old, incoming);
+    if (wanted !== undefined && wanted !== '' && wanted !== old.metadata.resourceVersion)
+      throw conflict(resource, name);
+    const next =
+      options.subresource === 'status'
+        ? this.statusUpdate(old, incoming)
+        : this.mainUpdate(resource, old, incoming);
     if (sameJson(next, old)) return parse(existing);
     const rv = ++this.rv;
     next.metadata.resourceVersion = String(rv);
     return this.commit(bucket, 'MODIFIED', next, rv);
   }
 
-  delete(resource: ResourceType, namespace: string | undefined, name: string, options: DeleteOptions = {}): KubeObject {
+  delete(
+    resource: ResourceType,
+    namespace: string | undefined,
+    name: string,
+    options: DeleteOptions = {},
+  ): KubeObject {
     const bucket = this.bucket(resource);
     const key = objectKey(this.ns(resource, namespace), name);
     const existing = bucket.objects.get(key);
@@ -188,7 +211,11 @@ export class MemoryStore implements ObjectStore {
     return JSON.parse(json) as KubeObject;
   }
 
-  watch(resource: ResourceType, listener: (event: StoreEvent) => void, options: WatchOptions = {}): () => void {
+  watch(
+    resource: ResourceType,
+    listener: (event: StoreEvent) => void,
+    options: WatchOptions = {},
+  ): () => void {
     const bucket = this.bucket(resource);
     const watcher: Watcher = { listener, namespace: resource.namespaced ? options.namespace : undefined };
     const since = options.sinceResourceVersion;
@@ -233,7 +260,8 @@ export class MemoryStore implements ObjectStore {
     // Once set, a deletion cannot be undone by an update.
     if (oldMeta.deletionTimestamp) {
       meta.deletionTimestamp = oldMeta.deletionTimestamp;
-      if (oldMeta.deletionGracePeriodSeconds !== undefined) meta.deletionGracePeriodSeconds = oldMeta.deletionGracePeriodSeconds;
+      if (oldMeta.deletionGracePeriodSeconds !== undefined)
+        meta.deletionGracePeriodSeconds = oldMeta.deletionGracePeriodSeconds;
     }
     if (resource.hasGeneration) {
       const generation = oldMeta.generation ?? 1;
@@ -263,7 +291,9 @@ export class MemoryStore implements ObjectStore {
         w.listener(makeEvent(type, bucket.resource, rv, json));
       } catch (err) {
         // One broken watcher must not fail the write or starve the others; make the failure visible.
-        process.emitWarning(`watcher of ${resourceKey(bucket.resource)} threw: ${(err as Error).stack ?? String(err)}`);
+        process.emitWarning(
+          `watcher of ${resourceKey(bucket.resource)} threw: ${(err as Error).stack ?? String(err)}`,
+        );
       }
     }
   }
@@ -272,10 +302,12 @@ export class MemoryStore implements ObjectStore {
   private normalize(resource: ResourceType, object: KubeObject): KubeObject {
     if (typeof object !== 'object' || object === null) throw badRequest('the object is not a JSON object');
     const obj = clone(object);
-    if (typeof obj.metadata !== 'object' || obj.metadata === null || Array.isArray(obj.metadata)) obj.metadata = {} as KubeObject['metadata'];
+    if (typeof obj.metadata !== 'object' || obj.metadata === null || Array.isArray(obj.metadata))
+      obj.metadata = {} as KubeObject['metadata'];
     obj.kind = resource.kind;
     const groupVersion = (v: string) => (resource.group ? `${resource.group}/${v}` : v);
-    if (!resource.versions.some((v) => groupVersion(v) === obj.apiVersion)) obj.apiVersion = groupVersion(resource.versions[0]!);
+    if (!resource.versions.some((v) => groupVersion(v) === obj.apiVersion))
+      obj.apiVersion = groupVersion(resource.versions[0]!);
     if (resource.namespaced) {
       if (!obj.metadata.namespace) throw badRequest(`a namespace is required for ${resource.resource}`);
     } else {
@@ -287,7 +319,13 @@ export class MemoryStore implements ObjectStore {
   private assignName(resource: ResourceType, bucket: Bucket, meta: KubeObject['metadata']): string {
     if (meta.name) return meta.name;
     if (!meta.generateName) {
-      throw invalid(resource, '', [{ reason: 'FieldValueRequired', message: 'Required value: name or generateName is required', field: 'metadata.name' }]);
+      throw invalid(resource, '', [
+        {
+          reason: 'FieldValueRequired',
+          message: 'Required value: name or generateName is required',
+          field: 'metadata.name',
+        },
+      ]);
     }
     for (let attempt = 0; attempt < 8; attempt++) {
       const name = `${meta.generateName}${generateNameSuffix()}`;
@@ -329,10 +367,18 @@ function compareByNamespaceThenName(a: Entry, b: Entry): number {
   return ma < mb ? -1 : ma > mb ? 1 : 0;
 }
 
-function checkPreconditions(resource: ResourceType, obj: KubeObject, pre: DeleteOptions['preconditions']): void {
+function checkPreconditions(
+  resource: ResourceType,
+  obj: KubeObject,
+  pre: DeleteOptions['preconditions'],
+): void {
   const { name, uid, resourceVersion } = obj.metadata;
   if (pre?.uid && pre.uid !== uid) {
-    throw conflict(resource, name, `Precondition failed: UID in precondition: ${pre.uid}, UID in object meta: ${uid}`);
+    throw conflict(
+      resource,
+      name,
+      `Precondition failed: UID in precondition: ${pre.uid}, UID in object meta: ${uid}`,
+    );
   }
   if (pre?.resourceVersion && pre.resourceVersion !== resourceVersion) {
     throw conflict(

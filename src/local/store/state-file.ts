@@ -28,7 +28,10 @@ export async function readStateFile(stateDir: string): Promise<PersistedState | 
     text = await readFile(file, 'utf8');
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw new InputError(`cannot read the local cluster's state file ${file}: ${(err as Error).message}`, { cause: err, file });
+    throw new InputError(`cannot read the local cluster's state file ${file}: ${(err as Error).message}`, {
+      cause: err,
+      file,
+    });
   }
   return parseState(text, file);
 }
@@ -39,24 +42,38 @@ function parseState(text: string, file: string): PersistedState {
   try {
     data = JSON.parse(text);
   } catch (err) {
-    const why = text.trim() === '' ? 'it is empty (half-written?)' : `it is not valid JSON (${(err as Error).message}; half-written?)`;
-    throw new InputError(`the local cluster's state file ${file} is corrupt: ${why}`, { cause: err, file, remedy });
+    const why =
+      text.trim() === ''
+        ? 'it is empty (half-written?)'
+        : `it is not valid JSON (${(err as Error).message}; half-written?)`;
+    throw new InputError(`the local cluster's state file ${file} is corrupt: ${why}`, {
+      cause: err,
+      file,
+      remedy,
+    });
   }
   const problem = shapeProblem(data);
-  if (problem) throw new InputError(`the local cluster's state file ${file} is corrupt: ${problem}`, { file, remedy });
+  if (problem)
+    throw new InputError(`the local cluster's state file ${file} is corrupt: ${problem}`, { file, remedy });
   const d = data as { resourceVersion: number; objects: Record<string, KubeObject[]> };
   return { resourceVersion: d.resourceVersion, objects: d.objects };
 }
 
 function shapeProblem(data: unknown): string | undefined {
-  if (typeof data !== 'object' || data === null || Array.isArray(data)) return 'the top level is not an object';
+  if (typeof data !== 'object' || data === null || Array.isArray(data))
+    return 'the top level is not an object';
   const d = data as Record<string, unknown>;
-  if (d.formatVersion !== FORMAT_VERSION) return `unknown formatVersion ${JSON.stringify(d.formatVersion)} (expected ${FORMAT_VERSION})`;
-  if (!Number.isSafeInteger(d.resourceVersion) || (d.resourceVersion as number) < 0) return 'resourceVersion is not a non-negative integer';
-  if (typeof d.objects !== 'object' || d.objects === null || Array.isArray(d.objects)) return '"objects" is not an object';
+  if (d.formatVersion !== FORMAT_VERSION)
+    return `unknown formatVersion ${JSON.stringify(d.formatVersion)} (expected ${FORMAT_VERSION})`;
+  if (!Number.isSafeInteger(d.resourceVersion) || (d.resourceVersion as number) < 0)
+    return 'resourceVersion is not a non-negative integer';
+  if (typeof d.objects !== 'object' || d.objects === null || Array.isArray(d.objects))
+    return '"objects" is not an object';
   for (const [key, list] of Object.entries(d.objects as Record<string, unknown>)) {
     if (!Array.isArray(list)) return `objects["${key}"] is not a list`;
-    const bad = list.findIndex((o) => typeof o !== 'object' || o === null || typeof (o as KubeObject).metadata?.name !== 'string');
+    const bad = list.findIndex(
+      (o) => typeof o !== 'object' || o === null || typeof (o as KubeObject).metadata?.name !== 'string',
+    );
     if (bad >= 0) return `objects["${key}"][${bad}] has no metadata.name`;
   }
   return undefined;
@@ -72,7 +89,9 @@ export interface SerializedState {
 }
 
 function stateText(state: SerializedState): string {
-  const groups = Object.entries(state.objects).map(([key, list]) => `${JSON.stringify(key)}:[${list.join(',')}]`);
+  const groups = Object.entries(state.objects).map(
+    ([key, list]) => `${JSON.stringify(key)}:[${list.join(',')}]`,
+  );
   return `{"formatVersion":${FORMAT_VERSION},"resourceVersion":${state.resourceVersion},"objects":{${groups.join(',')}}}`;
 }
 

@@ -15,7 +15,12 @@ const namespaces = findResource('', 'namespaces')!;
 const leases = findResource('coordination.k8s.io', 'leases')!;
 
 function deployment(name: string, replicas = 1): KubeObject {
-  return { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name, namespace: 'default', labels: { app: name } }, spec: { replicas } };
+  return {
+    apiVersion: 'apps/v1',
+    kind: 'Deployment',
+    metadata: { name, namespace: 'default', labels: { app: name } },
+    spec: { replicas },
+  };
 }
 
 function apiErrorOf(fn: () => unknown): ApiError {
@@ -37,7 +42,11 @@ test('create assigns uid, resourceVersion, timestamps and generation, and return
   assert.match(created.metadata.creationTimestamp!, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
   created.metadata.labels!.app = 'changed';
   assert.equal(store.get(deployments, 'default', 'web')!.metadata.labels!.app, 'web');
-  const cm = store.create(configmaps, { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: '', generateName: 'cfg-', namespace: 'default' } });
+  const cm = store.create(configmaps, {
+    apiVersion: 'v1',
+    kind: 'ConfigMap',
+    metadata: { name: '', generateName: 'cfg-', namespace: 'default' },
+  });
   assert.match(cm.metadata.name, /^cfg-[a-z0-9]{5}$/);
   assert.equal(cm.metadata.generation, undefined);
   assert.equal(store.currentResourceVersion(), 2);
@@ -51,7 +60,10 @@ test('create assigns uid, resourceVersion, timestamps and generation, and return
 test('update: stale resourceVersion is a 409 Conflict, generation moves on spec changes only', async () => {
   const store = await createStore();
   const v1 = store.create(deployments, deployment('web'));
-  const labelled = store.update(deployments, { ...v1, metadata: { ...v1.metadata, labels: { app: 'web', x: 'y' } } });
+  const labelled = store.update(deployments, {
+    ...v1,
+    metadata: { ...v1.metadata, labels: { app: 'web', x: 'y' } },
+  });
   assert.equal(labelled.metadata.generation, 1);
   assert.equal(labelled.metadata.resourceVersion, '2');
   const scaled = store.update(deployments, { ...labelled, spec: { replicas: 3 } });
@@ -70,13 +82,25 @@ test('update: stale resourceVersion is a 409 Conflict, generation moves on spec 
 test('status subresource: main updates keep status, status updates keep spec, neither bumps generation wrongly', async () => {
   const store = await createStore();
   const created = store.create(deployments, deployment('web'));
-  const withStatus = store.update(deployments, { ...created, status: { replicas: 1 } }, { subresource: 'status' });
+  const withStatus = store.update(
+    deployments,
+    { ...created, status: { replicas: 1 } },
+    { subresource: 'status' },
+  );
   assert.deepEqual(withStatus.status, { replicas: 1 });
   assert.equal(withStatus.metadata.generation, 1);
-  const ignoredStatus = store.update(deployments, { ...withStatus, spec: { replicas: 2 }, status: { replicas: 99 } });
+  const ignoredStatus = store.update(deployments, {
+    ...withStatus,
+    spec: { replicas: 2 },
+    status: { replicas: 99 },
+  });
   assert.deepEqual(ignoredStatus.status, { replicas: 1 });
   assert.equal(ignoredStatus.metadata.generation, 2);
-  const ignoredSpec = store.update(deployments, { ...ignoredStatus, spec: { replicas: 7 }, status: { replicas: 2 } }, { subresource: 'status' });
+  const ignoredSpec = store.update(
+    deployments,
+    { ...ignoredStatus, spec: { replicas: 7 }, status: { replicas: 2 } },
+    { subresource: 'status' },
+  );
   assert.deepEqual(ignoredSpec.spec, { replicas: 2 });
   assert.deepEqual(ignoredSpec.status, { replicas: 2 });
 });
@@ -94,8 +118,18 @@ test('a no-op update is not a write', async () => {
 test('watch delivers events synchronously, filters by namespace, and resumes from history', async () => {
   const store = await createStore({ historySize: 5 });
   const seen: string[] = [];
-  const stop = store.watch(configmaps, (e) => seen.push(`${e.type} ${e.object.metadata.namespace}/${e.object.metadata.name} ${e.resourceVersion}`), { namespace: 'a' });
-  const cm = (ns: string, name: string): KubeObject => ({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name, namespace: ns }, data: {} });
+  const stop = store.watch(
+    configmaps,
+    (e) =>
+      seen.push(`${e.type} ${e.object.metadata.namespace}/${e.object.metadata.name} ${e.resourceVersion}`),
+    { namespace: 'a' },
+  );
+  const cm = (ns: string, name: string): KubeObject => ({
+    apiVersion: 'v1',
+    kind: 'ConfigMap',
+    metadata: { name, namespace: ns },
+    data: {},
+  });
   store.create(configmaps, cm('a', 'one'));
   store.create(configmaps, cm('b', 'two'));
   store.update(configmaps, { ...cm('a', 'one'), data: { k: 'v' } });
@@ -107,7 +141,9 @@ test('watch delivers events synchronously, filters by namespace, and resumes fro
   assert.equal(seen.length, 3);
 
   const replayed: string[] = [];
-  store.watch(configmaps, (e) => replayed.push(`${e.type} ${e.object.metadata.name}`), { sinceResourceVersion: 2 });
+  store.watch(configmaps, (e) => replayed.push(`${e.type} ${e.object.metadata.name}`), {
+    sinceResourceVersion: 2,
+  });
   assert.deepEqual(replayed, ['MODIFIED one', 'DELETED one', 'ADDED three']);
   for (let i = 0; i < 5; i++) store.create(configmaps, cm('b', `n${i}`));
   const gone = apiErrorOf(() => store.watch(configmaps, () => undefined, { sinceResourceVersion: 2 }));
@@ -119,19 +155,38 @@ test('watch delivers events synchronously, filters by namespace, and resumes fro
 test('delete with preconditions, list order, cluster-scoped objects', async () => {
   const store = await createStore();
   const created = store.create(deployments, deployment('web'));
-  const wrongUid = apiErrorOf(() => store.delete(deployments, 'default', 'web', { preconditions: { uid: 'x' } }));
+  const wrongUid = apiErrorOf(() =>
+    store.delete(deployments, 'default', 'web', { preconditions: { uid: 'x' } }),
+  );
   assert.equal(wrongUid.code, 409);
   assert.match(wrongUid.status.message, /Precondition failed: UID in precondition: x, UID in object meta: /);
-  store.delete(deployments, 'default', 'web', { preconditions: { uid: created.metadata.uid, resourceVersion: created.metadata.resourceVersion } });
+  store.delete(deployments, 'default', 'web', {
+    preconditions: { uid: created.metadata.uid, resourceVersion: created.metadata.resourceVersion },
+  });
   assert.equal(store.get(deployments, 'default', 'web'), undefined);
   assert.equal(apiErrorOf(() => store.delete(deployments, 'default', 'web')).code, 404);
 
-  for (const [ns, name] of [['b', 'x'], ['a-b', 'y'], ['a', 'z'], ['a', 'b']] as const) {
+  for (const [ns, name] of [
+    ['b', 'x'],
+    ['a-b', 'y'],
+    ['a', 'z'],
+    ['a', 'b'],
+  ] as const) {
     store.create(deployments, { ...deployment(name), metadata: { name, namespace: ns } });
   }
-  assert.deepEqual(store.list(deployments).items.map((d) => `${d.metadata.namespace}/${d.metadata.name}`), ['a/b', 'a/z', 'a-b/y', 'b/x']);
-  assert.deepEqual(store.list(deployments, 'a').items.map((d) => d.metadata.name), ['b', 'z']);
-  const ns = store.create(namespaces, { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'prod', namespace: 'ignored' } });
+  assert.deepEqual(
+    store.list(deployments).items.map((d) => `${d.metadata.namespace}/${d.metadata.name}`),
+    ['a/b', 'a/z', 'a-b/y', 'b/x'],
+  );
+  assert.deepEqual(
+    store.list(deployments, 'a').items.map((d) => d.metadata.name),
+    ['b', 'z'],
+  );
+  const ns = store.create(namespaces, {
+    apiVersion: 'v1',
+    kind: 'Namespace',
+    metadata: { name: 'prod', namespace: 'ignored' },
+  });
   assert.equal(ns.metadata.namespace, undefined);
   assert.equal(store.get(namespaces, undefined, 'prod')!.metadata.name, 'prod');
 });
@@ -141,7 +196,12 @@ test('persistence: state survives close and reopen; watches from before the rest
   t.after(() => rm(dir, { recursive: true, force: true }));
   const first = await createStore({ stateDir: dir });
   first.create(deployments, deployment('web', 3));
-  first.create(leases, { apiVersion: 'coordination.k8s.io/v1', kind: 'Lease', metadata: { name: 'lock', namespace: 'default' }, spec: {} });
+  first.create(leases, {
+    apiVersion: 'coordination.k8s.io/v1',
+    kind: 'Lease',
+    metadata: { name: 'lock', namespace: 'default' },
+    spec: {},
+  });
   await first.close();
   const second = await createStore({ stateDir: dir });
   t.after(() => second.close());
@@ -149,7 +209,10 @@ test('persistence: state survives close and reopen; watches from before the rest
   assert.equal(second.currentResourceVersion(), 2);
   const next = second.create(deployments, deployment('api'));
   assert.equal(next.metadata.resourceVersion, '3');
-  assert.equal(apiErrorOf(() => second.watch(deployments, () => undefined, { sinceResourceVersion: 1 })).code, 410);
+  assert.equal(
+    apiErrorOf(() => second.watch(deployments, () => undefined, { sinceResourceVersion: 1 })).code,
+    410,
+  );
   await second.flush();
   const onDisk = JSON.parse(await readFile(join(dir, 'objects.json'), 'utf8')) as { resourceVersion: number };
   assert.equal(onDisk.resourceVersion, 3);
@@ -159,7 +222,12 @@ test('persistence: a half-written or corrupt state file is reported with its pat
   const dir = await mkdtemp(join(tmpdir(), 'cutover-store-'));
   t.after(() => rm(dir, { recursive: true, force: true }));
   const file = join(dir, 'objects.json');
-  for (const content of ['{"formatVersion":1,"resourceVersion":4,"objects":{"apps/deploy', '', '{"formatVersion":1,"resourceVersion":"x","objects":{}}', '{"formatVersion":1,"resourceVersion":1,"objects":{"nope/things":[{"metadata":{"name":"a"}}]}}']) {
+  for (const content of [
+    '{"formatVersion":1,"resourceVersion":4,"objects":{"apps/deploy',
+    '',
+    '{"formatVersion":1,"resourceVersion":"x","objects":{}}',
+    '{"formatVersion":1,"resourceVersion":1,"objects":{"nope/things":[{"metadata":{"name":"a"}}]}}',
+  ]) {
     await writeFile(file, content);
     await assert.rejects(createStore({ stateDir: dir }), (err: unknown) => {
       assert.ok(err instanceof InputError);

@@ -94,7 +94,12 @@ export interface ObjectStore {
    */
   update(resource: ResourceType, object: KubeObject, options?: UpdateOptions): KubeObject;
   /** Removes the object now (finalizers and grace periods are the callers' business). Throws 404. */
-  delete(resource: ResourceType, namespace: string | undefined, name: string, options?: DeleteOptions): KubeObject;
+  delete(
+    resource: ResourceType,
+    namespace: string | undefined,
+    name: string,
+    options?: DeleteOptions,
+  ): KubeObject;
   /**
    * Calls listener for each event of this resource (optionally in one namespace), synchronously
    * after the write that caused it. Returns a function that stops the watch.
