@@ -1,6 +1,9 @@
 // Every guard, through the CLI as a CI job would run it: exit code 3, a message naming the object
 // and the remedy, and the cluster's app objects exactly as they were.
 import { test, before, after } from 'node:test';
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { stringify } from 'yaml';
 import assert from 'node:assert/strict';
 import { demoConfig, runCli, startHarness, waitReady, type CliRun, type Harness } from './engine-harness.js';
 import { deploy } from '../src/engine/deploy.js';
@@ -76,6 +79,33 @@ test('deploy into the live color is refused', async () => {
 
 test('promote of an untested release is refused', async () => {
   await refused(['promote'], /Deployment default\/myapp-green: release r2 on green has not been tested/);
+});
+
+test('a failing smoke test exits 1, records the verdict, and promote then refuses', async () => {
+  await waitReady(h, 'green');
+  const failing = join(h.dir, 'failing.yaml');
+  await writeFile(
+    failing,
+    stringify(
+      demoConfig(h, {
+        drainSeconds: 600,
+        hooks: {},
+        smokeTests: [
+          { name: 'version', http: { path: '/ready', expect: ['.version == "v9"'], attempts: 2 } },
+          {
+            name: 'tester env',
+            command:
+              "node -e \"fetch(process.env.CUTOVER_TEST_URL + '/ready', { headers: { cookie: process.env.CUTOVER_TEST_COOKIE } }).then((r) => process.exit(r.headers.get('x-cutover-color') === process.env.CUTOVER_TEST_COLOR ? 0 : 1))\"",
+          },
+        ],
+      }),
+    ),
+  );
+  const run = await runCli(['test', '-f', failing], { cwd: h.dir, env: h.env });
+  assert.equal(run.code, 1, run.stderr);
+  assert.match(run.stderr, /version: GET \/ready: expected \.version == "v9", got "v2"/);
+  assert.match(run.stderr, /passed: tester env/);
+  await refused(['promote'], /release r2 on green failed its smoke tests/);
 });
 
 test('promote of a stale release is refused', async () => {
