@@ -71,6 +71,8 @@ export class RawPool {
       s.once('close', () => this.all.delete(s));
       if (!s.destroyed && s.readable && s.writable) {
         s.ref();
+        // The last response may have ended while its reader was paused for backpressure.
+        s.resume();
         return s;
       }
       s.destroy();
@@ -158,6 +160,8 @@ export class RawExchange {
       if (rest === undefined) return;
       buf = rest;
     }
+    // Bytes after a complete response (no pipelining here): the connection cannot be trusted.
+    if (buf.length > 0 && this.phase === 'done') this.socket.destroy();
   }
 
   /** Consumes what it can of `buf`; returns the unconsumed part, or undefined to wait for more. */
