@@ -123,3 +123,17 @@ test('an unreachable cluster exits 5 with a remedy', async () => {
   assert.match(run.stderr, /127\.0\.0\.1:9/);
   assert.match(run.stderr, /fix: /);
 });
+
+test("an image that cannot be pulled fails the deploy (exit 1) with the pods' reason", async () => {
+  await writeFile(join(dir, 'pull.yaml'), 'app: pullapp\nnamespace: default\nrolloutTimeoutSeconds: 4\n');
+  const run = await runCli(['deploy', '--image', 'nowhere/none:1', '-f', join(dir, 'pull.yaml')], {
+    cwd: dir,
+    env,
+  });
+  assert.equal(run.code, 1, run.stderr);
+  assert.match(
+    run.stderr,
+    /Deployment default\/pullapp-blue: 0\/1 replicas ready .*\((ErrImagePull|ImagePullBackOff)/,
+  );
+  assert.match(run.stderr, /fix: .*live traffic was not touched/);
+});

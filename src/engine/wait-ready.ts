@@ -24,7 +24,8 @@ export async function waitForReplicas(ctx: EngineContext, color: Color, view: Cl
     view.set(dep);
     const state = colorState(color, dep);
     if (state.allReady) return `${state.ready}/${state.replicas} ready in ${clock() - started} ms`;
-    if (clock() >= deadline) throw await rolloutTimeout(ctx, dep, state.ready, state.replicas);
+    if (clock() >= deadline || progressDeadlineExceeded(dep))
+      throw await rolloutTimeout(ctx, dep, state.ready, state.replicas);
     await sleep(pause, signal);
     pause = Math.min(Math.round(pause * 1.5), 1000);
   }
@@ -44,11 +45,21 @@ async function rolloutTimeout(
   const pods = await ctx.kube.list('v1', 'Pod', ctx.namespace, { labelSelector });
   const reasons = [...new Set(pods.items.map(podWaitReason).filter(Boolean))];
   return new OperationFailedError(
-    `Deployment ${ctx.namespace}/${dep.metadata.name}: ${ready}/${replicas} replicas ready after ${ctx.config.rolloutTimeoutSeconds} s${reasons.length ? ` (${reasons.join(', ')})` : ''}`,
+    `Deployment ${ctx.namespace}/${dep.metadata.name}: ${ready}/${replicas} replicas ready${progressDeadlineExceeded(dep) ? ' and its progress deadline passed' : ` after ${ctx.config.rolloutTimeoutSeconds} s`}${reasons.length ? ` (${reasons.join(', ')})` : ''}`,
     {
       remedy:
         'check the image and the readiness probe (`kubectl describe pod`), then deploy again; live traffic was not touched',
     },
+  );
+}
+
+/** The Deployment controller gave up (progressDeadlineSeconds): no point in waiting longer. */
+function progressDeadlineExceeded(dep: KubeObject): boolean {
+  const conditions =
+    (dep.status as { conditions?: Array<{ type: string; status: string; reason?: string }> })?.conditions ??
+    [];
+  return conditions.some(
+    (c) => c.type === 'Progressing' && c.status === 'False' && c.reason === 'ProgressDeadlineExceeded',
   );
 }
 
