@@ -261,7 +261,7 @@ test('a Deployment whose pods never become available exceeds its progress deadli
     () =>
       condition('stuck', 'Progressing')?.reason === 'ProgressDeadlineExceeded' &&
       condition('stuck', 'Progressing'),
-    15_000,
+    45_000,
   );
   assert.equal(c.status, 'False');
   assert.match(c.message, /^ReplicaSet "stuck-[a-z0-9]{10}" has timed out progressing\.$/);

@@ -44,7 +44,7 @@ test('the containers of a crashed runtime are killed when their address is claim
   const ip = (await waitFor(
     'the pod in the child runtime is ready',
     () => /ready (\S+)/.exec(out)?.[1],
-    30_000,
+    90_000,
   ))!;
   const lock = JSON.parse(readFileSync(join(POD_IP_LOCK_DIR, ip), 'utf8')) as {
     pid: number;
@@ -55,14 +55,16 @@ test('the containers of a crashed runtime are killed when their address is claim
   assert.ok(alive(app), 'the app runs');
   child.kill('SIGKILL');
   await new Promise((r) => child.once('exit', r));
-  assert.ok(alive(app), 'the app outlives the runtime that started it');
+  // The app outlives the runtime that started it (its own process group); any runtime that
+  // starts from now on — this one below, or one of another test running alongside — kills it.
   t.after(() => {
     if (alive(app)) process.kill(-app, 'SIGKILL');
   });
   // A new runtime sweeps the addresses of dead owners as it starts.
   const allocator = new PodIpAllocator();
-  await waitFor('the leftover app to be killed', () => !alive(app), 5_000);
+  await waitFor('the leftover app to be killed', () => !alive(app), 20_000);
+  // Another cluster may already use the freed address; it just must not be the orphan answering.
   const res = await fetch(`http://${ip}:8080/`).catch((err: Error) => err);
-  assert.ok(res instanceof Error, 'nothing listens on the address any more');
+  if (!(res instanceof Error)) assert.notEqual(((await res.json()) as { pod?: string }).pod, 'orphan');
   allocator.releaseAll();
 });

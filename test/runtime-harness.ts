@@ -97,7 +97,7 @@ export async function startNode(options: NodeOptions = {}): Promise<TestNode> {
 export async function waitFor<T>(
   what: string,
   check: () => T | undefined | null | false,
-  timeoutMs = 20_000,
+  timeoutMs = 60_000,
 ): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
@@ -136,6 +136,8 @@ export function container(options: ContainerOptions = {}): Record<string, unknow
           readinessProbe: options.readinessProbe ?? {
             httpGet: { path: '/ready', port: 'http' },
             periodSeconds: 1,
+            // Generous: on a loaded CI machine a probe may wait a while for the event loop.
+            timeoutSeconds: 5,
           },
         };
   return {

@@ -178,7 +178,7 @@ test('an unknown image is ErrImagePull then ImagePullBackOff, and runs once the 
     env: { PORT: '8080' },
     command: ['node', 'server.mjs'],
   });
-  await waitFor('running after the image was added', () => isReady('pull'), 10_000);
+  await waitFor('running after the image was added', () => isReady('pull'), 30_000);
 });
 
 test('restartPolicy Always restarts a crashing container with CrashLoopBackOff and a growing restartCount', async () => {
@@ -208,7 +208,7 @@ test('restartPolicy Always restarts a crashing container with CrashLoopBackOff a
     { exitCode: back.lastState.terminated!.exitCode, reason: back.lastState.terminated!.reason },
     { exitCode: 3, reason: 'Error' },
   );
-  await waitFor('restartCount ≥ 3', () => (cs('crash')?.restartCount ?? 0) >= 3, 15_000);
+  await waitFor('restartCount ≥ 3', () => (cs('crash')?.restartCount ?? 0) >= 3, 45_000);
   assert.equal(podStatus('crash').phase, 'Running');
   assert.ok(
     events('crash').some((x) =>
@@ -262,7 +262,7 @@ test('a failing liveness probe restarts the container; exec and tcpSocket probes
       },
     ),
   );
-  await waitFor('liveness restart', () => (cs('live')?.restartCount ?? 0) >= 1, 15_000);
+  await waitFor('liveness restart', () => (cs('live')?.restartCount ?? 0) >= 1, 45_000);
   const ev = events('live');
   assert.ok(
     ev.some((x) => x.startsWith('Warning Unhealthy: Liveness probe failed')),

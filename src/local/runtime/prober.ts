@@ -2,8 +2,9 @@
 // the probe every periodSeconds and reports each result with its consecutive counts.
 //
 // One deliberate difference from the kubelet: until a readiness probe first succeeds it is
-// retried every second (or every periodSeconds if shorter), so a pod is ready as soon as its
-// app answers instead of up to periodSeconds (default 10 s) later. Thresholds are unchanged.
+// retried sooner — after 100 ms, then twice as long each time up to 1 s (or periodSeconds if
+// shorter) — so a pod is ready as soon as its app answers instead of up to periodSeconds
+// (default 10 s) later. Thresholds are unchanged.
 import { runProbe, type Probe, type ProbeResult, type ProbeTarget } from './probes.js';
 
 export type ProbeKind = 'readiness' | 'liveness' | 'startup';
@@ -19,6 +20,7 @@ export class Prober {
   private successes = 0;
   private failures = 0;
   private everSucceeded = false;
+  private eagerMs = 50;
 
   constructor(
     readonly kind: ProbeKind,
@@ -55,7 +57,9 @@ export class Prober {
     }
     this.onResult({ ...result, successes: this.successes, failures: this.failures });
     const periodMs = (this.probe.periodSeconds ?? 10) * 1000;
-    const eager = this.kind === 'readiness' && !this.everSucceeded;
-    this.schedule(eager ? Math.min(periodMs, 1000) : periodMs);
+    if (this.kind === 'readiness' && !this.everSucceeded) {
+      this.eagerMs = Math.min(this.eagerMs * 2, 1000, periodMs);
+      this.schedule(this.eagerMs);
+    } else this.schedule(periodMs);
   }
 }
