@@ -2,6 +2,7 @@
 // of the real API server (3 MiB bodies, Go-style JSON errors, Status bodies for every failure).
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { parseYamlDocument } from './patch/index.js';
+import { decodeProtobufObject, PROTOBUF } from './protobuf-body.js';
 import {
   ApiError,
   badRequest,
@@ -52,6 +53,7 @@ const BODY_TYPES = ['application/json', 'application/yaml'];
 /** Decodes a create/update body: JSON (the default when no Content-Type is sent) or YAML. */
 export function decodeObjectBody(body: Buffer, contentType: string | undefined): Record<string, unknown> {
   const type = mediaType(contentType) || 'application/json';
+  if (type === PROTOBUF) return decodeProtobufObject(body);
   if (!BODY_TYPES.includes(type))
     throw unsupportedMediaType(type, [...BODY_TYPES, 'application/vnd.kubernetes.protobuf']);
   const text = body.toString('utf8');

@@ -1,0 +1,135 @@
+// Decoding of the protobuf request bodies kubectl ≥ 1.32 sends for built-in kinds from its typed
+// commands (`kubectl create secret|configmap|namespace`): the `k8s\0` envelope holding a
+// runtime.Unknown, whose raw bytes are the object in the go-to-protobuf encoding of k8s.io/api.
+// Only the kinds those commands create are described here; others get 415 and clients that can
+// fall back to JSON do. Field numbers come from k8s.io/api core/v1 and apimachinery meta/v1
+// generated.proto.
+import { badRequest, unsupportedMediaType } from '../store/api-error.js';
+
+export const PROTOBUF = 'application/vnd.kubernetes.protobuf';
+const MAGIC = Buffer.from([0x6b, 0x38, 0x73, 0x00]);
+
+type Field = { num: number; wire: number; value: number | Buffer };
+
+function readVarint(buf: Buffer, pos: number): [number, number] {
+  let result = 0;
+  let shift = 0;
+  for (;;) {
+    if (pos >= buf.length) throw badRequest('protobuf: truncated varint');
+    const b = buf[pos++]!;
+    result += (b & 0x7f) * 2 ** shift;
+    if ((b & 0x80) === 0) return [result, pos];
+    shift += 7;
+    if (shift > 63) throw badRequest('protobuf: varint too long');
+  }
+}
+
+function fields(buf: Buffer): Field[] {
+  const out: Field[] = [];
+  let pos = 0;
+  while (pos < buf.length) {
+    const [tag, next] = readVarint(buf, pos);
+    pos = next;
+    const num = Math.floor(tag / 8);
+    const wire = tag & 7;
+    if (wire === 0) {
+      const [v, p] = readVarint(buf, pos);
+      out.push({ num, wire, value: v });
+      pos = p;
+    } else if (wire === 2) {
+      const [len, p] = readVarint(buf, pos);
+      if (p + len > buf.length) throw badRequest('protobuf: truncated field');
+      out.push({ num, wire, value: buf.subarray(p, p + len) });
+      pos = p + len;
+    } else if (wire === 1 || wire === 5) {
+      pos += wire === 1 ? 8 : 4;
+    } else {
+      throw badRequest(`protobuf: unsupported wire type ${wire}`);
+    }
+  }
+  return out;
+}
+
+type Kind = 'string' | 'bytes' | 'int' | 'bool' | 'stringMap' | 'bytesMap' | 'strings' | { message: Schema; repeated?: boolean } | 'time';
+type Schema = Record<number, [string, Kind]>;
+
+const OWNER_REFERENCE: Schema = { 1: ['kind', 'string'], 3: ['name', 'string'], 4: ['uid', 'string'], 5: ['apiVersion', 'string'], 6: ['controller', 'bool'], 7: ['blockOwnerDeletion', 'bool'] };
+const OBJECT_META: Schema = {
+  1: ['name', 'string'],
+  2: ['generateName', 'string'],
+  3: ['namespace', 'string'],
+  5: ['uid', 'string'],
+  6: ['resourceVersion', 'string'],
+  7: ['generation', 'int'],
+  11: ['labels', 'stringMap'],
+  12: ['annotations', 'stringMap'],
+  13: ['ownerReferences', { message: OWNER_REFERENCE, repeated: true }],
+  14: ['finalizers', 'strings'],
+};
+const SCHEMAS: Record<string, Schema> = {
+  Secret: { 1: ['metadata', { message: OBJECT_META }], 2: ['data', 'bytesMap'], 3: ['type', 'string'], 4: ['stringData', 'stringMap'], 5: ['immutable', 'bool'] },
+  ConfigMap: { 1: ['metadata', { message: OBJECT_META }], 2: ['data', 'stringMap'], 3: ['binaryData', 'bytesMap'], 4: ['immutable', 'bool'] },
+  Namespace: { 1: ['metadata', { message: OBJECT_META }], 2: ['spec', { message: { 1: ['finalizers', 'strings'] } }] },
+};
+
+function decodeMessage(buf: Buffer, schema: Schema): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const f of fields(buf)) {
+    const entry = schema[f.num];
+    if (!entry) continue;
+    const [name, kind] = entry;
+    setField(out, name, kind, f);
+  }
+  return out;
+}
+
+function setField(out: Record<string, unknown>, name: string, kind: Kind, f: Field): void {
+  const bytes = f.value as Buffer;
+  if (kind === 'int') {
+    if (f.value !== 0) out[name] = f.value as number;
+  }
+  else if (kind === 'bool') out[name] = f.value !== 0;
+  // Go writes every non-pointer string, empty or not; its JSON omits the empty ones.
+  else if (kind === 'string') {
+    if (bytes.length) out[name] = bytes.toString('utf8');
+  }
+  else if (kind === 'bytes') out[name] = bytes.toString('base64');
+  else if (kind === 'strings') out[name] = [...((out[name] as string[]) ?? []), bytes.toString('utf8')];
+  else if (kind === 'stringMap' || kind === 'bytesMap') {
+    const [k, v] = mapEntry(bytes);
+    out[name] = { ...((out[name] as object) ?? {}), [k]: kind === 'bytesMap' ? v.toString('base64') : v.toString('utf8') };
+  } else if (typeof kind === 'object') {
+    const value = decodeMessage(bytes, kind.message);
+    out[name] = kind.repeated ? [...((out[name] as unknown[]) ?? []), value] : value;
+  }
+}
+
+function mapEntry(buf: Buffer): [string, Buffer] {
+  let key = '';
+  let value: Buffer = Buffer.alloc(0);
+  for (const f of fields(buf)) {
+    if (f.num === 1) key = (f.value as Buffer).toString('utf8');
+    if (f.num === 2) value = f.value as Buffer;
+  }
+  return [key, value];
+}
+
+/** The object a protobuf body carries, as JSON; 415 for kinds not described here. */
+export function decodeProtobufObject(body: Buffer): Record<string, unknown> {
+  if (body.length < 4 || !body.subarray(0, 4).equals(MAGIC)) throw badRequest('protobuf: the body does not start with the k8s protobuf envelope');
+  let apiVersion = '';
+  let kind = '';
+  let raw: Buffer = Buffer.alloc(0);
+  for (const f of fields(body.subarray(4))) {
+    if (f.num === 1) {
+      for (const t of fields(f.value as Buffer)) {
+        if (t.num === 1) apiVersion = (t.value as Buffer).toString('utf8');
+        if (t.num === 2) kind = (t.value as Buffer).toString('utf8');
+      }
+    }
+    if (f.num === 2) raw = f.value as Buffer;
+  }
+  const schema = SCHEMAS[kind];
+  if (!schema || apiVersion !== 'v1') throw unsupportedMediaType(PROTOBUF, ['application/json', 'application/yaml']);
+  return { apiVersion, kind, ...decodeMessage(raw, schema) };
+}
