@@ -252,3 +252,15 @@ test('decommission plans routes, then subset, then Deployment', async () => {
     ['merge-patch VirtualService', 'merge-patch DestinationRule', 'delete Deployment'],
   );
 });
+
+test('decommission refuses when the gateway does not answer: no evidence that users left', async () => {
+  const ctx = await context({ gatewayUrl: 'http://gw.invalid' });
+  const view = new ClusterView();
+  liveOn(ctx, view, 'green');
+  view.set(readyDeployment(ctx, 'blue', 'r1'));
+  ctx.deps.http = async () => ({ status: 0, headers: {}, body: 'connect ECONNREFUSED' });
+  await assert.rejects(
+    decommissionOnView(ctx, view, {}),
+    (e: unknown) => e instanceof GuardError && /cannot check that plain traffic has left blue/.test(e.message),
+  );
+});

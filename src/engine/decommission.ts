@@ -57,9 +57,18 @@ async function plainTrafficRefusal(
   const url = (await gatewayUrl(ctx)) + ctx.config.readinessPath;
   const headers = probeHeaders(ctx, false);
   let hits = 0;
+  let unanswered = 0;
   for (let i = 0; i < TRAFFIC_CHECK_REQUESTS; i++) {
     const answer = await ctx.deps.http(url, { headers, timeoutMs: 5000, signal: ctx.deps.signal });
+    if (answer.status === 0) unanswered++;
     if (answer.headers[ctx.source.settings.colorHeader] === color) hits++;
+  }
+  // No answer is no evidence: without it, nothing says users have left the color.
+  if (unanswered > 0) {
+    return {
+      message: `cannot check that plain traffic has left ${color}: ${unanswered} of ${TRAFFIC_CHECK_REQUESTS} probes to ${url} got no answer.`,
+      remedy: 'check the gateway address (gatewayUrl in cutover.yaml) and run it again',
+    };
   }
   if (hits === 0) return undefined;
   return {
