@@ -206,6 +206,8 @@ describe('the seed article pipeline, verbatim, against the local cluster', () =>
   it('creates the dockerhub registry secret as the article does', async () => {
     const res = await mustPass('registrySecret');
     assert.equal(res.stdout.trim(), 'secret/dockerhub created');
+    const type = await runJob(`kubectl get secret dockerhub -o jsonpath='{.type}'`, work, baseEnv);
+    assert.equal(type.stdout, 'kubernetes.io/dockerconfigjson');
   });
 
   it('release v1.0-green: Green not active, Deploy to Green, Smoke Tests', async () => {
