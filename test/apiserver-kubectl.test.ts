@@ -9,6 +9,10 @@ import { after, before, test } from 'node:test';
 import { promisify } from 'node:util';
 import { startTestApiServer, type TestApiServer } from '../src/local/apiserver/testing.js';
 
+// Replies are checked field by field, so they are typed loosely.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type Json = any;
+
 const run = promisify(execFile);
 const KUBECTL_DIR = dirname(realpathSync(whichKubectl()));
 const VERSIONS = ['1.27', '1.30', '1.33'];
@@ -144,3 +148,49 @@ async function until(check: () => boolean, what: string, timeoutMs = 30_000): Pr
     await new Promise((r) => setTimeout(r, 20));
   }
 }
+
+// kubectl ≥ 1.32 sends protobuf bodies from its typed `create` commands.
+test('kubectl 1.33 imperative creates (protobuf bodies) store what JSON would have', async () => {
+  const commands = [
+    ['create', 'namespace', 'imperative'],
+    ['-n', 'imperative', 'create', 'secret', 'generic', 'env-blue', '--from-literal=DB_PASSWORD=s3cret'],
+    [
+      '-n',
+      'imperative',
+      'create',
+      'secret',
+      'docker-registry',
+      'dockerhub',
+      '--docker-username=u',
+      '--docker-password=p',
+    ],
+    ['-n', 'imperative', 'create', 'configmap', 'settings', '--from-literal=color=blue'],
+    ['-n', 'imperative', 'create', 'deployment', 'web', '--image=demo:1', '--port=3000', '--replicas=2'],
+    ['-n', 'imperative', 'create', 'service', 'clusterip', 'web', '--tcp=80:3000'],
+  ];
+  for (const args of commands) {
+    const { stderr } = await kubectl('1.33', args);
+    assert.equal(stderr, '', args.join(' '));
+  }
+  const get = async (path: string) =>
+    (await (await fetch(`${server.api.url}${path}`)).json()) as Record<string, Json>;
+  const secret = await get('/api/v1/namespaces/imperative/secrets/env-blue');
+  assert.deepEqual(
+    [secret.type, Buffer.from(secret.data.DB_PASSWORD, 'base64').toString()],
+    ['Opaque', 's3cret'],
+  );
+  assert.equal(secret.metadata.generateName, undefined);
+  assert.equal(
+    (await get('/api/v1/namespaces/imperative/secrets/dockerhub')).type,
+    'kubernetes.io/dockerconfigjson',
+  );
+  assert.deepEqual((await get('/api/v1/namespaces/imperative/configmaps/settings')).data, { color: 'blue' });
+  const deployment = await get('/apis/apps/v1/namespaces/imperative/deployments/web');
+  assert.equal(deployment.spec.replicas, 2);
+  assert.deepEqual(deployment.spec.selector, { matchLabels: { app: 'web' } });
+  assert.deepEqual(deployment.spec.template.spec.containers[0].ports, [
+    { containerPort: 3000, protocol: 'TCP' },
+  ]);
+  const service = await get('/api/v1/namespaces/imperative/services/web');
+  assert.deepEqual(service.spec.ports, [{ name: '80-3000', port: 80, protocol: 'TCP', targetPort: 3000 }]);
+});

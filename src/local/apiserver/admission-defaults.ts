@@ -34,6 +34,9 @@ export function applyDefaults(obj: KubeObject, store: ObjectStore): void {
     case 'Service':
       if (isObject(obj.spec)) defaultService(obj, obj.spec as Json, store);
       break;
+    case 'Secret':
+      if (obj.type === undefined || obj.type === '') obj.type = 'Opaque';
+      break;
   }
 }
 

@@ -50,10 +50,29 @@ function fields(buf: Buffer): Field[] {
   return out;
 }
 
-type Kind = 'string' | 'bytes' | 'int' | 'bool' | 'stringMap' | 'bytesMap' | 'strings' | { message: Schema; repeated?: boolean } | 'time';
+// 'int'/'bool' are Go value fields (JSON omits their zero); 'int*'/'bool*' are pointers (present only when set).
+type Kind =
+  | 'string'
+  | 'bytes'
+  | 'int'
+  | 'int*'
+  | 'bool'
+  | 'bool*'
+  | 'stringMap'
+  | 'bytesMap'
+  | 'strings'
+  | 'intOrString'
+  | { message: Schema; repeated?: boolean };
 type Schema = Record<number, [string, Kind]>;
 
-const OWNER_REFERENCE: Schema = { 1: ['kind', 'string'], 3: ['name', 'string'], 4: ['uid', 'string'], 5: ['apiVersion', 'string'], 6: ['controller', 'bool'], 7: ['blockOwnerDeletion', 'bool'] };
+const OWNER_REFERENCE: Schema = {
+  1: ['kind', 'string'],
+  3: ['name', 'string'],
+  4: ['uid', 'string'],
+  5: ['apiVersion', 'string'],
+  6: ['controller', 'bool'],
+  7: ['blockOwnerDeletion', 'bool'],
+};
 const OBJECT_META: Schema = {
   1: ['name', 'string'],
   2: ['generateName', 'string'],
@@ -66,10 +85,123 @@ const OBJECT_META: Schema = {
   13: ['ownerReferences', { message: OWNER_REFERENCE, repeated: true }],
   14: ['finalizers', 'strings'],
 };
+const LABEL_SELECTOR: Schema = {
+  1: ['matchLabels', 'stringMap'],
+  2: [
+    'matchExpressions',
+    {
+      message: { 1: ['key', 'string'], 2: ['operator', 'string'], 3: ['values', 'strings'] },
+      repeated: true,
+    },
+  ],
+};
+const CONTAINER: Schema = {
+  1: ['name', 'string'],
+  2: ['image', 'string'],
+  3: ['command', 'strings'],
+  4: ['args', 'strings'],
+  5: ['workingDir', 'string'],
+  6: [
+    'ports',
+    {
+      message: {
+        1: ['name', 'string'],
+        2: ['hostPort', 'int'],
+        3: ['containerPort', 'int'],
+        4: ['protocol', 'string'],
+        5: ['hostIP', 'string'],
+      },
+      repeated: true,
+    },
+  ],
+  7: ['env', { message: { 1: ['name', 'string'], 2: ['value', 'string'] }, repeated: true }],
+  8: ['resources', { message: {} }],
+  13: ['terminationMessagePath', 'string'],
+  14: ['imagePullPolicy', 'string'],
+  16: ['stdin', 'bool'],
+  17: ['stdinOnce', 'bool'],
+  18: ['tty', 'bool'],
+  20: ['terminationMessagePolicy', 'string'],
+};
+const POD_SPEC: Schema = {
+  2: ['containers', { message: CONTAINER, repeated: true }],
+  3: ['restartPolicy', 'string'],
+  4: ['terminationGracePeriodSeconds', 'int*'],
+  6: ['dnsPolicy', 'string'],
+  7: ['nodeSelector', 'stringMap'],
+  8: ['serviceAccountName', 'string'],
+  10: ['nodeName', 'string'],
+  20: ['initContainers', { message: CONTAINER, repeated: true }],
+};
+const DEPLOYMENT_SPEC: Schema = {
+  1: ['replicas', 'int*'],
+  2: ['selector', { message: LABEL_SELECTOR }],
+  3: [
+    'template',
+    { message: { 1: ['metadata', { message: OBJECT_META }], 2: ['spec', { message: POD_SPEC }] } },
+  ],
+  4: [
+    'strategy',
+    {
+      message: {
+        1: ['type', 'string'],
+        2: [
+          'rollingUpdate',
+          { message: { 1: ['maxUnavailable', 'intOrString'], 2: ['maxSurge', 'intOrString'] } },
+        ],
+      },
+    },
+  ],
+  5: ['minReadySeconds', 'int'],
+  6: ['revisionHistoryLimit', 'int*'],
+  7: ['paused', 'bool'],
+  9: ['progressDeadlineSeconds', 'int*'],
+};
+const SERVICE_SPEC: Schema = {
+  1: [
+    'ports',
+    {
+      message: {
+        1: ['name', 'string'],
+        2: ['protocol', 'string'],
+        3: ['port', 'int'],
+        4: ['targetPort', 'intOrString'],
+        5: ['nodePort', 'int'],
+      },
+      repeated: true,
+    },
+  ],
+  2: ['selector', 'stringMap'],
+  3: ['clusterIP', 'string'],
+  4: ['type', 'string'],
+  5: ['externalIPs', 'strings'],
+  7: ['sessionAffinity', 'string'],
+  12: ['publishNotReadyAddresses', 'bool'],
+};
+
 const SCHEMAS: Record<string, Schema> = {
-  Secret: { 1: ['metadata', { message: OBJECT_META }], 2: ['data', 'bytesMap'], 3: ['type', 'string'], 4: ['stringData', 'stringMap'], 5: ['immutable', 'bool'] },
-  ConfigMap: { 1: ['metadata', { message: OBJECT_META }], 2: ['data', 'stringMap'], 3: ['binaryData', 'bytesMap'], 4: ['immutable', 'bool'] },
-  Namespace: { 1: ['metadata', { message: OBJECT_META }], 2: ['spec', { message: { 1: ['finalizers', 'strings'] } }] },
+  'apps/v1 Deployment': {
+    1: ['metadata', { message: OBJECT_META }],
+    2: ['spec', { message: DEPLOYMENT_SPEC }],
+  },
+  'v1 Service': { 1: ['metadata', { message: OBJECT_META }], 2: ['spec', { message: SERVICE_SPEC }] },
+  'v1 Secret': {
+    1: ['metadata', { message: OBJECT_META }],
+    2: ['data', 'bytesMap'],
+    3: ['type', 'string'],
+    4: ['stringData', 'stringMap'],
+    5: ['immutable', 'bool'],
+  },
+  'v1 ConfigMap': {
+    1: ['metadata', { message: OBJECT_META }],
+    2: ['data', 'stringMap'],
+    3: ['binaryData', 'bytesMap'],
+    4: ['immutable', 'bool'],
+  },
+  'v1 Namespace': {
+    1: ['metadata', { message: OBJECT_META }],
+    2: ['spec', { message: { 1: ['finalizers', 'strings'] } }],
+  },
 };
 
 function decodeMessage(buf: Buffer, schema: Schema): Record<string, unknown> {
@@ -86,22 +218,37 @@ function decodeMessage(buf: Buffer, schema: Schema): Record<string, unknown> {
 function setField(out: Record<string, unknown>, name: string, kind: Kind, f: Field): void {
   const bytes = f.value as Buffer;
   if (kind === 'int') {
-    if (f.value !== 0) out[name] = f.value as number;
-  }
-  else if (kind === 'bool') out[name] = f.value !== 0;
+    if (f.value !== 0) out[name] = toInt32(f.value as number);
+  } else if (kind === 'int*') out[name] = toInt32(f.value as number);
+  else if (kind === 'bool') {
+    if (f.value !== 0) out[name] = true;
+  } else if (kind === 'bool*') out[name] = f.value !== 0;
+  else if (kind === 'intOrString') out[name] = intOrString(bytes);
   // Go writes every non-pointer string, empty or not; its JSON omits the empty ones.
   else if (kind === 'string') {
     if (bytes.length) out[name] = bytes.toString('utf8');
-  }
-  else if (kind === 'bytes') out[name] = bytes.toString('base64');
+  } else if (kind === 'bytes') out[name] = bytes.toString('base64');
   else if (kind === 'strings') out[name] = [...((out[name] as string[]) ?? []), bytes.toString('utf8')];
   else if (kind === 'stringMap' || kind === 'bytesMap') {
     const [k, v] = mapEntry(bytes);
-    out[name] = { ...((out[name] as object) ?? {}), [k]: kind === 'bytesMap' ? v.toString('base64') : v.toString('utf8') };
+    out[name] = {
+      ...((out[name] as object) ?? {}),
+      [k]: kind === 'bytesMap' ? v.toString('base64') : v.toString('utf8'),
+    };
   } else if (typeof kind === 'object') {
     const value = decodeMessage(bytes, kind.message);
     out[name] = kind.repeated ? [...((out[name] as unknown[]) ?? []), value] : value;
   }
+}
+
+// Negative int32/int64 travel as 10-byte two's complement varints.
+function toInt32(v: number): number {
+  return v >= 2 ** 63 ? v - 2 ** 64 : v;
+}
+
+function intOrString(buf: Buffer): number | string {
+  const v = decodeMessage(buf, { 1: ['type', 'int*'], 2: ['intVal', 'int*'], 3: ['strVal', 'string'] });
+  return v.type === 1 ? String(v.strVal ?? '') : Number(v.intVal ?? 0);
 }
 
 function mapEntry(buf: Buffer): [string, Buffer] {
@@ -116,7 +263,8 @@ function mapEntry(buf: Buffer): [string, Buffer] {
 
 /** The object a protobuf body carries, as JSON; 415 for kinds not described here. */
 export function decodeProtobufObject(body: Buffer): Record<string, unknown> {
-  if (body.length < 4 || !body.subarray(0, 4).equals(MAGIC)) throw badRequest('protobuf: the body does not start with the k8s protobuf envelope');
+  if (body.length < 4 || !body.subarray(0, 4).equals(MAGIC))
+    throw badRequest('protobuf: the body does not start with the k8s protobuf envelope');
   let apiVersion = '';
   let kind = '';
   let raw: Buffer = Buffer.alloc(0);
@@ -129,7 +277,7 @@ export function decodeProtobufObject(body: Buffer): Record<string, unknown> {
     }
     if (f.num === 2) raw = f.value as Buffer;
   }
-  const schema = SCHEMAS[kind];
-  if (!schema || apiVersion !== 'v1') throw unsupportedMediaType(PROTOBUF, ['application/json', 'application/yaml']);
+  const schema = SCHEMAS[`${apiVersion} ${kind}`];
+  if (!schema) throw unsupportedMediaType(PROTOBUF, ['application/json', 'application/yaml']);
   return { apiVersion, kind, ...decodeMessage(raw, schema) };
 }
