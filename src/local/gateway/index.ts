@@ -146,9 +146,16 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
       socket.end('HTTP/1.1 400 Bad Request\r\ncontent-length: 0\r\nconnection: close\r\n\r\n');
     else socket.destroy();
   });
-  listenPort = await listen(server, options.host, options.port);
+  // Routes exist before the first connection can arrive; the listener's port joins once known.
   view.start();
   recompile();
+  try {
+    listenPort = await listen(server, options.host, options.port);
+  } catch (err) {
+    view.stop();
+    throw err;
+  }
+  if (listenPort !== options.port) recompile();
   let metricsServer: Server | undefined;
   let metricsUrl: string | undefined;
   if (options.metricsPort !== undefined) {
