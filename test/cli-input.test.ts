@@ -137,3 +137,24 @@ test("an image that cannot be pulled fails the deploy (exit 1) with the pods' re
   );
   assert.match(run.stderr, /fix: .*live traffic was not touched/);
 });
+
+test("a color's Secret that does not exist is bad input: exit 2, nothing written", async () => {
+  await writeFile(
+    join(dir, 'secret.yaml'),
+    'app: secretapp\nnamespace: default\nsecrets:\n  blue: env-blue\n  green: env-green\n',
+  );
+  const writes = () =>
+    Object.entries(cluster.requestCounts())
+      .filter(([k]) => /^(POST|PUT|PATCH|DELETE) /.test(k))
+      .reduce((a, [, v]) => a + v, 0);
+  const before = writes();
+  const run = await runCli(['deploy', '--image', 'demo/x:1', '-f', join(dir, 'secret.yaml')], {
+    cwd: dir,
+    env,
+  });
+  assert.equal(run.code, 2, run.stderr);
+  assert.match(run.stderr, /secrets\.blue: Secret default\/env-blue does not exist/);
+  assert.match(run.stderr, /fix: create it first, e\.g\. `cutover secrets sync --color blue`/);
+  // The lock's own lease is the only write.
+  assert.ok(writes() - before <= 2, `writes: ${writes() - before}`);
+});

@@ -142,6 +142,27 @@ function preTestStep(ctx: EngineContext, color: Color): Step {
 
 const hookResults = new WeakMap<EngineContext, CheckResult[]>();
 
+/** The color's Secret (the seed's env-blue / env-green) must exist, or its pods never start. */
+async function mustHaveColorSecret(ctx: EngineContext, color: Color): Promise<void> {
+  const name = ctx.config.secrets[color];
+  if (!name || ctx.source.mode !== 'builders') return;
+  const secret = await ctx.kube.getOptional({
+    apiVersion: 'v1',
+    kind: 'Secret',
+    name,
+    namespace: ctx.namespace,
+  });
+  if (secret) return;
+  throw new InputError(
+    `Secret ${ctx.namespace}/${name} does not exist; the ${color} pods read their settings from it`,
+    {
+      file: ctx.config.file || undefined,
+      field: `secrets.${color}`,
+      remedy: `create it first, e.g. \`cutover secrets sync --color ${color}\` from CI variables`,
+    },
+  );
+}
+
 /** Deploying over the previous live color removes the release a rollback would return to. */
 function warnIfRollbackTargetGoes(
   ctx: EngineContext,
@@ -195,6 +216,7 @@ export async function deployOnView(
   const routes = routesOf(ctx, view);
   const color = chooseDeployColor(ctx, routes, input);
   const target: DeployTarget = { color, release, image, active: routes.activeColor };
+  await mustHaveColorSecret(ctx, color);
   warnIfRollbackTargetGoes(ctx, view, color, release);
   const desired = ctx.source.deployment({ color, image, release, activeColor: routes.activeColor });
   const steps = await runSteps(ctx, 'deploy', deploySteps(ctx, target, desired), view);

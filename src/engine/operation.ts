@@ -1,7 +1,7 @@
 // The frame every mutating operation runs in: take the app's lock (wait in line, or fail fast
 // with --no-wait), run the body, record the outcome in the history, release the lock. Guards
 // refuse before any write, so a refusal leaves no trace but the lock's own lease.
-import { CutoverError, GuardError } from '../errors.js';
+import { CutoverError, GuardError, InputError } from '../errors.js';
 import type { EngineContext } from './context.js';
 import { recordHistory, type HistoryEntry } from './history.js';
 
@@ -61,7 +61,9 @@ export async function locked<T extends { durationMs: number }>(
     await record(ctx, frame, 'done', outcome, started);
     return result;
   } catch (err) {
-    if (!(err instanceof GuardError)) await recordFailure(ctx, frame, err, started);
+    // Refusals and bad input applied nothing: the history tells what happened to the app.
+    if (!(err instanceof GuardError || err instanceof InputError))
+      await recordFailure(ctx, frame, err, started);
     throw err;
   } finally {
     ctx.lock = undefined;
