@@ -93,6 +93,29 @@ function compatibilitySuite(version: string): void {
     succeeded(await k(...args), names.map((n) => `${n} unchanged\n`).join(''));
   });
 
+  it("create secret docker-registry (the seed's one-time setup) and create configmap", async () => {
+    const secretArgs = [
+      'create',
+      'secret',
+      'docker-registry',
+      'dockerhub',
+      '--docker-server=docker.io',
+      '--docker-username=demo',
+      '--docker-password=throwaway',
+    ];
+    succeeded(await k(...secretArgs), 'secret/dockerhub created\n');
+    succeeded(
+      await k('get', 'secret', 'dockerhub'),
+      /^NAME\s+TYPE\s+DATA\s+AGE\ndockerhub\s+kubernetes\.io\/dockerconfigjson\s+1\s+\d+s\n$/,
+    );
+    failed(await k(...secretArgs), /^error: failed to create secret secrets "dockerhub" already exists\n$/);
+    succeeded(
+      await k('create', 'configmap', 'settings', '--from-literal=a=1', '--from-literal=b=2'),
+      'configmap/settings created\n',
+    );
+    succeeded(await k('get', 'configmap', 'settings', '-o', 'jsonpath={.data}'), '{"a":"1","b":"2"}');
+  });
+
   it('apply -f of changed manifests says configured and keeps what the change does not touch', async () => {
     await writeFile(
       file('deployment.yml'),
