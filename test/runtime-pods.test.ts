@@ -1,10 +1,20 @@
 // The pod runtime with real processes: the env a container gets, config errors, unknown images,
 // restart policies with CrashLoopBackOff, probes of every kind, events, and a node restart.
 import assert from 'node:assert/strict';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { after, before, test } from 'node:test';
 import { CONFIGMAPS, EVENTS, PODS, SECRETS } from '../src/local/controllers/kinds.js';
 import type { KubeObject } from '../src/local/store/types.js';
-import { PROBE_APP_DIR, podObject, startNode, waitFor, type TestNode } from './runtime-harness.js';
+import { deletePodGracefully } from '../src/local/controllers/pod-deletion.js';
+import {
+  PROBE_APP_DIR,
+  PROBE_IMAGE,
+  podObject,
+  startNode,
+  waitFor,
+  type TestNode,
+} from './runtime-harness.js';
 
 let node: TestNode;
 before(async () => {
@@ -289,6 +299,66 @@ test('a startup probe holds readiness back until it passes', async () => {
   await waitFor('slow started and ready', () => cs('slow')?.started && isReady('slow'));
 });
 
+test('init containers run to completion first; a failing one with restartPolicy Never fails the pod', async () => {
+  const init = (name: string, code: number) => ({
+    name,
+    image: PROBE_IMAGE,
+    command: ['node', '-e', `console.log("init ${name}"); process.exit(${code})`],
+  });
+  node.store.create(PODS, podObject('inited', { initContainers: [init('first', 0), init('second', 0)] }));
+  node.store.create(
+    PODS,
+    podObject('init-fails', { restartPolicy: 'Never', initContainers: [init('broken', 2)] }),
+  );
+  await waitFor('inited ready', () => isReady('inited'));
+  const statuses = (pod('inited')!.status as { initContainerStatuses: ContainerStatus[] })
+    .initContainerStatuses;
+  assert.deepEqual(
+    statuses.map((s) => [s.name, s.state.terminated?.reason, s.state.terminated?.exitCode]),
+    [
+      ['first', 'Completed', 0],
+      ['second', 'Completed', 0],
+    ],
+  );
+  await waitFor('init-fails Failed', () => podStatus('init-fails').phase === 'Failed');
+  assert.equal(
+    cs('init-fails')!.state.waiting?.reason,
+    'ContainerCreating',
+    'the app container never started',
+  );
+  const initialized = podStatus('init-fails').conditions!.find((c) => c.type === 'Initialized');
+  assert.equal(initialized!.status, 'False');
+});
+
+test('on deletion the preStop hook runs before SIGTERM', async (t) => {
+  const calls: string[] = [];
+  const notify = createServer((req, res) => {
+    let body = '';
+    req.on('data', (c: Buffer) => (body += c.toString()));
+    req.on('end', () => {
+      calls.push(body);
+      res.end();
+    });
+  });
+  await new Promise<void>((r) => notify.listen(0, '127.0.0.1', r));
+  t.after(() => new Promise<void>((r) => notify.close(() => r())));
+  const url = `http://127.0.0.1:${(notify.address() as AddressInfo).port}/`;
+  const preStop = {
+    exec: { command: ['node', '-e', 'fetch(process.env.NOTIFY_URL, { method: "POST", body: "preStop" })'] },
+  };
+  node.store.create(
+    PODS,
+    podObject('hooked', {}, { env: [{ name: 'NOTIFY_URL', value: url }], lifecycle: { preStop } }),
+  );
+  await waitFor('hooked ready', () => isReady('hooked'));
+  deletePodGracefully(node.store, pod('hooked')!);
+  await waitFor('hooked gone', () => !pod('hooked'));
+  await waitFor('both calls', () => calls.length === 2);
+  assert.deepEqual(calls, ['preStop', 'SIGTERM hooked']);
+  assert.ok(events('hooked').includes('Normal Killing: Stopping container app'));
+});
+
+// Last: it stops this file's node.
 test('pods persisted as Running are started again after a node restart, with restartCount + 1', async () => {
   node.store.create(PODS, podObject('survivor'));
   await waitFor('survivor ready', () => isReady('survivor'));
