@@ -20,6 +20,7 @@ export interface RawHandler {
 /** Idle pooled connections are closed before the usual 5 s keep-alive timeout of Node servers. */
 const DEFAULT_IDLE_MS = 4000;
 const MAX_HEAD_BYTES = 64 * 1024;
+const CONNECT_TIMEOUT_MS = 10_000;
 
 interface PooledSocket extends Socket {
   idleTimer?: NodeJS.Timeout;
@@ -37,6 +38,14 @@ export class RawPool {
     const reused = socket !== undefined;
     if (!socket) {
       socket = connect({ host: address, port, noDelay: true }) as PooledSocket;
+      // Istio's default connect timeout; loopback refuses at once, but a silent address would hang.
+      const fresh = socket;
+      const timer = setTimeout(
+        () => fresh.destroy(new Error('upstream connect timeout')),
+        CONNECT_TIMEOUT_MS,
+      );
+      socket.once('connect', () => clearTimeout(timer));
+      socket.once('close', () => clearTimeout(timer));
       this.all.add(socket);
       socket.once('close', () => this.all.delete(socket!));
     }
