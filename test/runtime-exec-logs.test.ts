@@ -152,6 +152,16 @@ test('kubectl logs: lines, --tail, --timestamps, and --previous after a restart 
   assert.match(none.stderr, /previous terminated container "app" in pod "shell" not found/);
 });
 
+test('kubectl logs --limit-bytes, --since and --since-time', async () => {
+  const limited = await kubectl(['logs', 'shell', '--limit-bytes=7']);
+  assert.equal(limited.stdout.length, 7);
+  const recent = await kubectl(['logs', 'shell', '--since=1h']);
+  assert.match(recent.stdout, /listening on/);
+  const future = new Date(Date.now() + 3_600_000).toISOString();
+  const none = await kubectl(['logs', 'shell', `--since-time=${future}`]);
+  assert.deepEqual([none.code, none.stdout], [0, '']);
+});
+
 test('client-node Log streams with follow until the client aborts', async () => {
   const out = new PassThrough();
   let text = '';
