@@ -106,11 +106,9 @@ export function syncNewReplicaSetRevision(ctx: DeploymentContext, rs: KubeObject
   return current;
 }
 
-export function createNewReplicaSet(ctx: DeploymentContext, replicas: number): KubeObject | undefined {
+/** The ReplicaSet a Deployment's current template needs: name and labels from the hash, the next revision. */
+function newReplicaSetObject(ctx: DeploymentContext, hash: string, replicas: number): KubeObject {
   const d = ctx.deployment;
-  const collisionCount = ((d.status as { collisionCount?: number } | undefined)?.collisionCount ??
-    0) as number;
-  const hash = computePodTemplateHash(ctx.spec.template, collisionCount);
   const template = clone(ctx.spec.template);
   template.metadata = {
     ...template.metadata,
@@ -120,7 +118,7 @@ export function createNewReplicaSet(ctx: DeploymentContext, replicas: number): K
   const copied = Object.fromEntries(
     Object.entries(d.metadata.annotations ?? {}).filter(([k]) => !NOT_COPIED.has(k)),
   );
-  const rs: KubeObject = {
+  return {
     apiVersion: 'apps/v1',
     kind: 'ReplicaSet',
     metadata: {
@@ -140,9 +138,15 @@ export function createNewReplicaSet(ctx: DeploymentContext, replicas: number): K
       template,
     },
   };
+}
+
+export function createNewReplicaSet(ctx: DeploymentContext, replicas: number): KubeObject | undefined {
+  const d = ctx.deployment;
+  const collisionCount = (d.status as { collisionCount?: number } | undefined)?.collisionCount ?? 0;
+  const hash = computePodTemplateHash(ctx.spec.template, collisionCount);
   let created: KubeObject;
   try {
-    created = ctx.store.create(REPLICASETS, rs);
+    created = ctx.store.create(REPLICASETS, newReplicaSetObject(ctx, hash, replicas));
   } catch (err) {
     if (!(isApiError(err) && err.code === 409)) throw err;
     // A ReplicaSet of another template holds the name: count the collision, the next hash differs.
@@ -151,14 +155,15 @@ export function createNewReplicaSet(ctx: DeploymentContext, replicas: number): K
   }
   ctx.replicaSets.push(created);
   ctx.podsByRs.set(created.metadata.uid!, []);
-  if (replicas > 0)
+  if (replicas > 0) {
     ctx.events.record(
       d,
       'Normal',
       'ScalingReplicaSet',
       `Scaled up replica set ${created.metadata.name} from 0 to ${replicas}`,
     );
-  setDeploymentRevision(ctx, revision);
+  }
+  setDeploymentRevision(ctx, revisionOf(created));
   ctx.pendingProgress = {
     reason: 'NewReplicaSetCreated',
     message: `Created new replica set "${created.metadata.name}"`,

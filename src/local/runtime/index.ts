@@ -41,132 +41,165 @@ export interface PodRuntime extends PodSubresourceHandlers {
 }
 
 export function createPodRuntime(options: PodRuntimeOptions): PodRuntime {
-  const { store } = options;
-  const log = options.log ?? ((line: string) => process.stderr.write(line + '\n'));
-  const ips = new PodIpAllocator();
-  const workers = new Map<string, PodWorker>();
-  const running = new Set<Promise<unknown>>();
-  const execs = new Map<number, Promise<unknown>>();
-  let apiServer = options.apiServer;
-  let stopped = false;
-  const deps: WorkerDeps = {
-    store,
-    images: options.images,
-    stateDir: options.stateDir,
-    events: createEventRecorder(store, { component: 'kubelet', host: NODE_NAME }),
-    schedulerEvents: createEventRecorder(store, { component: 'default-scheduler' }),
-    backoffBaseMs: options.backoffBaseMs ?? 10_000,
-    backoffMaxMs: options.backoffMaxMs ?? 300_000,
-    endpointsDrainMs: options.endpointsDrainMs ?? 2_000,
-    apiServer: () => apiServer,
-    quiet: () => stopped,
-    log,
-    releaseIp: (ip) => ips.release(ip),
-    trackProcess: (ip, pgid, running) => ips.trackGroup(ip, pgid, running),
-  };
+  return new LocalNode(options);
+}
 
-  const track = (p: Promise<unknown>) => {
-    const tracked = p
-      .catch((err: Error) => log(`pod runtime: ${err.stack ?? err.message}`))
-      .finally(() => running.delete(tracked));
-    running.add(tracked);
-  };
+/** The node: one PodWorker per pod it runs, keyed by pod uid. */
+class LocalNode implements PodRuntime {
+  private readonly store: ObjectStore;
+  private readonly ips = new PodIpAllocator();
+  private readonly workers = new Map<string, PodWorker>();
+  private readonly running = new Set<Promise<unknown>>();
+  private readonly execs = new Map<number, Promise<unknown>>();
+  /** Pod uid → the address it had before a restart of the node. */
+  private readonly reserved = new Map<string, string>();
+  private readonly execServer = createExecServer();
+  private readonly deps: WorkerDeps;
+  private readonly unwatch: () => void;
+  private apiServer: { host: string; port: number } | undefined;
+  private stopped = false;
 
-  const reserved = new Map<string, string>(); // pod uid → address it had before a restart
-  const startWorker = (pod: KubeObject) => {
-    const uid = pod.metadata.uid!;
-    const ip = reserved.get(uid) ?? ips.allocate();
-    reserved.delete(uid);
-    const worker = new PodWorker(pod, ip, deps);
-    workers.set(worker.uid, worker);
-    track(worker.start());
-  };
+  constructor(private readonly options: PodRuntimeOptions) {
+    this.store = options.store;
+    this.apiServer = options.apiServer;
+    this.deps = this.workerDeps();
+    const existing = this.reserveAddresses();
+    // Watch callbacks run inside someone else's write: act on the event a moment later.
+    this.unwatch = this.store.watch(PODS, (e) => {
+      const obj = e.object;
+      setImmediate(() => this.onPod(e.type, obj));
+    });
+    setImmediate(() => this.restartExisting(existing));
+    // The API server may hand these around as plain functions.
+    this.log = this.log.bind(this);
+    this.exec = this.exec.bind(this);
+  }
 
-  const onPod = (type: StoreEvent['type'], pod: KubeObject) => {
-    if (stopped) return;
-    const worker = workers.get(pod.metadata.uid!);
-    if (type === 'DELETED') {
-      if (worker) {
-        workers.delete(worker.uid);
-        track(worker.kill());
+  private workerDeps(): WorkerDeps {
+    const { store, options } = this;
+    const log = options.log ?? ((line: string) => void process.stderr.write(line + '\n'));
+    return {
+      store,
+      images: options.images,
+      stateDir: options.stateDir,
+      events: createEventRecorder(store, { component: 'kubelet', host: NODE_NAME }),
+      schedulerEvents: createEventRecorder(store, { component: 'default-scheduler' }),
+      backoffBaseMs: options.backoffBaseMs ?? 10_000,
+      backoffMaxMs: options.backoffMaxMs ?? 300_000,
+      endpointsDrainMs: options.endpointsDrainMs ?? 2_000,
+      apiServer: () => this.apiServer,
+      quiet: () => this.stopped,
+      log,
+      releaseIp: (ip) => this.ips.release(ip),
+      trackProcess: (ip, pgid, running) => this.ips.trackGroup(ip, pgid, running),
+    };
+  }
+
+  /**
+   * Pods the store already holds were on this node before a restart: reserve their addresses
+   * before anything else can take them; they start again on the next tick.
+   */
+  private reserveAddresses(): KubeObject[] {
+    const existing = this.store.list(PODS).items;
+    for (const pod of existing) {
+      const status = pod.status as { podIP?: string; phase?: string } | undefined;
+      const finished = status?.phase === 'Succeeded' || status?.phase === 'Failed';
+      if (!status?.podIP || finished || pod.metadata.deletionTimestamp) continue;
+      this.reserved.set(pod.metadata.uid!, this.ips.allocate(status.podIP));
+    }
+    return existing;
+  }
+
+  private restartExisting(existing: KubeObject[]): void {
+    for (const pod of existing) {
+      const current = this.store.get(PODS, pod.metadata.namespace, pod.metadata.name);
+      if (current && current.metadata.uid === pod.metadata.uid && !this.workers.has(pod.metadata.uid!)) {
+        this.onPod('ADDED', current);
       }
-      return;
+    }
+    for (const [uid, ip] of this.reserved) {
+      // Reserved for a pod that went away before it started again.
+      if (!this.workers.has(uid)) this.ips.release(ip);
+    }
+    this.reserved.clear();
+  }
+
+  private track(p: Promise<unknown>): void {
+    const tracked: Promise<unknown> = p
+      .catch((err: Error) => this.deps.log(`pod runtime: ${err.stack ?? err.message}`))
+      .finally(() => this.running.delete(tracked));
+    this.running.add(tracked);
+  }
+
+  private onPod(type: StoreEvent['type'], pod: KubeObject): void {
+    if (this.stopped) return;
+    const worker = this.workers.get(pod.metadata.uid!);
+    if (type === 'DELETED') {
+      if (!worker) return;
+      this.workers.delete(worker.uid);
+      return this.track(worker.kill());
     }
     if (worker) return worker.update(pod);
     // Deleted while no process ran for it (before a restart of the node, or never started).
-    if (pod.metadata.deletionTimestamp) return track(Promise.resolve().then(() => deleteNow(store, pod)));
+    if (pod.metadata.deletionTimestamp)
+      return this.track(Promise.resolve().then(() => deleteNow(this.store, pod)));
     const phase = (pod.status as { phase?: string } | undefined)?.phase;
     if (phase === 'Succeeded' || phase === 'Failed') return; // finished: nothing to run
-    startWorker(pod);
-  };
-
-  // Pods the store already holds are on this node since before a restart: reserve their
-  // addresses first so that none is handed to a new pod, then start them again.
-  const existing = store.list(PODS).items;
-  for (const pod of existing) {
-    const status = pod.status as { podIP?: string; phase?: string } | undefined;
-    const finished = status?.phase === 'Succeeded' || status?.phase === 'Failed';
-    if (status?.podIP && !finished && !pod.metadata.deletionTimestamp)
-      reserved.set(pod.metadata.uid!, ips.allocate(status.podIP));
+    this.startWorker(pod);
   }
-  const unwatch = store.watch(PODS, (e) => {
-    const obj = e.object;
-    setImmediate(() => onPod(e.type, obj));
-  });
-  setImmediate(() => {
-    for (const pod of existing)
-      if (!workers.has(pod.metadata.uid!))
-        onPod('ADDED', store.get(PODS, pod.metadata.namespace, pod.metadata.name) ?? pod);
-  });
 
-  const exec = createExecServer();
-  const logWriters = (path: string): LogWriter | undefined => {
-    for (const w of workers.values()) {
+  private startWorker(pod: KubeObject): void {
+    const uid = pod.metadata.uid!;
+    const ip = this.reserved.get(uid) ?? this.ips.allocate();
+    this.reserved.delete(uid);
+    const worker = new PodWorker(pod, ip, this.deps);
+    this.workers.set(uid, worker);
+    this.track(worker.start());
+  }
+
+  private openWriter(path: string): LogWriter | undefined {
+    for (const w of this.workers.values()) {
       for (const r of [...w.initRunners, ...w.runners])
         if (r.current?.logs.path === path) return r.current.logs;
     }
     return undefined;
-  };
+  }
 
-  return {
-    setApiServer(address) {
-      apiServer = address;
-    },
-    log(req: IncomingMessage, res: ServerResponse, pod: KubeObject, query: URLSearchParams) {
-      serveLog(
-        { stateDir: options.stateDir, openWriter: logWriters },
-        req,
-        res,
-        workers.get(pod.metadata.uid!)?.pod() ?? pod,
-        query,
-      );
-    },
-    exec(req: IncomingMessage, socket: Duplex, head: Buffer, pod: KubeObject, query: URLSearchParams) {
-      try {
-        const target = execTarget(workers.get(pod.metadata.uid!), pod, query, req);
-        const request = parseExecQuery(query);
-        exec.upgrade(req, socket, head, target, request, (pid, done) => {
-          execs.set(pid, done);
-          void done.finally(() => execs.delete(pid));
-        });
-      } catch (err) {
-        if (!(err as ApiError).status) throw err;
-        rejectUpgrade(socket, err as ApiError);
-      }
-    },
-    async stop() {
-      if (stopped) return;
-      stopped = true;
-      unwatch();
-      exec.close();
-      for (const pid of execs.keys()) killGroup(pid, 'SIGKILL');
-      const graceMs = options.shutdownGraceMs ?? 2_000;
-      await Promise.all([...workers.values()].map((w) => w.shutdown(graceMs)));
-      await Promise.all([...running, ...execs.values()]);
-      workers.clear();
-      ips.releaseAll();
-    },
-  };
+  setApiServer(address: { host: string; port: number }): void {
+    this.apiServer = address;
+  }
+
+  log(req: IncomingMessage, res: ServerResponse, pod: KubeObject, query: URLSearchParams): void {
+    const sources = { stateDir: this.options.stateDir, openWriter: (path: string) => this.openWriter(path) };
+    serveLog(sources, req, res, this.workers.get(pod.metadata.uid!)?.pod() ?? pod, query);
+  }
+
+  exec(req: IncomingMessage, socket: Duplex, head: Buffer, pod: KubeObject, query: URLSearchParams): void {
+    try {
+      const target = execTarget(this.workers.get(pod.metadata.uid!), pod, query, req);
+      const request = parseExecQuery(query);
+      this.execServer.upgrade(req, socket, head, target, request, (pid, done) => {
+        this.execs.set(pid, done);
+        void done.finally(() => this.execs.delete(pid));
+      });
+    } catch (err) {
+      if (!(err as ApiError).status) throw err;
+      rejectUpgrade(socket, err as ApiError);
+    }
+  }
+
+  async stop(): Promise<void> {
+    if (this.stopped) return;
+    this.stopped = true;
+    this.unwatch();
+    this.execServer.close();
+    for (const pid of this.execs.keys()) killGroup(pid, 'SIGKILL');
+    const graceMs = this.options.shutdownGraceMs ?? 2_000;
+    await Promise.all([...this.workers.values()].map((w) => w.shutdown(graceMs)));
+    await Promise.all([...this.running, ...this.execs.values()]);
+    this.workers.clear();
+    this.ips.releaseAll();
+  }
 }
 
 function deleteNow(store: ObjectStore, pod: KubeObject): void {
