@@ -1,7 +1,7 @@
 // Checks and defaults every create, update and patch goes through before the store sees it:
 // body identity against the URL, namespace existence, server-side defaults, validation.
 import { findResource } from '../resources.js';
-import { badRequest, invalid, notFound, statusError } from '../store/api-error.js';
+import { ApiError, badRequest, invalid, notFound, statusError } from '../store/api-error.js';
 import type { WriteOperation } from './modules.js';
 import type { KubeObject } from '../store/types.js';
 import { applyDefaults, resetStatusOnCreate } from './admission-defaults.js';
@@ -62,14 +62,16 @@ export function requireNamespace(call: Call): void {
   if (ns !== undefined && !call.ctx.store.get(NAMESPACES, undefined, ns)) throw notFound(NAMESPACES, ns);
 }
 
+function unknownServerError(message: string): ApiError {
+  const err = statusError(500, '', message);
+  delete (err.status as { reason?: string }).reason;
+  return err;
+}
+
 export function prepareCreate(call: Call, obj: KubeObject): void {
-  if (obj.metadata.resourceVersion) {
-    throw statusError(
-      500,
-      'InternalError',
-      'Internal error occurred: resourceVersion should not be set on objects to be created',
-    );
-  }
+  // The storage layer's plain error: a 500 with no reason, exactly as a real server answers.
+  if (obj.metadata.resourceVersion)
+    throw unknownServerError('resourceVersion should not be set on objects to be created');
   requireNamespace(call);
   resetStatusOnCreate(obj, call.route.type.subresources?.includes('status') ?? false);
   applyDefaults(obj, call.ctx.store);
