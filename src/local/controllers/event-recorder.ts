@@ -18,6 +18,8 @@ export interface EventSource {
   host?: string;
 }
 
+const MAX_CORRELATED = 4096;
+
 export function createEventRecorder(store: ObjectStore, source: EventSource): EventRecorder {
   const seen = new Map<string, string>(); // correlation key → event name
   return {
@@ -40,6 +42,8 @@ export function createEventRecorder(store: ObjectStore, source: EventSource): Ev
           EVENTS,
           newEvent(obj, namespace, source, { type, reason, message, fieldPath, now }),
         );
+        // Bounded like client-go's cache of recent events: forgetting one only costs a new Event.
+        if (seen.size >= MAX_CORRELATED) seen.delete(seen.keys().next().value!);
         seen.set(correlation, created.metadata.name);
       } catch (err) {
         // Events are best effort (the namespace may be going away); a lost event must not stop a pod.
