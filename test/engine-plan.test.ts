@@ -214,9 +214,17 @@ test('rollback refuses when the previous color is gone or runs another release',
     (e: unknown) => e instanceof GuardError && /now runs release r3, not r1/.test(e.message),
   );
   view.set(readyDeployment(ctx, 'blue', 'r1'));
+  view.set(readyDeployment(ctx, 'green', 'r2'));
   const r = await rollbackOnView(ctx, view);
   assert.equal(r.color, 'blue');
   assert.equal(routesOf(ctx, view).activeColor, 'blue');
+  // Running it again (a retry after a crash) verifies the rollback instead of undoing it.
+  const again = await rollbackOnView(ctx, view);
+  assert.equal(again.color, 'blue');
+  assert.deepEqual(
+    again.steps.flatMap((s) => s.changes),
+    [],
+  );
 });
 
 test('decommission refuses the live color and the drain window; --force skips only the window', async () => {
@@ -261,6 +269,7 @@ test('decommission refuses when the gateway does not answer: no evidence that us
   ctx.deps.http = async () => ({ status: 0, headers: {}, body: 'connect ECONNREFUSED' });
   await assert.rejects(
     decommissionOnView(ctx, view, {}),
-    (e: unknown) => e instanceof GuardError && /cannot check that plain traffic has left blue/.test(e.message),
+    (e: unknown) =>
+      e instanceof GuardError && /cannot check that plain traffic has left blue/.test(e.message),
   );
 });

@@ -11,7 +11,6 @@ import { mustBeReady, mustExist, refuse, type Refusal } from './guards.js';
 import { locked, type OperationInput } from './operation.js';
 import type { SwitchResult } from './promote.js';
 import { switchTo } from './switch.js';
-import { ciRunId } from './release-id.js';
 
 export type RollbackInput = OperationInput;
 
@@ -43,9 +42,12 @@ export function rollbackTarget(
   const settings = (ctx.router as IstioRouter).settings;
   const ann = routes.virtualService?.metadata.annotations ?? {};
   const recorded = ann[annotationKey(settings, 'previousColor')];
-  const run = ciRunId(ctx.deps.env);
-  if (run && ann[annotationKey(settings, 'switchedBy')] === `rollback/${run}`) {
-    // This CI run already rolled back (and crashed or was retried): converge, do not toggle back.
+  if ((ann[annotationKey(settings, 'switchedBy')] ?? '').startsWith('rollback/')) {
+    // The last switch was a rollback (this run crashed after it, or someone retries): converge
+    // by verifying it. Going back to the release rolled back from is a promote, never a re-run.
+    ctx.deps.log.warn(
+      `the last switch was already a rollback to ${routes.activeColor}; verifying it. To return to ${recorded ?? 'the other color'}, run \`cutover promote --release ID\``,
+    );
     return { target: routes.activeColor, active: routes.activeColor };
   }
   const target =
