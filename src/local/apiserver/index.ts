@@ -71,7 +71,14 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
   };
   let serverAddress = '';
   const server = createServer((req, res) => {
-    void handleRequest(ctx, req, res, serverAddress);
+    // handleRequest answers every error with a Status; this only catches a failure to send one,
+    // which must cost that one connection and never the server.
+    handleRequest(ctx, req, res, serverAddress).catch((err: unknown) => {
+      process.emitWarning(
+        `API server: cannot answer ${req.method} ${req.url}: ${(err as Error).stack ?? String(err)}`,
+      );
+      res.destroy();
+    });
   });
   server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) =>
     onUpgrade(ctx, req, socket, head),
