@@ -28,6 +28,8 @@ interface PhaseResult {
   plainRequests: number;
   plainFailures: number;
   plainLeaks: number;
+  /** activate / rollback: from the phase's start until plain users are all on the new version */
+  toEffectMs?: number | null;
   ok: boolean;
 }
 
@@ -56,6 +58,18 @@ function timeToEffect(samples: TrafficSample[], fromMs: number, toMs: number, ve
   });
   const first = plain[last + 1];
   return first ? Math.round(first.at - fromMs) : null;
+}
+
+/** Waits (at most 15 s) until 20 plain requests in a row got `version`; returns the time to effect. */
+async function waitForEffect(traffic: Traffic, fromMs: number, version: string): Promise<number | null> {
+  const deadline = performance.now() + 15_000;
+  while (performance.now() < deadline) {
+    const now = performance.now() - traffic.startedAt;
+    const recent = traffic.samples.filter((s) => s.kind === 'plain' && s.at >= fromMs).slice(-20);
+    if (recent.length === 20 && recent.every((s) => s.version === version)) return timeToEffect(traffic.samples, fromMs, now, version);
+    await new Promise((d) => setTimeout(d, 50));
+  }
+  return null;
 }
 
 async function kubectlBin(): Promise<string> {
@@ -171,12 +185,18 @@ async function runOne(tool: 'seed' | 'cutover', delayMs: number): Promise<RunRes
         ok,
       });
     };
-    for (const phase of PHASES) await measure(phase, () => runner.run(phase));
+    const target: Partial<Record<string, string>> = { activate: 'v2', rollback: 'v1', 'activate again': 'v2' };
+    for (const phase of PHASES) {
+      await measure(phase, () => runner.run(phase));
+      const version = target[phase];
+      // A person clicks the next button only once the switch shows: both tools get the same wait.
+      if (version) phases[phases.length - 1]!.toEffectMs = await waitForEffect(traffic, windows[phase]![0], version);
+    }
     // Traffic goes on until the last change has surely reached the gateway: failures caused by
     // a phase but seen after it ended are counted in this row.
     await measure('after (settle)', () => new Promise((d) => setTimeout(() => d(true), delayMs + 1500)));
     await traffic.stop();
-    const rollbackToEffectMs = timeToEffect(traffic.samples, windows.rollback![0], windows['activate again']![0], 'v1');
+    const rollbackToEffectMs = phases.find((p) => p.phase === 'rollback')?.toEffectMs ?? null;
     return {
       tool,
       delayMs,
@@ -198,10 +218,11 @@ function render(results: RunResult[]): string {
     lines.push(
       `\n${r.tool} @ ${r.delayMs} ms propagation: ${r.plainFailures} failed plain requests, ${r.plainLeaks} leaked to the color under test, rollback effective after ${r.rollbackToEffectMs ?? '—'} ms`,
     );
-    lines.push('  phase            ok   wall ms  API req  plain req  failed  leaked');
+    lines.push('  phase            ok   wall ms  API req  plain req  failed  leaked  in effect after');
     for (const p of r.phases) {
+      const effect = p.toEffectMs === undefined ? '' : p.toEffectMs === null ? 'not within 15 s' : `${p.toEffectMs} ms`;
       lines.push(
-        `  ${p.phase.padEnd(16)} ${p.ok ? 'yes' : 'NO '}  ${String(p.ms).padStart(7)}  ${String(p.apiRequests).padStart(7)}  ${String(p.plainRequests).padStart(9)}  ${String(p.plainFailures).padStart(6)}  ${String(p.plainLeaks).padStart(6)}`,
+        `  ${p.phase.padEnd(16)} ${p.ok ? 'yes' : 'NO '}  ${String(p.ms).padStart(7)}  ${String(p.apiRequests).padStart(7)}  ${String(p.plainRequests).padStart(9)}  ${String(p.plainFailures).padStart(6)}  ${String(p.plainLeaks).padStart(6)}  ${effect}`,
       );
     }
   }
