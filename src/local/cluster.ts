@@ -58,6 +58,8 @@ export async function startLocalCluster(options: LocalClusterOptions): Promise<L
     stops.push(() => runtime.stop());
     const api = await startApiServer({ store, host, port: options.apiPort ?? 0, pods: runtime });
     stops.push(() => api.close());
+    // Containers get KUBERNETES_SERVICE_HOST/PORT, as in a real pod.
+    runtime.setApiServer({ host, port: api.port });
     const controllers = startControllers({ store });
     stops.push(() => controllers.stop());
     const gateway = await startGateway({
