@@ -18,7 +18,9 @@ const command: Command = {
       io.stdout.write(JSON.stringify({ running: Boolean(info), stateDir, kubeconfig, ...info }, null, 2) + '\n');
     } else if (info) {
       io.stdout.write(
-        `running (pid ${info.pid})\n  API server: ${info.apiUrl}\n  gateway:    ${info.gatewayUrl}\n  export KUBECONFIG=${kubeconfig}\n`,
+        `running (pid ${info.pid})\n  API server: ${info.apiUrl}\n  gateway:    ${info.gatewayUrl}\n` +
+          (info.database ? `  PostgreSQL: ${info.database.host}:${info.database.port}\n` : '') +
+          `  export KUBECONFIG=${kubeconfig}\n`,
       );
     } else {
       io.stdout.write(`not running (state dir ${stateDir})\n`);
