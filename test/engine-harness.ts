@@ -123,7 +123,7 @@ export interface CliRun {
 export function spawnCli(
   args: string[],
   options: { cwd: string; env: Record<string, string> },
-): { child: ChildProcess; done: Promise<CliRun> } {
+): { child: ChildProcess; done: Promise<CliRun>; stderrSoFar: () => string } {
   const code = `import { main } from ${JSON.stringify(MAIN)}; process.exitCode = await main(process.argv.slice(1));`;
   const child = spawn(process.execPath, ['--import', TSX, '--input-type=module', '-e', code, '--', ...args], {
     cwd: options.cwd,
@@ -138,7 +138,7 @@ export function spawnCli(
     child.on('error', reject);
     child.on('close', (status, signal) => resolve({ code: status ?? (signal ? 137 : 1), stdout, stderr }));
   });
-  return { child, done };
+  return { child, done, stderrSoFar: () => stderr };
 }
 
 export function runCli(

@@ -2,6 +2,9 @@
 // exits 4 while another run holds the lock; a holder killed with SIGKILL is taken over once its
 // lease expires, and the run that takes over converges.
 import { test, before, after } from 'node:test';
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { stringify } from 'yaml';
 import assert from 'node:assert/strict';
 import { demoConfig, runCli, spawnCli, startHarness, waitFor, type Harness } from './engine-harness.js';
 import { lockStatus } from '../src/lock/index.js';
@@ -39,24 +42,57 @@ test('two deploys at once run one after the other', async () => {
 });
 
 test('--no-wait exits 4 while another run holds the lock', async () => {
-  const first = cli(['deploy', '--image', 'demo/myapp:v1', '--release', 'rc']);
-  const running = spawnCli(first.args, first);
-  const holder = await waitFor('the first deploy to hold the lock', lockHeld);
-  assert.match(holder, /held by/);
+  // The first run holds the lock until the test lets it go: its hook waits for a file.
+  const gate = join(h.dir, 'go');
+  const held = join(h.dir, 'held.yaml');
+  const hook = { name: 'hold', command: `while [ ! -f ${gate} ]; do sleep 0.05; done` };
+  await writeFile(
+    held,
+    stringify(demoConfig(h, { smokeTests: [], hooks: { preTest: [hook] }, leaseDurationSeconds: 5 })),
+  );
+  const running = spawnCli(['deploy', '--image', 'demo/myapp:v1', '--release', 'rc', '-f', held], {
+    cwd: h.dir,
+    env: h.env,
+  });
+  await waitFor(
+    'the first deploy to run its hook',
+    async () =>
+      running.child.exitCode === null &&
+      (await lockHeld()) &&
+      /deploy: pre-test hooks/.test(running.stderrSoFar())
+        ? true
+        : undefined,
+    60_000,
+  );
   const second = cli(['deploy', '--image', 'demo/myapp:v2', '--release', 'rd', '--no-wait']);
   const run = await runCli(second.args, second);
   assert.equal(run.code, 4, run.stderr);
   assert.match(run.stderr, /lock/i);
   assert.match(run.stderr, /fix: /);
+  await writeFile(gate, '');
   const done = await running.done;
   assert.equal(done.code, 0, done.stderr);
 });
 
 test('a holder killed with SIGKILL is taken over after its lease expires, and the new run converges', async () => {
   const before = await lockStatus(h.kube, 'default', 'myapp');
-  const victim = cli(['deploy', '--image', 'demo/myapp:v1', '--release', 're']);
-  const running = spawnCli(victim.args, victim);
-  await waitFor('the victim to hold the lock', lockHeld);
+  // The victim blocks in its hook (a gate that never opens), so it is surely killed mid-deploy.
+  const stuck = join(h.dir, 'stuck.yaml');
+  const hook = { name: 'hold', command: `while [ ! -f ${join(h.dir, 'never')} ]; do sleep 0.05; done` };
+  await writeFile(
+    stuck,
+    stringify(demoConfig(h, { smokeTests: [], hooks: { preTest: [hook] }, leaseDurationSeconds: 5 })),
+  );
+  const running = spawnCli(['deploy', '--image', 'demo/myapp:v1', '--release', 're', '-f', stuck], {
+    cwd: h.dir,
+    env: h.env,
+  });
+  await waitFor(
+    'the victim to run its hook',
+    async () =>
+      (await lockHeld()) && /deploy: pre-test hooks/.test(running.stderrSoFar()) ? true : undefined,
+    60_000,
+  );
   running.child.kill('SIGKILL');
   const killed = await running.done;
   assert.equal(killed.code, 137);
