@@ -1,7 +1,7 @@
 // What the real API server fills in when it admits an object (defaulting and PrepareForCreate):
 // status reset on create, namespace phase, pod spec defaults, Service ClusterIP allocation and
 // Deployment strategy. Clients see these in `kubectl get -o yaml` and `describe`.
-import { podDefaults, type PodSpec } from '../controllers/defaults.js';
+import { podDefaults, podTemplateSpecDefaults, type PodSpec } from '../controllers/defaults.js';
 import { findResource } from '../resources.js';
 import type { KubeObject, ObjectStore } from '../store/types.js';
 
@@ -47,7 +47,7 @@ function isObject(v: unknown): v is Json {
 function defaultTemplate(spec: Json): void {
   const template = spec.template;
   if (!isObject(template) || !isObject(template.spec) || !Array.isArray(template.spec.containers)) return;
-  template.spec = podDefaults(template.spec as unknown as PodSpec);
+  template.spec = podTemplateSpecDefaults(template.spec as unknown as PodSpec);
 }
 
 function defaultDeployment(spec: Json): void {

@@ -8,6 +8,7 @@ import type { PodSubresourceHandlers } from './pod-subresources.js';
 import { groupVersion, type ResourceRoute } from './paths.js';
 import type { RequestMetrics } from './metrics.js';
 import { sendJson, warningHeaders } from './http-io.js';
+import type { IncludeObjectPolicy } from './tables/index.js';
 
 export interface ServerContext {
   store: ObjectStore;
@@ -46,6 +47,17 @@ export function respond(call: Call, code: number, body: unknown): void {
 export function wantsTable(call: Call): boolean {
   const accept = call.req.headers.accept ?? '';
   return /as=Table/.test(accept) && /g=meta\.k8s\.io/.test(accept);
+}
+
+/**
+ * TableOptions.includeObject of a Table request. The real server checks it only when it builds
+ * a Table, and answers an unknown value with 400.
+ */
+export function includeObjectPolicy(call: Call): IncludeObjectPolicy {
+  const v = call.query.get('includeObject') ?? '';
+  if (v === '') return 'Metadata';
+  if (v === 'None' || v === 'Metadata' || v === 'Object') return v;
+  throw badRequest(`unrecognized includeObject value: ${JSON.stringify(v)}`);
 }
 
 export function isDryRun(call: Call): boolean {

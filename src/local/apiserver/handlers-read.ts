@@ -2,7 +2,7 @@
 // Table when kubectl asks for one. Lists return everything at once with an empty `continue`.
 import type { KubeObject } from '../store/types.js';
 import { badRequest, notFound } from '../store/api-error.js';
-import { present, respond, wantsTable, type Call } from './call.js';
+import { includeObjectPolicy, present, respond, wantsTable, type Call } from './call.js';
 import { groupVersion } from './paths.js';
 import { selectorFromQuery } from './selectors.js';
 
@@ -22,6 +22,7 @@ export function handleGet(call: Call): void {
       200,
       call.ctx.modules.toTable(call.route.type, [obj], {
         resourceVersion: obj.metadata.resourceVersion ?? '',
+        includeObject: includeObjectPolicy(call),
       }),
     );
     return;
@@ -44,7 +45,11 @@ export function handleList(call: Call): void {
   const { items, resourceVersion } = selectObjects(call);
   const rv = String(resourceVersion);
   if (wantsTable(call)) {
-    respond(call, 200, call.ctx.modules.toTable(call.route.type, items, { resourceVersion: rv }));
+    const table = call.ctx.modules.toTable(call.route.type, items, {
+      resourceVersion: rv,
+      includeObject: includeObjectPolicy(call),
+    });
+    respond(call, 200, table);
     return;
   }
   respond(call, 200, {

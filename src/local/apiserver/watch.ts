@@ -8,7 +8,8 @@
 // as ADDED, as the real watch cache does.
 import { ApiError, badRequest, invalid } from '../store/api-error.js';
 import type { KubeObject, StoreEvent } from '../store/types.js';
-import { present, wantsTable, type Call } from './call.js';
+import { includeObjectPolicy, present, wantsTable, type Call } from './call.js';
+import type { IncludeObjectPolicy } from './tables/index.js';
 import { groupVersion } from './paths.js';
 import { selectorFromQuery, type Matcher } from './selectors.js';
 
@@ -24,7 +25,8 @@ interface WatchOptions {
   sendInitialEnd: boolean;
   bookmarks: boolean;
   timeoutMs: number;
-  table: boolean;
+  /** Set when the client asked for Table events: what each row carries of its object. */
+  table: IncludeObjectPolicy | undefined;
 }
 
 function isTrue(v: string | null): boolean {
@@ -53,7 +55,7 @@ function parseOptions(call: Call): WatchOptions {
     sendInitialEnd: initialEnd,
     bookmarks,
     timeoutMs: (timeout !== null ? Number(timeout) : DEFAULT_TIMEOUT_SECONDS) * 1000,
-    table: wantsTable(call),
+    table: wantsTable(call) ? includeObjectPolicy(call) : undefined,
   };
 }
 
@@ -190,6 +192,7 @@ class WatchStream {
     const object = this.options.table
       ? this.call.ctx.modules.toTable(this.call.route.type, [served], {
           resourceVersion: served.metadata.resourceVersion ?? '',
+          includeObject: this.options.table,
         })
       : served;
     this.write({ type, object });

@@ -1,6 +1,8 @@
 // meta.k8s.io/v1 Table responses for `kubectl get` (Accept: application/json;as=Table;…): the
-// columns kubectl shows per kind, wide columns at priority 1, and each row's object as
-// PartialObjectMetadata so `-A` can print the namespace. Kinds without a printer get Name + Age.
+// columns kubectl shows per kind, wide columns at priority 1, and each row's object as the
+// client's includeObject asks: PartialObjectMetadata by default (so `-A` can print the
+// namespace), the whole object for `Object` (kubectl's --sort-by sorts on it), or null for `None`.
+// Kinds without a printer get Name + Age.
 import type { ResourceType } from '../../resources.js';
 import type { KubeObject } from '../../store/types.js';
 import { ageSince } from './age.js';
@@ -11,12 +13,23 @@ import { ROWS } from './rows.js';
 export { humanDuration } from './age.js';
 export type { ColumnDefinition } from './columns.js';
 
+/** metav1.IncludeObjectPolicy: which part of each object a Table row carries. */
+export type IncludeObjectPolicy = 'None' | 'Metadata' | 'Object';
+
+export interface PartialObjectMetadata {
+  kind: 'PartialObjectMetadata';
+  apiVersion: 'meta.k8s.io/v1';
+  metadata: KubeObject['metadata'];
+}
+
 export interface TableOptions {
   resourceVersion: string;
   /** The clock ages are computed against. */
   now?: Date;
   /** `continue` token of a paged list, echoed into the Table's metadata. */
   continueToken?: string;
+  /** Default `Metadata`, as the real server's. */
+  includeObject?: IncludeObjectPolicy;
 }
 
 export interface Table {
@@ -26,7 +39,7 @@ export interface Table {
   columnDefinitions: ColumnDefinition[];
   rows: Array<{
     cells: Array<string | number | null>;
-    object: { kind: 'PartialObjectMetadata'; apiVersion: 'meta.k8s.io/v1'; metadata: KubeObject['metadata'] };
+    object: PartialObjectMetadata | KubeObject | null;
   }>;
 }
 
@@ -47,7 +60,13 @@ export function toTable(resourceType: ResourceType, objects: KubeObject[], opts:
     columnDefinitions: COLUMNS[resourceType.kind] ?? [NAME, AGE],
     rows: objects.map((obj) => ({
       cells: row(obj as unknown as Json, now),
-      object: { kind: 'PartialObjectMetadata', apiVersion: 'meta.k8s.io/v1', metadata: obj.metadata },
+      object: rowObject(obj, opts.includeObject ?? 'Metadata'),
     })),
   };
+}
+
+function rowObject(obj: KubeObject, policy: IncludeObjectPolicy): Table['rows'][number]['object'] {
+  if (policy === 'None') return null;
+  if (policy === 'Object') return obj;
+  return { kind: 'PartialObjectMetadata', apiVersion: 'meta.k8s.io/v1', metadata: obj.metadata };
 }

@@ -80,9 +80,29 @@ describe('toTable', () => {
       'demo/myapp:1,envoy',
       'app=myapp,color=blue',
     ]);
-    assert.deepEqual(t.rows[0]!.object.kind, 'PartialObjectMetadata');
-    assert.equal(t.rows[0]!.object.metadata.namespace, 'default');
+    assert.deepEqual(t.rows[0]!.object?.kind, 'PartialObjectMetadata');
+    assert.equal(t.rows[0]!.object?.metadata.namespace, 'default');
     assert.deepEqual(t.metadata, { resourceVersion: '42' });
+  });
+  it('carries metadata, the whole object or nothing per row as includeObject asks', () => {
+    const ev = {
+      apiVersion: 'v1',
+      kind: 'Event',
+      metadata: { name: 'e1', namespace: 'default', creationTimestamp: ago(60) },
+      lastTimestamp: ago(30),
+      reason: 'ScalingReplicaSet',
+    } as KubeObject;
+    const rows = (includeObject?: 'None' | 'Metadata' | 'Object') =>
+      toTable(type('', 'events'), [ev], { resourceVersion: '1', now, includeObject }).rows;
+    assert.deepEqual(rows()[0]!.object, {
+      kind: 'PartialObjectMetadata',
+      apiVersion: 'meta.k8s.io/v1',
+      metadata: ev.metadata,
+    });
+    assert.deepEqual(rows('Metadata'), rows());
+    assert.deepEqual(rows('Object')[0]!.object, ev);
+    assert.equal(rows('None')[0]!.object, null);
+    assert.deepEqual(rows('None')[0]!.cells, rows('Object')[0]!.cells);
   });
   it('computes the pod STATUS column as kubectl does', () => {
     const pod = (status: Record<string, unknown>, extra: Partial<KubeObject['metadata']> = {}) =>
