@@ -206,6 +206,13 @@ function compatibilitySuite(version: string): void {
     assert.match(deployment, /^StrategyType:\s+Recreate$/m);
     assert.match(deployment, /Image:\s+demo\/myapp:wf-2/);
     assert.match(deployment, /DB_PASSWORD:\s+not-a-real-password/);
+    // The probe as the API server defaults it (scheme HTTP, timings), and no service account on a
+    // template: only Pods get one.
+    assert.match(
+      deployment,
+      /^ +Readiness: +http-get http:\/\/:3000\/ready delay=0s timeout=1s period=10s #success=1 #failure=3$/m,
+    );
+    assert.doesNotMatch(deployment, /Service Account/);
     const vs = succeeded(await k('describe', 'virtualservice', 'myapp-blue-green'));
     assert.match(vs, /^Kind:\s+VirtualService$/m);
     assert.match(vs, /Subset:\s+green/);
