@@ -81,6 +81,11 @@ test('bad flags: unknown color, no image', async () => {
   await badInput('flags3', 'app: myapp\n', ['status', '-o', 'yaml'], [/--output yaml/]);
 });
 
+test('a release tag with no version, or a misspelled color, is bad input', async () => {
+  await badInput('tag1', 'app: myapp\n', ['deploy', '--image', 'x:1', '--tag', 'latest'], [/"latest" names no version/]);
+  await badInput('tag2', 'app: myapp\n', ['deploy', '--image', 'x:1', '--tag', 'v1.2-gren'], [/misspelled color/]);
+});
+
 test("the seed's manifests with unset variables: every one of them listed, no request", async () => {
   const config = `app: myapp\nmanifests: seed/manifests\n`;
   await badInput(

@@ -195,6 +195,7 @@ export async function readShared(ctx: EngineContext, view: ClusterView): Promise
 }
 
 export async function deploy(ctx: EngineContext, input: DeployInput): Promise<DeployResult> {
+  colorFromTag(input.tag); // a bad tag is bad input: refused before the first request
   const release = newReleaseId(input, ctx.deps.env, ctx.deps.clock(), ctx.deps.random);
   const image = resolveImage(ctx, input);
   return locked(ctx, { operation: 'deploy', release }, input, async () => {

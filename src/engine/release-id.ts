@@ -1,6 +1,7 @@
 // Release ids: --release, else the CI run id (the seed labels Deployments with
 // $SEMAPHORE_WORKFLOW_ID), else the seed-style tag, else generated. They end up in labels, so
 // they are made label-safe (≤ 63 chars of [A-Za-z0-9_.-], alphanumeric at both ends).
+import { parseReleaseTag } from './release-tag.js';
 import type { Color } from '../config/types.js';
 import { InputError } from '../errors.js';
 
@@ -47,8 +48,11 @@ export function newReleaseId(
     .padStart(4, '0')}`;
 }
 
-/** `v2.0-green` → green, as the seed's promotion conditions `tag =~ '^v.*-green$'`. */
+/**
+ * `v2.0-green` → green, as the seed's promotion conditions `tag =~ '^v.*-green$'`; `v2.0` → none
+ * (deploy picks the idle color). A tag that names no version, or a misspelled color such as
+ * `v2.0-gren`, is bad input: the same rules as `cutover ci parse-tag`.
+ */
 export function colorFromTag(tag: string | undefined): Color | undefined {
-  const m = /-(blue|green)$/.exec(tag ?? '');
-  return m ? (m[1] as Color) : undefined;
+  return tag === undefined ? undefined : parseReleaseTag(tag).color;
 }

@@ -115,8 +115,13 @@ export async function testOnView(
       {
         name: `smoke tests against ${s.color}`,
         describe: `run ${ctx.config.smokeTests.map((t) => t.name).join(', ') || 'no smoke tests'}`,
-        run: async () => {
+        run: async (v) => {
           checks = await runSmokeTests(await checkContext(ctx, s.color, s.deployment), ctx.config.smokeTests);
+          // The controllers update the Deployment's status while the checks run, so the verdict
+          // is written against the Deployment as it is now (and only if it still runs the tested
+          // release), not against the one read before the checks.
+          const name = s.deployment!.metadata.name;
+          v.put('Deployment', name, await ctx.kube.getOptional({ apiVersion: APPS_V1, kind: 'Deployment', namespace: ctx.namespace, name }));
           return `${checks.filter((c) => c.ok).length}/${checks.length} passed`;
         },
       },
@@ -129,7 +134,14 @@ export async function testOnView(
             at: new Date(ctx.deps.clock()).toISOString(),
             checks: checks.map((c) => ({ name: c.name, ok: c.ok })),
           };
-          return planVerdict(ctx, colorStateOf(ctx, v, s.color), verdict);
+          const now = colorStateOf(ctx, v, s.color);
+          if (!now.deployment || now.release !== s.release) {
+            throw new OperationFailedError(
+              `Deployment ${ctx.namespace}/${s.deployment!.metadata.name}: release ${s.release} was replaced by ${now.release ?? 'nothing'} while it was being tested; no verdict recorded`,
+              { remedy: 'run `cutover test` again for the release now deployed' },
+            );
+          }
+          return planVerdict(ctx, now, verdict);
         },
       },
     ],

@@ -2,7 +2,7 @@
 // any); exit 2 for a tag that names no version. The generated pipelines run it first, so a bad
 // tag stops before anything touches the cluster.
 import type { Command } from '../command.js';
-import { parseReleaseTag } from '../../ci/tag.js';
+import { parseReleaseTag } from '../../engine/release-tag.js';
 import { InputError } from '../../errors.js';
 
 const command: Command = {

@@ -15,7 +15,7 @@ import { withSession } from '../engine-session.js';
 import { MUTATING_FLAGS, str } from '../global-flags.js';
 import { colorFlag } from '../deploy/index.js';
 import { DEFAULT_SETTINGS_PREFIX, checkPrefix } from '../../ci/input.js';
-import { parseReleaseTag } from '../../ci/tag.js';
+import { parseReleaseTag } from '../../engine/release-tag.js';
 import { collectSettings, colorPrefix } from './collect.js';
 import { desiredSecret, sameData } from './secret-object.js';
 

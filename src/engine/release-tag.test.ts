@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { parseReleaseTag } from './tag.js';
+import { parseReleaseTag } from './release-tag.js';
 import { InputError } from '../errors.js';
 
 test('seed-style tags name the color; plain tags name none', () => {
