@@ -47,7 +47,10 @@ async function step(s: Session, name: string, args: string[], forbidden?: string
   const r = await s.run(args);
   const endMs = s.traffic ? performance.now() - s.traffic.startedAt : 0;
   s.steps.push({ step: name, exitCode: r.exitCode, ms: Math.round(r.ms), result: r.json });
-  s.timeline.push(`${(startMs / 1000).toFixed(1).padStart(6)}s  ${name} (${(r.ms / 1000).toFixed(1)} s, exit ${r.exitCode})`);
+  const when = s.traffic ? `${(startMs / 1000).toFixed(1).padStart(6)}s` : ' start ';
+  const effect = (r.json as { timeToEffectMs?: number } | undefined)?.timeToEffectMs;
+  const measured = effect === undefined ? '' : `; in effect at the gateway ${effect} ms after the switch`;
+  s.timeline.push(`${when}  ${name} (${(r.ms / 1000).toFixed(1)} s, exit ${r.exitCode}${measured})`);
   if (s.traffic) s.marks.push({ name, startMs, endMs, forbiddenPlainVersion: forbidden });
   if (r.exitCode !== 0) {
     throw new OperationFailedError(`demo step "${name}" failed with exit code ${r.exitCode}`, {

@@ -26,7 +26,8 @@ const command: Command = {
     const { runDemo } = await import('../../demo/run.js');
     const report = await runDemo({
       propagationDelayMs: num(args.values['propagation-delay-ms'], 'propagation-delay-ms', 500),
-      drainSeconds: num(args.values['drain-seconds'], 'drain-seconds', 10),
+      // cutover's default drain window (30 s, as Argo Rollouts' scaleDownDelaySeconds).
+      drainSeconds: num(args.values['drain-seconds'], 'drain-seconds', 30),
       plainLoops: Math.max(1, Math.round(num(args.values.users, 'users', 8))),
       stateDir: args.values['state-dir'] as string | undefined,
       reportFile: args.values.report as string | undefined,
