@@ -5,18 +5,31 @@
 import type { Color } from '../config/types.js';
 import { GuardError } from '../errors.js';
 import { otherColor } from '../routers/types.js';
-import { APPS_V1, deploymentOf, readAppState, routesOf } from './app-state.js';
+import { APPS_V1, colorStateOf, deploymentOf, readAppState, routesOf } from './app-state.js';
 import type { ClusterView } from './cluster-view.js';
 import type { EngineContext } from './context.js';
 import { gatewayUrl, probeHeaders, probeUntil } from './gateway-probe.js';
-import { mustBeDrained, mustNotBeLive, refuse, type Refusal } from './guards.js';
+import {
+  liveRelease,
+  mustActOnRelease,
+  mustBeDrained,
+  mustNotBeLive,
+  refuse,
+  type Refusal,
+} from './guards.js';
 import { locked, type OperationInput } from './operation.js';
+import { labelSafe } from './release-id.js';
 import { runSteps, type Step, type StepRecord } from './steps.js';
 
 export interface DecommissionInput extends OperationInput {
   color?: Color;
   /** Skip the drain window (never the live-color guard, never the traffic check). */
   force?: boolean;
+  /**
+   * The live release, whose pipeline retires the color it replaced. Anything else is refused
+   * (exit 3). Undefined: no such check (no CI run id fallback).
+   */
+  release?: string;
 }
 
 export interface DecommissionResult {
@@ -123,8 +136,9 @@ export async function decommission(
   ctx: EngineContext,
   input: DecommissionInput,
 ): Promise<DecommissionResult> {
+  const release = input.release === undefined ? undefined : labelSafe(input.release);
   return locked(ctx, { operation: 'decommission' }, input, async () => {
-    const result = await decommissionOnView(ctx, await readAppState(ctx), input);
+    const result = await decommissionOnView(ctx, await readAppState(ctx), { ...input, release });
     return { result, outcome: { color: result.color, release: result.release ?? undefined } };
   });
 }
@@ -136,6 +150,9 @@ export async function decommissionOnView(
 ): Promise<DecommissionResult> {
   const routes = routesOf(ctx, view);
   const color = decommissionColor(ctx, view, input.color);
+  // First: a stale button is refused for that reason, whatever else is wrong.
+  const live = routes.activeColor ? colorStateOf(ctx, view, routes.activeColor) : undefined;
+  refuse(mustActOnRelease(ctx, input.release, liveRelease(routes, live), 'decommission'));
   refuse(mustNotBeLive(ctx, routes, color, 'decommissioning'));
   if (!input.force) refuse(mustBeDrained(ctx, routes, color, ctx.deps.clock()));
   refuse(await plainTrafficRefusal(ctx, view, color));

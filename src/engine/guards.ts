@@ -95,3 +95,36 @@ export function mustBeDrained(
     remedy: 'wait and run it again, or pass --force to skip the drain window',
   };
 }
+
+/** The release an operation acts on, and how the cluster says so (for the message). */
+export interface ActsOn {
+  release?: string;
+  /** e.g. "green serves release r2". */
+  because: string;
+}
+
+/**
+ * A CI button of one release (rollback, decommission) names that release; it acts only while
+ * that release is the one it acts on, so an older pipeline's button cannot undo or clean up
+ * after a newer release.
+ */
+export function mustActOnRelease(
+  ctx: EngineContext,
+  wanted: string | undefined,
+  actsOn: ActsOn,
+  doing: 'rollback' | 'decommission',
+): Refusal | undefined {
+  if (wanted === undefined || actsOn.release === wanted) return undefined;
+  return {
+    message: `${vsRef(ctx)}: ${actsOn.because}, not ${wanted}: refusing a ${doing} for a release that is not live.`,
+    remedy: actsOn.release
+      ? `run the ${doing} of release ${actsOn.release} (--release ${actsOn.release}) if that is what you mean, or check \`cutover status\``
+      : 'check `cutover status`',
+  };
+}
+
+/** What the default route serves: the release a decommission (and a first rollback) acts on. */
+export function liveRelease(routes: LiveRoutes, s: ColorState | undefined): ActsOn {
+  if (!routes.activeColor || !s) return { because: 'no color serves traffic yet' };
+  return { release: s.release, because: `${s.color} serves release ${s.release ?? '(unlabelled)'}` };
+}

@@ -7,16 +7,34 @@ import { isColor, otherColor } from '../routers/types.js';
 import { colorStateOf, readAppState, routesOf } from './app-state.js';
 import type { ClusterView } from './cluster-view.js';
 import type { EngineContext } from './context.js';
-import { mustBeReady, mustExist, refuse, type Refusal } from './guards.js';
+import {
+  liveRelease,
+  mustActOnRelease,
+  mustBeReady,
+  mustExist,
+  refuse,
+  type ActsOn,
+  type Refusal,
+} from './guards.js';
 import { locked, type OperationInput } from './operation.js';
 import type { SwitchResult } from './promote.js';
+import { labelSafe } from './release-id.js';
 import { switchTo } from './switch.js';
 
-export type RollbackInput = OperationInput;
+export interface RollbackInput extends OperationInput {
+  /**
+   * The release the rollback moves away from: the live one, or — when the last switch was
+   * already a rollback (a re-run) — the one that rollback moved away from. Anything else is
+   * refused (exit 3). Undefined: whatever is live (no CI run id fallback: a rollback job's run
+   * id is not a release).
+   */
+  release?: string;
+}
 
 export async function rollback(ctx: EngineContext, input: RollbackInput): Promise<SwitchResult> {
-  return locked(ctx, { operation: 'rollback' }, input, async () => {
-    const result = await rollbackOnView(ctx, await readAppState(ctx));
+  const wanted = input.release === undefined ? undefined : labelSafe(input.release);
+  return locked(ctx, { operation: 'rollback', release: wanted }, input, async () => {
+    const result = await rollbackOnView(ctx, await readAppState(ctx), wanted);
     return {
       result,
       outcome: {
@@ -31,7 +49,7 @@ export async function rollback(ctx: EngineContext, input: RollbackInput): Promis
 export function rollbackTarget(
   ctx: EngineContext,
   view: ClusterView,
-): { target: Color; active: Color; previousRelease?: string } {
+): { target: Color; active: Color; previousRelease?: string; from: ActsOn } {
   const routes = routesOf(ctx, view);
   const vs = `VirtualService ${ctx.namespace}/${ctx.source.settings.virtualServiceName}`;
   if (!routes.activeColor) {
@@ -48,7 +66,15 @@ export function rollbackTarget(
     ctx.deps.log.warn(
       `the last switch was already a rollback to ${routes.activeColor}; verifying it. To return to ${recorded ?? 'the other color'}, run \`cutover promote --release ID\``,
     );
-    return { target: routes.activeColor, active: routes.activeColor };
+    const from = ann[annotationKey(settings, 'previousRelease')];
+    return {
+      target: routes.activeColor,
+      active: routes.activeColor,
+      from: {
+        release: from,
+        because: `the last switch already rolled back from release ${from ?? '(unknown)'} to ${routes.activeColor}`,
+      },
+    };
   }
   const target =
     isColor(recorded) && recorded !== routes.activeColor ? recorded : otherColor(routes.activeColor);
@@ -56,6 +82,7 @@ export function rollbackTarget(
     target,
     active: routes.activeColor,
     previousRelease: ann[annotationKey(settings, 'previousRelease')],
+    from: liveRelease(routes, colorStateOf(ctx, view, routes.activeColor)),
   };
 }
 
@@ -72,8 +99,14 @@ function mustBeThePreviousRelease(
   };
 }
 
-export async function rollbackOnView(ctx: EngineContext, view: ClusterView): Promise<SwitchResult> {
-  const { target, active, previousRelease } = rollbackTarget(ctx, view);
+export async function rollbackOnView(
+  ctx: EngineContext,
+  view: ClusterView,
+  wanted?: string,
+): Promise<SwitchResult> {
+  const { target, active, previousRelease, from } = rollbackTarget(ctx, view);
+  // First: a stale button is refused for that reason, whatever else is wrong.
+  refuse(mustActOnRelease(ctx, wanted, from, 'rollback'));
   const s = colorStateOf(ctx, view, target);
   const previousColor = target === active ? null : active;
   refuse(

@@ -16,13 +16,19 @@ export function decommissionText(r: DecommissionResult): string {
 const command: Command = {
   path: ['decommission'],
   summary: 'remove the idle color: its routes, then its subset, then its Deployment',
-  usage: '[--color blue|green] [--force] [--dry-run] [--no-wait]',
-  flags: { ...MUTATING_FLAGS, color: { type: 'string' }, force: { type: 'boolean' } },
+  usage: '[--release ID] [--color blue|green] [--force] [--dry-run] [--no-wait]',
+  flags: {
+    ...MUTATING_FLAGS,
+    color: { type: 'string' },
+    force: { type: 'boolean' },
+    release: { type: 'string' },
+  },
   async run(args, io) {
     return withSession(args, io, async ({ ctx, options, out, kube }) => {
       const result = await decommission(ctx, {
         color: colorFlag(str(args, 'color')),
         force: args.values.force === true,
+        release: str(args, 'release'),
         noWait: options.noWait,
       });
       out.result(withRequests(result, kube), decommissionText);

@@ -2,17 +2,17 @@
 import type { Command } from '../command.js';
 import { rollback } from '../../engine/rollback.js';
 import { withRequests, withSession } from '../engine-session.js';
-import { MUTATING_FLAGS } from '../global-flags.js';
+import { MUTATING_FLAGS, str } from '../global-flags.js';
 import { switchText } from '../promote/index.js';
 
 const command: Command = {
   path: ['rollback'],
   summary: 'send all traffic back to the previous color and verify it',
-  usage: '[--dry-run] [--no-wait]',
-  flags: { ...MUTATING_FLAGS },
+  usage: '[--release ID] [--dry-run] [--no-wait]',
+  flags: { ...MUTATING_FLAGS, release: { type: 'string' } },
   async run(args, io) {
     return withSession(args, io, async ({ ctx, options, out, kube }) => {
-      const result = await rollback(ctx, { noWait: options.noWait });
+      const result = await rollback(ctx, { release: str(args, 'release'), noWait: options.noWait });
       out.result(withRequests(result, kube), switchText);
       return 0;
     });
