@@ -50,7 +50,12 @@ function totalRequests(cluster: LocalCluster): number {
 }
 
 /** First moment after `fromMs` from which every plain sample came from `version`. */
-function timeToEffect(samples: TrafficSample[], fromMs: number, toMs: number, version: string): number | null {
+function timeToEffect(
+  samples: TrafficSample[],
+  fromMs: number,
+  toMs: number,
+  version: string,
+): number | null {
   const plain = samples.filter((s) => s.kind === 'plain' && s.at >= fromMs && s.at < toMs);
   let last = -1;
   plain.forEach((s, i) => {
@@ -66,14 +71,17 @@ async function waitForEffect(traffic: Traffic, fromMs: number, version: string):
   while (performance.now() < deadline) {
     const now = performance.now() - traffic.startedAt;
     const recent = traffic.samples.filter((s) => s.kind === 'plain' && s.at >= fromMs).slice(-20);
-    if (recent.length === 20 && recent.every((s) => s.version === version)) return timeToEffect(traffic.samples, fromMs, now, version);
+    if (recent.length === 20 && recent.every((s) => s.version === version))
+      return timeToEffect(traffic.samples, fromMs, now, version);
     await new Promise((d) => setTimeout(d, 50));
   }
   return null;
 }
 
 async function kubectlBin(): Promise<string> {
-  const real = execFileSync('readlink', ['-f', execFileSync('which', ['kubectl']).toString().trim()]).toString().trim();
+  const real = execFileSync('readlink', ['-f', execFileSync('which', ['kubectl']).toString().trim()])
+    .toString()
+    .trim();
   const dir = await mkdtemp(join(tmpdir(), 'seed-bin-'));
   await symlink(join(dirname(real), 'kubectl.1.33'), join(dir, 'kubectl'));
   return dir;
@@ -93,8 +101,13 @@ function bash(script: string, cwd: string, env: NodeJS.ProcessEnv): Promise<numb
 
 type PhaseRunner = (phase: Phase) => Promise<boolean>;
 
-async function seedRunner(cluster: LocalCluster, workDir: string): Promise<{ setup: () => Promise<void>; run: PhaseRunner }> {
-  await cp(join(packageRoot(), 'examples', 'seed-manifests'), join(workDir, 'manifests'), { recursive: true });
+async function seedRunner(
+  cluster: LocalCluster,
+  workDir: string,
+): Promise<{ setup: () => Promise<void>; run: PhaseRunner }> {
+  await cp(join(packageRoot(), 'examples', 'seed-manifests'), join(workDir, 'manifests'), {
+    recursive: true,
+  });
   const bin = await kubectlBin();
   const db = cluster.database!;
   const base: NodeJS.ProcessEnv = {
@@ -113,11 +126,16 @@ async function seedRunner(cluster: LocalCluster, workDir: string): Promise<{ set
     (await job('check', { COLOR_TEST: color })) === 0 &&
     // The article's Deploy block sets only COLOR_TEST: route-test.yml's default route gets an
     // empty subset. Kept as published when `active` is undefined.
-    (await job('deploy', { COLOR_TEST: color, SEMAPHORE_WORKFLOW_ID: version, ...(active ? { COLOR_ACTIVE: active } : {}) })) === 0;
+    (await job('deploy', {
+      COLOR_TEST: color,
+      SEMAPHORE_WORKFLOW_ID: version,
+      ...(active ? { COLOR_ACTIVE: active } : {}),
+    })) === 0;
   const runners: Record<Phase, () => Promise<boolean>> = {
     deploy: () => deploy('green', 'v2'),
     test: async () =>
-      (await job('functionalTest', { COLOR_TEST: 'green' })) === 0 && (await job('endpointTest', { COLOR_TEST: 'green' })) === 0,
+      (await job('functionalTest', { COLOR_TEST: 'green' })) === 0 &&
+      (await job('endpointTest', { COLOR_TEST: 'green' })) === 0,
     activate: async () => (await job('activate', { COLOR_ACTIVE: 'green' })) === 0,
     rollback: async () => (await job('activate', { COLOR_ACTIVE: 'blue' })) === 0,
     'activate again': async () => (await job('activate', { COLOR_ACTIVE: 'green' })) === 0,
@@ -126,19 +144,29 @@ async function seedRunner(cluster: LocalCluster, workDir: string): Promise<{ set
   return {
     setup: async () => {
       await mkdir(workDir, { recursive: true });
-      const ok = (await deploy('blue', 'v1', 'blue')) && (await job('activate', { COLOR_ACTIVE: 'blue' })) === 0;
-      if (!ok) throw new Error('seed pipeline: the first release of v1 to blue failed (BENCH_DEBUG=1 shows why)');
+      const ok =
+        (await deploy('blue', 'v1', 'blue')) && (await job('activate', { COLOR_ACTIVE: 'blue' })) === 0;
+      if (!ok)
+        throw new Error('seed pipeline: the first release of v1 to blue failed (BENCH_DEBUG=1 shows why)');
     },
     run: (phase) => runners[phase](),
   };
 }
 
-async function cutoverRunner(cluster: LocalCluster, workDir: string): Promise<{ setup: () => Promise<void>; run: PhaseRunner }> {
+async function cutoverRunner(
+  cluster: LocalCluster,
+  workDir: string,
+): Promise<{ setup: () => Promise<void>; run: PhaseRunner }> {
   await createColorSecrets(cluster, 'default');
   // drainSeconds 0: the bench measures the tools' mechanics, not a waiting period; cutover still
   // refuses to decommission while the old color gets traffic.
   const configFile = await writeDemoConfig(workDir, 0);
-  const run = cliStepRunner({ kubeconfig: cluster.kubeconfigPath, configFile, log: process.stderr, signal: new AbortController().signal });
+  const run = cliStepRunner({
+    kubeconfig: cluster.kubeconfigPath,
+    configFile,
+    log: process.stderr,
+    signal: new AbortController().signal,
+  });
   const ok = async (args: string[]) => (await run(args)).exitCode === 0;
   const runners: Record<Phase, () => Promise<boolean>> = {
     deploy: () => ok(['deploy', '--image', 'demo/myapp:v2', '--release', 'v2']),
@@ -150,7 +178,8 @@ async function cutoverRunner(cluster: LocalCluster, workDir: string): Promise<{ 
   };
   return {
     setup: async () => {
-      if (!(await ok(['release', '--image', 'demo/myapp:v1', '--release', 'v1']))) throw new Error('cutover: the first release of v1 failed');
+      if (!(await ok(['release', '--image', 'demo/myapp:v1', '--release', 'v1'])))
+        throw new Error('cutover: the first release of v1 failed');
     },
     run: (phase) => runners[phase](),
   };
@@ -162,7 +191,10 @@ async function runOne(tool: 'seed' | 'cutover', delayMs: number): Promise<RunRes
   let traffic: Traffic | undefined;
   try {
     registerDemoImages(cluster);
-    const runner = tool === 'seed' ? await seedRunner(cluster, join(stateDir, 'work')) : await cutoverRunner(cluster, stateDir);
+    const runner =
+      tool === 'seed'
+        ? await seedRunner(cluster, join(stateDir, 'work'))
+        : await cutoverRunner(cluster, stateDir);
     await runner.setup();
     traffic = startTraffic({ url: cluster.gatewayUrl, plainLoops: 4, testLoops: 1 });
     const phases: PhaseResult[] = [];
@@ -185,12 +217,17 @@ async function runOne(tool: 'seed' | 'cutover', delayMs: number): Promise<RunRes
         ok,
       });
     };
-    const target: Partial<Record<string, string>> = { activate: 'v2', rollback: 'v1', 'activate again': 'v2' };
+    const target: Partial<Record<string, string>> = {
+      activate: 'v2',
+      rollback: 'v1',
+      'activate again': 'v2',
+    };
     for (const phase of PHASES) {
       await measure(phase, () => runner.run(phase));
       const version = target[phase];
       // A person clicks the next button only once the switch shows: both tools get the same wait.
-      if (version) phases[phases.length - 1]!.toEffectMs = await waitForEffect(traffic, windows[phase]![0], version);
+      if (version)
+        phases[phases.length - 1]!.toEffectMs = await waitForEffect(traffic, windows[phase]![0], version);
     }
     // Traffic goes on until the last change has surely reached the gateway: failures caused by
     // a phase but seen after it ended are counted in this row.
@@ -220,7 +257,8 @@ function render(results: RunResult[]): string {
     );
     lines.push('  phase            ok   wall ms  API req  plain req  failed  leaked  in effect after');
     for (const p of r.phases) {
-      const effect = p.toEffectMs === undefined ? '' : p.toEffectMs === null ? 'not within 15 s' : `${p.toEffectMs} ms`;
+      const effect =
+        p.toEffectMs === undefined ? '' : p.toEffectMs === null ? 'not within 15 s' : `${p.toEffectMs} ms`;
       lines.push(
         `  ${p.phase.padEnd(16)} ${p.ok ? 'yes' : 'NO '}  ${String(p.ms).padStart(7)}  ${String(p.apiRequests).padStart(7)}  ${String(p.plainRequests).padStart(9)}  ${String(p.plainFailures).padStart(6)}  ${String(p.plainLeaks).padStart(6)}  ${effect}`,
       );
@@ -230,7 +268,9 @@ function render(results: RunResult[]): string {
 }
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { delays: { type: 'string', default: '0,500,2000' }, json: { type: 'string' } } });
+  const { values } = parseArgs({
+    options: { delays: { type: 'string', default: '0,500,2000' }, json: { type: 'string' } },
+  });
   const delays = values.delays!.split(',').map(Number);
   const results: RunResult[] = [];
   for (const delayMs of delays) {

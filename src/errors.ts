@@ -30,7 +30,10 @@ export class InputError extends CutoverError {
   readonly file?: string;
   /** Field path inside the file, e.g. `spec.gateway.hosts[0]`. */
   readonly field?: string;
-  constructor(message: string, options: { cause?: unknown; remedy?: string; file?: string; field?: string } = {}) {
+  constructor(
+    message: string,
+    options: { cause?: unknown; remedy?: string; file?: string; field?: string } = {},
+  ) {
     super('input', message, options);
     this.file = options.file;
     this.field = options.field;

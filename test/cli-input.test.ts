@@ -82,8 +82,18 @@ test('bad flags: unknown color, no image', async () => {
 });
 
 test('a release tag with no version, or a misspelled color, is bad input', async () => {
-  await badInput('tag1', 'app: myapp\n', ['deploy', '--image', 'x:1', '--tag', 'latest'], [/"latest" names no version/]);
-  await badInput('tag2', 'app: myapp\n', ['deploy', '--image', 'x:1', '--tag', 'v1.2-gren'], [/misspelled color/]);
+  await badInput(
+    'tag1',
+    'app: myapp\n',
+    ['deploy', '--image', 'x:1', '--tag', 'latest'],
+    [/"latest" names no version/],
+  );
+  await badInput(
+    'tag2',
+    'app: myapp\n',
+    ['deploy', '--image', 'x:1', '--tag', 'v1.2-gren'],
+    [/misspelled color/],
+  );
 });
 
 test("the seed's manifests with unset variables: every one of them listed, no request", async () => {

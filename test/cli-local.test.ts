@@ -42,7 +42,12 @@ test('local up --detach, status, down; objects persist across down and up', asyn
   const created = await fetch(`${server}/api/v1/namespaces/default/configmaps`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'kept' }, data: { a: '1' } }),
+    body: JSON.stringify({
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      metadata: { name: 'kept' },
+      data: { a: '1' },
+    }),
   });
   assert.equal(created.status, 201);
 

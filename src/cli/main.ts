@@ -45,11 +45,17 @@ function helpText(): string {
 
 function commandHelp(cmd: Command): string {
   const flags = Object.entries(cmd.flags).map(
-    ([name, spec]) => `  --${name}${spec.type === 'string' ? ' VALUE' : ''}${spec.short ? `, -${spec.short}` : ''}`,
+    ([name, spec]) =>
+      `  --${name}${spec.type === 'string' ? ' VALUE' : ''}${spec.short ? `, -${spec.short}` : ''}`,
   );
-  return [`Usage: cutover ${cmd.path.join(' ')} ${cmd.usage ?? ''}`.trimEnd(), '', cmd.summary, '', 'Flags:', ...flags].join(
-    '\n',
-  );
+  return [
+    `Usage: cutover ${cmd.path.join(' ')} ${cmd.usage ?? ''}`.trimEnd(),
+    '',
+    cmd.summary,
+    '',
+    'Flags:',
+    ...flags,
+  ].join('\n');
 }
 
 export function parseCommandArgs(cmd: Command, argv: string[]): ParsedArgs {
@@ -96,7 +102,9 @@ export async function main(argv: string[], partialIo: Partial<CliIo> = {}): Prom
     }
     const found = findCommand(argv);
     if (!found) {
-      throw new InputError(`unknown command: ${argv.join(' ')}`, { remedy: 'run `cutover --help` for the list' });
+      throw new InputError(`unknown command: ${argv.join(' ')}`, {
+        remedy: 'run `cutover --help` for the list',
+      });
     }
     const cmd = (await found.entry.load()).default;
     const args = parseCommandArgs(cmd, found.rest);

@@ -53,20 +53,34 @@ export function phaseStats(samples: TrafficSample[], phases: PhaseMark[]): Phase
       p99Ms: Number(percentile(lat, 99).toFixed(1)),
       plainVersions: countBy(plain),
       testVersions: countBy(inPhase.filter((s) => s.kind === 'test')),
-      plainLeaks: ph.forbiddenPlainVersion ? plain.filter((s) => s.version === ph.forbiddenPlainVersion).length : 0,
+      plainLeaks: ph.forbiddenPlainVersion
+        ? plain.filter((s) => s.version === ph.forbiddenPlainVersion).length
+        : 0,
       note: ph.note,
     };
   });
 }
 
 function fmtVersions(v: Record<string, number>): string {
-  return Object.entries(v)
-    .map(([k, n]) => `${k}×${n}`)
-    .join(' ') || '-';
+  return (
+    Object.entries(v)
+      .map(([k, n]) => `${k}×${n}`)
+      .join(' ') || '-'
+  );
 }
 
 export function renderTable(rows: PhaseStats[]): string {
-  const header = ['phase', 'time', 'requests', 'failed', 'p50 ms', 'p99 ms', 'plain users got', 'test=true got', 'leaks'];
+  const header = [
+    'phase',
+    'time',
+    'requests',
+    'failed',
+    'p50 ms',
+    'p99 ms',
+    'plain users got',
+    'test=true got',
+    'leaks',
+  ];
   const body = rows.map((r) => [
     r.phase,
     `${(r.durationMs / 1000).toFixed(1)}s`,
@@ -79,6 +93,10 @@ export function renderTable(rows: PhaseStats[]): string {
     String(r.plainLeaks),
   ]);
   const widths = header.map((h, i) => Math.max(h.length, ...body.map((b) => b[i]!.length)));
-  const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd();
+  const line = (cells: string[]) =>
+    cells
+      .map((c, i) => c.padEnd(widths[i]!))
+      .join('  ')
+      .trimEnd();
   return [line(header), line(widths.map((w) => '-'.repeat(w))), ...body.map(line)].join('\n');
 }

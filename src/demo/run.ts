@@ -25,7 +25,13 @@ export interface DemoOptions {
 export interface DemoReport {
   ok: boolean;
   propagationDelayMs: number;
-  totals: { requests: number; plainRequests: number; testRequests: number; plainFailures: number; plainLeaks: number };
+  totals: {
+    requests: number;
+    plainRequests: number;
+    testRequests: number;
+    plainFailures: number;
+    plainLeaks: number;
+  };
   phases: PhaseStats[];
   steps: Array<{ step: string; exitCode: number; ms: number; result: unknown }>;
   timeline: string[];
@@ -73,10 +79,21 @@ async function waitStep(s: Session, name: string, seconds: number, signal: Abort
 }
 
 async function cycle(s: Session, options: DemoOptions): Promise<void> {
-  await step(s, 'release v1 (first release, empty namespace)', ['release', '--image', 'demo/myapp:v1', '--release', 'demo-v1']);
+  await step(s, 'release v1 (first release, empty namespace)', [
+    'release',
+    '--image',
+    'demo/myapp:v1',
+    '--release',
+    'demo-v1',
+  ]);
   s.traffic = startTraffic({ url: s.cluster.gatewayUrl, plainLoops: options.plainLoops, testLoops: 1 });
   await waitStep(s, 'steady on v1', 2, options.signal);
-  await step(s, 'deploy v2 to the idle color', ['deploy', '--image', 'demo/myapp:v2', '--release', 'demo-v2'], 'v2');
+  await step(
+    s,
+    'deploy v2 to the idle color',
+    ['deploy', '--image', 'demo/myapp:v2', '--release', 'demo-v2'],
+    'v2',
+  );
   await step(s, 'smoke-test v2 through the test cookie', ['test', '--release', 'demo-v2'], 'v2');
   await step(s, 'promote v2', ['promote', '--release', 'demo-v2']);
   await step(s, 'rollback to v1', ['rollback']);
@@ -98,15 +115,35 @@ function summarize(s: Session, options: DemoOptions): DemoReport {
     plainLeaks: phases.reduce((n, p) => n + p.plainLeaks, 0),
   };
   const ok = totals.plainFailures === 0 && totals.plainLeaks === 0 && s.steps.every((x) => x.exitCode === 0);
-  return { ok, propagationDelayMs: options.propagationDelayMs, totals, phases, steps: s.steps, timeline: s.timeline };
+  return {
+    ok,
+    propagationDelayMs: options.propagationDelayMs,
+    totals,
+    phases,
+    steps: s.steps,
+    timeline: s.timeline,
+  };
 }
 
 export async function runDemo(options: DemoOptions): Promise<DemoReport> {
   const stateDir = options.stateDir ?? (await mkdtemp(join(tmpdir(), 'cutover-demo-')));
   const log = options.log;
-  log.write(`starting the local cluster in ${stateDir} (propagation delay ${options.propagationDelayMs} ms)…\n`);
-  const cluster = await startLocalCluster({ stateDir, propagationDelayMs: options.propagationDelayMs, log: (l) => log.write(`    ${l}\n`) });
-  const s: Session = { cluster, run: () => Promise.reject(new Error('not ready')), marks: [], steps: [], timeline: [], log };
+  log.write(
+    `starting the local cluster in ${stateDir} (propagation delay ${options.propagationDelayMs} ms)…\n`,
+  );
+  const cluster = await startLocalCluster({
+    stateDir,
+    propagationDelayMs: options.propagationDelayMs,
+    log: (l) => log.write(`    ${l}\n`),
+  });
+  const s: Session = {
+    cluster,
+    run: () => Promise.reject(new Error('not ready')),
+    marks: [],
+    steps: [],
+    timeline: [],
+    log,
+  };
   try {
     registerDemoImages(cluster);
     await createColorSecrets(cluster, 'default');

@@ -42,7 +42,8 @@ export async function createColorSecrets(cluster: LocalCluster, namespace: strin
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify(body),
     });
-    if (!res.ok && res.status !== 409) throw new Error(`creating Secret ${namespace}/env-${color}: HTTP ${res.status} ${await res.text()}`);
+    if (!res.ok && res.status !== 409)
+      throw new Error(`creating Secret ${namespace}/env-${color}: HTTP ${res.status} ${await res.text()}`);
   }
 }
 

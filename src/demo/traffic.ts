@@ -33,23 +33,23 @@ export interface Traffic {
   stop(): Promise<void>;
 }
 
-function once(agent: http.Agent, url: URL, cookie: string | undefined): Promise<Omit<TrafficSample, 'at' | 'kind' | 'latencyMs'>> {
+function once(
+  agent: http.Agent,
+  url: URL,
+  cookie: string | undefined,
+): Promise<Omit<TrafficSample, 'at' | 'kind' | 'latencyMs'>> {
   return new Promise((done) => {
-    const req = http.request(
-      url,
-      { agent, headers: cookie ? { cookie } : {}, timeout: 10_000 },
-      (res) => {
-        res.resume();
-        res.on('end', () =>
-          done({
-            status: res.statusCode ?? 0,
-            version: String(res.headers['x-app-version'] ?? ''),
-            color: String(res.headers['x-cutover-color'] ?? ''),
-          }),
-        );
-        res.on('error', (err) => done({ status: 0, version: '', color: '', error: err.message }));
-      },
-    );
+    const req = http.request(url, { agent, headers: cookie ? { cookie } : {}, timeout: 10_000 }, (res) => {
+      res.resume();
+      res.on('end', () =>
+        done({
+          status: res.statusCode ?? 0,
+          version: String(res.headers['x-app-version'] ?? ''),
+          color: String(res.headers['x-cutover-color'] ?? ''),
+        }),
+      );
+      res.on('error', (err) => done({ status: 0, version: '', color: '', error: err.message }));
+    });
     req.on('timeout', () => req.destroy(new Error('timeout after 10 s')));
     req.on('error', (err) => done({ status: 0, version: '', color: '', error: err.message }));
     req.end();

@@ -121,7 +121,16 @@ export async function testOnView(
           // is written against the Deployment as it is now (and only if it still runs the tested
           // release), not against the one read before the checks.
           const name = s.deployment!.metadata.name;
-          v.put('Deployment', name, await ctx.kube.getOptional({ apiVersion: APPS_V1, kind: 'Deployment', namespace: ctx.namespace, name }));
+          v.put(
+            'Deployment',
+            name,
+            await ctx.kube.getOptional({
+              apiVersion: APPS_V1,
+              kind: 'Deployment',
+              namespace: ctx.namespace,
+              name,
+            }),
+          );
           return `${checks.filter((c) => c.ok).length}/${checks.length} passed`;
         },
       },

@@ -43,7 +43,12 @@ export interface LocalCluster {
   stop(): Promise<void>;
 }
 
-export const STATE_FILES = { kubeconfig: 'kubeconfig', info: 'cluster.json', pid: 'cluster.pid', log: 'cluster.log' };
+export const STATE_FILES = {
+  kubeconfig: 'kubeconfig',
+  info: 'cluster.json',
+  pid: 'cluster.pid',
+  log: 'cluster.log',
+};
 
 export async function startLocalCluster(options: LocalClusterOptions): Promise<LocalCluster> {
   const stateDir = resolve(options.stateDir);
@@ -72,12 +77,23 @@ export async function startLocalCluster(options: LocalClusterOptions): Promise<L
     stops.push(() => gateway.close());
     ensureIngressGatewayService(store, host, gateway.port);
     const database =
-      options.database === false ? undefined : await startDatabase({ host, port: options.database?.port ?? 0, dataDir: join(stateDir, 'database') });
+      options.database === false
+        ? undefined
+        : await startDatabase({
+            host,
+            port: options.database?.port ?? 0,
+            dataDir: join(stateDir, 'database'),
+          });
     if (database) stops.push(() => database.close());
 
     const kubeconfigPath = join(stateDir, STATE_FILES.kubeconfig);
     await writeFile(kubeconfigPath, renderKubeconfig(api.url), { mode: 0o600 });
-    const info = { apiUrl: api.url, gatewayUrl: gateway.url, database: database && { host, port: database.port }, pid: process.pid };
+    const info = {
+      apiUrl: api.url,
+      gatewayUrl: gateway.url,
+      database: database && { host, port: database.port },
+      pid: process.pid,
+    };
     await writeFile(join(stateDir, STATE_FILES.info), JSON.stringify(info, null, 2) + '\n');
     return {
       stateDir,

@@ -6,14 +6,16 @@ import { InputError } from '../../errors.js';
 function num(value: unknown, flag: string, fallback: number): number {
   if (value === undefined) return fallback;
   const n = Number(value);
-  if (!Number.isFinite(n) || n < 0) throw new InputError(`--${flag} must be a number ≥ 0, got "${String(value)}"`);
+  if (!Number.isFinite(n) || n < 0)
+    throw new InputError(`--${flag} must be a number ≥ 0, got "${String(value)}"`);
   return n;
 }
 
 const command: Command = {
   path: ['demo'],
   summary: 'run a whole blue-green cycle on the embedded local cluster under live traffic',
-  usage: '[--propagation-delay-ms MS] [--drain-seconds S] [--users N] [--report FILE] [--state-dir DIR] [-o json]',
+  usage:
+    '[--propagation-delay-ms MS] [--drain-seconds S] [--users N] [--report FILE] [--state-dir DIR] [-o json]',
   flags: {
     'propagation-delay-ms': { type: 'string' },
     'drain-seconds': { type: 'string' },

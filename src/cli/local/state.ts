@@ -55,7 +55,11 @@ export async function readRunningCluster(stateDir: string): Promise<ClusterInfo 
 }
 
 /** Polls until the cluster started as `pid` answers, the process dies, or the deadline passes. */
-export async function waitForCluster(stateDir: string, pid: number, timeoutMs: number): Promise<ClusterInfo | undefined> {
+export async function waitForCluster(
+  stateDir: string,
+  pid: number,
+  timeoutMs: number,
+): Promise<ClusterInfo | undefined> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline && isAlive(pid)) {
     const info = await readRunningCluster(stateDir);

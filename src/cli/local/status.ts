@@ -15,7 +15,9 @@ const command: Command = {
     const info = await readRunningCluster(stateDir);
     const kubeconfig = join(stateDir, STATE_FILES.kubeconfig);
     if (args.values.output === 'json') {
-      io.stdout.write(JSON.stringify({ running: Boolean(info), stateDir, kubeconfig, ...info }, null, 2) + '\n');
+      io.stdout.write(
+        JSON.stringify({ running: Boolean(info), stateDir, kubeconfig, ...info }, null, 2) + '\n',
+      );
     } else if (info) {
       io.stdout.write(
         `running (pid ${info.pid})\n  API server: ${info.apiUrl}\n  gateway:    ${info.gatewayUrl}\n` +

@@ -24,17 +24,23 @@ function portFlag(value: unknown, flag: string): number {
 function nonNegative(value: unknown, flag: string): number {
   if (value === undefined) return 0;
   const n = Number(value);
-  if (!Number.isFinite(n) || n < 0) throw new InputError(`--${flag} must be a number of milliseconds ≥ 0, got "${String(value)}"`);
+  if (!Number.isFinite(n) || n < 0)
+    throw new InputError(`--${flag} must be a number of milliseconds ≥ 0, got "${String(value)}"`);
   return n;
 }
 
-function usageText(stateDir: string, info: { apiUrl: string; gatewayUrl: string; database?: { host: string; port: number } }): string {
+function usageText(
+  stateDir: string,
+  info: { apiUrl: string; gatewayUrl: string; database?: { host: string; port: number } },
+): string {
   const kubeconfig = join(stateDir, STATE_FILES.kubeconfig);
   return [
     `local cluster is up`,
     `  API server:  ${info.apiUrl}`,
     `  gateway:     ${info.gatewayUrl}  (istio-system/istio-ingressgateway)`,
-    info.database ? `  PostgreSQL:  ${info.database.host}:${info.database.port}  (any user and password)` : '',
+    info.database
+      ? `  PostgreSQL:  ${info.database.host}:${info.database.port}  (any user and password)`
+      : '',
     `  state dir:   ${stateDir}`,
     ``,
     `Use it with kubectl or cutover:`,
@@ -52,7 +58,9 @@ async function runForeground(args: ParsedArgs, io: CliIo, stateDir: string): Pro
     apiPort: portFlag(args.values['api-port'], 'api-port'),
     gatewayPort: portFlag(args.values['gateway-port'], 'gateway-port'),
     propagationDelayMs: nonNegative(args.values['propagation-delay-ms'], 'propagation-delay-ms'),
-    database: args.values['no-database'] ? false : { port: portFlag(args.values['database-port'], 'database-port') },
+    database: args.values['no-database']
+      ? false
+      : { port: portFlag(args.values['database-port'], 'database-port') },
     log: (line) => io.stderr.write(line + '\n'),
   });
   await writeFile(join(stateDir, STATE_FILES.pid), `${process.pid}\n`);
