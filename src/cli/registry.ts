@@ -29,5 +29,4 @@ export const commands: CommandEntry[] = [
   { path: ['lock', 'release'], summary: 'release a lock whose holder is gone (--force)', load: () => import('./lock/release.js') },
   { path: ['demo'], summary: 'run a whole blue-green cycle on the local cluster under live traffic', load: () => import('./demo/index.js') },
   { path: ['secrets', 'sync'], summary: "write a color's settings from CI variables into its Secret", load: () => import('./secrets/sync.js') },
-  { path: ['ci', 'expect-live'], summary: 'exit 0 if the named release is live, 3 otherwise', load: () => import('./ci/expect-live.js') },
 ];
