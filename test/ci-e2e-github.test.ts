@@ -123,7 +123,7 @@ test('tag v2.0-green deploys to green and is promoted; a stale rollback of v1.0 
   assert.equal(codes(stale).Rollback, 3);
   assert.match(
     stale.find((r) => r.name === 'Rollback')!.stderr,
-    /release v1\.0 is not live: green serves v2\.0-green/,
+    /VirtualService default\/myapp: green serves release v2\.0-green, not v1\.0: refusing a rollback/,
   );
   assert.equal((await live()).activeColor, 'green');
 });

@@ -62,15 +62,16 @@ test('pipeline v2.0-green: deploy to green, promote; its rollback; v1.0 pipeline
   // The stale pipeline's buttons are refused (exit 3) and change nothing.
   const staleRollback = await job('v1.0', 'rollback');
   assert.equal(staleRollback.code, 3);
-  assert.match(staleRollback.stderr, /release v1\.0 is not live/);
+  assert.match(staleRollback.stderr, /green serves release v2\.0-green, not v1\.0: refusing a rollback/);
   assert.equal(await activeColor(), 'green');
 
   await pipeline('v2.0-green', ['rollback']);
   assert.equal(await activeColor(), 'blue');
-  assert.equal(
-    (await job('v2.0-green', 'decommission')).code,
-    3,
-    'v2.0-green is no longer live: its decommission is refused',
+  const staleDecommission = await job('v2.0-green', 'decommission');
+  assert.equal(staleDecommission.code, 3, 'v2.0-green is no longer live: its decommission is refused');
+  assert.match(
+    staleDecommission.stderr,
+    /blue serves release v1\.0, not v2\.0-green: refusing a decommission/,
   );
 
   const deadline = Date.now() + 60_000;

@@ -56,13 +56,13 @@ export function smokeTest(input: CiInput, v: CiVars): string {
 export type ManualAction = 'promote' | 'rollback' | 'decommission';
 
 /**
- * The commands of a manual step. promote checks the release itself; rollback and decommission act
- * on whatever is live, so `cutover ci expect-live` first refuses (exit 3) unless the step's
- * release is the live one: a stale button cannot undo or clean up after a newer release.
+ * The commands of a manual step, each acting on the step's release (the tag the pipeline
+ * promoted): promote refuses a release that is not deployed and tested; rollback and decommission
+ * refuse (exit 3) unless it is the live release, so a stale button cannot undo or clean up after
+ * a newer release.
  */
 export function manual(input: CiInput, action: ManualAction, v: CiVars): string[] {
-  if (action === 'promote') return [cutover(input, ['promote', '--release', ref(v.release)])];
-  return [cutover(input, ['ci', 'expect-live', ref(v.release)]), cutover(input, [action])];
+  return [cutover(input, [action, '--release', ref(v.release)])];
 }
 
 export function status(input: CiInput): string {
