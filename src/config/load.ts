@@ -2,7 +2,7 @@
 // Every failure is an InputError (exit 2) naming the file and the field.
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { parseDocument } from 'yaml';
+import { parseDocument } from '../yaml/index.js';
 import { InputError } from '../errors.js';
 import { applyEnvOverrides } from './env-overrides.js';
 import { resolveConfig, type RawConfig } from './resolve.js';

@@ -5,7 +5,7 @@
 // (KUBERNETES_SERVICE_HOST/PORT). Relative paths inside a file resolve against that file's folder.
 import { readFileSync } from 'node:fs';
 import { delimiter, dirname, isAbsolute, join, resolve } from 'node:path';
-import { parse } from 'yaml';
+import { parse } from '../yaml/index.js';
 import { InputError, UnreachableError } from '../errors.js';
 import type { LoadKubeConfigOptions, MergedKubeConfig, ResolvedKubeConfig } from './types.js';
 

@@ -3,7 +3,8 @@
 // classify the objects so the engine knows which is which.
 import { readdir, readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { parseAllDocuments, type Document } from 'yaml';
+import type { Document } from 'yaml';
+import { parseAllDocuments } from '../yaml/index.js';
 import { InputError } from '../errors.js';
 import type { KubeObject } from '../kube/types.js';
 import { referencedNames, substituteDocument, type UnsetUse, type Vars } from './substitute.js';

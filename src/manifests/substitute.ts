@@ -4,7 +4,8 @@
 // One deliberate convenience: a PLAIN (unquoted) scalar that is exactly one reference, like
 // `replicas: $REPLICAS`, takes the YAML core type of its value (3 → number, true → boolean),
 // as it would have after envsubst; quoted scalars ("$DB_PORT") always stay strings.
-import { isMap, isPair, isScalar, isSeq, type Document, type Node } from 'yaml';
+import type { Document, Node } from 'yaml';
+import { isMap, isPair, isScalar, isSeq } from '../yaml/index.js';
 
 const REF = /\$(\$|\{([A-Za-z_][A-Za-z0-9_]*)\}|([A-Za-z_][A-Za-z0-9_]*))/g;
 const WHOLE_REF = /^\$(\{[A-Za-z_][A-Za-z0-9_]*\}|[A-Za-z_][A-Za-z0-9_]*)$/;
