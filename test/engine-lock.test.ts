@@ -1,13 +1,13 @@
 // The per-app lock, with real CLI processes: two deploys run one after the other; --no-wait
-// exits 4 while another run holds the lock; a holder killed with SIGKILL is taken over once its
-// lease expires, and the run that takes over converges.
+// exits 4 while another holder (the test itself, through the Lease) has the lock; a holder
+// killed with SIGKILL is taken over once its lease expires, and the run that takes over converges.
 import { test, before, after } from 'node:test';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
 import assert from 'node:assert/strict';
 import { demoConfig, runCli, spawnCli, startHarness, waitFor, type Harness } from './engine-harness.js';
-import { lockStatus } from '../src/lock/index.js';
+import { acquireLock, lockStatus } from '../src/lock/index.js';
 import { history } from '../src/engine/status.js';
 
 let h: Harness;
@@ -41,37 +41,31 @@ test('two deploys at once run one after the other', async () => {
   assert.ok(later!.start >= earlier!.end - 5, `the runs overlapped: ${JSON.stringify(entries)}`);
 });
 
-test('--no-wait exits 4 while another run holds the lock', async () => {
-  // The first run holds the lock until the test lets it go: its hook waits for a file.
-  const gate = join(h.dir, 'go');
-  const held = join(h.dir, 'held.yaml');
-  const hook = { name: 'hold', command: `while [ ! -f ${gate} ]; do sleep 0.05; done` };
-  await writeFile(
-    held,
-    stringify(demoConfig(h, { smokeTests: [], hooks: { preTest: [hook] }, leaseDurationSeconds: 5 })),
-  );
-  const running = spawnCli(['deploy', '--image', 'demo/myapp:v1', '--release', 'rc', '-f', held], {
-    cwd: h.dir,
-    env: h.env,
+test('--no-wait exits 4 while another run holds the lock, naming it; a retry after it lets go succeeds', async (t) => {
+  // The other run is this test: it holds the Lease as any holder would, for as long as it likes.
+  const holder = await acquireLock(h.kube, {
+    namespace: 'default',
+    app: 'myapp',
+    waitTimeoutMs: 10_000,
+    leaseDurationSeconds: 60,
+    identity: 'ci-4711@other-runner',
+    operation: { app: 'myapp', release: 'rc', phase: 'promote' },
   });
-  await waitFor(
-    'the first deploy to run its hook',
-    async () =>
-      running.child.exitCode === null &&
-      (await lockHeld()) &&
-      /deploy: pre-test hooks/.test(running.stderrSoFar())
-        ? true
-        : undefined,
-    60_000,
+  t.after(() => holder.release());
+  const second = cli(['deploy', '--image', 'demo/myapp:v2', '--release', 'rd', '--no-wait', '-o', 'json']);
+  const refused = await runCli(second.args, second);
+  assert.equal(refused.code, 4, refused.stderr);
+  assert.match(
+    refused.stderr,
+    /lock held by ci-4711@other-runner since [\d:]+ UTC \(promote of release rc\); not waiting \(--no-wait\)/,
   );
-  const second = cli(['deploy', '--image', 'demo/myapp:v2', '--release', 'rd', '--no-wait']);
-  const run = await runCli(second.args, second);
-  assert.equal(run.code, 4, run.stderr);
-  assert.match(run.stderr, /lock/i);
-  assert.match(run.stderr, /fix: /);
-  await writeFile(gate, '');
-  const done = await running.done;
-  assert.equal(done.code, 0, done.stderr);
+  assert.match(refused.stderr, /fix: .*Lease default\/myapp-cutover-lock/);
+  assert.equal(refused.stdout, '');
+  assert.equal((await lockStatus(h.kube, 'default', 'myapp')).holder, 'ci-4711@other-runner');
+  await holder.release();
+  const retry = await runCli(second.args, second);
+  assert.equal(retry.code, 0, retry.stderr);
+  assert.equal((JSON.parse(retry.stdout) as { release: string }).release, 'rd');
 });
 
 test('a holder killed with SIGKILL is taken over after its lease expires, and the new run converges', async () => {
