@@ -59,6 +59,8 @@ test('local up --detach, status, down; objects persist across down and up', asyn
 
   const again = cutover('local', 'up', '--detach', '--state-dir', stateDir, '--no-database');
   assert.equal(again.status, 0, again.stderr);
+  // The same ports as before (they are free), so kubeconfigs and URLs users hold stay valid.
+  assert.equal(serverOf(stateDir), server);
   const res = await fetch(`${serverOf(stateDir)}/api/v1/namespaces/default/configmaps/kept`);
   assert.equal(res.status, 200);
   assert.deepEqual(((await res.json()) as { data: unknown }).data, { a: '1' });

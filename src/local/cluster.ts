@@ -3,7 +3,7 @@
 // (the server hands it pods/log and pods/exec), the controllers and the gateway last, so that the
 // first reconcile sees the objects persisted in the state dir. Stop order is the reverse, and the
 // store is flushed last so that nothing written during shutdown is lost.
-import { mkdir, writeFile, rm } from 'node:fs/promises';
+import { mkdir, readFile, writeFile, rm } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { createStore } from './store/index.js';
 import { startApiServer } from './apiserver/index.js';
@@ -17,15 +17,15 @@ import { ensureIngressGatewayService } from './ingress-service.js';
 
 export interface LocalClusterOptions {
   stateDir: string;
-  /** 0 picks a free port. */
+  /** 0 picks a free port; undefined reuses the last run's port when it is free (else any). */
   apiPort?: number;
-  /** 0 picks a free port. */
+  /** 0 picks a free port; undefined reuses the last run's port when it is free (else any). */
   gatewayPort?: number;
   /** Loopback address to bind; the local cluster never binds elsewhere unless told. */
   host?: string;
   /** How long the gateway takes to see a change of routes or endpoints (models Envoy's lag). */
   propagationDelayMs?: number;
-  /** Start the embedded PostgreSQL; `false` skips it. Port 0 (default) picks a free port. */
+  /** Start the embedded PostgreSQL; `false` skips it. Port as for apiPort. */
   database?: false | { port?: number };
   log?: (line: string) => void;
 }
@@ -46,6 +46,7 @@ export interface LocalCluster {
 export const STATE_FILES = {
   kubeconfig: 'kubeconfig',
   info: 'cluster.json',
+  ports: 'ports.json',
   pid: 'cluster.pid',
   log: 'cluster.log',
 };
@@ -61,30 +62,39 @@ export async function startLocalCluster(options: LocalClusterOptions): Promise<L
     const images = openImageTable(stateDir);
     const runtime = createPodRuntime({ store, stateDir, images });
     stops.push(() => runtime.stop());
-    const api = await startApiServer({ store, host, port: options.apiPort ?? 0, pods: runtime });
+    // Ports are kept across `local down` / `local up`, so that the kubeconfig, the gateway URL
+    // and the database address that apps were configured with stay valid.
+    const last = await readPorts(stateDir);
+    const api = await onPort(options.apiPort, last.api, (port) =>
+      startApiServer({ store, host, port, pods: runtime }),
+    );
     stops.push(() => api.close());
     // Containers get KUBERNETES_SERVICE_HOST/PORT, as in a real pod.
     runtime.setApiServer({ host, port: api.port });
     const controllers = startControllers({ store });
     stops.push(() => controllers.stop());
-    const gateway = await startGateway({
-      store,
-      host,
-      port: options.gatewayPort ?? 0,
-      propagationDelayMs: options.propagationDelayMs ?? 0,
-      log: options.log,
-    });
+    const gateway = await onPort(options.gatewayPort, last.gateway, (port) =>
+      startGateway({
+        store,
+        host,
+        port,
+        propagationDelayMs: options.propagationDelayMs ?? 0,
+        log: options.log,
+      }),
+    );
     stops.push(() => gateway.close());
     ensureIngressGatewayService(store, host, gateway.port);
     const database =
       options.database === false
         ? undefined
-        : await startDatabase({
-            host,
-            port: options.database?.port ?? 0,
-            dataDir: join(stateDir, 'database'),
-          });
+        : await onPort(options.database?.port, last.database, (port) =>
+            startDatabase({ host, port, dataDir: join(stateDir, 'database') }),
+          );
     if (database) stops.push(() => database.close());
+    await writeFile(
+      join(stateDir, STATE_FILES.ports),
+      JSON.stringify({ api: api.port, gateway: gateway.port, database: database?.port }) + '\n',
+    );
 
     const kubeconfigPath = join(stateDir, STATE_FILES.kubeconfig);
     await writeFile(kubeconfigPath, renderKubeconfig(api.url), { mode: 0o600 });
@@ -109,6 +119,37 @@ export async function startLocalCluster(options: LocalClusterOptions): Promise<L
   } catch (err) {
     await stopAll(stops, stateDir);
     throw err;
+  }
+}
+
+interface Ports {
+  api?: number;
+  gateway?: number;
+  database?: number;
+}
+
+async function readPorts(stateDir: string): Promise<Ports> {
+  const text = await readFile(join(stateDir, STATE_FILES.ports), 'utf8').catch(() => undefined);
+  if (text === undefined) return {};
+  try {
+    return JSON.parse(text) as Ports;
+  } catch {
+    return {}; // only a preference: a damaged file means "any free port"
+  }
+}
+
+/** Starts on the asked port; with none asked, on the last run's port if it is still free, else any. */
+async function onPort<T>(
+  asked: number | undefined,
+  last: number | undefined,
+  start: (port: number) => Promise<T>,
+): Promise<T> {
+  if (asked !== undefined || !last) return start(asked ?? 0);
+  try {
+    return await start(last);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw err;
+    return start(0);
   }
 }
 

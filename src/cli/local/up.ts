@@ -10,8 +10,8 @@ import { DEFAULT_STATE_DIR } from '../../local/state-dir.js';
 import { STATE_FILES } from '../../local/cluster.js';
 import { readRunningCluster, waitForCluster } from './state.js';
 
-function portFlag(value: unknown, flag: string): number {
-  if (value === undefined) return 0;
+function portFlag(value: unknown, flag: string): number | undefined {
+  if (value === undefined) return undefined;
   const n = Number(value);
   if (!Number.isInteger(n) || n < 0 || n > 65535) {
     throw new InputError(`--${flag} must be a port number from 0 to 65535, got "${String(value)}"`, {
