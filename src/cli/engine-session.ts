@@ -1,7 +1,7 @@
 // What every engine command does around its one engine call: load cutover.yaml (all input is
 // validated before the cluster is touched), connect like kubectl, build the engine context with
 // the production world, and close connections at the end so the process exits promptly.
-import { loadConfig } from '../config/index.js';
+import { loadConfig } from '../config/load.js';
 import type { CutoverConfig } from '../config/types.js';
 import { connect } from '../kube/index.js';
 import type { KubeClient } from '../kube/types.js';

@@ -12,12 +12,8 @@ import {
   buildGateway,
   buildService,
   buildVirtualService,
-  deploymentName,
-  destinationRuleName,
-  loadManifestTemplates,
-  renderManifests,
-  virtualServiceName,
-} from '../manifests/index.js';
+} from '../manifests/build.js';
+import { deploymentName, destinationRuleName, virtualServiceName } from '../manifests/names.js';
 import { InputError } from '../errors.js';
 import { otherColor, type RouteSettings } from '../routers/types.js';
 
@@ -135,6 +131,8 @@ export async function manifestSource(
   env: Record<string, string | undefined>,
 ): Promise<AppSource> {
   const m = config.manifests!;
+  // Loaded only in this mode: most apps use the builders, and start-up should not pay for it.
+  const { loadManifestTemplates, renderManifests } = await import('../manifests/load-dir.js');
   const templates = await loadManifestTemplates(m.dir);
   const render = (test: Color, active: Color) =>
     renderManifests(templates, { ...env, ...m.variables, COLOR_TEST: test, COLOR_ACTIVE: active });

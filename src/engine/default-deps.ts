@@ -3,7 +3,6 @@ import http from 'node:http';
 import https from 'node:https';
 import { spawn } from 'node:child_process';
 import { setTimeout as delay } from 'node:timers/promises';
-import { acquireLock } from '../lock/index.js';
 import type { CommandRun, EngineDeps, EngineLog, HttpAnswer, HttpGet, RunCommand } from './deps.js';
 
 const agents = { http: new http.Agent({ keepAlive: true }), https: new https.Agent({ keepAlive: true }) };
@@ -77,7 +76,8 @@ export function defaultDeps(
     random: Math.random,
     http: httpGet,
     runCommand,
-    acquireLock,
+    // Loaded on first use: read-only commands (status, history) never take the lock.
+    acquireLock: async (client, options) => (await import('../lock/acquire.js')).acquireLock(client, options),
     log,
     env,
     signal,

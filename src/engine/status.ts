@@ -1,6 +1,6 @@
 // cutover status and cutover history: what the cluster says, read-only, no lock taken.
 import type { Color } from '../config/types.js';
-import { lockStatus } from '../lock/index.js';
+import { lockStatus } from '../lock/status.js';
 import type { LockStatus } from '../lock/types.js';
 import { httpRoutes, annotationKey, type IstioRouter } from '../routers/istio.js';
 import { COLORS } from '../routers/types.js';

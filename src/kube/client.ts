@@ -3,7 +3,6 @@
 // exact content type (merge patch for Istio kinds) with one round trip per call.
 import { InvalidError, NotFoundError } from './errors.js';
 import { createCredentials } from './credentials.js';
-import { runExec } from './exec.js';
 import { sendRequest, type RequestContext, type RequestSpec } from './request.js';
 import {
   collectionPath,
@@ -215,6 +214,8 @@ class HttpKubeClient implements KubeClient {
     options: ExecOptions = {},
   ): Promise<ExecResult> {
     this.#ctx.count();
+    // Loaded on first use: only checks and hooks exec, and start-up should not pay for it.
+    const { runExec } = await import('./exec.js');
     return runExec({
       server: this.server,
       namespace: pod.namespace ?? this.namespace,
