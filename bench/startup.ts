@@ -3,6 +3,8 @@
 // of the child, from /usr/bin/time when present) is steadier on a loaded machine.
 // BENCH_COMPARE=/other/checkout (with its own built dist/) measures that checkout too, with runs
 // interleaved, so that before and after see the same load. BENCH_RUNS sets the runs (15).
+// The CLI runs with the harness's small environment; BENCH_INHERIT_ENV=1 passes this process's
+// environment too (NODE_EXTRA_CA_CERTS, for one, makes every node start parse a CA bundle).
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
@@ -50,6 +52,7 @@ async function main() {
   const h = await startHarness();
   try {
     await h.writeConfig(demoConfig(h));
+    const env = process.env.BENCH_INHERIT_ENV === '1' ? { ...process.env, ...h.env } : h.env;
     const cases = [['--version'], ['status', '-f', h.configPath]];
     const samples = new Map<string, Sample[]>();
     for (let i = 0; i < RUNS; i++) {
@@ -58,7 +61,7 @@ async function main() {
           const key = `${root}\u0000${args[0]}`;
           samples.set(key, [
             ...(samples.get(key) ?? []),
-            await runOnce(join(root, 'bin', 'cutover.js'), args, h.env),
+            await runOnce(join(root, 'bin', 'cutover.js'), args, env as Record<string, string>),
           ]);
         }
       }
