@@ -2,13 +2,18 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import * as upstream from 'yaml';
-import { installedYamlVersion } from './write-bundle.js';
+import { bundleText, installedYamlVersion } from './write-bundle.js';
 import { isMap, parse, parseAllDocuments, parseDocument } from './index.js';
 
 test('the bundle was made from the installed yaml version', () => {
   const text = readFileSync(new URL('./bundle.generated.ts', import.meta.url), 'utf8');
   const made = /from yaml@(\S+) /.exec(text)?.[1];
   assert.equal(made, installedYamlVersion(), 'run `node --import tsx src/yaml/write-bundle.ts`');
+});
+
+test('the bundle is what write-bundle.ts makes now (not edited by hand)', async () => {
+  const text = readFileSync(new URL('./bundle.generated.ts', import.meta.url), 'utf8');
+  assert.ok(text === (await bundleText()), 'run `node --import tsx src/yaml/write-bundle.ts`');
 });
 
 test('the bundle parses as the installed yaml does, errors included', () => {
