@@ -19,7 +19,7 @@ import { startTraffic, isFailure, type Traffic, type TrafficSample } from '../sr
 import { createColorSecrets, registerDemoImages, writeDemoConfig } from '../src/demo/setup.js';
 import { cliStepRunner } from '../src/demo/steps.js';
 import { packageRoot } from '../src/package-root.js';
-import { SEED_JOBS, type SeedJob } from './seed-pipeline.js';
+import { seedJobScript, type SeedJob } from '../examples/seed-pipeline/jobs.js';
 
 interface PhaseResult {
   phase: string;
@@ -121,7 +121,8 @@ async function seedRunner(
     DB_USER: 'postgres',
     DB_PASSWORD: 'seed-secret',
   };
-  const job = (name: SeedJob, env: NodeJS.ProcessEnv) => bash(SEED_JOBS[name], workDir, { ...base, ...env });
+  const job = (name: SeedJob, env: NodeJS.ProcessEnv) =>
+    bash(seedJobScript(name), workDir, { ...base, ...env });
   const deploy = async (color: string, version: string, active?: string) =>
     (await job('check', { COLOR_TEST: color })) === 0 &&
     // The article's Deploy block sets only COLOR_TEST: route-test.yml's default route gets an
@@ -136,16 +137,16 @@ async function seedRunner(
     test: async () =>
       (await job('functionalTest', { COLOR_TEST: 'green' })) === 0 &&
       (await job('endpointTest', { COLOR_TEST: 'green' })) === 0,
-    activate: async () => (await job('activate', { COLOR_ACTIVE: 'green' })) === 0,
-    rollback: async () => (await job('activate', { COLOR_ACTIVE: 'blue' })) === 0,
-    'activate again': async () => (await job('activate', { COLOR_ACTIVE: 'green' })) === 0,
+    activate: async () => (await job('switchTraffic', { COLOR_ACTIVE: 'green' })) === 0,
+    rollback: async () => (await job('switchTraffic', { COLOR_ACTIVE: 'blue' })) === 0,
+    'activate again': async () => (await job('switchTraffic', { COLOR_ACTIVE: 'green' })) === 0,
     decommission: async () => (await job('decommission', { COLOR_DECOMISSION: 'blue' })) === 0,
   };
   return {
     setup: async () => {
       await mkdir(workDir, { recursive: true });
       const ok =
-        (await deploy('blue', 'v1', 'blue')) && (await job('activate', { COLOR_ACTIVE: 'blue' })) === 0;
+        (await deploy('blue', 'v1', 'blue')) && (await job('switchTraffic', { COLOR_ACTIVE: 'blue' })) === 0;
       if (!ok)
         throw new Error('seed pipeline: the first release of v1 to blue failed (BENCH_DEBUG=1 shows why)');
     },

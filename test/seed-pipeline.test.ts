@@ -17,56 +17,13 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'node:test';
 import { startLocalCluster, type LocalCluster } from '../src/local/cluster.js';
+import { seedJobScript, type SeedJob } from '../examples/seed-pipeline/jobs.js';
 
 const REPO = fileURLToPath(new URL('..', import.meta.url));
 /** The seed's manifests/ folder, byte for byte as the article publishes it (seed-demo.md §3). */
 const SEED_MANIFESTS = join(REPO, 'examples', 'seed-manifests');
 const DEMO_APP = join(REPO, 'examples', 'demo-app');
 const DEADLINE_MS = 30_000;
-
-const JOBS = {
-  // Deploy pipeline, block "Blue not active" / "Green not active", job "Check".
-  check: `if kubectl get virtualservice myapp-blue-green; then VSERVICE_DEFAULT=$(kubectl get virtualservice myapp-blue-green -o json | jq -r '.spec.http[-1].route[0].destination.subset'); echo "Default route goes to $VSERVICE_DEFAULT"; test "$VSERVICE_DEFAULT" != "$COLOR_TEST"; fi`,
-  // Deploy pipeline, block "Deploy to Blue" / "Deploy to Green", job "Deploy".
-  deploy: `
-# service & deployment
-kubectl apply -f manifests/service.yml
-envsubst < manifests/deployment.yml | tee _deployment.yml
-kubectl apply -f _deployment.yml
-kubectl rollout status -f _deployment.yml --timeout=120s
-
-# routes & gateway
-kubectl apply -f manifests/gateway.yml
-envsubst < manifests/route-test.yml | tee _route.yml
-kubectl apply -f _route.yml
-
-# place any other setup/initialization commands, for instance...
-kubectl exec -it -c myapp $(kubectl get pod -l app=myapp,color=$COLOR_TEST -o name | head -n 1) -- npm run migrate
-`,
-  // Deploy pipeline, block "Smoke Tests", job "Functional test".
-  functionalTest: `kubectl exec -it -c myapp $(kubectl get pod -l app=myapp,color=$COLOR_TEST -o name | head -n 1) -- npm run ping`,
-  // Deploy pipeline, block "Smoke Tests", job "Endpoint test".
-  endpointTest: `
-export INGRESS_HOST=$(kubectl -n istio-system get service istio-ingressgateway -o jsonpath='{.status.loadBalancer.ingress[0].ip}')
-export INGRESS_PORT=$(kubectl -n istio-system get service istio-ingressgateway -o jsonpath='{.spec.ports[?(@.name=="http2")].port}')
-export URL="http://\${INGRESS_HOST}:\${INGRESS_PORT}"
-echo "Ingress gateway is $URL"
-export TEST_VALUE=$(curl --cookie 'test=true' $URL/ready | jq -r '.ready')
-test "$TEST_VALUE" = "true"
-`,
-  // "Activate Blue/Green" and "Rollback to Blue/Green", job "Switch traffic".
-  switchTraffic: `
-envsubst < manifests/route.yml | tee _route.yml
-kubectl apply -f _route.yml
-`,
-  // "Decommission Blue/Green", job "Delete deployment".
-  decommission: `if kubectl get deployment/myapp-$COLOR_DECOMISSION 2>/dev/null; then kubectl delete deployment/myapp-$COLOR_DECOMISSION; fi`,
-  // One-time setup from the article (its values replaced: this registry needs no real login).
-  registrySecret: `kubectl create secret docker-registry dockerhub \\
---docker-server=docker.io \\
---docker-username=demo \\
---docker-password=not-a-real-password`,
-} as const;
 
 /** What the cluster looked like when a job failed, for the failure message. */
 const DIAGNOSTICS = `kubectl get pods -o wide; kubectl get endpoints myapp -o jsonpath='{.subsets}'; echo; kubectl get virtualservice myapp-blue-green -o jsonpath='{.spec.http}'; echo; kubectl get destinationrule myapp-blue-green -o jsonpath='{.spec.subsets}'; echo`;
@@ -91,18 +48,10 @@ async function kubectlDir(into: string): Promise<string> {
   return dir;
 }
 
-const MULTI_COMMAND_JOBS: ReadonlySet<string> = new Set(['deploy', 'endpointTest', 'switchTraffic']);
-
-function runJob(
-  script: string,
-  cwd: string,
-  env: NodeJS.ProcessEnv,
-  severalCommands = false,
-): Promise<JobResult> {
-  const text = severalCommands ? `set -e\n${script}` : script;
+function runJob(script: string, cwd: string, env: NodeJS.ProcessEnv): Promise<JobResult> {
   return new Promise((resolve, reject) => {
     // stdin is not a terminal, as in CI: `kubectl exec -it` warns and goes on.
-    const child = spawn('bash', ['-c', text], { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn('bash', ['-c', script], { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d) => (stdout += d));
@@ -155,9 +104,9 @@ describe('the seed article pipeline, verbatim, against the local cluster', () =>
   let work: string;
   let baseEnv: NodeJS.ProcessEnv;
 
-  const job = async (name: keyof typeof JOBS, env: Record<string, string> = {}): Promise<JobResult> =>
-    runJob(JOBS[name], work, { ...baseEnv, ...env }, MULTI_COMMAND_JOBS.has(name));
-  const mustPass = async (name: keyof typeof JOBS, env: Record<string, string> = {}): Promise<JobResult> => {
+  const job = async (name: SeedJob, env: Record<string, string> = {}): Promise<JobResult> =>
+    runJob(seedJobScript(name), work, { ...baseEnv, ...env });
+  const mustPass = async (name: SeedJob, env: Record<string, string> = {}): Promise<JobResult> => {
     const res = await job(name, env);
     if (res.code !== 0) {
       const state = await runJob(DIAGNOSTICS, work, baseEnv);
