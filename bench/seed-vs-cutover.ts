@@ -78,6 +78,20 @@ async function waitForEffect(traffic: Traffic, fromMs: number, version: string):
   return null;
 }
 
+/** Polls the gateway until 20 plain requests in a row get `version` (at most 30 s). */
+async function waitUntilServed(url: string, version: string): Promise<void> {
+  const deadline = performance.now() + 30_000;
+  let inARow = 0;
+  while (inARow < 20) {
+    if (performance.now() > deadline)
+      throw new Error(`the gateway did not serve ${version} within 30 s after setup`);
+    const res = await fetch(new URL('/ready', url)).catch(() => undefined);
+    inARow = res?.status === 200 && res.headers.get('x-app-version') === version ? inARow + 1 : 0;
+    await res?.arrayBuffer();
+    if (inARow === 0) await new Promise((d) => setTimeout(d, 50));
+  }
+}
+
 async function kubectlBin(): Promise<string> {
   const real = execFileSync('readlink', ['-f', execFileSync('which', ['kubectl']).toString().trim()])
     .toString()
@@ -197,6 +211,9 @@ async function runOne(tool: 'seed' | 'cutover', delayMs: number): Promise<RunRes
         ? await seedRunner(cluster, join(stateDir, 'work'))
         : await cutoverRunner(cluster, stateDir);
     await runner.setup();
+    // The setup's routes may not have reached the gateway yet (the seed's jobs return right
+    // after `kubectl apply`): measuring starts once users are served v1.
+    await waitUntilServed(cluster.gatewayUrl, 'v1');
     traffic = startTraffic({ url: cluster.gatewayUrl, plainLoops: 4, testLoops: 1 });
     const phases: PhaseResult[] = [];
     const windows: Record<string, [number, number]> = {};
