@@ -64,15 +64,17 @@ export async function promote(ctx: EngineContext, input: PromoteInput): Promise<
   const wanted = requestedRelease(input.release, ctx.deps.env);
   return locked(ctx, { operation: 'promote', release: wanted }, input, async () => {
     const result = await promoteOnView(ctx, await readAppState(ctx), wanted);
-    return {
-      result,
-      outcome: {
-        color: result.color,
-        from: result.previousColor ?? undefined,
-        release: result.release ?? undefined,
-      },
-    };
+    return { result, outcome: switchOutcome(result) };
   });
+}
+
+/** What the history records of a switch (promote or rollback). */
+export function switchOutcome(result: SwitchResult) {
+  return {
+    color: result.color,
+    from: result.previousColor ?? undefined,
+    release: result.release ?? undefined,
+  };
 }
 
 export async function promoteOnView(

@@ -17,7 +17,7 @@ import {
   type Refusal,
 } from './guards.js';
 import { locked, type OperationInput } from './operation.js';
-import type { SwitchResult } from './promote.js';
+import { switchOutcome, type SwitchResult } from './promote.js';
 import { labelSafe } from './release-id.js';
 import { switchTo } from './switch.js';
 
@@ -35,14 +35,7 @@ export async function rollback(ctx: EngineContext, input: RollbackInput): Promis
   const wanted = input.release === undefined ? undefined : labelSafe(input.release);
   return locked(ctx, { operation: 'rollback', release: wanted }, input, async () => {
     const result = await rollbackOnView(ctx, await readAppState(ctx), wanted);
-    return {
-      result,
-      outcome: {
-        color: result.color,
-        from: result.previousColor ?? undefined,
-        release: result.release ?? undefined,
-      },
-    };
+    return { result, outcome: switchOutcome(result) };
   });
 }
 
