@@ -1,7 +1,7 @@
 // `cutover deploy`: put a release on the idle color and send testers to it.
-import type { Command } from '../command.js';
+import type { Command, FlagSpec, ParsedArgs } from '../command.js';
 import { deploy } from '../../engine/deploy.js';
-import type { DeployResult } from '../../engine/deploy.js';
+import type { DeployInput, DeployResult } from '../../engine/deploy.js';
 import { InputError } from '../../errors.js';
 import { isColor } from '../../routers/types.js';
 import { withRequests, withSession } from '../engine-session.js';
@@ -18,6 +18,28 @@ export function colorFlag(value: string | undefined): 'blue' | 'green' | undefin
   return value;
 }
 
+/** Flags of `deploy`, also taken by `release` (deploy, test and promote in one go). */
+export const DEPLOY_FLAGS: FlagSpec = {
+  ...MUTATING_FLAGS,
+  image: { type: 'string' },
+  color: { type: 'string' },
+  tag: { type: 'string' },
+  release: { type: 'string' },
+};
+
+export const DEPLOY_USAGE =
+  '--image IMAGE [--color blue|green] [--tag TAG] [--release ID] [--dry-run] [--no-wait]';
+
+export function deployInput(args: ParsedArgs, noWait: boolean): DeployInput {
+  return {
+    image: str(args, 'image'),
+    color: colorFlag(str(args, 'color')),
+    tag: str(args, 'tag'),
+    release: str(args, 'release'),
+    noWait,
+  };
+}
+
 export function deployText(r: DeployResult): string {
   const head = r.dryRun
     ? `plan: deploy release ${r.release} to ${r.color} (nothing written)`
@@ -29,23 +51,11 @@ export function deployText(r: DeployResult): string {
 const command: Command = {
   path: ['deploy'],
   summary: 'deploy a release to the idle color and route testers to it',
-  usage: '--image IMAGE [--color blue|green] [--tag TAG] [--release ID] [--dry-run] [--no-wait]',
-  flags: {
-    ...MUTATING_FLAGS,
-    image: { type: 'string' },
-    color: { type: 'string' },
-    tag: { type: 'string' },
-    release: { type: 'string' },
-  },
+  usage: DEPLOY_USAGE,
+  flags: DEPLOY_FLAGS,
   async run(args, io) {
     return withSession(args, io, async ({ ctx, options, out, kube }) => {
-      const result = await deploy(ctx, {
-        image: str(args, 'image'),
-        color: colorFlag(str(args, 'color')),
-        tag: str(args, 'tag'),
-        release: str(args, 'release'),
-        noWait: options.noWait,
-      });
+      const result = await deploy(ctx, deployInput(args, options.noWait));
       out.result(withRequests(result, kube), deployText);
       return 0;
     });

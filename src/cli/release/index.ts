@@ -2,8 +2,7 @@
 import type { Command } from '../command.js';
 import { release, type ReleaseResult } from '../../engine/release.js';
 import { withRequests, withSession } from '../engine-session.js';
-import { MUTATING_FLAGS, str } from '../global-flags.js';
-import { colorFlag, deployText } from '../deploy/index.js';
+import { DEPLOY_FLAGS, DEPLOY_USAGE, deployInput, deployText } from '../deploy/index.js';
 import { testText } from '../test/index.js';
 import { switchText } from '../promote/index.js';
 
@@ -18,23 +17,11 @@ function releaseText(r: ReleaseResult): string {
 const command: Command = {
   path: ['release'],
   summary: 'deploy, test and promote a release in one go',
-  usage: '--image IMAGE [--color blue|green] [--tag TAG] [--release ID] [--dry-run] [--no-wait]',
-  flags: {
-    ...MUTATING_FLAGS,
-    image: { type: 'string' },
-    color: { type: 'string' },
-    tag: { type: 'string' },
-    release: { type: 'string' },
-  },
+  usage: DEPLOY_USAGE,
+  flags: DEPLOY_FLAGS,
   async run(args, io) {
     return withSession(args, io, async ({ ctx, options, out, kube }) => {
-      const result = await release(ctx, {
-        image: str(args, 'image'),
-        color: colorFlag(str(args, 'color')),
-        tag: str(args, 'tag'),
-        release: str(args, 'release'),
-        noWait: options.noWait,
-      });
+      const result = await release(ctx, deployInput(args, options.noWait));
       out.result(withRequests(result, kube), releaseText);
       return 0;
     });
