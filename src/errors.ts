@@ -68,3 +68,23 @@ export const EXIT_CODES: Record<ErrorKind, number> = {
   lock: 4,
   unreachable: 5,
 };
+
+/**
+ * Everything a preflight found wrong, reported at once (DESIGN principle 7). Bad input wins the
+ * exit code over a guard's refusal: exit 2 when any problem is bad input, else 3. Nothing was
+ * written when this is thrown.
+ */
+export class PreflightError extends CutoverError {
+  readonly problems: Array<InputError | GuardError>;
+  constructor(problems: Array<InputError | GuardError>) {
+    const input = problems.some((p) => p instanceof InputError);
+    super(
+      input ? 'input' : 'guard',
+      `${problems.length} problems found before any write; nothing was applied`,
+      {
+        remedy: 'fix each of them (listed above) and run the command again',
+      },
+    );
+    this.problems = problems;
+  }
+}

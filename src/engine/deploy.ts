@@ -13,6 +13,7 @@ import { planDeployment, planEnsureObject } from './ensure-objects.js';
 import { gatewayUrl, probeUntil } from './gateway-probe.js';
 import { checkContext } from './check-context.js';
 import { locked, type OperationInput } from './operation.js';
+import { preflightDeploy } from './preflight.js';
 import { colorFromTag, newReleaseId } from './release-id.js';
 import { runSteps, type Step, type StepRecord } from './steps.js';
 import { waitForReplicas } from './wait-ready.js';
@@ -143,7 +144,7 @@ function preTestStep(ctx: EngineContext, color: Color): Step {
 const hookResults = new WeakMap<EngineContext, CheckResult[]>();
 
 /** The color's Secret (the seed's env-blue / env-green) must exist, or its pods never start. */
-async function mustHaveColorSecret(ctx: EngineContext, color: Color): Promise<void> {
+export async function mustHaveColorSecret(ctx: EngineContext, color: Color): Promise<void> {
   const name = ctx.config.secrets[color];
   if (!name || ctx.source.mode !== 'builders') return;
   const secret = await ctx.kube.getOptional({
@@ -195,7 +196,7 @@ export async function readShared(ctx: EngineContext, view: ClusterView): Promise
 }
 
 export async function deploy(ctx: EngineContext, input: DeployInput): Promise<DeployResult> {
-  colorFromTag(input.tag); // a bad tag is bad input: refused before the first request
+  (await preflightDeploy(ctx, input)).findings.throwIfAny();
   const release = newReleaseId(input, ctx.deps.env, ctx.deps.clock(), ctx.deps.random);
   const image = resolveImage(ctx, input);
   return locked(ctx, { operation: 'deploy', release }, input, async () => {

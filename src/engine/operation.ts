@@ -4,6 +4,7 @@
 import { CutoverError, GuardError, InputError } from '../errors.js';
 import type { EngineContext } from './context.js';
 import { recordHistory, type HistoryEntry } from './history.js';
+import { preflightInput } from './preflight.js';
 
 export interface OperationInput {
   /** Fail at once (exit 4) when another run holds the lock. */
@@ -36,6 +37,8 @@ export async function locked<T extends { durationMs: number }>(
   input: OperationInput,
   body: () => Promise<{ result: T; outcome: Outcome }>,
 ): Promise<T> {
+  // Input a run would trip over is reported before the lock's Lease is written.
+  if (!ctx.lock) preflightInput(ctx);
   if (ctx.dryRun || ctx.lock) return (await timed(ctx, body)).result;
   const lock = await ctx.deps.acquireLock(ctx.kube, {
     namespace: ctx.namespace,

@@ -1,7 +1,7 @@
 // cutover release: deploy, test and promote in one go, under one lock, for one release id.
 // Each part is the same function the separate commands run; a failure stops the sequence before
 // any plain traffic moves.
-import { colorFromTag } from './release-id.js';
+import { preflightDeploy } from './preflight.js';
 import type { EngineContext } from './context.js';
 import { deployOnView, readShared, resolveImage, type DeployInput, type DeployResult } from './deploy.js';
 import { locked } from './operation.js';
@@ -26,7 +26,7 @@ export interface ReleaseResult {
 }
 
 export async function release(ctx: EngineContext, input: ReleaseInput): Promise<ReleaseResult> {
-  colorFromTag(input.tag); // a bad tag is bad input: refused before the first request
+  (await preflightDeploy(ctx, input)).findings.throwIfAny();
   const id = newReleaseId(input, ctx.deps.env, ctx.deps.clock(), ctx.deps.random);
   const image = resolveImage(ctx, input);
   return locked(ctx, { operation: 'release', release: id }, input, async () => {

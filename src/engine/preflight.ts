@@ -1,0 +1,84 @@
+// Preflight: before the first write (even before the lock's Lease), gather everything that can
+// be wrong — input, cluster prerequisites, guards — and report all of it at once. Only reads.
+// The guards run again under the lock (the cluster may change while a run waits in line); the
+// preflight makes sure nothing is written when the answer is already known to be no.
+import { GuardError, InputError, PreflightError } from '../errors.js';
+import { readAppState, routesOf } from './app-state.js';
+import { ClusterView } from './cluster-view.js';
+import type { EngineContext } from './context.js';
+import {
+  chooseDeployColor,
+  mustHaveColorSecret,
+  readShared,
+  resolveImage,
+  type DeployInput,
+} from './deploy.js';
+import { gatewayUrl } from './gateway-probe.js';
+import { imageFindings, inputFindings } from './preflight-input.js';
+import { colorFromTag } from './release-id.js';
+import type { Color } from '../config/types.js';
+
+export type Problem = InputError | GuardError;
+
+export class Findings {
+  readonly problems: Problem[] = [];
+
+  add(...problems: Problem[]): void {
+    for (const p of problems) {
+      if (p instanceof PreflightError) this.problems.push(...p.problems);
+      else this.problems.push(p);
+    }
+  }
+
+  /** Runs a check that throws its problem; keeps the problem and goes on. Other errors propagate. */
+  async collect<T>(check: () => T | Promise<T>): Promise<T | undefined> {
+    try {
+      return await check();
+    } catch (err) {
+      if (err instanceof PreflightError) this.problems.push(...err.problems);
+      else if (err instanceof InputError || err instanceof GuardError) this.problems.push(err);
+      else throw err;
+      return undefined;
+    }
+  }
+
+  /** One problem is thrown as itself (its usual message); several as one PreflightError. */
+  throwIfAny(): void {
+    if (this.problems.length === 1) throw this.problems[0]!;
+    if (this.problems.length > 1) throw new PreflightError(this.problems);
+  }
+}
+
+/** The input checks every mutating operation runs before its lock. */
+export function preflightInput(ctx: EngineContext): void {
+  const f = new Findings();
+  f.add(...inputFindings(ctx));
+  f.throwIfAny();
+}
+
+export interface DeployPreflight {
+  view: ClusterView;
+  color?: Color;
+  image?: string;
+  findings: Findings;
+}
+
+/** Everything deploy needs to be true, read and checked before anything is written. */
+export async function preflightDeploy(ctx: EngineContext, input: DeployInput): Promise<DeployPreflight> {
+  const f = new Findings();
+  f.add(...inputFindings(ctx));
+  const unusable = f.problems.length;
+  await f.collect(() => colorFromTag(input.tag));
+  const image = await f.collect(() => resolveImage(ctx, input));
+  // Without a usable tag or image there is no deploy to check against the cluster: say so
+  // without connecting. Other input problems do not change what the cluster answers, so the
+  // cluster's findings are gathered with them.
+  if (f.problems.length > unusable) return { view: new ClusterView(), findings: f };
+  f.add(...imageFindings(ctx, image, input.image ? '--image' : input.tag ? '--tag' : 'imageRepository'));
+  const view = await readAppState(ctx);
+  await readShared(ctx, view);
+  const color = await f.collect(() => chooseDeployColor(ctx, routesOf(ctx, view), input));
+  if (color) await f.collect(() => mustHaveColorSecret(ctx, color));
+  await f.collect(() => gatewayUrl(ctx));
+  return { view, color, image, findings: f };
+}

@@ -1,0 +1,66 @@
+// A reverse proxy between the CLI and the local API server that records every request it
+// forwards (method and path), so a test can prove what a run did — e.g. that a refused run sent
+// no POST/PUT/PATCH/DELETE at all. It writes a kubeconfig that points at itself.
+import { createServer, request, type Server } from 'node:http';
+import { readFile, writeFile } from 'node:fs/promises';
+import type { AddressInfo } from 'node:net';
+import { parse, stringify } from 'yaml';
+
+export interface RecordedRequest {
+  method: string;
+  path: string;
+}
+
+export interface RecordingProxy {
+  url: string;
+  kubeconfigPath: string;
+  requests: RecordedRequest[];
+  /** The requests that change something (anything but GET, HEAD, OPTIONS). */
+  writes(): RecordedRequest[];
+  clear(): void;
+  close(): Promise<void>;
+}
+
+export async function startRecordingProxy(kubeconfigPath: string, outPath: string): Promise<RecordingProxy> {
+  const kubeconfig = parse(await readFile(kubeconfigPath, 'utf8')) as {
+    clusters: Array<{ cluster: { server: string } }>;
+  };
+  const target = new URL(kubeconfig.clusters[0]!.cluster.server);
+  const requests: RecordedRequest[] = [];
+  const server: Server = createServer((req, res) => {
+    requests.push({ method: req.method ?? 'GET', path: req.url ?? '/' });
+    const upstream = request(
+      {
+        host: target.hostname,
+        port: target.port,
+        method: req.method,
+        path: req.url,
+        headers: req.headers,
+      },
+      (up) => {
+        res.writeHead(up.statusCode ?? 502, up.headers);
+        res.flushHeaders();
+        up.pipe(res);
+      },
+    );
+    upstream.on('error', () => res.destroy());
+    res.on('close', () => upstream.destroy());
+    req.pipe(upstream);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  for (const c of kubeconfig.clusters) c.cluster.server = url;
+  await writeFile(outPath, stringify(kubeconfig));
+  return {
+    url,
+    kubeconfigPath: outPath,
+    requests,
+    writes: () => requests.filter((r) => !['GET', 'HEAD', 'OPTIONS'].includes(r.method)),
+    clear: () => void requests.splice(0),
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
