@@ -30,6 +30,19 @@ export const DEFAULTS = {
     timeoutSeconds: 30,
   },
   hookTimeoutSeconds: 300,
+  analysis: {
+    provider: 'gateway' as const,
+    /** Argo Rollouts' default: the first failed measurement fails the metric. */
+    failureLimit: 0,
+    /** Argo Rollouts' default consecutiveErrorLimit. */
+    consecutiveErrorLimit: 4,
+    onInconclusive: 'rollback' as const,
+    prePromotion: { durationSeconds: 20, intervalSeconds: 5, load: { ratePerSecond: 20, paths: ['/'] } },
+    postPromotion: { durationSeconds: 60, intervalSeconds: 5 },
+    webhookTimeoutSeconds: 10,
+    commandTimeoutSeconds: 60,
+    prometheus: { reporter: 'source' as const, windowSeconds: 30 },
+  },
 } as const;
 
 /** Gateway object name when none is given. */

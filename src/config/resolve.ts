@@ -1,6 +1,7 @@
 // Turns a validated cutover.yaml into CutoverConfig: defaults filled in from defaults.ts, paths
 // made absolute, shorthand forms expanded. Pure: no I/O.
 import { dirname, resolve } from 'node:path';
+import { resolveAnalysis, type RawAnalysis } from './analysis-resolve.js';
 import { cookieRegex, DEFAULT_COOKIE_REGEX, DEFAULTS, defaultGatewayName } from './defaults.js';
 import type {
   Color,
@@ -43,6 +44,7 @@ export interface RawConfig {
   verifyTimeoutSeconds?: number;
   historyLimit?: number;
   manifests?: string | { dir: string; variables?: Record<string, string> };
+  analysis?: RawAnalysis;
 }
 
 interface RawCheck {
@@ -95,6 +97,7 @@ export function resolveConfig(raw: RawConfig, file: string): CutoverConfig {
     verifyTimeoutSeconds: raw.verifyTimeoutSeconds ?? DEFAULTS.verifyTimeoutSeconds,
     historyLimit: raw.historyLimit ?? DEFAULTS.historyLimit,
     manifests: resolveManifests(raw.manifests, base),
+    analysis: resolveAnalysis(raw.analysis, file, base),
   };
 }
 

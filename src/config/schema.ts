@@ -1,6 +1,7 @@
 // The JSON Schema of cutover.yaml. This object is the single source: loadConfig validates
 // with it, and schema/cutover.schema.json is written from it (`node --import tsx
 // src/config/write-schema.ts`); a test fails when the published file drifts.
+import { ANALYSIS_SCHEMA } from './analysis-schema.js';
 
 const name63 = { type: 'string', pattern: '^[a-z0-9]([-a-z0-9]*[a-z0-9])?$', maxLength: 63 };
 const seconds = { type: 'integer', minimum: 0 };
@@ -174,6 +175,7 @@ export const CONFIG_SCHEMA = {
     rolloutTimeoutSeconds: positiveSeconds,
     verifyTimeoutSeconds: positiveSeconds,
     historyLimit: { type: 'integer', minimum: 1, maximum: 200 },
+    analysis: ANALYSIS_SCHEMA,
     manifests: {
       description: 'Use your own manifest folder (relative to this file) instead of the built-in objects.',
       oneOf: [

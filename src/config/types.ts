@@ -8,6 +8,8 @@
 //   validateConfig(raw: unknown, file: string, env): CutoverConfig         // same, from an already-parsed object
 //   DEFAULTS (src/config/defaults.ts); DEFAULT_COOKIE_REGEX
 
+import type { AnalysisConfig } from './analysis-types.js';
+
 export type Color = 'blue' | 'green';
 export const COLORS: readonly Color[] = ['blue', 'green'];
 
@@ -132,6 +134,8 @@ export interface CutoverConfig {
    * `dir` is absolute. Variables come from the environment plus COLOR_ACTIVE / COLOR_TEST.
    */
   manifests?: { dir: string; variables: Record<string, string> };
+  /** Metrics analysis before and after promotion; undefined = none. */
+  analysis?: AnalysisConfig;
 }
 
 /** What loadConfig takes. */

@@ -15,7 +15,15 @@ export const httpGet: HttpGet = (url, options) =>
     const fail = (err: Error) => resolve({ status: 0, headers: {}, body: err.message });
     const req = mod.request(
       u,
-      { method: options.method ?? 'GET', headers: options.headers, agent, signal: options.signal },
+      {
+        method: options.method ?? 'GET',
+        headers: options.headers,
+        agent,
+        signal: options.signal,
+        // Per-request TLS settings: the agent pools connections per CA / verification setting.
+        ...(options.ca !== undefined ? { ca: options.ca } : {}),
+        ...(options.insecureSkipVerify ? { rejectUnauthorized: false } : {}),
+      },
       (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (c: Buffer) => chunks.push(c));
@@ -31,7 +39,7 @@ export const httpGet: HttpGet = (url, options) =>
       req.destroy(new Error(`no answer within ${options.timeoutMs} ms`)),
     );
     req.on('error', fail);
-    req.end();
+    req.end(options.body);
   });
 
 /** Lets the process exit promptly once the engine is done. */

@@ -15,6 +15,11 @@ export interface HttpRequestOptions {
   headers?: Record<string, string>;
   timeoutMs: number;
   signal?: AbortSignal;
+  /** Request body (webhooks). */
+  body?: string;
+  /** PEM CA bundle for https (Prometheus with a private CA). */
+  ca?: string;
+  insecureSkipVerify?: boolean;
 }
 
 /** One HTTP request; network failures come back as status 0 with the error in body. */
