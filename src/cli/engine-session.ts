@@ -23,7 +23,11 @@ export function loadSessionConfig(
   env: Record<string, string | undefined>,
 ): CutoverConfig {
   const config = loadConfig(options.configFile, { env });
-  return options.namespace ? { ...config, namespace: options.namespace } : config;
+  return {
+    ...config,
+    ...(options.namespace ? { namespace: options.namespace } : {}),
+    ...(options.lockTimeoutSeconds !== undefined ? { lockTimeoutSeconds: options.lockTimeoutSeconds } : {}),
+  };
 }
 
 export async function withSession<T>(

@@ -3,18 +3,51 @@ import type { FlagSpec, ParsedArgs } from './command.js';
 import { InputError } from '../errors.js';
 
 export const GLOBAL_FLAGS: FlagSpec = {
-  context: { type: 'string' },
-  namespace: { type: 'string', short: 'n' },
-  kubeconfig: { type: 'string' },
-  config: { type: 'string', short: 'f' },
-  output: { type: 'string', short: 'o' },
+  config: {
+    type: 'string',
+    short: 'f',
+    value: 'FILE',
+    description: 'the cutover.yaml to read',
+    defaultText: './cutover.yaml',
+  },
+  kubeconfig: {
+    type: 'string',
+    value: 'FILE',
+    description: 'kubeconfig file; otherwise KUBECONFIG, ~/.kube/config, then in-cluster, as kubectl',
+  },
+  context: { type: 'string', value: 'NAME', description: 'the kubeconfig context to use' },
+  namespace: {
+    type: 'string',
+    short: 'n',
+    value: 'NS',
+    description: "namespace; overrides cutover.yaml's namespace and the context's",
+  },
+  output: {
+    type: 'string',
+    short: 'o',
+    value: 'text|json',
+    description: 'json prints one JSON document on stdout',
+    defaultText: 'text',
+  },
 };
 
 /** Mutating commands: plan only, and the lock behaviour. */
 export const MUTATING_FLAGS: FlagSpec = {
   ...GLOBAL_FLAGS,
-  'dry-run': { type: 'boolean' },
-  'no-wait': { type: 'boolean' },
+  'dry-run': {
+    type: 'boolean',
+    description: 'read the cluster and print the plan; write nothing, take no lock',
+  },
+  'no-wait': {
+    type: 'boolean',
+    description: 'fail at once (exit 4) when another run holds the release lock',
+  },
+  'lock-timeout': {
+    type: 'string',
+    value: 'SECONDS',
+    description: 'how long to wait in line for the release lock before exit 4',
+    defaultText: 'lockTimeoutSeconds of cutover.yaml, 600',
+  },
 };
 
 export interface GlobalOptions {
@@ -25,6 +58,8 @@ export interface GlobalOptions {
   output: 'text' | 'json';
   dryRun: boolean;
   noWait: boolean;
+  /** --lock-timeout: overrides lockTimeoutSeconds of cutover.yaml. */
+  lockTimeoutSeconds?: number;
 }
 
 export function str(args: ParsedArgs, name: string): string | undefined {
@@ -48,5 +83,17 @@ export function globalOptions(args: ParsedArgs): GlobalOptions {
     output,
     dryRun: args.values['dry-run'] === true,
     noWait: args.values['no-wait'] === true,
+    lockTimeoutSeconds: lockTimeout(str(args, 'lock-timeout')),
   };
+}
+
+function lockTimeout(value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  if (!/^\d+$/.test(value) || Number(value) > 86_400) {
+    throw new InputError(`--lock-timeout ${value}: not a number of seconds`, {
+      field: '--lock-timeout',
+      remedy: 'give whole seconds from 0 to 86400, e.g. --lock-timeout 120 (0 is --no-wait)',
+    });
+  }
+  return Number(value);
 }

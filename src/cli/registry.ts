@@ -1,23 +1,30 @@
-// Every CLI command, loaded lazily so that `cutover --version` and `cutover status` start fast.
-// Add one line per command; the module's default export is a Command.
+// Every CLI command: its words, its one-line summary (the only copy; help and docs/cli.md read
+// it here), and its module, loaded lazily so that `cutover --version` and `cutover status` start
+// fast. To add a command: one entry here, and a module whose default export is a Command with
+// described flags, args, examples and exit codes (src/cli/command.ts); then `npm run docs:cli`.
 import type { Command } from './command.js';
 
 export interface CommandEntry {
   path: string[];
+  /** One line, lower case, no final period: what the command does. */
   summary: string;
   load: () => Promise<{ default: Command }>;
 }
 
 export const commands: CommandEntry[] = [
-  { path: ['local', 'up'], summary: 'start the embedded local cluster', load: () => import('./local/up.js') },
+  {
+    path: ['local', 'up'],
+    summary: 'start the embedded local cluster (Kubernetes API, pods as processes, Istio ingress gateway)',
+    load: () => import('./local/up.js'),
+  },
   {
     path: ['local', 'down'],
-    summary: 'stop the embedded local cluster',
+    summary: 'stop the embedded local cluster (its objects stay in the state dir)',
     load: () => import('./local/down.js'),
   },
   {
     path: ['local', 'image', 'add'],
-    summary: 'map a container image to a local command',
+    summary: 'map a container image to a local directory and command',
     load: () => import('./local/image-add.js'),
   },
   {
@@ -27,17 +34,17 @@ export const commands: CommandEntry[] = [
   },
   {
     path: ['local', 'status'],
-    summary: 'show whether the local cluster runs',
+    summary: 'show whether the local cluster runs, and its addresses',
     load: () => import('./local/status.js'),
   },
   {
     path: ['ci'],
-    summary: 'write CI pipeline files (semaphore|github|gitlab) that release the app',
+    summary: 'write CI pipeline files (semaphore, github, gitlab) that release the app with cutover',
     load: () => import('./ci/generate.js'),
   },
   {
     path: ['ci', 'parse-tag'],
-    summary: 'check a release tag and print its version and color',
+    summary: 'check a release tag (v1.2, v1.2-blue, v1.2-green) and print its version and color',
     load: () => import('./ci/parse-tag.js'),
   },
   {
@@ -52,35 +59,39 @@ export const commands: CommandEntry[] = [
   },
   {
     path: ['test'],
-    summary: 'run smoke tests against the color under test, record the verdict',
+    summary: 'run the smoke tests against the color under test and record the verdict',
     load: () => import('./test/index.js'),
   },
   {
     path: ['promote'],
-    summary: 'send all traffic to the tested color, verified',
+    summary: 'send all traffic to the tested color and verify it through the gateway',
     load: () => import('./promote/index.js'),
   },
   {
     path: ['rollback'],
-    summary: 'send all traffic back to the previous color, verified',
+    summary: 'send all traffic back to the previous color and verify it',
     load: () => import('./rollback/index.js'),
   },
   {
     path: ['decommission'],
-    summary: 'remove the idle color after the drain window',
+    summary: 'remove the idle color: its routes, then its subset, then its Deployment',
     load: () => import('./decommission/index.js'),
   },
   {
     path: ['release'],
-    summary: 'deploy, test and promote in one go',
+    summary: 'deploy, test and promote a release in one go',
     load: () => import('./release/index.js'),
   },
   {
     path: ['status'],
-    summary: 'show colors, releases, readiness, routes and the lock',
+    summary: 'show the live color, the color under test, releases, readiness, routes and the lock',
     load: () => import('./status/index.js'),
   },
-  { path: ['history'], summary: 'list past release operations', load: () => import('./history/index.js') },
+  {
+    path: ['history'],
+    summary: 'list past deploys, tests, promotions, rollbacks and decommissions',
+    load: () => import('./history/index.js'),
+  },
   {
     path: ['lock', 'status'],
     summary: 'show who holds the release lock',
@@ -88,17 +99,17 @@ export const commands: CommandEntry[] = [
   },
   {
     path: ['lock', 'release'],
-    summary: 'release a lock whose holder is gone (--force)',
+    summary: 'release the lock held by another run (needs --force)',
     load: () => import('./lock/release.js'),
   },
   {
     path: ['demo'],
-    summary: 'run a whole blue-green cycle on the local cluster under live traffic',
+    summary: 'run a whole blue-green cycle on the embedded local cluster under live traffic',
     load: () => import('./demo/index.js'),
   },
   {
     path: ['secrets', 'sync'],
-    summary: "write a color's settings from CI variables into its Secret",
+    summary: "write a color's settings from CI variables into its Kubernetes Secret, never printing them",
     load: () => import('./secrets/sync.js'),
   },
 ];

@@ -31,17 +31,51 @@ function report(files: WrittenFile[], json: boolean): string {
 
 const command: Command = {
   path: ['ci'],
-  summary: 'write CI pipeline files (semaphore, github, gitlab) that release the app with cutover',
   usage: `${CI_SYSTEMS.join('|')} [--out DIR] [-f cutover.yaml] [--prefix CUTOVER_ENV_ | --no-settings-sync] [--force] [--check]`,
   flags: {
-    out: { type: 'string' },
-    config: { type: 'string', short: 'f', default: 'cutover.yaml' },
-    prefix: { type: 'string' },
-    'no-settings-sync': { type: 'boolean', default: false },
-    force: { type: 'boolean', default: false },
-    check: { type: 'boolean', default: false },
-    output: { type: 'string', short: 'o' },
+    out: { type: 'string', value: 'DIR', description: 'the repository root to write into', defaultText: '.' },
+    config: {
+      type: 'string',
+      short: 'f',
+      default: 'cutover.yaml',
+      value: 'FILE',
+      description: 'the cutover.yaml to read',
+    },
+    prefix: {
+      type: 'string',
+      value: 'PREFIX',
+      description: "CI variables with this prefix become the color's Secret (cutover secrets sync)",
+      defaultText: 'secrets.prefix of cutover.yaml, CUTOVER_ENV_',
+    },
+    'no-settings-sync': {
+      type: 'boolean',
+      default: false,
+      description: 'leave the `cutover secrets sync` step out',
+    },
+    force: {
+      type: 'boolean',
+      default: false,
+      description: 'overwrite files that differ from what cutover would write',
+    },
+    check: {
+      type: 'boolean',
+      default: false,
+      description: 'write nothing; exit 1 when a file is missing or differs',
+    },
+    output: {
+      type: 'string',
+      short: 'o',
+      value: 'text|json',
+      description: 'json prints the files and their outcome',
+      defaultText: 'text',
+    },
   },
+  args: [{ name: 'SYSTEM', description: 'semaphore, github or gitlab', required: true }],
+  examples: [
+    { command: 'ci github', description: 'write .github/workflows/ for the app in ./cutover.yaml' },
+    { command: 'ci semaphore --check', description: 'fail a build when the committed pipeline is stale' },
+  ],
+  exitCodes: [1, 2],
   async run(args, io) {
     if (args.positionals.length > 1) {
       throw new InputError(`cutover ci takes one CI system, got: ${args.positionals.join(' ')}`, {

@@ -7,9 +7,19 @@ import { InputError } from '../../errors.js';
 
 const command: Command = {
   path: ['ci', 'parse-tag'],
-  summary: 'check a release tag (v1.2, v1.2-blue, v1.2-green) and print its version and color',
   usage: 'TAG [-o json]',
-  flags: { output: { type: 'string', short: 'o' } },
+  flags: {
+    output: {
+      type: 'string',
+      short: 'o',
+      value: 'text|json',
+      description: 'json prints one JSON document on stdout',
+      defaultText: 'text',
+    },
+  },
+  args: [{ name: 'TAG', description: 'a release tag: v1.2, v1.2-blue or v1.2-green', required: true }],
+  examples: [{ command: 'ci parse-tag v2.0-green', description: 'version 2.0, color green' }],
+  exitCodes: [2],
   async run(args, io) {
     if (args.positionals.length !== 1) {
       throw new InputError('cutover ci parse-tag takes exactly one tag', {

@@ -1,4 +1,5 @@
 // `cutover decommission`: retire the idle color after the drain window.
+import { MUTATING_EXIT_CODES } from '../command.js';
 import type { Command } from '../command.js';
 import { decommission, type DecommissionResult } from '../../engine/decommission.js';
 import { withRequests, withSession } from '../engine-session.js';
@@ -15,14 +16,27 @@ export function decommissionText(r: DecommissionResult): string {
 
 const command: Command = {
   path: ['decommission'],
-  summary: 'remove the idle color: its routes, then its subset, then its Deployment',
   usage: '[--release ID] [--color blue|green] [--force] [--dry-run] [--no-wait]',
   flags: {
     ...MUTATING_FLAGS,
-    color: { type: 'string' },
-    force: { type: 'boolean' },
-    release: { type: 'string' },
+    color: {
+      type: 'string',
+      value: 'blue|green',
+      description: 'the color to remove',
+      defaultText: 'the idle color',
+    },
+    force: {
+      type: 'boolean',
+      description: 'remove it even though it was never promoted or the drain window has not passed',
+    },
+    release: {
+      type: 'string',
+      value: 'ID',
+      description: 'the release you mean; refused (exit 3) when the color runs another',
+      defaultText: 'the CI run id',
+    },
   },
+  exitCodes: MUTATING_EXIT_CODES,
   async run(args, io) {
     return withSession(args, io, async ({ ctx, options, out, kube }) => {
       const result = await decommission(ctx, {

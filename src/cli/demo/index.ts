@@ -13,17 +13,44 @@ function num(value: unknown, flag: string, fallback: number): number {
 
 const command: Command = {
   path: ['demo'],
-  summary: 'run a whole blue-green cycle on the embedded local cluster under live traffic',
   usage:
     '[--propagation-delay-ms MS] [--drain-seconds S] [--users N] [--report FILE] [--state-dir DIR] [-o json]',
   flags: {
-    'propagation-delay-ms': { type: 'string' },
-    'drain-seconds': { type: 'string' },
-    users: { type: 'string' },
-    report: { type: 'string' },
-    'state-dir': { type: 'string' },
-    output: { type: 'string', short: 'o' },
+    'propagation-delay-ms': {
+      type: 'string',
+      value: 'MS',
+      description: "how late the gateway applies a route change (Envoy's eventual consistency)",
+      defaultText: '500',
+    },
+    'drain-seconds': {
+      type: 'string',
+      value: 'S',
+      description: 'drain window before decommission',
+      defaultText: '30',
+    },
+    users: {
+      type: 'string',
+      value: 'N',
+      description: 'plain users sending traffic all along',
+      defaultText: '8',
+    },
+    report: { type: 'string', value: 'FILE', description: 'also write the report as JSON to FILE' },
+    'state-dir': {
+      type: 'string',
+      value: 'DIR',
+      description: 'state directory of the demo cluster',
+      defaultText: 'a temporary directory',
+    },
+    output: {
+      type: 'string',
+      short: 'o',
+      value: 'text|json',
+      description: 'json prints one JSON document on stdout',
+      defaultText: 'text',
+    },
   },
+  examples: [{ command: 'demo --users 20', description: 'a whole cycle with 20 plain users' }],
+  exitCodes: [1, 2],
   async run(args, io) {
     const { runDemo } = await import('../../demo/run.js');
     const report = await runDemo({

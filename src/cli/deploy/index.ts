@@ -1,4 +1,5 @@
 // `cutover deploy`: put a release on the idle color and send testers to it.
+import { MUTATING_EXIT_CODES } from '../command.js';
 import type { Command, FlagSpec, ParsedArgs } from '../command.js';
 import { deploy } from '../../engine/deploy.js';
 import type { DeployInput, DeployResult } from '../../engine/deploy.js';
@@ -21,10 +22,28 @@ export function colorFlag(value: string | undefined): 'blue' | 'green' | undefin
 /** Flags of `deploy`, also taken by `release` (deploy, test and promote in one go). */
 export const DEPLOY_FLAGS: FlagSpec = {
   ...MUTATING_FLAGS,
-  image: { type: 'string' },
-  color: { type: 'string' },
-  tag: { type: 'string' },
-  release: { type: 'string' },
+  image: {
+    type: 'string',
+    value: 'IMAGE',
+    description: "the image to run; else image:TAG of cutover.yaml with --tag, else the manifests' own",
+  },
+  color: {
+    type: 'string',
+    value: 'blue|green',
+    description: 'the color to deploy to',
+    defaultText: 'the idle color',
+  },
+  tag: {
+    type: 'string',
+    value: 'TAG',
+    description: 'a release tag (v2.0-green): names the color and the image tag',
+  },
+  release: {
+    type: 'string',
+    value: 'ID',
+    description: 'the release id recorded on the color',
+    defaultText: 'the CI run id, else the tag, else generated',
+  },
 };
 
 export const DEPLOY_USAGE =
@@ -50,9 +69,16 @@ export function deployText(r: DeployResult): string {
 
 const command: Command = {
   path: ['deploy'],
-  summary: 'deploy a release to the idle color and route testers to it',
   usage: DEPLOY_USAGE,
   flags: DEPLOY_FLAGS,
+  examples: [
+    { command: 'deploy --image myapp:2.0', description: 'deploy myapp:2.0 to the idle color' },
+    {
+      command: 'deploy --tag v2.0-green',
+      description: "a seed-style tag: green, image <cutover.yaml's image>:v2.0-green",
+    },
+  ],
+  exitCodes: MUTATING_EXIT_CODES,
   async run(args, io) {
     return withSession(args, io, async ({ ctx, options, out, kube }) => {
       const result = await deploy(ctx, deployInput(args, options.noWait));

@@ -1,4 +1,5 @@
 // `cutover history`: the recorded operations, newest first.
+import { READING_EXIT_CODES } from '../command.js';
 import type { Command } from '../command.js';
 import { history, type HistoryResult } from '../../engine/status.js';
 import { withRequests, withSession } from '../engine-session.js';
@@ -16,9 +17,9 @@ function historyText(r: HistoryResult): string {
 
 const command: Command = {
   path: ['history'],
-  summary: 'list past deploys, tests, promotions, rollbacks and decommissions',
   usage: '[-o json]',
   flags: { ...GLOBAL_FLAGS },
+  exitCodes: READING_EXIT_CODES,
   async run(args, io) {
     return withSession(args, io, async ({ ctx, out, kube }) => {
       out.result(withRequests(await history(ctx), kube), historyText);

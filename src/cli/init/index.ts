@@ -9,16 +9,44 @@ import { renderStarter } from './starter.js';
 
 const command: Command = {
   path: ['init'],
-  summary: 'write a commented starter cutover.yaml',
   usage: '[--app NAME] [--image REPOSITORY] [--namespace NS] [--manifests DIR] [-f FILE] [--force]',
   flags: {
-    file: { type: 'string', short: 'f', default: 'cutover.yaml' },
-    app: { type: 'string' },
-    image: { type: 'string' },
-    namespace: { type: 'string' },
-    manifests: { type: 'string' },
-    force: { type: 'boolean', default: false },
+    file: {
+      type: 'string',
+      short: 'f',
+      default: 'cutover.yaml',
+      value: 'FILE',
+      description: 'the file to write',
+    },
+    app: {
+      type: 'string',
+      value: 'NAME',
+      description: 'the app name',
+      defaultText: 'the current directory name',
+    },
+    image: {
+      type: 'string',
+      value: 'REPOSITORY',
+      description: 'image repository; releases deploy REPOSITORY:TAG',
+    },
+    namespace: {
+      type: 'string',
+      value: 'NS',
+      description: 'the namespace the app lives in',
+      defaultText: 'default',
+    },
+    manifests: {
+      type: 'string',
+      value: 'DIR',
+      description: 'use your own manifests folder instead of built-in objects',
+    },
+    force: { type: 'boolean', default: false, description: 'overwrite an existing file' },
   },
+  examples: [
+    { command: 'init --app myapp --image registry.example.com/myapp', description: 'a starter for myapp' },
+    { command: 'init --manifests ./manifests', description: "a starter over the seed's manifests folder" },
+  ],
+  exitCodes: [2],
   async run(args, io) {
     const file = resolve(String(args.values.file));
     if (existsSync(file) && !args.values.force) {

@@ -11,9 +11,16 @@ import { isAlive, readPid } from './state.js';
 
 const command: Command = {
   path: ['local', 'down'],
-  summary: 'stop the embedded local cluster (its objects stay in the state dir)',
   usage: '[--state-dir DIR]',
-  flags: { 'state-dir': { type: 'string' } },
+  flags: {
+    'state-dir': {
+      type: 'string',
+      value: 'DIR',
+      description: 'where the local cluster keeps its state',
+      defaultText: '.cutover/local',
+    },
+  },
+  exitCodes: [1, 2],
   async run(args, io) {
     const stateDir = resolve(String(args.values['state-dir'] ?? DEFAULT_STATE_DIR));
     const pid = await readPid(stateDir);

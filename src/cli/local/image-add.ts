@@ -34,13 +34,31 @@ function checkDir(dir: string): string {
 
 const command: Command = {
   path: ['local', 'image', 'add'],
-  summary: 'map a container image to a local directory and command',
   usage: 'NAME:TAG --dir DIR [--env K=V]… [--state-dir DIR] [-- COMMAND ARGS…]',
   flags: {
-    dir: { type: 'string' },
-    env: { type: 'string', multiple: true },
-    'state-dir': { type: 'string' },
+    dir: { type: 'string', value: 'DIR', description: 'the directory the command runs in (required)' },
+    env: {
+      type: 'string',
+      multiple: true,
+      value: 'K=V',
+      description: 'an environment variable of the container; repeatable',
+    },
+    'state-dir': {
+      type: 'string',
+      value: 'DIR',
+      description: 'where the local cluster keeps its state',
+      defaultText: '.cutover/local',
+    },
   },
+  args: [{ name: 'NAME:TAG', description: 'the image reference pods name, e.g. myapp:1.0', required: true }],
+  rest: 'the command the container runs',
+  examples: [
+    {
+      command: 'local image add myapp:1.0 --dir ./app -- npm start',
+      description: 'pods of myapp:1.0 run `npm start` in ./app',
+    },
+  ],
+  exitCodes: [2],
   async run(args: ParsedArgs, io: CliIo): Promise<number> {
     const [reference, ...extra] = args.positionals;
     if (!reference || extra.length) {

@@ -6,12 +6,17 @@ import { familiarImageReference, openImageTable } from '../../local/images/index
 
 const command: Command = {
   path: ['local', 'image', 'list'],
-  summary: 'list the images the local cluster can run',
   usage: '[--state-dir DIR] [--output json]',
   flags: {
-    'state-dir': { type: 'string' },
-    output: { type: 'string', short: 'o' },
+    'state-dir': {
+      type: 'string',
+      value: 'DIR',
+      description: 'where the local cluster keeps its state',
+      defaultText: '.cutover/local',
+    },
+    output: { type: 'string', short: 'o', value: 'json', description: 'json prints the image table as JSON' },
   },
+  exitCodes: [2],
   async run(args: ParsedArgs, io: CliIo): Promise<number> {
     if (args.values.output !== undefined && args.values.output !== 'json') {
       throw new InputError(`--output ${String(args.values.output)} is not supported`, {

@@ -7,9 +7,23 @@ import { readRunningCluster } from './state.js';
 
 const command: Command = {
   path: ['local', 'status'],
-  summary: 'show whether the local cluster runs, and its addresses',
   usage: '[--state-dir DIR] [-o json]',
-  flags: { 'state-dir': { type: 'string' }, output: { type: 'string', short: 'o' } },
+  flags: {
+    'state-dir': {
+      type: 'string',
+      value: 'DIR',
+      description: 'where the local cluster keeps its state',
+      defaultText: '.cutover/local',
+    },
+    output: {
+      type: 'string',
+      short: 'o',
+      value: 'text|json',
+      description: 'json prints one JSON document on stdout',
+      defaultText: 'text',
+    },
+  },
+  exitCodes: [1, 2],
   async run(args, io) {
     const stateDir = resolve(String(args.values['state-dir'] ?? DEFAULT_STATE_DIR));
     const info = await readRunningCluster(stateDir);

@@ -103,17 +103,48 @@ async function runDetached(args: ParsedArgs, io: CliIo, stateDir: string): Promi
 
 const command: Command = {
   path: ['local', 'up'],
-  summary: 'start the embedded local cluster (Kubernetes API, pods as processes, Istio ingress gateway)',
   usage: '[--state-dir DIR] [--api-port N] [--gateway-port N] [--propagation-delay-ms MS] [--detach]',
   flags: {
-    'state-dir': { type: 'string' },
-    'api-port': { type: 'string' },
-    'gateway-port': { type: 'string' },
-    'database-port': { type: 'string' },
-    'no-database': { type: 'boolean' },
-    'propagation-delay-ms': { type: 'string' },
-    detach: { type: 'boolean' },
+    'state-dir': {
+      type: 'string',
+      value: 'DIR',
+      description: 'where the local cluster keeps its state',
+      defaultText: '.cutover/local',
+    },
+    'api-port': {
+      type: 'string',
+      value: 'N',
+      description: 'port of the Kubernetes API (loopback)',
+      defaultText: 'a free port',
+    },
+    'gateway-port': {
+      type: 'string',
+      value: 'N',
+      description: 'port of the ingress gateway (loopback)',
+      defaultText: 'a free port',
+    },
+    'database-port': {
+      type: 'string',
+      value: 'N',
+      description: "port of the demo app's PostgreSQL (loopback)",
+      defaultText: 'a free port',
+    },
+    'no-database': { type: 'boolean', description: "do not start the demo app's database" },
+    'propagation-delay-ms': {
+      type: 'string',
+      value: 'MS',
+      description: "how late the gateway applies a route change (Envoy's eventual consistency)",
+      defaultText: '0',
+    },
+    detach: { type: 'boolean', description: 'run in the background and return once the cluster answers' },
   },
+  examples: [
+    {
+      command: 'local up --detach',
+      description: 'start in the background; then export KUBECONFIG as printed',
+    },
+  ],
+  exitCodes: [1, 2],
   async run(args, io) {
     const stateDir = resolve(String(args.values['state-dir'] ?? DEFAULT_STATE_DIR));
     // Bad flags are reported before anything is written.

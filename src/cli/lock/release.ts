@@ -8,9 +8,12 @@ import { GLOBAL_FLAGS } from '../global-flags.js';
 
 const command: Command = {
   path: ['lock', 'release'],
-  summary: 'release the lock held by another run (needs --force)',
   usage: '--force [-o json]',
-  flags: { ...GLOBAL_FLAGS, force: { type: 'boolean' } },
+  flags: {
+    ...GLOBAL_FLAGS,
+    force: { type: 'boolean', description: 'required: you are sure the holder is gone' },
+  },
+  exitCodes: [1, 2, 5],
   async run(args, io) {
     if (args.values.force !== true) {
       throw new InputError('releasing a lock someone else holds needs --force', {

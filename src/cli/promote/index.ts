@@ -1,4 +1,5 @@
 // `cutover promote`: all traffic to the tested color, verified through the gateway.
+import { MUTATING_EXIT_CODES } from '../command.js';
 import type { Command } from '../command.js';
 import { promote, type SwitchResult } from '../../engine/promote.js';
 import { withRequests, withSession } from '../engine-session.js';
@@ -18,9 +19,17 @@ export function switchText(r: SwitchResult): string {
 
 const command: Command = {
   path: ['promote'],
-  summary: 'send all traffic to the tested color and verify it through the gateway',
   usage: '[--release ID] [--dry-run] [--no-wait]',
-  flags: { ...MUTATING_FLAGS, release: { type: 'string' } },
+  flags: {
+    ...MUTATING_FLAGS,
+    release: {
+      type: 'string',
+      value: 'ID',
+      description: 'the release you mean; refused (exit 3) when the color runs another',
+      defaultText: 'the CI run id',
+    },
+  },
+  exitCodes: MUTATING_EXIT_CODES,
   async run(args, io) {
     return withSession(args, io, async ({ ctx, options, out, kube }) => {
       const result = await promote(ctx, { release: str(args, 'release'), noWait: options.noWait });

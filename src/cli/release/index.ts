@@ -1,4 +1,5 @@
 // `cutover release`: deploy, test and promote in one go.
+import { MUTATING_EXIT_CODES } from '../command.js';
 import type { Command } from '../command.js';
 import { release, type ReleaseResult } from '../../engine/release.js';
 import { withRequests, withSession } from '../engine-session.js';
@@ -16,9 +17,10 @@ function releaseText(r: ReleaseResult): string {
 
 const command: Command = {
   path: ['release'],
-  summary: 'deploy, test and promote a release in one go',
   usage: DEPLOY_USAGE,
   flags: DEPLOY_FLAGS,
+  examples: [{ command: 'release --image myapp:2.0', description: 'deploy, test and promote myapp:2.0' }],
+  exitCodes: MUTATING_EXIT_CODES,
   async run(args, io) {
     return withSession(args, io, async ({ ctx, options, out, kube }) => {
       const result = await release(ctx, deployInput(args, options.noWait));

@@ -1,4 +1,5 @@
 // `cutover rollback`: all traffic back to the previous color, verified.
+import { MUTATING_EXIT_CODES } from '../command.js';
 import type { Command } from '../command.js';
 import { rollback } from '../../engine/rollback.js';
 import { withRequests, withSession } from '../engine-session.js';
@@ -7,9 +8,17 @@ import { switchText } from '../promote/index.js';
 
 const command: Command = {
   path: ['rollback'],
-  summary: 'send all traffic back to the previous color and verify it',
   usage: '[--release ID] [--dry-run] [--no-wait]',
-  flags: { ...MUTATING_FLAGS, release: { type: 'string' } },
+  flags: {
+    ...MUTATING_FLAGS,
+    release: {
+      type: 'string',
+      value: 'ID',
+      description: 'the release you mean; refused (exit 3) when the color runs another',
+      defaultText: 'the CI run id',
+    },
+  },
+  exitCodes: MUTATING_EXIT_CODES,
   async run(args, io) {
     return withSession(args, io, async ({ ctx, options, out, kube }) => {
       const result = await rollback(ctx, { release: str(args, 'release'), noWait: options.noWait });

@@ -3,6 +3,7 @@
 // the seed's env-blue / env-green), so pods read them with envFrom and no value passes through a
 // manifest or a log. Runs under the app's lock and refuses the live color (exit 3), as deploy
 // does: the live pods' settings change only by releasing.
+import { MUTATING_EXIT_CODES } from '../command.js';
 import type { Command } from '../command.js';
 import type { Color } from '../../config/types.js';
 import { chooseDeployColor } from '../../engine/deploy.js';
@@ -109,14 +110,25 @@ function syncText(r: SyncResult): string {
 
 const command: Command = {
   path: ['secrets', 'sync'],
-  summary: "write a color's settings from CI variables into its Kubernetes Secret, never printing them",
   usage: '(--color blue|green | --tag TAG) [--prefix CUTOVER_ENV_] [--dry-run] [--no-wait]',
   flags: {
     ...MUTATING_FLAGS,
-    color: { type: 'string' },
-    tag: { type: 'string' },
-    prefix: { type: 'string' },
+    color: { type: 'string', value: 'blue|green', description: 'the color whose Secret is written' },
+    tag: { type: 'string', value: 'TAG', description: 'a release tag; its color, else the idle one' },
+    prefix: {
+      type: 'string',
+      value: 'PREFIX',
+      description: "CI variables with this prefix become the color's settings",
+      defaultText: 'secrets.prefix of cutover.yaml, CUTOVER_ENV_',
+    },
   },
+  examples: [
+    {
+      command: 'secrets sync --tag v2.0-green',
+      description: "write green's Secret from CUTOVER_ENV_* variables",
+    },
+  ],
+  exitCodes: MUTATING_EXIT_CODES,
   async run(args, io) {
     const color = colorFlag(str(args, 'color'));
     const tag = str(args, 'tag');

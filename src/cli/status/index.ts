@@ -1,5 +1,6 @@
 // `cutover status`: active color, color under test, each color's release and readiness, the
 // routes, the lock holder and the last events. `--watch` prints again whenever it changes.
+import { READING_EXIT_CODES } from '../command.js';
 import type { Command } from '../command.js';
 import { status, type StatusResult } from '../../engine/status.js';
 import { COLORS } from '../../routers/types.js';
@@ -39,9 +40,16 @@ export function statusText(r: StatusResult): string {
 
 const command: Command = {
   path: ['status'],
-  summary: 'show the live color, the color under test, releases, readiness, routes and the lock',
   usage: '[--watch] [-o json]',
-  flags: { ...GLOBAL_FLAGS, watch: { type: 'boolean', short: 'w' } },
+  flags: {
+    ...GLOBAL_FLAGS,
+    watch: {
+      type: 'boolean',
+      short: 'w',
+      description: 'keep showing the status as it changes (redrawn in place on a terminal)',
+    },
+  },
+  exitCodes: READING_EXIT_CODES,
   async run(args, io) {
     return withSession(args, io, async ({ ctx, out, kube }) => {
       if (!args.values.watch) {

@@ -1,4 +1,5 @@
 // `cutover test`: smoke tests against the color under test; records the verdict.
+import { MUTATING_EXIT_CODES } from '../command.js';
 import type { Command } from '../command.js';
 import { test, type TestResult } from '../../engine/test.js';
 import { withRequests, withSession } from '../engine-session.js';
@@ -19,9 +20,17 @@ export function testText(r: TestResult): string {
 
 const command: Command = {
   path: ['test'],
-  summary: 'run the smoke tests against the color under test and record the verdict',
   usage: '[--release ID] [--dry-run] [--no-wait]',
-  flags: { ...MUTATING_FLAGS, release: { type: 'string' } },
+  flags: {
+    ...MUTATING_FLAGS,
+    release: {
+      type: 'string',
+      value: 'ID',
+      description: 'the release you mean; refused (exit 3) when the color runs another',
+      defaultText: 'the CI run id',
+    },
+  },
+  exitCodes: MUTATING_EXIT_CODES,
   async run(args, io) {
     return withSession(args, io, async ({ ctx, options, out, kube }) => {
       const result = await test(ctx, { release: str(args, 'release'), noWait: options.noWait });
