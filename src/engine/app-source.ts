@@ -114,7 +114,7 @@ export function builderSource(config: CutoverConfig, namespace: string): AppSour
     deployment: (input) => {
       if (!input.image)
         throw new InputError('deploy needs an image', {
-          remedy: 'pass --image IMAGE (or --tag with imageRepository set)',
+          remedy: 'pass --image IMAGE, or --tag TAG with the image repository as `image:` in cutover.yaml',
         });
       return stampDeployment(
         buildDeployment(config, { color: input.color, image: input.image, release: input.release }),

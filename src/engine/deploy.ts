@@ -52,7 +52,7 @@ export function resolveImage(ctx: EngineContext, input: DeployInput): string | u
   if (input.tag && ctx.config.imageRepository) return `${ctx.config.imageRepository}:${input.tag}`;
   if (ctx.source.mode === 'manifests') return undefined;
   throw new InputError('deploy needs an image', {
-    remedy: 'pass --image IMAGE, or --tag TAG with imageRepository in cutover.yaml',
+    remedy: 'pass --image IMAGE, or --tag TAG with the image repository as `image:` in cutover.yaml',
   });
 }
 
