@@ -70,7 +70,10 @@ test('`cutover help deploy` and `cutover deploy --help` print the same command h
   assert.match(a.stdout, /^cutover deploy — deploy a release to the idle color/);
   assert.match(a.stdout, /--image IMAGE +the image to run/);
   assert.match(a.stdout, /--lock-timeout SECONDS +how long to wait in line .*\(default: lockTimeoutSeconds/);
-  assert.match(a.stdout, /Examples:\n {2}# deploy myapp:2\.0 to the idle color\n {2}cutover deploy --image myapp:2\.0/);
+  assert.match(
+    a.stdout,
+    /Examples:\n {2}# deploy myapp:2\.0 to the idle color\n {2}cutover deploy --image myapp:2\.0/,
+  );
   assert.match(a.stdout, /Exit codes:\n {2}0 {2}done\n {2}1 /);
   const nested = await cli('help', 'local', 'image', 'add');
   assert.match(nested.stdout, /Arguments:\n {2}NAME:TAG/);

@@ -70,7 +70,7 @@ const command: Command = {
       defaultText: 'text',
     },
   },
-  args: [{ name: 'SYSTEM', description: 'semaphore, github or gitlab', required: true }],
+  args: [{ name: 'SYSTEM', description: 'semaphore, github or gitlab' }],
   examples: [
     { command: 'ci github', description: 'write .github/workflows/ for the app in ./cutover.yaml' },
     { command: 'ci semaphore --check', description: 'fail a build when the committed pipeline is stale' },
