@@ -1,5 +1,6 @@
 // The resource types the local cluster serves. One storage per resource; Istio kinds are served
-// at v1, v1beta1 and v1alpha3 from the same storage (objects keep the apiVersion they are read at).
+// at v1, v1beta1 and v1alpha3 and Gateway API kinds at v1 and v1beta1 from the same storage
+// (objects keep the apiVersion they are read at).
 // Discovery, OpenAPI, Table output and routing all derive from this table.
 
 export interface ResourceType {
@@ -28,6 +29,9 @@ export interface ResourceType {
 }
 
 const ISTIO_VERSIONS = ['v1', 'v1beta1', 'v1alpha3'];
+/** Gateway API's standard channel serves v1 and v1beta1 of these kinds from one storage (v1). */
+const GATEWAY_API_VERSIONS = ['v1', 'v1beta1'];
+export const GATEWAY_API_GROUP = 'gateway.networking.k8s.io';
 const VERBS_ALL = ['create', 'delete', 'deletecollection', 'get', 'list', 'patch', 'update', 'watch'];
 export { VERBS_ALL };
 
@@ -183,6 +187,50 @@ export const RESOURCE_TYPES: ResourceType[] = [
     namespaced: true,
     shortNames: ['dr'],
     categories: ['istio-io', 'networking-istio-io'],
+    subresources: ['status'],
+    custom: true,
+    requireResourceVersionOnUpdate: true,
+    hasGeneration: true,
+  },
+  {
+    group: GATEWAY_API_GROUP,
+    versions: GATEWAY_API_VERSIONS,
+    resource: 'gatewayclasses',
+    singular: 'gatewayclass',
+    kind: 'GatewayClass',
+    listKind: 'GatewayClassList',
+    namespaced: false,
+    shortNames: ['gc'],
+    categories: ['gateway-api'],
+    subresources: ['status'],
+    custom: true,
+    requireResourceVersionOnUpdate: true,
+    hasGeneration: true,
+  },
+  {
+    group: GATEWAY_API_GROUP,
+    versions: GATEWAY_API_VERSIONS,
+    resource: 'gateways',
+    singular: 'gateway',
+    kind: 'Gateway',
+    listKind: 'GatewayList',
+    namespaced: true,
+    shortNames: ['gtw'],
+    categories: ['gateway-api'],
+    subresources: ['status'],
+    custom: true,
+    requireResourceVersionOnUpdate: true,
+    hasGeneration: true,
+  },
+  {
+    group: GATEWAY_API_GROUP,
+    versions: GATEWAY_API_VERSIONS,
+    resource: 'httproutes',
+    singular: 'httproute',
+    kind: 'HTTPRoute',
+    listKind: 'HTTPRouteList',
+    namespaced: true,
+    categories: ['gateway-api'],
     subresources: ['status'],
     custom: true,
     requireResourceVersionOnUpdate: true,

@@ -5,6 +5,7 @@ import { ApiError, badRequest, invalid, notFound, statusError } from '../store/a
 import type { WriteOperation } from './modules.js';
 import type { KubeObject } from '../store/types.js';
 import { applyDefaults, resetStatusOnCreate } from './admission-defaults.js';
+import { applyCrdDefaults } from './crd-defaults.js';
 import { fieldValidation, type Call } from './call.js';
 import { groupVersion } from './paths.js';
 
@@ -75,12 +76,14 @@ export function prepareCreate(call: Call, obj: KubeObject): void {
   requireNamespace(call);
   resetStatusOnCreate(obj, call.route.type.subresources?.includes('status') ?? false);
   applyDefaults(obj, call.ctx.store);
+  applyCrdDefaults(call.route.type, obj);
 }
 
 /** Defaults for an update; fields the server assigned once (a Service's ClusterIP) carry over. */
 export function prepareUpdate(call: Call, obj: KubeObject, old: KubeObject): void {
   if (obj.kind === 'Service') carryClusterIp(obj, old);
   applyDefaults(obj, call.ctx.store);
+  applyCrdDefaults(call.route.type, obj);
 }
 
 function carryClusterIp(obj: KubeObject, old: KubeObject): void {

@@ -172,4 +172,29 @@ export const COLUMNS: Record<string, ColumnDefinition[]> = {
     col('Age', 'date', AGE_DESCRIPTION),
   ],
   Gateway: [NAME, col('Age', 'date', AGE_DESCRIPTION)],
+  // Gateway API CRDs' additionalPrinterColumns (keyed by group: their Gateway is not Istio's).
+  'gateway.networking.k8s.io/GatewayClass': [
+    NAME,
+    col('Controller', 'string', ''),
+    col('Accepted', 'string', ''),
+    col('Age', 'date', AGE_DESCRIPTION),
+    col('Description', 'string', '', 1),
+  ],
+  'gateway.networking.k8s.io/Gateway': [
+    NAME,
+    col('Class', 'string', ''),
+    col('Address', 'string', ''),
+    col('Programmed', 'string', ''),
+    col('Age', 'date', AGE_DESCRIPTION),
+  ],
+  'gateway.networking.k8s.io/HTTPRoute': [
+    NAME,
+    col('Hostnames', 'string', ''),
+    col('Age', 'date', AGE_DESCRIPTION),
+  ],
 };
+
+/** Columns of a resource type: by `group/kind` where two groups share a kind name, else by kind. */
+export function columnsFor(group: string, kind: string): ColumnDefinition[] | undefined {
+  return COLUMNS[`${group}/${kind}`] ?? COLUMNS[kind];
+}

@@ -6,9 +6,9 @@
 import type { ResourceType } from '../../resources.js';
 import type { KubeObject } from '../../store/types.js';
 import { ageSince } from './age.js';
-import { AGE, COLUMNS, NAME, type ColumnDefinition } from './columns.js';
+import { AGE, columnsFor, NAME, type ColumnDefinition } from './columns.js';
 import type { Json } from './format.js';
-import { ROWS } from './rows.js';
+import { rowsFor } from './rows.js';
 
 export { humanDuration } from './age.js';
 export type { ColumnDefinition } from './columns.js';
@@ -46,7 +46,7 @@ export interface Table {
 export function toTable(resourceType: ResourceType, objects: KubeObject[], opts: TableOptions): Table {
   const now = opts.now ?? new Date();
   const row =
-    ROWS[resourceType.kind] ??
+    rowsFor(resourceType.group, resourceType.kind) ??
     ((o: Json, at: Date) => [
       String((o.metadata as Json | undefined)?.name ?? ''),
       ageSince((o.metadata as Json | undefined)?.creationTimestamp, at),
@@ -57,7 +57,7 @@ export function toTable(resourceType: ResourceType, objects: KubeObject[], opts:
     kind: 'Table',
     apiVersion: 'meta.k8s.io/v1',
     metadata,
-    columnDefinitions: COLUMNS[resourceType.kind] ?? [NAME, AGE],
+    columnDefinitions: columnsFor(resourceType.group, resourceType.kind) ?? [NAME, AGE],
     rows: objects.map((obj) => ({
       cells: row(obj as unknown as Json, now),
       object: rowObject(obj, opts.includeObject ?? 'Metadata'),

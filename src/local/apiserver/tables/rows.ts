@@ -183,4 +183,40 @@ export const ROWS: Record<string, RowFn> = {
   ],
   DestinationRule: (o, now) => [name(o), jsonCell(record(o.spec).host), age(o, now)],
   Gateway: (o, now) => [name(o), age(o, now)],
+  'gateway.networking.k8s.io/GatewayClass': (o, now) => [
+    name(o),
+    jsonCell(record(o.spec).controllerName),
+    conditionStatus(o, 'Accepted'),
+    age(o, now),
+    jsonCell(record(o.spec).description),
+  ],
+  'gateway.networking.k8s.io/Gateway': (o, now) => {
+    const addresses = Array.isArray(record(o.status).addresses)
+      ? (record(o.status).addresses as unknown[]).map((a) => record(a).value).filter((v) => v !== undefined)
+      : [];
+    return [
+      name(o),
+      jsonCell(record(o.spec).gatewayClassName),
+      addresses.length ? addresses.map(String).join(',') : null,
+      conditionStatus(o, 'Programmed'),
+      age(o, now),
+    ];
+  },
+  'gateway.networking.k8s.io/HTTPRoute': (o, now) => [
+    name(o),
+    jsonCell(record(o.spec).hostnames),
+    age(o, now),
+  ],
 };
+
+/** `.status.conditions[?(@.type=="T")].status`, or a null cell. */
+function conditionStatus(o: Json, type: string): string | null {
+  const conditions = record(o.status).conditions;
+  const hit = Array.isArray(conditions) ? conditions.find((c) => record(c).type === type) : undefined;
+  return hit ? jsonCell(record(hit).status) : null;
+}
+
+/** Row cells of a resource type: by `group/kind` where two groups share a kind name, else by kind. */
+export function rowsFor(group: string, kind: string): RowFn | undefined {
+  return ROWS[`${group}/${kind}`] ?? ROWS[kind];
+}

@@ -6,6 +6,7 @@ import type { ResourceType } from '../../resources.js';
 import type { KubeObject } from '../../store/types.js';
 import { badRequestCause, type Cause } from './field-errors.js';
 import { rootTypeOf, walkBuiltin, walkCrd, type WalkResult } from './known-fields.js';
+import { checkGateway, checkHttpRoute } from './gateway-api-checks.js';
 import { checkConfigMap, checkLease, checkSecret, checkService } from './kind-checks.js';
 import { checkObjectMeta, isRecord } from './meta-checks.js';
 import { nameCheckFor } from './names.js';
@@ -132,6 +133,12 @@ function semanticCauses(resourceType: ResourceType, obj: KubeObject, old: KubeOb
       return [...causes, ...checkConfigMap(obj, old)];
     case 'Secret':
       return [...causes, ...checkSecret(obj, old)];
+    case 'HTTPRoute':
+      return [...causes, ...checkHttpRoute(obj.spec)];
+    case 'Gateway':
+      return resourceType.group === 'gateway.networking.k8s.io'
+        ? [...causes, ...checkGateway(obj.spec)]
+        : causes;
     default:
       return causes;
   }

@@ -3,7 +3,10 @@
 //   Kubernetes OpenAPI document;
 // - Istio kinds: the CRD OpenAPI schemas that `@kubernetes-models/istio` ships, compiled here with
 //   ajv. Istio serves v1 with the same schema as v1beta1, so v1 objects use the v1beta1 schema.
-// Both packages are read by file path: their `exports` maps do not publish the schema files.
+// - Gateway API kinds: the CRD schemas of `@kubernetes-models/gateway-api` (Gateway API v1.0
+//   standard + experimental channel). The package drops the CRDs' CEL rules (x-kubernetes-validations);
+//   the ones cutover's users meet are checked in gateway-api-checks.ts.
+// The packages are read by file path: their `exports` maps do not publish the schema files.
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
@@ -27,6 +30,8 @@ const modelsDir = dirname(require.resolve('kubernetes-models/package.json'));
 const modelsRequire = createRequire(join(modelsDir, 'package.json'));
 const apimachineryDir = dirname(modelsRequire.resolve('@kubernetes-models/apimachinery/package.json'));
 const istioDir = dirname(require.resolve('@kubernetes-models/istio/package.json'));
+const gatewayApiDir = dirname(require.resolve('@kubernetes-models/gateway-api/package.json'));
+const GATEWAY_API_GROUP = 'gateway.networking.k8s.io';
 
 const BUILTIN_SCHEMA_FILES: Record<string, string> = {
   'v1/Namespace': 'IoK8sApiCoreV1Namespace',
@@ -87,13 +92,14 @@ function istioAjv(): InstanceType<typeof Ajv> {
 
 const crdCache = new Map<string, { schema: JsonSchema; validate: ValidateFunction } | null>();
 
-/** The CRD schema and its compiled validator for an Istio kind at a served version. */
+/** The CRD schema and its compiled validator for an Istio or Gateway API kind at a served version. */
 export function crdSchema(
   group: string,
   version: string,
   kind: string,
 ): { schema: JsonSchema; validate: ValidateFunction } | undefined {
-  const schemaVersion = version === 'v1' ? 'v1beta1' : version;
+  // Gateway API stores v1 and serves v1beta1 with the same schema; Istio's v1 is its v1beta1.
+  const schemaVersion = group === GATEWAY_API_GROUP ? 'v1' : version === 'v1' ? 'v1beta1' : version;
   const key = `${group}/${schemaVersion}/${kind}`;
   if (!crdCache.has(key)) crdCache.set(key, loadCrdSchema(group, schemaVersion, kind));
   return crdCache.get(key) ?? undefined;
@@ -106,7 +112,8 @@ function loadCrdSchema(
 ): { schema: JsonSchema; validate: ValidateFunction } | null {
   let source: string;
   try {
-    source = readFileSync(join(istioDir, group, version, `${kind}.js`), 'utf8');
+    const dir = group === GATEWAY_API_GROUP ? gatewayApiDir : istioDir;
+    source = readFileSync(join(dir, group, version, `${kind}.js`), 'utf8');
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
     throw err;
@@ -118,7 +125,8 @@ function loadCrdSchema(
   delete properties.kind;
   delete properties.metadata;
   const body: JsonSchema = { ...schema, properties, required: [] };
-  addNewerIstioFields(body);
+  if (group !== GATEWAY_API_GROUP) addNewerIstioFields(body);
+  else if (kind === 'GatewayClass') addGatewayClassDescription(body);
   return { schema: body, validate: istioAjv().compile(body) };
 }
 
@@ -143,11 +151,18 @@ function addNewerIstioFields(schema: JsonSchema): void {
   if (typeof schema.additionalProperties === 'object') addNewerIstioFields(schema.additionalProperties);
 }
 
+/** The packaged GatewayClass schema lacks `spec.description` (maxLength 64), which the CRD has. */
+function addGatewayClassDescription(schema: JsonSchema): void {
+  const spec = schema.properties?.spec;
+  if (spec?.properties && !spec.properties.description)
+    spec.properties.description = { type: 'string', maxLength: 64 };
+}
+
 /** The generated model files hold the CRD schema as a JSON literal: `const schema = {…};`. */
 function extractSchemaLiteral(source: string): JsonSchema {
   const marker = 'const schema = ';
   const start = source.indexOf(marker);
   const end = source.indexOf('\n};\n', start);
-  if (start < 0 || end < 0) throw new Error('unexpected layout of an @kubernetes-models/istio model file');
+  if (start < 0 || end < 0) throw new Error('unexpected layout of an @kubernetes-models model file');
   return JSON.parse(source.slice(start + marker.length, end + 2)) as JsonSchema;
 }
