@@ -38,12 +38,16 @@ export async function withSession<T>(
   const options = globalOptions(args);
   const out = createOutput(io, options.output);
   const config = loadSessionConfig(options, io.env);
-  const kube = connect({
-    kubeconfig: options.kubeconfig,
-    context: options.context,
-    namespace: options.namespace ?? config.namespace,
-    env: io.env,
-  });
+  const kube = connect(
+    {
+      kubeconfig: options.kubeconfig,
+      context: options.context,
+      namespace: options.namespace ?? config.namespace,
+      env: io.env,
+    },
+    // Retries of the cluster client are logged like every other warning (stderr, timestamped in CI).
+    { logger: { debug: () => {}, warn: (m) => out.log.warn(m) } },
+  );
   try {
     const deps = defaultDeps(out.log, io.env, io.signal);
     const ctx = await createContext({ config, kube, deps, dryRun: options.dryRun });

@@ -1,9 +1,10 @@
 // The KubeClient over raw HTTP. Raw requests rather than client-node's generated APIs because:
 // client-node takes ~1 s to import (CLI start-up budget is 400 ms), and raw requests give the
 // exact content type (merge patch for Istio kinds) with one round trip per call.
-import { InvalidError, NotFoundError } from './errors.js';
+import { InvalidError, NotFoundError, RequestAbortedError } from './errors.js';
 import { createCredentials } from './credentials.js';
-import { sendRequest, type RequestContext, type RequestSpec } from './request.js';
+import { clientSettings } from './defaults.js';
+import { callSignal, sendRequest, type RequestContext, type RequestSpec } from './request.js';
 import {
   collectionPath,
   fromDiscovery,
@@ -13,8 +14,10 @@ import {
   type ResourceInfo,
 } from './resource-paths.js';
 import { createTransport, type Transport } from './transport.js';
-import { readWatch } from './watch.js';
+import { followWatch } from './watch.js';
+import { createOutcome, deleteOutcome, patchOutcome, replaceOutcome } from './write-outcome.js';
 import type {
+  CallOptions,
   DeleteOptions,
   ExecOptions,
   ExecResult,
@@ -41,6 +44,7 @@ export function defaultKubeDeps(): Omit<KubeDeps, 'fetch'> {
         signal?.addEventListener('abort', () => (clearTimeout(t), resolve()), { once: true });
       }),
     clock: () => Date.now(),
+    random: Math.random,
     logger: { debug: () => {}, warn: (m) => process.stderr.write(`warning: ${m}\n`) },
   };
 }
@@ -79,9 +83,8 @@ class HttpKubeClient implements KubeClient {
       server: this.server,
       context: this.context,
       deps: full,
-      maxAttempts: options.maxAttempts ?? 4,
-      retryBaseMs: options.retryBaseMs ?? 200,
-      requestTimeoutMs: options.requestTimeoutMs ?? 30_000,
+      settings: clientSettings(options),
+      signal: options.signal,
       headers: () => credentials.headers(),
       count: () => void this.#requests++,
     };
@@ -91,14 +94,14 @@ class HttpKubeClient implements KubeClient {
     return this.#requests;
   }
 
-  async get<T extends KubeObject>(ref: ObjectRef): Promise<T> {
-    const { path, what } = await this.#objectPath(ref, 'GET');
-    return this.#json<T>({ method: 'GET', path, what, idempotent: true });
+  async get<T extends KubeObject>(ref: ObjectRef, options: CallOptions = {}): Promise<T> {
+    const { path, what } = await this.#objectPath(ref, 'get', options.signal);
+    return this.#json<T>({ method: 'GET', path, what, kind: 'read', signal: options.signal });
   }
 
-  async getOptional<T extends KubeObject>(ref: ObjectRef): Promise<T | undefined> {
+  async getOptional<T extends KubeObject>(ref: ObjectRef, options: CallOptions = {}): Promise<T | undefined> {
     try {
-      return await this.get<T>(ref);
+      return await this.get<T>(ref, options);
     } catch (err) {
       if (err instanceof NotFoundError) return undefined;
       throw err;
@@ -111,7 +114,7 @@ class HttpKubeClient implements KubeClient {
     namespace?: string,
     options: ListOptions = {},
   ): Promise<KubeList<T>> {
-    const info = await this.#resource(apiVersion, kind);
+    const info = await this.#resource(apiVersion, kind, options.signal);
     const ns = namespace ?? this.namespace;
     const path = collectionPath(apiVersion, info, ns);
     const query = selectors(options);
@@ -120,29 +123,35 @@ class HttpKubeClient implements KubeClient {
       path,
       query,
       what: `list ${info.plural}${ns ? ` in ${ns}` : ''}`,
-      idempotent: true,
+      kind: 'read',
+      signal: options.signal,
     });
     // The API server leaves apiVersion and kind out of list items; put them back.
     const items = (body.items ?? []).map((o) => ({ ...o, apiVersion, kind }));
     return { items, resourceVersion: body.metadata?.resourceVersion ?? '' };
   }
 
-  async create<T extends KubeObject>(obj: T): Promise<T> {
-    const info = await this.#resource(obj.apiVersion, obj.kind);
+  async create<T extends KubeObject>(obj: T, options: CallOptions = {}): Promise<T> {
+    const { signal } = options;
+    const info = await this.#resource(obj.apiVersion, obj.kind, signal);
     const ns = obj.metadata.namespace ?? this.namespace;
     const path = collectionPath(obj.apiVersion, info, ns);
-    const what = `create ${describe(info, ns, obj.metadata.name)}`;
-    return this.#json<T>({ method: 'POST', path, body: obj, what, idempotent: false });
+    const what = `create ${describe(info, info.namespaced ? ns : '', obj.metadata.name)}`;
+    const ref = { apiVersion: obj.apiVersion, kind: obj.kind, name: obj.metadata.name, namespace: ns };
+    const resolve = async (s?: AbortSignal) =>
+      createOutcome(what, obj, await this.getOptional(ref, { signal: s }));
+    return this.#json<T>({ method: 'POST', path, body: obj, what, kind: 'create', signal, resolve });
   }
 
-  async replace<T extends KubeObject>(obj: T): Promise<T> {
+  async replace<T extends KubeObject>(obj: T, options: CallOptions = {}): Promise<T> {
+    const { signal } = options;
     const ref = {
       apiVersion: obj.apiVersion,
       kind: obj.kind,
       name: obj.metadata.name,
       namespace: obj.metadata.namespace,
     };
-    const { path, what } = await this.#objectPath(ref, 'replace');
+    const { path, what } = await this.#objectPath(ref, 'replace', signal);
     if (!obj.metadata.resourceVersion) {
       // An unconditional PUT could overwrite another writer's change: refuse before sending.
       throw new InvalidError(422, {
@@ -150,17 +159,45 @@ class HttpKubeClient implements KubeClient {
         message: `${what}: metadata.resourceVersion must be set (read the object first)`,
       });
     }
-    return this.#json<T>({ method: 'PUT', path, body: obj, what, idempotent: true });
+    const resolve = async (s?: AbortSignal) =>
+      replaceOutcome(what, obj, await this.getOptional(ref, { signal: s }));
+    return this.#json<T>({
+      method: 'PUT',
+      path,
+      body: obj,
+      what,
+      kind: 'conditional-write',
+      signal,
+      resolve,
+    });
   }
 
-  async mergePatch<T extends KubeObject>(ref: ObjectRef, patch: Record<string, unknown>): Promise<T> {
-    const { path, what } = await this.#objectPath(ref, 'patch');
+  async mergePatch<T extends KubeObject>(
+    ref: ObjectRef,
+    patch: Record<string, unknown>,
+    options: CallOptions = {},
+  ): Promise<T> {
+    const { signal } = options;
+    const { path, what } = await this.#objectPath(ref, 'patch', signal);
     const contentType = 'application/merge-patch+json';
-    return this.#json<T>({ method: 'PATCH', path, body: patch, contentType, what, idempotent: true });
+    const conditional = (patch.metadata as { resourceVersion?: string } | undefined)?.resourceVersion;
+    const resolve = async (s?: AbortSignal) =>
+      patchOutcome(what, patch, await this.getOptional(ref, { signal: s }));
+    return this.#json<T>({
+      method: 'PATCH',
+      path,
+      body: patch,
+      contentType,
+      what,
+      kind: conditional ? 'conditional-write' : 'write',
+      signal,
+      resolve,
+    });
   }
 
   async delete(ref: ObjectRef, options: DeleteOptions = {}): Promise<void> {
-    const { path, what } = await this.#objectPath(ref, 'delete');
+    const { signal } = options;
+    const { path, what } = await this.#objectPath(ref, 'delete', signal);
     const preconditions =
       options.resourceVersion || options.uid
         ? { resourceVersion: options.resourceVersion, uid: options.uid }
@@ -172,8 +209,17 @@ class HttpKubeClient implements KubeClient {
       gracePeriodSeconds: options.gracePeriodSeconds,
       preconditions,
     };
-    const res = await sendRequest(this.#ctx, { method: 'DELETE', path, body, what, idempotent: true });
-    await res.text();
+    const resolve = async (s?: AbortSignal) =>
+      deleteOutcome(what, options, await this.getOptional(ref, { signal: s }));
+    await sendRequest(this.#ctx, {
+      method: 'DELETE',
+      path,
+      body,
+      what,
+      kind: preconditions ? 'conditional-write' : 'write',
+      signal,
+      resolve,
+    });
   }
 
   async *watch<T extends KubeObject>(
@@ -181,30 +227,26 @@ class HttpKubeClient implements KubeClient {
     kind: string,
     options: WatchOptions = {},
   ): AsyncIterable<WatchEvent<T>> {
-    const info = await this.#resource(apiVersion, kind);
-    const ns = options.namespace ?? this.namespace;
-    const query = selectors(options);
-    query.set('watch', 'true');
-    query.set('allowWatchBookmarks', 'true');
-    if (options.resourceVersion) query.set('resourceVersion', options.resourceVersion);
-    if (options.timeoutSeconds) query.set('timeoutSeconds', String(options.timeoutSeconds));
-    const spec: RequestSpec = {
-      method: 'GET',
-      path: collectionPath(apiVersion, info, ns),
-      query,
-      what: `watch ${info.plural}`,
-      idempotent: true,
-      streaming: true,
-      signal: options.signal,
-    };
-    let res;
+    let info: ResourceInfo;
     try {
-      res = await sendRequest(this.#ctx, spec);
+      info = await this.#resource(apiVersion, kind, options.signal);
     } catch (err) {
       if (options.signal?.aborted) return;
       throw err;
     }
-    yield* readWatch<T>(res, apiVersion, kind, options.signal);
+    const ns = options.namespace ?? this.namespace;
+    const query = selectors(options);
+    query.set('watch', 'true');
+    query.set('allowWatchBookmarks', 'true');
+    const request: RequestSpec = {
+      method: 'GET',
+      path: collectionPath(apiVersion, info, ns),
+      query,
+      what: `watch ${info.plural}${ns ? ` in ${ns}` : ''}`,
+      kind: 'read',
+      signal: options.signal,
+    };
+    yield* followWatch<T>(this.#ctx, { apiVersion, kind, request, options });
   }
 
   async exec(
@@ -214,6 +256,9 @@ class HttpKubeClient implements KubeClient {
     options: ExecOptions = {},
   ): Promise<ExecResult> {
     this.#ctx.count();
+    const signal = callSignal(this.#ctx, options.signal);
+    const what = `exec in pod ${pod.namespace ?? this.namespace}/${pod.name}`;
+    if (signal?.aborted) throw new RequestAbortedError(what, signal.reason);
     // Loaded on first use: only checks and hooks exec, and start-up should not pay for it.
     const { runExec } = await import('./exec.js');
     return runExec({
@@ -225,7 +270,8 @@ class HttpKubeClient implements KubeClient {
       headers: await this.#ctx.headers(),
       tls: this.#transport.tls,
       timeoutMs: options.timeoutMs ?? 300_000,
-      signal: options.signal,
+      connectTimeoutMs: this.#ctx.settings.timeouts.connectMs + this.#ctx.settings.timeouts.firstByteMs,
+      signal,
       context: this.context,
     });
   }
@@ -244,10 +290,11 @@ class HttpKubeClient implements KubeClient {
       path,
       query,
       what: `logs of pod ${ns}/${pod.name}`,
-      idempotent: true,
+      kind: 'read',
       accept: '*/*',
+      signal: options.signal,
     });
-    return res.text();
+    return res.text;
   }
 
   close(): void {
@@ -256,11 +303,15 @@ class HttpKubeClient implements KubeClient {
 
   async #json<T>(spec: RequestSpec): Promise<T> {
     const res = await sendRequest(this.#ctx, spec);
-    return JSON.parse(await res.text()) as T;
+    return JSON.parse(res.text) as T;
   }
 
-  async #objectPath(ref: ObjectRef, verb: string): Promise<{ path: string; what: string }> {
-    const info = await this.#resource(ref.apiVersion, ref.kind);
+  async #objectPath(
+    ref: ObjectRef,
+    verb: string,
+    signal: AbortSignal | undefined,
+  ): Promise<{ path: string; what: string }> {
+    const info = await this.#resource(ref.apiVersion, ref.kind, signal);
     const ns = ref.namespace ?? this.namespace;
     return {
       path: objectPath(ref.apiVersion, info, ns, ref.name),
@@ -268,13 +319,15 @@ class HttpKubeClient implements KubeClient {
     };
   }
 
-  async #resource(apiVersion: string, kind: string): Promise<ResourceInfo> {
+  async #resource(apiVersion: string, kind: string, signal: AbortSignal | undefined): Promise<ResourceInfo> {
     const known = knownResource(apiVersion, kind);
     if (known) return known;
     let doc = this.#discovered.get(apiVersion);
     if (!doc) {
       const path = groupVersionPath(apiVersion);
-      doc = this.#json({ method: 'GET', path, what: `discover ${apiVersion}`, idempotent: true });
+      doc = this.#json({ method: 'GET', path, what: `discover ${apiVersion}`, kind: 'read', signal });
+      // A failed discovery is not remembered: the next call asks again.
+      doc.catch(() => this.#discovered.delete(apiVersion));
       this.#discovered.set(apiVersion, doc);
     }
     const info = fromDiscovery(await doc, kind);

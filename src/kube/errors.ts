@@ -57,3 +57,18 @@ export function isConflict(err: unknown): err is ConflictError {
 export function isAlreadyExists(err: unknown): err is AlreadyExistsError {
   return err instanceof AlreadyExistsError;
 }
+
+/**
+ * The caller's AbortSignal fired (SIGTERM, an operation deadline) while a request, watch or exec
+ * was in flight or waiting to retry. Exit 1; `cause` is the signal's reason.
+ */
+export class RequestAbortedError extends CutoverError {
+  constructor(what: string, reason: unknown) {
+    const why = reason instanceof Error ? reason.message : reason === undefined ? 'aborted' : String(reason);
+    super('failed', `${what}: stopped before it finished (${why})`, { cause: reason });
+  }
+}
+
+export function isAborted(err: unknown): err is RequestAbortedError {
+  return err instanceof RequestAbortedError;
+}

@@ -4,6 +4,7 @@
 // status: Success → 0, else details.causes[reason=ExitCode].message.
 import type WebSocket from 'ws';
 import { OperationFailedError, UnreachableError } from '../errors.js';
+import { RequestAbortedError } from './errors.js';
 import type { ExecResult } from './types.js';
 import type { TlsSettings } from './transport.js';
 
@@ -16,6 +17,8 @@ export interface ExecRequest {
   headers: Record<string, string>;
   tls: TlsSettings;
   timeoutMs: number;
+  /** Until the WebSocket upgrade is answered (connect + first byte). */
+  connectTimeoutMs?: number;
   signal?: AbortSignal;
   context: string;
 }
@@ -62,6 +65,7 @@ function collect(req: ExecRequest, open: OpenSocket): Promise<ExecResult> {
       key: req.tls.keyPem,
       rejectUnauthorized: !req.tls.insecureSkipTlsVerify,
       ...(req.tls.servername ? { servername: req.tls.servername } : {}),
+      ...(req.connectTimeoutMs ? { handshakeTimeout: req.connectTimeoutMs } : {}),
     } as WebSocket.ClientOptions);
     const out: Buffer[] = [];
     const err: Buffer[] = [];
@@ -78,7 +82,7 @@ function collect(req: ExecRequest, open: OpenSocket): Promise<ExecResult> {
         ),
       req.timeoutMs,
     );
-    const onAbort = () => stop(new OperationFailedError(`${what}: aborted`));
+    const onAbort = () => stop(new RequestAbortedError(what, req.signal?.reason));
     req.signal?.addEventListener('abort', onAbort, { once: true });
     ws.on('unexpected-response', (_r, res) => {
       const chunks: Buffer[] = [];
@@ -96,7 +100,10 @@ function collect(req: ExecRequest, open: OpenSocket): Promise<ExecResult> {
     });
     ws.on('error', (e) =>
       stop(
-        new UnreachableError(`${what}: ${e.message}`, { cause: e, remedy: 'check that the cluster is up' }),
+        new UnreachableError(`${what}: ${e.message} (API server ${req.server}, context ${req.context})`, {
+          cause: e,
+          remedy: 'check that the cluster is up',
+        }),
       ),
     );
     ws.on('close', () => {

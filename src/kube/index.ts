@@ -2,6 +2,9 @@
 export { loadKubeConfig } from './kubeconfig.js';
 export { createKubeClient, defaultKubeDeps } from './client.js';
 export * from './errors.js';
+export { retryOnConflict, type ConflictRetryOptions } from './conflict-retry.js';
+export { DEFAULT_TIMEOUTS } from './defaults.js';
+export { DEFAULT_RETRY_POLICY } from './retry-policy.js';
 export type * from './types.js';
 import { loadKubeConfig } from './kubeconfig.js';
 import { createKubeClient } from './client.js';

@@ -1,14 +1,26 @@
-// One API request with cutover's retry policy and error typing. Every attempt is counted.
-//
-// Retried (bounded, with the injected sleep, exponential back-off, Retry-After honoured):
-// - 429 for every verb (the server did not process the request);
-// - 5xx except 501, and ECONNRESET / ETIMEDOUT / EPIPE, only for calls that are safe to repeat:
-//   GET, resourceVersion-checked PUT, merge PATCH (same result twice) and DELETE (a 404 on a
-//   retry means an earlier attempt did it). POST is never repeated after it may have reached the server.
-// Connection refused and DNS failures are not retried: the server is not there, say so at once.
+// One API call with cutover's bounds and retry policy (retry-policy.ts says which failures are
+// retried; defaults.ts how long things may take). Every attempt is counted and every retry is
+// logged with its reason. A write whose outcome is unknown is never simply sent again: the
+// caller's `resolve` reads the object first and says whether the write took effect.
+import { RequestAbortedError } from './errors.js';
+import type { ClientSettings } from './defaults.js';
+import {
+  actionFor,
+  backoffMs,
+  retryAfterMs,
+  type AttemptFailure,
+  type FailureAction,
+  type RequestKind,
+} from './retry-policy.js';
 import { apiError, parseStatus, socketErrorCode, unreachable } from './status-errors.js';
-import { NotFoundError } from './errors.js';
-import type { KubeDeps, KubeResponse } from './types.js';
+import { TransportTimeoutError } from './transport.js';
+import type { KubeDeps, KubeResponse, RequestTimeouts } from './types.js';
+
+/** What reading the object back says about a write whose answer was lost. */
+export type WriteResolution =
+  | { outcome: 'applied'; object: unknown }
+  | { outcome: 'not-applied' }
+  | { outcome: 'conflict'; error: Error };
 
 export interface RequestSpec {
   method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
@@ -16,66 +28,126 @@ export interface RequestSpec {
   query?: URLSearchParams;
   body?: unknown;
   contentType?: string;
-  /** Safe to repeat after a 5xx or reset. */
-  idempotent: boolean;
-  /** Human name for messages, e.g. `GET deployments.apps default/web`. */
+  /** Decides what may be retried (retry-policy.ts). */
+  kind: RequestKind;
+  /** Human name for messages, e.g. `get deployments default/web`. */
   what: string;
+  /** The call's own signal; the client's signal applies too. */
   signal?: AbortSignal;
-  /** No response-header timeout (watch, follow). */
+  /** Return after the headers with the body unread (watch); only the opening is retried. */
   streaming?: boolean;
   accept?: string;
+  /** Writes: read the object to learn whether an attempt with a lost answer took effect. */
+  resolve?: (signal: AbortSignal | undefined) => Promise<WriteResolution>;
 }
 
 export interface RequestContext {
   server: string;
   context: string;
   deps: KubeDeps;
-  maxAttempts: number;
-  retryBaseMs: number;
-  requestTimeoutMs: number;
+  settings: ClientSettings;
+  /** The client's signal (e.g. SIGTERM): aborts every call. */
+  signal?: AbortSignal;
   headers: () => Promise<Record<string, string>>;
   count: () => void;
 }
 
-const TRANSIENT_SOCKET = new Set(['ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'UND_ERR_SOCKET']);
-const MAX_BACKOFF_MS = 2_000;
+/** A finished answer: the body already read (so a stall or reset in it was retried too). */
+export interface Answer {
+  status: number;
+  headers: Record<string, string | undefined>;
+  text: string;
+}
 
-export async function sendRequest(ctx: RequestContext, spec: RequestSpec): Promise<KubeResponse> {
-  let hadTransient = false;
+/** An ordinary call: retried as the policy allows, body read inside each attempt. */
+export async function sendRequest(ctx: RequestContext, spec: RequestSpec): Promise<Answer> {
+  const answer = await withRetries(ctx, { ...spec, streaming: false });
+  return answer as Answer;
+}
+
+/** Opens a stream (watch): retried until the headers arrive; the body is the caller's to read. */
+export async function openStream(ctx: RequestContext, spec: RequestSpec): Promise<KubeResponse> {
+  const answer = await withRetries(ctx, { ...spec, streaming: true });
+  return answer as KubeResponse;
+}
+
+/** The client's and the call's signals as one. */
+export function callSignal(ctx: RequestContext, own?: AbortSignal): AbortSignal | undefined {
+  const all = [ctx.signal, own].filter((s): s is AbortSignal => s !== undefined);
+  return all.length <= 1 ? all[0] : AbortSignal.any(all);
+}
+
+interface Failed {
+  failure: AttemptFailure;
+  error: Error;
+  serverAskedMs?: number;
+}
+
+async function withRetries(ctx: RequestContext, spec: RequestSpec): Promise<Answer | KubeResponse> {
+  const signal = callSignal(ctx, spec.signal);
+  const { retry } = ctx.settings;
+  const started = ctx.deps.clock();
   for (let attempt = 1; ; attempt++) {
-    const last = attempt >= ctx.maxAttempts;
-    let res: KubeResponse;
-    try {
-      res = await sendOnce(ctx, spec);
-    } catch (err) {
-      if (spec.signal?.aborted) throw err;
-      const code = socketErrorCode(err);
-      if (!last && spec.idempotent && code && TRANSIENT_SOCKET.has(code)) {
-        hadTransient = true;
-        await backoff(ctx, attempt, undefined, spec);
-        continue;
+    const result = await attemptOnce(ctx, spec, signal);
+    if (!('failure' in result)) return result;
+    const action = actionFor(spec.kind, result.failure);
+    if (action === 'fail' || (action === 'resolve' && !spec.resolve)) throw result.error;
+    const waitMs = backoffMs(retry, attempt, ctx.deps.random, result.serverAskedMs);
+    const elapsedMs = ctx.deps.clock() - started;
+    if (attempt >= retry.maxAttempts || elapsedMs + waitMs > retry.budgetMs) {
+      throw gaveUp(ctx, spec, result, attempt, elapsedMs);
+    }
+    ctx.deps.logger.warn(retryLine(ctx, spec, result, action, waitMs, attempt));
+    await ctx.deps.sleep(waitMs, signal);
+    if (signal?.aborted) throw new RequestAbortedError(spec.what, signal.reason);
+    if (action === 'resolve') {
+      const resolution = await resolveWrite(spec, signal, result);
+      if (resolution.outcome === 'applied') {
+        ctx.deps.logger.warn(
+          `${spec.what}: the earlier attempt took effect (read back); not sending it again`,
+        );
+        return { status: 200, headers: {}, text: JSON.stringify(resolution.object) };
       }
-      throw unreachable(err, spec.what, ctx.server, ctx.context);
+      if (resolution.outcome === 'conflict') throw resolution.error;
     }
-    if (res.status < 400) return res;
-    const text = await res.text();
-    const retryable = res.status === 429 || (spec.idempotent && res.status >= 500 && res.status !== 501);
-    if (retryable && !last) {
-      hadTransient = true;
-      ctx.deps.logger.debug(
-        `${spec.what}: ${res.status}, retrying (attempt ${attempt + 1}/${ctx.maxAttempts})`,
-      );
-      await backoff(ctx, attempt, res.headers['retry-after'], spec);
-      continue;
-    }
-    const err = apiError(res.status, parseStatus(res.status, text), spec.what, ctx.server);
-    // A DELETE whose earlier attempt got lost on the way back: the object is gone, as asked.
-    if (err instanceof NotFoundError && spec.method === 'DELETE' && hadTransient) return res;
-    throw err;
   }
 }
 
-async function sendOnce(ctx: RequestContext, spec: RequestSpec): Promise<KubeResponse> {
+async function attemptOnce(
+  ctx: RequestContext,
+  spec: RequestSpec,
+  signal: AbortSignal | undefined,
+): Promise<Answer | KubeResponse | Failed> {
+  if (signal?.aborted) throw new RequestAbortedError(spec.what, signal.reason);
+  try {
+    const res = await sendOnce(ctx, spec, signal);
+    if (spec.streaming && res.status < 400) return res;
+    const text = await res.text();
+    if (res.status < 400) return { status: res.status, headers: res.headers, text };
+    const status = parseStatus(res.status, text);
+    const askedSeconds = status.details?.retryAfterSeconds;
+    return {
+      failure: { status: res.status },
+      error: apiError(res.status, status, spec.what, ctx.server),
+      serverAskedMs:
+        retryAfterMs(res.headers['retry-after'], ctx.deps.clock()) ??
+        (askedSeconds !== undefined ? askedSeconds * 1000 : undefined),
+    };
+  } catch (err) {
+    if (signal?.aborted) throw new RequestAbortedError(spec.what, signal.reason);
+    const notSent = err instanceof TransportTimeoutError && err.phase === 'connect';
+    return {
+      failure: { code: socketErrorCode(err), notSent },
+      error: unreachable(err, spec.what, ctx.server, ctx.context),
+    };
+  }
+}
+
+async function sendOnce(
+  ctx: RequestContext,
+  spec: RequestSpec,
+  signal: AbortSignal | undefined,
+): Promise<KubeResponse> {
   ctx.count();
   const query = spec.query?.toString();
   const headers: Record<string, string> = {
@@ -89,25 +161,66 @@ async function sendOnce(ctx: RequestContext, spec: RequestSpec): Promise<KubeRes
     headers['content-type'] = spec.contentType ?? 'application/json';
     headers['content-length'] = String(Buffer.byteLength(body));
   }
+  const timeouts: RequestTimeouts = spec.streaming ? ctx.settings.watchTimeouts : ctx.settings.timeouts;
   return ctx.deps.fetch({
     method: spec.method,
     url: `${ctx.server}${spec.path}${query ? `?${query}` : ''}`,
     headers,
     body,
-    signal: spec.signal,
-    timeoutMs: spec.streaming ? undefined : ctx.requestTimeoutMs,
+    signal,
+    timeouts,
   });
 }
 
-function backoff(
-  ctx: RequestContext,
-  attempt: number,
-  retryAfter: string | undefined,
+async function resolveWrite(
   spec: RequestSpec,
-): Promise<void> {
-  const seconds = retryAfter ? Number(retryAfter) : NaN;
-  const ms = Number.isFinite(seconds)
-    ? Math.min(seconds * 1000, MAX_BACKOFF_MS * 2)
-    : Math.min(ctx.retryBaseMs * 2 ** (attempt - 1), MAX_BACKOFF_MS);
-  return ctx.deps.sleep(ms, spec.signal);
+  signal: AbortSignal | undefined,
+  lost: Failed,
+): Promise<WriteResolution> {
+  try {
+    return await spec.resolve!(signal);
+  } catch (err) {
+    if (err instanceof RequestAbortedError) throw err;
+    // Keep the class of the read's error (exit code), but say why we were reading.
+    (err as Error).message =
+      `${spec.what}: the answer was lost (${failureText(lost)}) and reading the object back failed: ${(err as Error).message}`;
+    throw err;
+  }
+}
+
+function failureText(f: Failed): string {
+  if (f.failure.status !== undefined) {
+    const reason = (f.error as { reason?: string }).reason;
+    return `${f.failure.status}${reason && reason !== String(f.failure.status) ? ` ${reason}` : ''}: ${f.error.message}`;
+  }
+  return f.error.message.replace(/^.*?: cannot reach/, 'cannot reach');
+}
+
+function retryLine(
+  ctx: RequestContext,
+  spec: RequestSpec,
+  f: Failed,
+  action: FailureAction,
+  waitMs: number,
+  attempt: number,
+): string {
+  const what = f.failure.status !== undefined ? `the API server at ${ctx.server} answered ` : '';
+  const next = action === 'resolve' ? 'the outcome is unknown; reading the object back' : 'retrying';
+  return `${spec.what}: ${what}${failureText(f)}; ${next} in ${waitMs} ms (attempt ${attempt + 1} of ${ctx.settings.retry.maxAttempts})`;
+}
+
+/** The last attempt's error, its message naming the call, the server, the fault and the tries. */
+function gaveUp(
+  ctx: RequestContext,
+  spec: RequestSpec,
+  f: Failed,
+  attempts: number,
+  elapsedMs: number,
+): Error {
+  const base =
+    f.failure.status !== undefined
+      ? `${spec.what}: the API server at ${ctx.server} answered ${failureText(f)}`
+      : f.error.message;
+  f.error.message = `${base} (gave up after ${attempts} attempts in ${(elapsedMs / 1000).toFixed(1)} s)`;
+  return f.error;
 }

@@ -67,7 +67,9 @@ export function socketErrorCode(err: unknown): string | undefined {
 /** Socket-level failure → UnreachableError naming the server and what to check. */
 export function unreachable(err: unknown, what: string, server: string, context: string): UnreachableError {
   const code = socketErrorCode(err) ?? '';
-  const why = UNREACHABLE_CODES[code] ?? (err as Error).message;
+  // A timeout of our own says which clock fired and names the server; keep its words.
+  const timedOut = (err as { phase?: string }).phase !== undefined && code === 'ETIMEDOUT';
+  const why = timedOut ? (err as Error).message : (UNREACHABLE_CODES[code] ?? (err as Error).message);
   const tls = /certificate|self.signed|SSL|TLS/i.test(`${code} ${(err as Error).message}`);
   return new UnreachableError(
     `${what}: cannot reach the API server at ${server} (context ${context}): ${why}`,

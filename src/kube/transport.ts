@@ -1,9 +1,19 @@
 // The default HTTP transport: node:http / node:https with one keep-alive agent per client, so a
 // release's requests share a handful of connections (no TLS handshake per call). Node's global
 // fetch cannot take a custom CA or client certificate without undici, hence node:https.
+//
+// Every request is bounded by up to four clocks (each optional, in ms):
+//   connect   — TCP + TLS handshake of a new connection (a reused keep-alive socket skips it);
+//   firstByte — from sending until the response headers arrive;
+//   idle      — while the caller waits for the next body chunk (a stalled stream);
+//   total     — the whole exchange, body included (not for watches, which run for minutes).
+// A clock that fires destroys the request with a TransportTimeoutError (code ETIMEDOUT) that
+// says which clock and the server, so the retry policy and the message can tell them apart.
 import http from 'node:http';
 import https from 'node:https';
-import type { KubeFetch, KubeRequest, KubeResponse } from './types.js';
+import tls from 'node:tls';
+import type { Socket } from 'node:net';
+import type { KubeFetch, KubeRequest, KubeResponse, RequestTimeouts } from './types.js';
 
 export interface TlsSettings {
   caPem?: string;
@@ -20,21 +30,52 @@ export interface Transport {
   close(): void;
 }
 
-export function createTransport(tls: TlsSettings): Transport {
+export type TimeoutPhase = 'connect' | 'first byte' | 'idle' | 'total';
+
+const PHASE_TEXT: Record<TimeoutPhase, string> = {
+  connect: 'no connection',
+  'first byte': 'no response headers',
+  idle: 'the response stalled: no data',
+  total: 'the request did not finish',
+};
+
+/** A request clock fired. `phase` 'connect' means nothing was sent. */
+export class TransportTimeoutError extends Error {
+  readonly code = 'ETIMEDOUT';
+  readonly phase: TimeoutPhase;
+  readonly ms: number;
+  constructor(phase: TimeoutPhase, ms: number, origin: string) {
+    super(`${PHASE_TEXT[phase]} from ${origin} within ${ms} ms`);
+    this.name = 'TransportTimeoutError';
+    this.phase = phase;
+    this.ms = ms;
+  }
+}
+
+/** The request's AbortSignal fired; the request layer turns this into RequestAbortedError. */
+export class TransportAbortError extends Error {
+  readonly code = 'ABORT_ERR';
+  constructor(reason: unknown) {
+    super('aborted', { cause: reason });
+    this.name = 'AbortError';
+  }
+}
+
+export function createTransport(settings: TlsSettings): Transport {
   const httpAgent = new http.Agent({ keepAlive: true, maxSockets: 16 });
   const httpsAgent = new https.Agent({
     keepAlive: true,
     maxSockets: 16,
-    ca: tls.caPem,
-    cert: tls.certPem,
-    key: tls.keyPem,
-    rejectUnauthorized: !tls.insecureSkipTlsVerify,
-    servername: tls.servername,
+    ca: settings.caPem,
+    cert: settings.certPem,
+    key: settings.keyPem,
+    rejectUnauthorized: !settings.insecureSkipTlsVerify,
+    servername: settings.servername,
   });
   const fetch: KubeFetch = (req) => send(req, req.url.startsWith('https:') ? httpsAgent : httpAgent);
   return {
     fetch,
-    tls,
+    tls: settings,
     close() {
       httpAgent.destroy();
       httpsAgent.destroy();
@@ -42,28 +83,46 @@ export function createTransport(tls: TlsSettings): Transport {
   };
 }
 
-function send(req: KubeRequest, agent: http.Agent): Promise<KubeResponse> {
+/** Sends one request with node:http(s) through `agent`, bounded by the request's clocks. */
+export function send(req: KubeRequest, agent: http.Agent): Promise<KubeResponse> {
   const mod = req.url.startsWith('https:') ? https : http;
+  const origin = new URL(req.url).origin;
+  const t: RequestTimeouts = req.timeouts ?? {};
   return new Promise((resolvePromise, reject) => {
-    const r = mod.request(
-      req.url,
-      { method: req.method, headers: req.headers, agent, signal: req.signal },
-      (res) => {
-        clearTimeout(timer);
-        resolvePromise(wrap(res));
-      },
-    );
-    const timer = req.timeoutMs
-      ? setTimeout(
-          () =>
-            r.destroy(
-              Object.assign(new Error(`no response within ${req.timeoutMs} ms`), { code: 'ETIMEDOUT' }),
-            ),
-          req.timeoutMs,
-        )
-      : undefined;
+    if (req.signal?.aborted) return reject(new TransportAbortError(req.signal.reason));
+    const r = mod.request(req.url, { method: req.method, headers: req.headers, agent });
+    let res: http.IncomingMessage | undefined;
+    const timers: NodeJS.Timeout[] = [];
+    // Before the headers the request carries the error; after, the response stream does.
+    const fail = (err: Error) => (res ? res.destroy(err) : r.destroy(err));
+    const clock = (phase: TimeoutPhase, ms: number | undefined) => {
+      if (!ms) return undefined;
+      const timer = setTimeout(() => fail(new TransportTimeoutError(phase, ms, origin)), ms);
+      timers.push(timer);
+      return timer;
+    };
+    const onAbort = () => fail(new TransportAbortError(req.signal?.reason));
+    const done = () => {
+      for (const timer of timers) clearTimeout(timer);
+      req.signal?.removeEventListener('abort', onAbort);
+    };
+    req.signal?.addEventListener('abort', onAbort, { once: true });
+    clock('total', t.totalMs);
+    const firstByte = clock('first byte', t.firstByteMs);
+    r.on('socket', (socket: Socket) => {
+      if (!socket.connecting || !t.connectMs) return;
+      const timer = clock('connect', t.connectMs);
+      socket.once(socket instanceof tls.TLSSocket ? 'secureConnect' : 'connect', () => clearTimeout(timer));
+    });
+    r.on('response', (incoming) => {
+      clearTimeout(firstByte);
+      res = incoming;
+      // Errors are read through the body iterator; this keeps an unread one from crashing the process.
+      incoming.on('error', () => {});
+      resolvePromise(wrap(incoming, t.idleMs, origin, done));
+    });
     r.on('error', (err) => {
-      clearTimeout(timer);
+      done();
       reject(err);
     });
     if (req.body !== undefined) r.write(req.body);
@@ -71,17 +130,45 @@ function send(req: KubeRequest, agent: http.Agent): Promise<KubeResponse> {
   });
 }
 
-function wrap(res: http.IncomingMessage): KubeResponse {
+function wrap(
+  res: http.IncomingMessage,
+  idleMs: number | undefined,
+  origin: string,
+  done: () => void,
+): KubeResponse {
   const headers: Record<string, string | undefined> = {};
   for (const [k, v] of Object.entries(res.headers)) headers[k] = Array.isArray(v) ? v.join(', ') : v;
+  async function* chunks(): AsyncGenerator<Uint8Array> {
+    const it = res[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
+    try {
+      for (;;) {
+        // The idle clock runs only while we wait on the server, not while the caller works.
+        const timer = idleMs
+          ? setTimeout(() => res.destroy(new TransportTimeoutError('idle', idleMs, origin)), idleMs)
+          : undefined;
+        let step: IteratorResult<Buffer>;
+        try {
+          step = await it.next();
+        } finally {
+          clearTimeout(timer);
+        }
+        if (step.done) return;
+        yield step.value;
+      }
+    } finally {
+      done();
+      // A caller that stops early (a watch it no longer needs) must not leave the socket open.
+      if (!res.complete) res.destroy();
+    }
+  }
   return {
     status: res.statusCode ?? 0,
     headers,
     async text() {
-      const chunks: Buffer[] = [];
-      for await (const chunk of res) chunks.push(chunk as Buffer);
-      return Buffer.concat(chunks).toString('utf8');
+      const parts: Uint8Array[] = [];
+      for await (const chunk of chunks()) parts.push(chunk);
+      return Buffer.concat(parts).toString('utf8');
     },
-    body: res as AsyncIterable<Uint8Array>,
+    body: chunks(),
   };
 }

@@ -2,8 +2,12 @@
 // these types; the implementation (src/kube/client.ts) talks HTTP to the API server.
 //
 // What must stay true:
-// - Every call is one HTTP request (plus bounded retries of transient failures for idempotent
-//   verbs), counted in `requestCount`. No hidden GET-before-write.
+// - Every call is one HTTP request, plus bounded, logged retries of transient failures
+//   (src/kube/retry-policy.ts), counted in `requestCount`. The only GET-before-write is the read
+//   that settles a write whose answer was lost (src/kube/write-outcome.ts). ADR 0008.
+// - Every request is bounded by connect / first-byte / idle / total clocks (src/kube/defaults.ts)
+//   and stops at once when the client's signal (KubeClientOptions.signal) or the call's own
+//   (CallOptions.signal) aborts: RequestAbortedError.
 // - Errors are typed (src/kube/errors.ts): NotFoundError, ConflictError, AlreadyExistsError,
 //   InvalidError, KubeApiError for the rest; 401/403, refused connections, DNS failures and
 //   timeouts become UnreachableError (exit 5) with a remedy.
@@ -64,13 +68,13 @@ export interface KubeList<T extends KubeObject = KubeObject> {
   resourceVersion: string;
 }
 
-export interface ListOptions {
+export interface ListOptions extends CallOptions {
   /** e.g. `app=myapp,color=blue` */
   labelSelector?: string;
   fieldSelector?: string;
 }
 
-export interface DeleteOptions {
+export interface DeleteOptions extends CallOptions {
   /** Precondition: delete only if the object still has this resourceVersion (else ConflictError). */
   resourceVersion?: string;
   /** Precondition on uid (else ConflictError). */
@@ -87,8 +91,13 @@ export interface WatchOptions extends ListOptions {
   resourceVersion?: string;
   /** Ask the server to end the watch after this many seconds. */
   timeoutSeconds?: number;
-  /** Abort to stop the watch; the iterator then ends without error. */
+  /**
+   * Abort to stop the watch; the iterator then ends without error. (The client's own signal,
+   * by contrast, ends it with RequestAbortedError: the process is stopping.)
+   */
   signal?: AbortSignal;
+  /** Re-open a dropped stream from the last resourceVersion seen (default true). */
+  reconnect?: boolean;
 }
 
 export interface WatchEvent<T extends KubeObject = KubeObject> {
@@ -109,7 +118,7 @@ export interface ExecResult {
   stderr: string;
 }
 
-export interface LogOptions {
+export interface LogOptions extends CallOptions {
   container?: string;
   tailLines?: number;
   sinceSeconds?: number;
@@ -128,9 +137,12 @@ export interface KubeClient {
   readonly requestCount: number;
 
   /** GET one object. NotFoundError if missing. */
-  get<T extends KubeObject = KubeObject>(ref: ObjectRef): Promise<T>;
+  get<T extends KubeObject = KubeObject>(ref: ObjectRef, options?: CallOptions): Promise<T>;
   /** GET, or undefined when it does not exist (no exception on the common "first deploy" path). */
-  getOptional<T extends KubeObject = KubeObject>(ref: ObjectRef): Promise<T | undefined>;
+  getOptional<T extends KubeObject = KubeObject>(
+    ref: ObjectRef,
+    options?: CallOptions,
+  ): Promise<T | undefined>;
   /** List one kind; namespace undefined = client's namespace, '' = all namespaces. */
   list<T extends KubeObject = KubeObject>(
     apiVersion: string,
@@ -139,18 +151,22 @@ export interface KubeClient {
     options?: ListOptions,
   ): Promise<KubeList<T>>;
   /** POST. AlreadyExistsError if it exists. Returns the stored object (with resourceVersion). */
-  create<T extends KubeObject = KubeObject>(obj: T): Promise<T>;
+  create<T extends KubeObject = KubeObject>(obj: T, options?: CallOptions): Promise<T>;
   /**
    * PUT. `obj.metadata.resourceVersion` must be set (the write is refused locally otherwise):
    * ConflictError when the object changed since it was read.
    */
-  replace<T extends KubeObject = KubeObject>(obj: T): Promise<T>;
+  replace<T extends KubeObject = KubeObject>(obj: T, options?: CallOptions): Promise<T>;
   /**
    * PATCH with application/merge-patch+json (RFC 7386: maps merge, null deletes, lists replace).
    * Works for built-ins and custom resources alike. Put `metadata.resourceVersion` in the patch
    * to make it conditional (ConflictError on mismatch).
    */
-  mergePatch<T extends KubeObject = KubeObject>(ref: ObjectRef, patch: Record<string, unknown>): Promise<T>;
+  mergePatch<T extends KubeObject = KubeObject>(
+    ref: ObjectRef,
+    patch: Record<string, unknown>,
+    options?: CallOptions,
+  ): Promise<T>;
   /** DELETE. NotFoundError if missing; ConflictError if a precondition fails. */
   delete(ref: ObjectRef, options?: DeleteOptions): Promise<void>;
   /** Watch events of one kind until the signal aborts or the server ends the stream. */
@@ -243,8 +259,20 @@ export interface KubeRequest {
   headers: Record<string, string>;
   body?: string;
   signal?: AbortSignal;
-  /** Per-request timeout in ms for receiving the response headers. */
-  timeoutMs?: number;
+  /** Clocks bounding this request (see RequestTimeouts). */
+  timeouts?: RequestTimeouts;
+}
+
+/** Bounds of one HTTP request in ms; undefined or 0 = unbounded. */
+export interface RequestTimeouts {
+  /** TCP + TLS handshake of a new connection. */
+  connectMs?: number;
+  /** From sending until the response headers arrive. */
+  firstByteMs?: number;
+  /** Longest wait for the next chunk of the body. */
+  idleMs?: number;
+  /** The whole exchange, body included. */
+  totalMs?: number;
 }
 
 /**
@@ -264,14 +292,41 @@ export interface KubeDeps {
   sleep: (ms: number, signal?: AbortSignal) => Promise<void>;
   /** Milliseconds since the epoch. */
   clock: () => number;
+  /** [0, 1), for retry jitter. */
+  random: () => number;
+  /** Retries and other notices go here (stderr in the CLI). */
   logger: KubeLogger;
 }
 
+/**
+ * Bounds and retries of the client (defaults in src/kube/defaults.ts; ADR 0008 explains them).
+ * Every field is optional.
+ */
 export interface KubeClientOptions {
-  /** Attempts for idempotent calls on 429, 5xx (not 501), ECONNRESET. Default 4 (1 + 3 retries). */
+  /** Attempts per call, the first included (reads, and writes whose outcome was resolved). Default 8. */
   maxAttempts?: number;
-  /** First back-off in ms, doubled each retry, capped at 2 s; honours Retry-After. Default 200. */
+  /** First retry wait in ms, doubled per retry with jitter; Retry-After wins. Default 200. */
   retryBaseMs?: number;
-  /** Per-request timeout for response headers. Default 30 s. */
+  /** Cap of one retry wait. Default 4000. */
+  retryMaxDelayMs?: number;
+  /** No retry starts later than this after a call's first attempt. Default 45 000. */
+  retryBudgetMs?: number;
+  /** TCP + TLS handshake. Default 10 000. */
+  connectTimeoutMs?: number;
+  /** Until the response headers (the "first byte"). Default 30 000. */
   requestTimeoutMs?: number;
+  /** Longest silence inside a response body (not watches). Default 30 000. */
+  idleTimeoutMs?: number;
+  /** Longest silence on a watch stream before it is re-established. Default 120 000. */
+  watchIdleTimeoutMs?: number;
+  /** Whole request, body included (not watches). Default 60 000. */
+  totalTimeoutMs?: number;
+  /** Aborts every request, watch and exec of this client (e.g. on SIGTERM). */
+  signal?: AbortSignal;
+}
+
+/** Per-call options every verb takes. */
+export interface CallOptions {
+  /** Aborts this call (besides the client's own signal): RequestAbortedError. */
+  signal?: AbortSignal;
 }
