@@ -241,8 +241,13 @@ test('decommission refuses the live color and the drain window; --force skips on
     decommissionOnView(ctx, view, {}),
     (e: unknown) => e instanceof GuardError && /drain window of 30 s/.test(e.message),
   );
-  // With --force, the traffic check still runs: it probes the gateway, which this plan cannot do.
-  await assert.rejects(decommissionOnView(ctx, view, { force: true }), /must not/);
+  // With --force a dry run plans the whole decommission and sends no probe (the client throws
+  // on any request): a real run checks the traffic first (below).
+  const planned = await decommissionOnView(ctx, view, { force: true });
+  assert.deepEqual(
+    planned.steps.map((s) => s.status),
+    ['planned', 'planned', 'planned'],
+  );
 });
 
 test('decommission plans routes, then subset, then Deployment', async () => {
@@ -266,10 +271,32 @@ test('decommission refuses when the gateway does not answer: no evidence that us
   const view = new ClusterView();
   liveOn(ctx, view, 'green');
   view.set(readyDeployment(ctx, 'blue', 'r1'));
+  ctx.dryRun = false; // the refusal comes before any write
   ctx.deps.http = async () => ({ status: 0, headers: {}, body: 'connect ECONNREFUSED' });
   await assert.rejects(
     decommissionOnView(ctx, view, {}),
     (e: unknown) =>
       e instanceof GuardError && /cannot check that plain traffic has left blue/.test(e.message),
+  );
+});
+
+test("decommission refuses when another app answers this app's plain requests", async () => {
+  const ctx = await context({ gatewayUrl: 'http://gw.invalid' });
+  const view = new ClusterView();
+  liveOn(ctx, view, 'green');
+  view.set(readyDeployment(ctx, 'blue', 'r1'));
+  ctx.dryRun = false; // the refusal comes before any write
+  ctx.deps.http = async () => ({
+    status: 200,
+    headers: { 'x-cutover-color': 'green', 'x-cutover-served-by': 'default/cart green r9' },
+    body: '{}',
+  });
+  await assert.rejects(
+    decommissionOnView(ctx, view, {}),
+    (e: unknown) =>
+      e instanceof GuardError &&
+      /answered by default\/cart green \(release r9\), not by default\/myapp: the hosts overlap/.test(
+        e.message,
+      ),
   );
 });

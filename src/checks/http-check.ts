@@ -1,9 +1,10 @@
 // HTTP smoke test through the gateway as a tester: the request carries the test cookie/header,
-// and the answer must come from the color under test (the route's color header), so a test can
-// never pass by reaching the live color instead.
+// and the answer must come from this app's color and release under test (the route's identity
+// header), so a test can never pass by reaching the live color, or another app, instead.
 import type { HttpSmokeTest } from '../config/types.js';
 import { checkExpectation, parseExpectation } from './expect.js';
 import type { CheckContext, CheckResult } from './types.js';
+import { identityMismatch, servedBy } from '../routers/identity.js';
 
 export async function runHttpCheck(ctx: CheckContext, test: HttpSmokeTest): Promise<CheckResult> {
   const started = ctx.deps.clock();
@@ -44,9 +45,8 @@ async function attemptOnce(
     signal: ctx.deps.signal,
   });
   if (answer.status === 0) return `no answer (${answer.body})`;
-  const served = answer.headers[ctx.colorHeader];
-  if (served !== ctx.color)
-    return `answered by ${served || 'no color'} instead of ${ctx.color} (HTTP ${answer.status})`;
+  const wrong = identityMismatch(servedBy(answer.headers, ctx.colorHeader), ctx.expected);
+  if (wrong) return `${wrong} (HTTP ${answer.status})`;
   if (answer.status !== test.status) return `HTTP ${answer.status}, expected ${test.status}`;
   if (expectations.length === 0) return '';
   let doc: unknown;

@@ -3,6 +3,7 @@
 import type { Color, CutoverConfig } from '../config/types.js';
 import type { EngineDeps } from '../engine/deps.js';
 import type { KubeClient } from '../kube/types.js';
+import type { Expected } from '../routers/identity.js';
 
 export interface CheckContext {
   config: CutoverConfig;
@@ -15,6 +16,8 @@ export interface CheckContext {
   /** Headers that make a request a tester's (cookie/header) and the Host the routes serve. */
   testerHeaders: Record<string, string>;
   colorHeader: string;
+  /** Who must answer: this app (namespace/app), this color, this release. */
+  expected: Expected;
   /** Label selector of the color's pods, e.g. `app=myapp,color=green`. */
   podSelector: string;
 }

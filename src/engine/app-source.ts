@@ -98,6 +98,7 @@ export function builderSource(config: CutoverConfig, namespace: string): AppSour
     testMatch: test?.match ?? [],
     colorLabel: LABELS.color,
     colorHeader: config.versionHeader,
+    appId: `${namespace}/${config.app}`,
     routeNames: {
       test: test?.name ?? `${config.app}-test`,
       default: lastRouteName(shape) ?? `${config.app}-default`,
@@ -199,6 +200,7 @@ function manifestRouteSettings(
     testMatch: test?.match ?? [],
     colorLabel,
     colorHeader: config.versionHeader,
+    appId: `${namespace}/${config.app}`,
     routeNames: {
       test: test?.name ?? `${config.app}-test`,
       default: lastRouteName(vs) ?? `${config.app}-default`,

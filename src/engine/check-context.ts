@@ -2,6 +2,7 @@
 import type { Color } from '../config/types.js';
 import type { CheckContext } from '../checks/types.js';
 import type { KubeObject } from '../kube/types.js';
+import { LABELS } from '../manifests/types.js';
 import type { EngineContext } from './context.js';
 import { gatewayUrl, probeHeaders } from './gateway-probe.js';
 
@@ -30,6 +31,11 @@ export async function checkContext(
     gatewayUrl: await gatewayUrl(ctx),
     testerHeaders: probeHeaders(ctx, true),
     colorHeader: ctx.source.settings.colorHeader,
+    expected: {
+      app: ctx.source.settings.appId,
+      color,
+      release: deployment?.metadata.labels?.[LABELS.release],
+    },
     podSelector: podSelectorOf(ctx, color, deployment),
   };
 }

@@ -8,7 +8,8 @@ import { otherColor } from '../routers/types.js';
 import { APPS_V1, colorStateOf, deploymentOf, readAppState, routesOf } from './app-state.js';
 import type { ClusterView } from './cluster-view.js';
 import type { EngineContext } from './context.js';
-import { gatewayUrl, probeHeaders, probeUntil } from './gateway-probe.js';
+import { answerProblem, gatewayUrl, probeHeaders, probeUntil } from './gateway-probe.js';
+import { servedBy, servedText } from '../routers/identity.js';
 import {
   liveRelease,
   mustActOnRelease,
@@ -60,21 +61,42 @@ export function decommissionColor(ctx: EngineContext, view: ClusterView, asked?:
   return color;
 }
 
-/** Probes the gateway like a user; any answer from `color` refuses. */
+/**
+ * Probes the gateway like a user; any answer from this app's `color` refuses, and so does an
+ * answer from another app (its routes take these requests: nothing then says where ours go).
+ * A dry run sends nothing: it only says what it would check.
+ */
 async function plainTrafficRefusal(
   ctx: EngineContext,
   view: ClusterView,
   color: Color,
 ): Promise<Refusal | undefined> {
   if (!routesOf(ctx, view).activeColor) return undefined;
+  if (ctx.dryRun) {
+    ctx.deps.log.info(
+      `dry run: would send ${TRAFFIC_CHECK_REQUESTS} plain requests to check none reaches ${color}`,
+    );
+    return undefined;
+  }
   const url = (await gatewayUrl(ctx)) + ctx.config.readinessPath;
   const headers = probeHeaders(ctx, false);
+  const { colorHeader, appId } = ctx.source.settings;
   let hits = 0;
   let unanswered = 0;
+  let foreign: string | undefined;
   for (let i = 0; i < TRAFFIC_CHECK_REQUESTS; i++) {
     const answer = await ctx.deps.http(url, { headers, timeoutMs: 5000, signal: ctx.deps.signal });
     if (answer.status === 0) unanswered++;
-    if (answer.headers[ctx.source.settings.colorHeader] === color) hits++;
+    const served = servedBy(answer.headers, colorHeader);
+    if (served.kind === 'identified' && served.identity.app !== appId) foreign = servedText(served);
+    else if (answerProblem(answer.status, served, appId, { notColor: color })) hits++;
+  }
+  if (foreign) {
+    return {
+      message: `plain requests to ${url} are answered by ${foreign}, not by ${appId}: the hosts overlap, so nothing shows whether users have left ${color}.`,
+      remedy:
+        'give each app its own host on the gateway (gateway.hosts in cutover.yaml); `cutover check` names the overlap',
+    };
   }
   // No answer is no evidence: without it, nothing says users have left the color.
   if (unanswered > 0) {

@@ -100,18 +100,19 @@ export function deploySteps(ctx: EngineContext, target: DeployTarget, desired: K
     },
     {
       name: `send testers to ${color}`,
-      plan: (view) => router.planTestTraffic(routesOf(ctx, view), color),
+      plan: (view) => router.planTestTraffic(routesOf(ctx, view), color, target.release),
       describe: `probe the gateway as a tester until ${color} answers`,
-      run: async () => verifyTesters(ctx, color),
+      run: async () => verifyTesters(ctx, color, target.release),
     },
     ...(ctx.config.hooks.preTest.length ? [preTestStep(ctx, color)] : []),
   ];
 }
 
-async function verifyTesters(ctx: EngineContext, color: Color): Promise<string> {
+async function verifyTesters(ctx: EngineContext, color: Color, release: string): Promise<string> {
   const base = await gatewayUrl(ctx);
   const r = await probeUntil(ctx, base, {
     color,
+    release,
     consecutive: 3,
     timeoutMs: ctx.config.verifyTimeoutSeconds * 1000,
     tester: true,

@@ -1,10 +1,12 @@
-// Verification through the ingress gateway: the routes stamp the serving color in a response
-// header, so "the switch took effect" means N answers in a row carry the new color. Istio gives
-// no other reliable signal since 1.23 (reference §1.9).
+// Verification through the ingress gateway: the routes stamp who served (app, color, release) in
+// a response header, so "the switch took effect" means N answers in a row from this app's new
+// color and release — never another app's green. Istio gives no other reliable signal since 1.23
+// (reference §1.9).
 import { InputError, OperationFailedError } from '../errors.js';
 import type { Color } from '../config/types.js';
 import type { KubeObject } from '../kube/types.js';
 import type { EngineContext } from './context.js';
+import { identityMismatch, servedBy, servedText, type Served } from '../routers/identity.js';
 
 export interface ProbeTarget {
   url: string;
@@ -20,8 +22,10 @@ export interface ProbeResult {
 }
 
 export interface ProbeOptions {
-  /** The color every answer of the streak must carry, or… */
+  /** The color every answer of the streak must come from (this app's), or… */
   color?: Color;
+  /** …with this release, when known. */
+  release?: string;
   /** …a color no answer of the streak may carry (404 and other colors count). */
   notColor?: Color;
   consecutive: number;
@@ -81,6 +85,28 @@ export function probeHeaders(ctx: EngineContext, tester: boolean): Record<string
   return headers;
 }
 
+/** Why an answer does not count for the streak; undefined when it does. */
+export function answerProblem(
+  status: number,
+  served: Served,
+  appId: string,
+  options: Pick<ProbeOptions, 'color' | 'release' | 'notColor'>,
+): string | undefined {
+  if (status <= 0) return 'no answer';
+  if (options.color) {
+    if (status >= 500) return `HTTP ${status}`;
+    return identityMismatch(served, { app: appId, color: options.color, release: options.release });
+  }
+  const ours = served.kind === 'legacy' || (served.kind === 'identified' && served.identity.app === appId);
+  const color =
+    served.kind === 'identified'
+      ? served.identity.color
+      : served.kind === 'legacy'
+        ? served.color
+        : undefined;
+  return ours && color === options.notColor ? `answered by ${color}` : undefined;
+}
+
 export async function probeUntil(
   ctx: EngineContext,
   base: string,
@@ -89,7 +115,7 @@ export async function probeUntil(
   const { deps } = ctx;
   const url = base + ctx.config.readinessPath;
   const headers = probeHeaders(ctx, options.tester);
-  const header = ctx.source.settings.colorHeader;
+  const { colorHeader, appId } = ctx.source.settings;
   const started = deps.clock();
   let streak = 0;
   let streakStart = started;
@@ -100,11 +126,11 @@ export async function probeUntil(
     const at = deps.clock();
     const answer = await deps.http(url, { headers, timeoutMs: 5000, signal: deps.signal });
     requests++;
-    const served = answer.headers[header];
-    const good = options.color
-      ? answer.status > 0 && answer.status < 500 && served === options.color
-      : answer.status > 0 && served !== options.notColor;
-    last = `HTTP ${answer.status}${served ? ` from ${served}` : ''}`;
+    const served = servedBy(answer.headers, colorHeader);
+    const why = answerProblem(answer.status, served, appId, options);
+    const good = why === undefined;
+    const from = servedText(served);
+    last = `HTTP ${answer.status}${from ? ` from ${from}` : ''}${why && served.kind === 'identified' ? ` — ${why}` : ''}`;
     if (good && streak === 0) streakStart = at;
     streak = good ? streak + 1 : 0;
     if (streak >= options.consecutive) {

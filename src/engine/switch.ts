@@ -38,10 +38,10 @@ export function switchSteps(
     // A subset the gateway may not know yet: prove it through the test route before anyone relies on it.
     steps.push({
       name: `send testers to ${target}`,
-      plan: (v) => router.planTestTraffic(routesOf(ctx, v), target),
+      plan: (v) => router.planTestTraffic(routesOf(ctx, v), target, release),
       describe: `probe as a tester until ${target} answers`,
       run: async () => {
-        const r = await probe(ctx, target, true, 3);
+        const r = await probe(ctx, target, release, true, 3);
         return `testers reach ${target} after ${r.effectMs} ms`;
       },
     });
@@ -56,7 +56,7 @@ export function switchSteps(
       }),
     describe: `probe plain requests until ${VERIFY_STREAK} in a row come from ${target}`,
     run: async () => {
-      const r = await probe(ctx, target, false, VERIFY_STREAK);
+      const r = await probe(ctx, target, release, false, VERIFY_STREAK);
       onVerified(r);
       return `plain traffic reaches ${target}: in effect after ${r.effectMs} ms, verified after ${r.verifiedMs} ms (${r.requests} probes)`;
     },
@@ -67,11 +67,13 @@ export function switchSteps(
 async function probe(
   ctx: EngineContext,
   color: Color,
+  release: string | undefined,
   tester: boolean,
   consecutive: number,
 ): Promise<ProbeResult> {
   return probeUntil(ctx, await gatewayUrl(ctx), {
     color,
+    release,
     consecutive,
     tester,
     timeoutMs: ctx.config.verifyTimeoutSeconds * 1000,

@@ -21,6 +21,7 @@ const settings: RouteSettings = {
   colorLabel: 'color',
   colorHeader: 'x-cutover-color',
   routeNames: { test: 'myapp-test', default: 'myapp-default' },
+  appId: 'default/myapp',
   annotationPrefix: 'cutover.dev',
 };
 const router = new IstioRouter(settings);
@@ -104,7 +105,7 @@ test('testers go to the new color while the default route stays as it is', () =>
   assert.deepEqual(router.planTestTraffic(done, 'green'), []);
 });
 
-test('the switch is one conditional write that drops the test route and stamps the color', () => {
+test('the switch is one conditional write that drops the test route and stamps who serves', () => {
   const live = router.describe({
     virtualService: vs([router.route('test', 'green'), router.route('default', 'blue')]),
   });
@@ -117,7 +118,9 @@ test('the switch is one conditional write that drops the test route and stamps t
   assert.equal(patch.metadata.resourceVersion, '7');
   assert.equal(patch.spec.http.length, 1);
   assert.equal(activeColorOf(vs(patch.spec.http)), 'green');
-  assert.deepEqual(patch.spec.http[0]!.headers, { response: { set: { 'x-cutover-color': 'green' } } });
+  assert.deepEqual(patch.spec.http[0]!.headers, {
+    response: { set: { 'x-cutover-color': 'green', 'x-cutover-served-by': 'default/myapp green r2' } },
+  });
   assert.equal(patch.metadata.annotations['cutover.dev/previous-color'], 'blue');
   assert.equal(patch.metadata.annotations['cutover.dev/release'], 'r2');
 });

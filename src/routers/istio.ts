@@ -20,6 +20,7 @@ import {
   type SwitchInfo,
   type TrafficRouter,
 } from './types.js';
+import { formatIdentity, IDENTITY_HEADER } from './identity.js';
 
 const ISTIO_API = 'networking.istio.io/v1beta1';
 
@@ -123,15 +124,21 @@ export class IstioRouter implements TrafficRouter {
     return [...this.planGateway(live), ...this.planSubsets(live, colors)];
   }
 
-  planTestTraffic(live: LiveRoutes, color: Color): ObjectChange[] {
+  planTestTraffic(live: LiveRoutes, color: Color, release?: string): ObjectChange[] {
     const others = this.unmanagedRoutes(live);
     const active = live.activeColor;
-    const http = [this.route('test', color), ...others, ...(active ? [this.route('default', active)] : [])];
+    // The live release is the one the last switch recorded; its route keeps naming it.
+    const liveRelease = live.virtualService?.metadata.annotations?.[annotationKey(this.settings, 'release')];
+    const http = [
+      this.route('test', color, release),
+      ...others,
+      ...(active ? [this.route('default', active, liveRelease)] : []),
+    ];
     return this.planRoutes(live, http, {}, `send testers to ${color}`);
   }
 
   planAllTraffic(live: LiveRoutes, color: Color, info: SwitchInfo): ObjectChange[] {
-    const http = [...this.unmanagedRoutes(live), this.route('default', color)];
+    const http = [...this.unmanagedRoutes(live), this.route('default', color, info.release)];
     const annotations = this.switchAnnotations(live, color, info);
     const from = live.activeColor ? `from ${live.activeColor} ` : '';
     return this.planRoutes(live, http, annotations, `send all traffic ${from}to ${color}`);
@@ -160,8 +167,8 @@ export class IstioRouter implements TrafficRouter {
     ];
   }
 
-  /** The managed route for a color, stamped with the color header. */
-  route(which: 'test' | 'default', color: Color): HttpRoute {
+  /** The managed route for a color, stamped with who serves: app, color, release (and the color alone). */
+  route(which: 'test' | 'default', color: Color, release?: string): HttpRoute {
     const s = this.settings;
     const destination: Record<string, unknown> = { host: s.serviceHost, subset: color };
     if (s.servicePort) destination.port = { number: s.servicePort };
@@ -169,7 +176,14 @@ export class IstioRouter implements TrafficRouter {
       name: s.routeNames[which],
       ...(which === 'test' ? { match: s.testMatch } : {}),
       route: [{ destination }],
-      headers: { response: { set: { [s.colorHeader]: color } } },
+      headers: {
+        response: {
+          set: {
+            [s.colorHeader]: color,
+            [IDENTITY_HEADER]: formatIdentity({ app: s.appId, color, release }),
+          },
+        },
+      },
     };
   }
 

@@ -64,8 +64,10 @@ export interface RouteSettings {
   testMatch: Record<string, unknown>[];
   /** Pod label that carries the color (the subsets select on it). */
   colorLabel: string;
-  /** Response header the routes set to the color that served, for verification. */
+  /** Response header the routes set to the color that served (read alone from older routes). */
   colorHeader: string;
+  /** `namespace/app`: who the routes say served, with the color and release (./identity.ts). */
+  appId: string;
   routeNames: { test: string; default: string };
   /** Annotations stamped on the VirtualService by a switch (who, which release). */
   annotationPrefix: string;
@@ -88,8 +90,11 @@ export interface TrafficRouter {
   read(kube: KubeClient): Promise<LiveRoutes>;
   /** Gateway and DestinationRule subsets for these colors exist (adds, never removes). */
   planEnsure(live: LiveRoutes, colors: Color[]): ObjectChange[];
-  /** Testers go to `color`; plain traffic stays where it is. Needs the subset (planEnsure first). */
-  planTestTraffic(live: LiveRoutes, color: Color): ObjectChange[];
+  /**
+   * Testers go to `color`, whose answers name `release`; plain traffic stays where it is. Needs
+   * the subset (planEnsure first).
+   */
+  planTestTraffic(live: LiveRoutes, color: Color, release?: string): ObjectChange[];
   /** Everyone goes to `color`, in one resourceVersion-checked write; the test route is dropped. */
   planAllTraffic(live: LiveRoutes, color: Color, info: SwitchInfo): ObjectChange[];
   /** Removes every route that names `color` (never the default route). */
