@@ -204,6 +204,36 @@ describe('demo app', async () => {
   });
 });
 
+describe('demo app with injected faults (FAIL_PERCENT, EXTRA_LATENCY_MS)', async () => {
+  let db: Database;
+  let app: App;
+  before(async () => {
+    db = await startDatabase({ host: '127.0.0.1', port: 0 });
+    app = await startApp(dbEnv(db, { APP_VERSION: 'v3', FAIL_PERCENT: '20', EXTRA_LATENCY_MS: '300' }));
+  });
+  after(async () => {
+    if (app) await stopApp(app);
+    await db?.close();
+  });
+
+  it('fails exactly one request in five, each 300 ms late, but never the readiness path', async () => {
+    const ready = performance.now();
+    for (let i = 0; i < 5; i++) assert.equal((await fetch(`${app.url}/ready`)).status, 200);
+    assert.ok(performance.now() - ready < 300 * 5, 'the readiness path is not slowed');
+    const statuses: number[] = [];
+    const started = performance.now();
+    for (let i = 0; i < 10; i++) {
+      const res = await fetch(`${app.url}/nothing-here`);
+      statuses.push(res.status);
+      if (res.status === 500) assert.match(await res.text(), /injected failure/);
+      else await res.text();
+    }
+    assert.ok(performance.now() - started >= 10 * 300, 'every other request waits EXTRA_LATENCY_MS');
+    assert.equal(statuses.filter((s) => s === 500).length, 2, statuses.join(','));
+    assert.equal(statuses.filter((s) => s === 404).length, 8, statuses.join(','));
+  });
+});
+
 describe('demo app without its database', async () => {
   let db: Database;
   before(async () => {

@@ -14,6 +14,7 @@ import { startGateway } from './gateway/index.js';
 import { startDatabase } from './database/index.js';
 import { renderKubeconfig } from './kubeconfig.js';
 import { ensureIngressGatewayService } from './ingress-service.js';
+import { startPrometheus } from './prometheus/index.js';
 
 export interface LocalClusterOptions {
   stateDir: string;
@@ -27,6 +28,8 @@ export interface LocalClusterOptions {
   propagationDelayMs?: number;
   /** Start the embedded PostgreSQL; `false` skips it. Port as for apiPort. */
   database?: false | { port?: number };
+  /** Start a real Prometheus (Debian's package) scraping the gateway. Port as for apiPort. */
+  prometheus?: { port?: number; scrapeIntervalSeconds?: number };
   log?: (line: string) => void;
 }
 
@@ -36,6 +39,8 @@ export interface LocalCluster {
   gatewayUrl: string;
   kubeconfigPath: string;
   database?: { host: string; port: number };
+  /** Set when started with `prometheus`. */
+  prometheusUrl?: string;
   images: ReturnType<typeof openImageTable>;
   setPropagationDelay(ms: number): void;
   /** API requests served so far, by verb and resource (e.g. 'GET deployments'). */
@@ -91,9 +96,26 @@ export async function startLocalCluster(options: LocalClusterOptions): Promise<L
             startDatabase({ host, port, dataDir: join(stateDir, 'database') }),
           );
     if (database) stops.push(() => database.close());
+    const prometheus = options.prometheus
+      ? await onPort(options.prometheus.port, last.prometheus, (port) =>
+          startPrometheus({
+            stateDir,
+            host,
+            port,
+            gatewayTarget: `${host}:${gateway.port}`,
+            scrapeIntervalSeconds: options.prometheus?.scrapeIntervalSeconds,
+          }),
+        )
+      : undefined;
+    if (prometheus) stops.push(() => prometheus.stop());
     await writeFile(
       join(stateDir, STATE_FILES.ports),
-      JSON.stringify({ api: api.port, gateway: gateway.port, database: database?.port }) + '\n',
+      JSON.stringify({
+        api: api.port,
+        gateway: gateway.port,
+        database: database?.port,
+        prometheus: prometheus?.port ?? last.prometheus,
+      }) + '\n',
     );
 
     const kubeconfigPath = join(stateDir, STATE_FILES.kubeconfig);
@@ -102,6 +124,7 @@ export async function startLocalCluster(options: LocalClusterOptions): Promise<L
       apiUrl: api.url,
       gatewayUrl: gateway.url,
       database: database && { host, port: database.port },
+      prometheusUrl: prometheus?.url,
       pid: process.pid,
     };
     await writeFile(join(stateDir, STATE_FILES.info), JSON.stringify(info, null, 2) + '\n');
@@ -111,6 +134,7 @@ export async function startLocalCluster(options: LocalClusterOptions): Promise<L
       gatewayUrl: gateway.url,
       kubeconfigPath,
       database: info.database,
+      prometheusUrl: prometheus?.url,
       images,
       setPropagationDelay: (ms) => gateway.setPropagationDelay(ms),
       requestCounts: () => api.requestCounts(),
@@ -126,6 +150,7 @@ interface Ports {
   api?: number;
   gateway?: number;
   database?: number;
+  prometheus?: number;
 }
 
 async function readPorts(stateDir: string): Promise<Ports> {

@@ -10,6 +10,18 @@ export interface AppConfig {
   host: string;
   port: number;
   database: PoolConfig;
+  faults: Faults;
+}
+
+/**
+ * Faults a demo release can carry, to show analysis catching a bad release: FAIL_PERCENT (0–100)
+ * of the requests to any path but the readiness path answer 500, every such request waits
+ * EXTRA_LATENCY_MS first. The readiness path is spared, so the pods stay ready and the smoke
+ * tests of /ready pass: only the metrics can tell.
+ */
+export interface Faults {
+  failPercent: number;
+  extraLatencyMs: number;
 }
 
 export function readConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
@@ -18,7 +30,19 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     host: env.POD_IP || env.HOST || '0.0.0.0',
     port: Number(env.PORT || 3000),
     database: databaseConfig(env),
+    faults: {
+      failPercent: bounded(env.FAIL_PERCENT, 'FAIL_PERCENT', 100),
+      extraLatencyMs: bounded(env.EXTRA_LATENCY_MS, 'EXTRA_LATENCY_MS', 600_000),
+    },
   };
+}
+
+function bounded(text: string | undefined, name: string, max: number): number {
+  if (text === undefined || text === '') return 0;
+  const n = Number(text);
+  if (!Number.isFinite(n) || n < 0 || n > max)
+    throw new Error(`${name} must be a number from 0 to ${max}, got "${text}"`);
+  return n;
 }
 
 export function databaseConfig(env: NodeJS.ProcessEnv = process.env): PoolConfig {

@@ -1,7 +1,9 @@
 // The seed's endpoints with the seed's status codes and bodies (seed-demo.md §2.2), plus the
 // application version in every response so that a caller can tell which release answered.
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { Pool } from 'pg';
+import type { Faults } from './config.js';
 import { readForm } from './form-body.js';
 import { allPeople, createPerson, deletePerson, findPerson } from './people.js';
 
@@ -15,7 +17,12 @@ interface Route {
   handler: Handler;
 }
 
-export function createRouter(pool: Pool, version: string) {
+export function createRouter(
+  pool: Pool,
+  version: string,
+  faults: Faults = { failPercent: 0, extraLatencyMs: 0 },
+) {
+  const inject = faultInjector(faults);
   const routes: Route[] = [
     {
       method: 'GET',
@@ -45,6 +52,10 @@ export function createRouter(pool: Pool, version: string) {
     // HEAD is answered like GET (Node leaves the body out), as Express does.
     const method = req.method === 'HEAD' ? 'GET' : req.method;
     const path = new URL(req.url ?? '/', 'http://app').pathname;
+    if (!/^\/ready\/?$/.test(path) && (await inject())) {
+      sendJson(res, 500, { error: 'injected failure (FAIL_PERCENT)', version });
+      return;
+    }
     for (const route of routes) {
       const m = route.method === method ? route.pattern.exec(path) : null;
       if (!m) continue;
@@ -56,6 +67,19 @@ export function createRouter(pool: Pool, version: string) {
       return;
     }
     send(res, 404, NOT_FOUND_TEXT, 'text/html; charset=utf-8');
+  };
+}
+
+/**
+ * Whether this request fails. Evenly spread rather than random: with FAIL_PERCENT=20 exactly
+ * one request in five fails, so a demo or a test sees the same share in any window.
+ */
+function faultInjector(f: Faults): () => Promise<boolean> {
+  let n = 0;
+  return async () => {
+    if (f.extraLatencyMs > 0) await sleep(f.extraLatencyMs);
+    const i = n++;
+    return Math.floor(((i + 1) * f.failPercent) / 100) > Math.floor((i * f.failPercent) / 100);
   };
 }
 

@@ -6,6 +6,7 @@
 // `drainTimeoutMs` are cut, so the process always exits inside the pod's grace period.
 import { createServer, type Server, type ServerResponse } from 'node:http';
 import type { Pool } from 'pg';
+import type { Faults } from './config.js';
 import { createRouter } from './routes.js';
 
 export interface RunningServer {
@@ -17,9 +18,9 @@ export interface RunningServer {
 
 export async function startServer(
   pool: Pool,
-  options: { host: string; port: number; version: string },
+  options: { host: string; port: number; version: string; faults?: Faults },
 ): Promise<RunningServer> {
-  const route = createRouter(pool, options.version);
+  const route = createRouter(pool, options.version, options.faults);
   const inFlight = new Set<ServerResponse>();
   let stopping = false;
   const server = createServer((req, res) => {

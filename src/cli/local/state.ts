@@ -9,6 +9,8 @@ export interface ClusterInfo {
   apiUrl: string;
   gatewayUrl: string;
   database?: { host: string; port: number };
+  /** Set when the cluster was started with --prometheus. */
+  prometheusUrl?: string;
   pid: number;
 }
 

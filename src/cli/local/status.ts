@@ -36,6 +36,7 @@ const command: Command = {
       io.stdout.write(
         `running (pid ${info.pid})\n  API server: ${info.apiUrl}\n  gateway:    ${info.gatewayUrl}\n` +
           (info.database ? `  PostgreSQL: ${info.database.host}:${info.database.port}\n` : '') +
+          (info.prometheusUrl ? `  Prometheus: ${info.prometheusUrl}\n` : '') +
           `  export KUBECONFIG=${kubeconfig}\n`,
       );
     } else {

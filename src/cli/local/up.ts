@@ -31,7 +31,12 @@ function nonNegative(value: unknown, flag: string): number {
 
 function usageText(
   stateDir: string,
-  info: { apiUrl: string; gatewayUrl: string; database?: { host: string; port: number } },
+  info: {
+    apiUrl: string;
+    gatewayUrl: string;
+    database?: { host: string; port: number };
+    prometheusUrl?: string;
+  },
 ): string {
   const kubeconfig = join(stateDir, STATE_FILES.kubeconfig);
   return [
@@ -41,13 +46,16 @@ function usageText(
     info.database
       ? `  PostgreSQL:  ${info.database.host}:${info.database.port}  (any user and password)`
       : '',
+    info.prometheusUrl
+      ? `  Prometheus:  ${info.prometheusUrl}  (scrapes the gateway's /stats/prometheus every second)`
+      : '',
     `  state dir:   ${stateDir}`,
     ``,
     `Use it with kubectl or cutover:`,
     `  export KUBECONFIG=${kubeconfig}`,
     ``,
   ]
-    .filter((l, i) => l !== '' || i > 3)
+    .filter((l, i) => l !== '' || i > 4)
     .join('\n');
 }
 
@@ -61,6 +69,9 @@ async function runForeground(args: ParsedArgs, io: CliIo, stateDir: string): Pro
     database: args.values['no-database']
       ? false
       : { port: portFlag(args.values['database-port'], 'database-port') },
+    prometheus: args.values.prometheus
+      ? { port: portFlag(args.values['prometheus-port'], 'prometheus-port') }
+      : undefined,
     log: (line) => io.stderr.write(line + '\n'),
   });
   await writeFile(join(stateDir, STATE_FILES.pid), `${process.pid}\n`);
@@ -103,7 +114,8 @@ async function runDetached(args: ParsedArgs, io: CliIo, stateDir: string): Promi
 
 const command: Command = {
   path: ['local', 'up'],
-  usage: '[--state-dir DIR] [--api-port N] [--gateway-port N] [--propagation-delay-ms MS] [--detach]',
+  usage:
+    '[--state-dir DIR] [--api-port N] [--gateway-port N] [--propagation-delay-ms MS] [--prometheus [--prometheus-port N]] [--detach]',
   flags: {
     'state-dir': {
       type: 'string',
@@ -136,6 +148,17 @@ const command: Command = {
       description: "how late the gateway applies a route change (Envoy's eventual consistency)",
       defaultText: '0',
     },
+    prometheus: {
+      type: 'boolean',
+      description:
+        "also run a real Prometheus (Debian's prometheus package) scraping the gateway every second",
+    },
+    'prometheus-port': {
+      type: 'string',
+      value: 'N',
+      description: 'port of that Prometheus (loopback)',
+      defaultText: 'a free port',
+    },
     detach: { type: 'boolean', description: 'run in the background and return once the cluster answers' },
   },
   examples: [
@@ -148,7 +171,8 @@ const command: Command = {
   async run(args, io) {
     const stateDir = resolve(String(args.values['state-dir'] ?? DEFAULT_STATE_DIR));
     // Bad flags are reported before anything is written.
-    for (const flag of ['api-port', 'gateway-port', 'database-port']) portFlag(args.values[flag], flag);
+    for (const flag of ['api-port', 'gateway-port', 'database-port', 'prometheus-port'])
+      portFlag(args.values[flag], flag);
     nonNegative(args.values['propagation-delay-ms'], 'propagation-delay-ms');
     const { mkdir } = await import('node:fs/promises');
     await mkdir(stateDir, { recursive: true });
