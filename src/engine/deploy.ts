@@ -17,6 +17,14 @@ import { preflightDeploy } from './preflight.js';
 import { colorFromTag, newReleaseId } from './release-id.js';
 import { runSteps, type Step, type StepRecord } from './steps.js';
 import { waitForReplicas } from './wait-ready.js';
+import { refuse } from './guards.js';
+import {
+  mustKeepReleaseImage,
+  mustNotRedeployLiveElsewhere,
+  releasePosition,
+  replacedRollbackTarget,
+} from './release-position.js';
+import { VERIFY_STREAK } from './switch.js';
 
 export interface DeployInput extends OperationInput {
   image?: string;
@@ -37,6 +45,10 @@ export interface DeployResult {
   dryRun: boolean;
   steps: StepRecord[];
   hooks: CheckResult[];
+  /** The release already served plain traffic: nothing was written, the gateway was probed. */
+  alreadyLive: boolean;
+  /** The release this deploy replaced on its color, which a rollback returned to until now. */
+  replacedRollbackTarget: { release: string; color: Color } | null;
   durationMs: number;
 }
 
@@ -165,20 +177,28 @@ export async function mustHaveColorSecret(ctx: EngineContext, color: Color): Pro
   );
 }
 
-/** Deploying over the previous live color removes the release a rollback would return to. */
-function warnIfRollbackTargetGoes(
+/** A retried deploy of the live release: verify that users get it, write nothing. */
+async function verifyAlreadyLive(
   ctx: EngineContext,
   view: ClusterView,
   color: Color,
   release: string,
-): void {
-  const previous = routesOf(ctx, view).virtualService?.metadata.annotations?.['cutover.dev/previous-color'];
-  const current = deploymentOf(ctx, view, color)?.metadata.labels?.['cutover.dev/release'];
-  if (previous === color && current && current !== release) {
-    ctx.deps.log.warn(
-      `${color} runs ${current}, the release before the live one: after this deploy, rollback cannot return to it`,
-    );
-  }
+): Promise<StepRecord[]> {
+  const step: Step = {
+    name: `release ${release} is already live on ${color}`,
+    describe: `probe plain requests until ${VERIFY_STREAK} in a row come from ${color}`,
+    run: async () => {
+      const r = await probeUntil(ctx, await gatewayUrl(ctx), {
+        color,
+        consecutive: VERIFY_STREAK,
+        tester: false,
+        timeoutMs: ctx.config.verifyTimeoutSeconds * 1000,
+        what: `plain traffic reaching ${color}`,
+      });
+      return `verified: plain traffic reaches ${color} (${r.requests} probes); neither color was written`;
+    },
+  };
+  return runSteps(ctx, 'deploy', [step], view);
 }
 
 export async function readShared(ctx: EngineContext, view: ClusterView): Promise<void> {
@@ -204,7 +224,7 @@ export async function deploy(ctx: EngineContext, input: DeployInput): Promise<De
     const view = await readAppState(ctx);
     await readShared(ctx, view);
     const result = await deployOnView(ctx, view, input, release, image);
-    return { result, outcome: { color: result.color, image: result.image ?? undefined } };
+    return { result, outcome: deployOutcome(result) };
   });
 }
 
@@ -217,24 +237,50 @@ export async function deployOnView(
   image: string | undefined,
 ): Promise<DeployResult> {
   const routes = routesOf(ctx, view);
-  const color = chooseDeployColor(ctx, routes, input);
-  const target: DeployTarget = { color, release, image, active: routes.activeColor };
-  await mustHaveColorSecret(ctx, color);
-  warnIfRollbackTargetGoes(ctx, view, color, release);
-  const desired = ctx.source.deployment({ color, image, release, activeColor: routes.activeColor });
-  const steps = await runSteps(ctx, 'deploy', deploySteps(ctx, target, desired), view);
-  return {
-    operation: 'deploy',
+  const base = {
+    operation: 'deploy' as const,
     app: ctx.app,
     namespace: ctx.namespace,
     release,
-    color,
-    image: image ?? imageFrom(desired),
     activeColor: routes.activeColor ?? null,
     dryRun: ctx.dryRun,
+    durationMs: 0,
+  };
+  // A retry of a release that is live converges on it: the idle color holds the way back.
+  const position = releasePosition(ctx, view, release, image);
+  refuse(mustKeepReleaseImage(ctx, position, release, image));
+  refuse(mustNotRedeployLiveElsewhere(ctx, position, release, input.color ?? colorFromTag(input.tag)));
+  if (position.kind === 'live') {
+    const steps = await verifyAlreadyLive(ctx, view, position.color, release);
+    return {
+      ...base,
+      color: position.color,
+      image: position.state.image ?? image ?? null,
+      steps,
+      hooks: [],
+      alreadyLive: true,
+      replacedRollbackTarget: null,
+    };
+  }
+  const color = chooseDeployColor(ctx, routes, input);
+  const target: DeployTarget = { color, release, image, active: routes.activeColor };
+  await mustHaveColorSecret(ctx, color);
+  const replaced = replacedRollbackTarget(ctx, view, color, release) ?? null;
+  if (replaced) {
+    ctx.deps.log.warn(
+      `release ${replaced.release} on ${color} stops being the rollback target: ${color} now gets ${release}`,
+    );
+  }
+  const desired = ctx.source.deployment({ color, image, release, activeColor: routes.activeColor });
+  const steps = await runSteps(ctx, 'deploy', deploySteps(ctx, target, desired), view);
+  return {
+    ...base,
+    color,
+    image: image ?? imageFrom(desired),
     steps,
     hooks: hookResults.get(ctx) ?? [],
-    durationMs: 0,
+    alreadyLive: false,
+    replacedRollbackTarget: replaced,
   };
 }
 
@@ -242,4 +288,14 @@ function imageFrom(dep: KubeObject): string | null {
   const cs = (dep.spec as { template?: { spec?: { containers?: Array<{ image?: string }> } } })?.template
     ?.spec?.containers;
   return cs?.[0]?.image ?? null;
+}
+
+/** What the history records of a deploy. */
+export function deployOutcome(r: DeployResult) {
+  const detail = r.alreadyLive
+    ? 'already live, verified; nothing written'
+    : r.replacedRollbackTarget
+      ? `replaced ${r.replacedRollbackTarget.release}, the rollback target until then`
+      : undefined;
+  return { color: r.color, image: r.image ?? undefined, ...(detail ? { detail } : {}) };
 }

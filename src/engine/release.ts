@@ -1,14 +1,28 @@
 // cutover release: deploy, test and promote in one go, under one lock, for one release id.
 // Each part is the same function the separate commands run; a failure stops the sequence before
-// any plain traffic moves.
+// any plain traffic moves. A retry with the same release id resumes where the cluster says the
+// release stands: live → verified only; on the idle color and tested → promote; else deploy
+// (which converges on what is already in place).
+import type { Color } from '../config/types.js';
 import { preflightDeploy } from './preflight.js';
 import type { EngineContext } from './context.js';
-import { deployOnView, readShared, resolveImage, type DeployInput, type DeployResult } from './deploy.js';
+import {
+  deployOnView,
+  deployOutcome,
+  readShared,
+  resolveImage,
+  type DeployInput,
+  type DeployResult,
+} from './deploy.js';
 import { locked } from './operation.js';
 import { promoteOnView, type SwitchResult } from './promote.js';
-import { readAppState } from './app-state.js';
+import { readAppState, routesOf } from './app-state.js';
+import type { ClusterView } from './cluster-view.js';
 import { newReleaseId } from './release-id.js';
+import { releasePosition } from './release-position.js';
+import { runSteps } from './steps.js';
 import { testFailed, testOnView, type TestResult } from './test.js';
+import { waitForReplicas } from './wait-ready.js';
 
 export type ReleaseInput = DeployInput;
 
@@ -19,6 +33,8 @@ export interface ReleaseResult {
   release: string;
   color: string;
   dryRun: boolean;
+  /** Where a retry found the release: null = a full run; 'promote' = deployed and tested; 'live'. */
+  resumed: 'promote' | 'live' | null;
   deploy: DeployResult;
   test: TestResult | null;
   promote: SwitchResult | null;
@@ -32,38 +48,99 @@ export async function release(ctx: EngineContext, input: ReleaseInput): Promise<
   return locked(ctx, { operation: 'release', release: id }, input, async () => {
     const view = await readAppState(ctx);
     await readShared(ctx, view);
-    const deployed = await deployOnView(ctx, view, input, id, image);
     const base = {
       operation: 'release' as const,
       app: ctx.app,
       namespace: ctx.namespace,
       release: id,
-      color: deployed.color,
       dryRun: ctx.dryRun,
+      durationMs: 0,
     };
+    const position = releasePosition(ctx, view, id, image);
+    if (position.kind === 'tested') {
+      const deployed = await resumeAtPromote(ctx, view, input, id, position.color);
+      const promoted = await promoteOnView(ctx, view, id);
+      const result: ReleaseResult = {
+        ...base,
+        color: promoted.color,
+        resumed: 'promote',
+        deploy: deployed,
+        test: null,
+        promote: promoted,
+      };
+      return { result, outcome: releaseOutcome(result) };
+    }
+    const deployed = await deployOnView(ctx, view, input, id, image);
+    const done = { ...base, color: deployed.color, deploy: deployed };
+    if (deployed.alreadyLive) {
+      const result: ReleaseResult = { ...done, resumed: 'live', test: null, promote: null };
+      return { result, outcome: releaseOutcome(result) };
+    }
     if (ctx.dryRun) {
       // Test and promote depend on what deploy would leave; the plan stops at the deploy.
-      const result: ReleaseResult = { ...base, deploy: deployed, test: null, promote: null, durationMs: 0 };
-      return { result, outcome: { color: deployed.color } };
+      const result: ReleaseResult = { ...done, resumed: null, test: null, promote: null };
+      return { result, outcome: releaseOutcome(result) };
     }
     // The view already holds every answer of deploy's writes and waits: no need to read again.
     const tested = await testOnView(ctx, view, id);
     if (!tested.passed) throw testFailed(tested);
     const promoted = await promoteOnView(ctx, view, id);
-    const result: ReleaseResult = {
-      ...base,
-      deploy: deployed,
-      test: tested,
-      promote: promoted,
-      durationMs: 0,
-    };
-    return {
-      result,
-      outcome: {
-        color: deployed.color,
-        from: promoted.previousColor ?? undefined,
-        image: deployed.image ?? undefined,
-      },
-    };
+    const result: ReleaseResult = { ...done, resumed: null, test: tested, promote: promoted };
+    return { result, outcome: releaseOutcome(result) };
   });
+}
+
+/**
+ * The release is on the idle color and passed its tests (a retry after a crash between test and
+ * promote): nothing is deployed again; only its replicas are waited for, so the promote's
+ * readiness guard judges pods that had time to come back.
+ */
+async function resumeAtPromote(
+  ctx: EngineContext,
+  view: ClusterView,
+  input: DeployInput,
+  id: string,
+  color: Color,
+): Promise<DeployResult> {
+  const steps = await runSteps(
+    ctx,
+    'release',
+    [
+      {
+        name: `release ${id} is on ${color} and passed its tests: resume at promote`,
+        describe: `wait until every ${color} replica is available`,
+        run: (v) => waitForReplicas(ctx, color, v),
+      },
+    ],
+    view,
+  );
+  return {
+    operation: 'deploy',
+    app: ctx.app,
+    namespace: ctx.namespace,
+    release: id,
+    color,
+    image: input.image ?? null,
+    activeColor: routesOf(ctx, view).activeColor ?? null,
+    dryRun: ctx.dryRun,
+    steps,
+    hooks: [],
+    alreadyLive: false,
+    replacedRollbackTarget: null,
+    durationMs: 0,
+  };
+}
+
+function releaseOutcome(r: ReleaseResult) {
+  const deployed = deployOutcome(r.deploy);
+  return {
+    color: r.color as Color,
+    from: r.promote?.previousColor ?? undefined,
+    image: deployed.image,
+    ...(r.resumed === 'promote'
+      ? { detail: 'resumed at promote (deployed and tested before)' }
+      : deployed.detail
+        ? { detail: deployed.detail }
+        : {}),
+  };
 }

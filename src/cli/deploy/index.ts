@@ -60,11 +60,20 @@ export function deployInput(args: ParsedArgs, noWait: boolean): DeployInput {
 }
 
 export function deployText(r: DeployResult): string {
+  if (r.alreadyLive) {
+    const head = r.dryRun
+      ? `plan: release ${r.release} is already live on ${r.color}; verify it (nothing written)`
+      : `release ${r.release} is already live on ${r.color}, verified; neither color was touched`;
+    return `${head}\n${stepsText(r.steps, r.dryRun)}`;
+  }
+  const replaced = r.replacedRollbackTarget
+    ? `\nrelease ${r.replacedRollbackTarget.release} on ${r.replacedRollbackTarget.color} ${r.dryRun ? 'would stop' : 'stopped'} being the rollback target`
+    : '';
   const head = r.dryRun
     ? `plan: deploy release ${r.release} to ${r.color} (nothing written)`
     : `deployed release ${r.release} to ${r.color}${r.image ? ` (${r.image})` : ''}; testers reach it, plain traffic stays on ${r.activeColor ?? 'no color yet'}`;
   const next = r.dryRun ? '' : `\nnext: cutover test --release ${r.release}`;
-  return `${head}\n${stepsText(r.steps, r.dryRun)}${next}`;
+  return `${head}${replaced}\n${stepsText(r.steps, r.dryRun)}${next}`;
 }
 
 const command: Command = {
