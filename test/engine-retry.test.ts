@@ -95,6 +95,11 @@ test('a retry after success finds the release live, verifies it and writes nothi
   const other = await cli(['deploy', '--image', 'demo/myapp:v4', '--release', 'r3']);
   assert.equal(other.code, 3, other.stderr);
   assert.match(other.stderr, /serves release r3 with image demo\/myapp:v3, not demo\/myapp:v4/);
+  // Deploying the live id again into the other color would overwrite the way back: refused.
+  const elsewhere = await cli(['deploy', '--image', 'demo/myapp:v3', '--release', 'r3', '--color', 'green']);
+  assert.equal(elsewhere.code, 3, elsewhere.stderr);
+  assert.match(elsewhere.stderr, /release r3 is already live on blue; deploying it to green would replace/);
+  assert.deepEqual(await deployment('green'), green, 'green (r2, the way back) untouched');
   await rollsBackToR2();
 });
 

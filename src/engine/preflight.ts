@@ -15,7 +15,9 @@ import {
 } from './deploy.js';
 import { gatewayUrl } from './gateway-probe.js';
 import { imageFindings, inputFindings } from './preflight-input.js';
-import { colorFromTag } from './release-id.js';
+import { colorFromTag, namedReleaseId } from './release-id.js';
+import { refuse } from './guards.js';
+import { mustKeepReleaseImage, mustNotRedeployLiveElsewhere, releasePosition } from './release-position.js';
 import type { Color } from '../config/types.js';
 
 export type Problem = InputError | GuardError;
@@ -77,6 +79,17 @@ export async function preflightDeploy(ctx: EngineContext, input: DeployInput): P
   f.add(...imageFindings(ctx, image, input.image ? '--image' : input.tag ? '--tag' : 'imageRepository'));
   const view = await readAppState(ctx);
   await readShared(ctx, view);
+  // A retry of the live release only verifies it (release-position.ts): no color to choose.
+  const named = namedReleaseId(input, ctx.deps.env);
+  const position = named ? releasePosition(ctx, view, named, image) : undefined;
+  if (position?.kind === 'live') {
+    await f.collect(() => refuse(mustKeepReleaseImage(ctx, position, named!, image)));
+    await f.collect(() =>
+      refuse(mustNotRedeployLiveElsewhere(ctx, position, named!, input.color ?? colorFromTag(input.tag))),
+    );
+    await f.collect(() => gatewayUrl(ctx));
+    return { view, color: position.color, image, findings: f };
+  }
   const color = await f.collect(() => chooseDeployColor(ctx, routesOf(ctx, view), input));
   if (color) await f.collect(() => mustHaveColorSecret(ctx, color));
   await f.collect(() => gatewayUrl(ctx));

@@ -33,6 +33,15 @@ export function requestedRelease(
   return id === undefined ? undefined : labelSafe(id);
 }
 
+/** The id a deploy names (flag, CI run id or tag); undefined when it would be generated. */
+export function namedReleaseId(
+  input: { release?: string; tag?: string },
+  env: Record<string, string | undefined>,
+): string | undefined {
+  const named = requestedRelease(input.release, env) ?? input.tag;
+  return named === undefined ? undefined : labelSafe(named);
+}
+
 /** The id a deploy stamps on the new color. */
 export function newReleaseId(
   input: { release?: string; tag?: string },
@@ -40,8 +49,8 @@ export function newReleaseId(
   now: number,
   random: () => number,
 ): string {
-  const named = requestedRelease(input.release, env) ?? input.tag;
-  if (named) return labelSafe(named);
+  const named = namedReleaseId(input, env);
+  if (named) return named;
   const stamp = new Date(now).toISOString().replace(/[-:T]/g, '').slice(0, 14);
   return `r${stamp}-${Math.floor(random() * 0xffff)
     .toString(16)
