@@ -3,6 +3,7 @@
 // cutover commands touch the cluster; none of them prints a secret value, and no line here uses
 // `set -x` or `tee`, which would copy values into the CI log.
 import type { CiInput } from './input.js';
+import { PACKAGE_NAME } from '../package-root.js';
 
 /** Names of the variables holding the values that each CI system spells differently. */
 export interface CiVars {
@@ -27,7 +28,7 @@ function cutover(input: CiInput, words: string[]): string {
 
 /** Uses the cutover already on the runner (self-hosted runners, images with it baked in), else installs the pinned one. */
 export function installCutover(input: CiInput): string {
-  return `command -v cutover >/dev/null || npm install --global --no-audit --no-fund cutover@${input.cutoverVersion}`;
+  return `command -v cutover >/dev/null || npm install --global --no-audit --no-fund ${PACKAGE_NAME}@${input.cutoverVersion}`;
 }
 
 /** Rejects a tag that names no version before anything touches the cluster (exit 2). */

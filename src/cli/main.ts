@@ -1,22 +1,13 @@
 // Entry point of the cutover CLI: finds the command, parses its flags, runs it, and turns
 // errors into exit codes (src/cli/exit.ts). Nothing below this file calls process.exit.
 import { parseArgs, type ParseArgsConfig } from 'node:util';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { packageRoot } from '../package-root.js';
+import { packageVersion } from '../package-root.js';
 import { commands, type CommandEntry } from './registry.js';
 import type { CliIo, Command, ParsedArgs } from './command.js';
 import { reportError } from './exit.js';
 import { InputError } from '../errors.js';
 import { commandHelp, generalHelp, usageLine } from './help.js';
 import { closest } from './suggest.js';
-
-function version(): string {
-  const pkg = JSON.parse(readFileSync(join(packageRoot(), 'package.json'), 'utf8')) as {
-    version: string;
-  };
-  return pkg.version;
-}
 
 function findCommand(argv: string[]): { entry: CommandEntry; rest: string[] } | undefined {
   let best: CommandEntry | undefined;
@@ -161,7 +152,7 @@ export async function main(argv: string[], partialIo: Partial<CliIo> = {}): Prom
   };
   try {
     if (argv[0] === '--version' || argv[0] === 'version') {
-      io.stdout.write(`cutover ${version()}\n`);
+      io.stdout.write(`cutover ${packageVersion()}\n`);
       return 0;
     }
     const asksHelp = argv[0] === 'help' && argv.length > 1;

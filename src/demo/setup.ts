@@ -7,7 +7,14 @@ import type { LocalCluster } from '../local/cluster.js';
 import { packageRoot } from '../package-root.js';
 
 export const DEMO_APP = 'myapp';
-export const demoAppDir = (): string => join(packageRoot(), 'examples', 'demo-app');
+
+// The demo app runs the way cutover itself runs: from a built or installed cutover, compiled,
+// with Node alone (dist/examples/demo-app, made by scripts/build.mjs); from source (tests,
+// `node --import tsx`), from its TypeScript source with tsx, which only a clone has.
+const fromSource = import.meta.url.endsWith('.ts');
+
+export const demoAppDir = (): string =>
+  join(packageRoot(), ...(fromSource ? [] : ['dist']), 'examples', 'demo-app');
 
 export function registerDemoImages(cluster: LocalCluster): void {
   for (const version of ['v1', 'v2']) {
@@ -15,7 +22,7 @@ export function registerDemoImages(cluster: LocalCluster): void {
       dir: demoAppDir(),
       env: { APP_VERSION: version, NODE_ENV: 'production' },
       // node directly rather than `npm start`: 0.8 s faster to start, and SIGTERM reaches the app itself.
-      command: ['node', '--import', 'tsx', 'src/app.ts'],
+      command: fromSource ? ['node', '--import', 'tsx', 'src/app.ts'] : ['node', 'src/app.js'],
     });
   }
 }

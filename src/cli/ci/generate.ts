@@ -1,6 +1,5 @@
 // `cutover ci semaphore|github|gitlab [--out DIR] [-f cutover.yaml] [--force] [--check]`:
 // writes ready-to-commit pipeline files for the app in cutover.yaml.
-import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Command } from '../command.js';
 import { ciInputFromConfig } from '../../ci/input.js';
@@ -8,21 +7,7 @@ import { loadCiConfig } from '../../ci/load.js';
 import { CI_SYSTEMS, checkCiSystem, planCi, setupHint } from '../../ci/plan.js';
 import { compareCiFiles, writeCiFiles, type WrittenFile } from '../../ci/write.js';
 import { InputError, OperationFailedError } from '../../errors.js';
-
-function findVersion(): string {
-  for (const rel of ['../../../package.json', '../../../../package.json']) {
-    try {
-      const pkg = JSON.parse(readFileSync(new URL(rel, import.meta.url), 'utf8')) as {
-        name?: string;
-        version?: string;
-      };
-      if (pkg.name === 'cutover' && pkg.version) return pkg.version;
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
-    }
-  }
-  throw new Error("cutover's package.json not found");
-}
+import { packageVersion } from '../../package-root.js';
 
 function report(files: WrittenFile[], json: boolean): string {
   if (json) return JSON.stringify({ files }, null, 2);
@@ -88,7 +73,7 @@ const command: Command = {
     const input = ciInputFromConfig(config, {
       root,
       settingsPrefix: args.values.prefix as string | undefined,
-      cutoverVersion: findVersion(),
+      cutoverVersion: packageVersion(),
       syncSettings: !args.values['no-settings-sync'],
     });
     const files = planCi(system, input);

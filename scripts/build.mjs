@@ -1,0 +1,115 @@
+#!/usr/bin/env node
+// `npm run build` (and `prepare`, so `npm ci` in a clone builds): compiles, then bundles the CLI.
+// Any failure exits non-zero: a broken build must never install silently.
+//
+// 1. tsc compiles src/ and examples/ (and the tests, which are type-checked the same way) into
+//    dist/, with declarations: dist/src is the library that package.json's `exports` names.
+// 2. esbuild bundles the CLI (src/cli/main.ts) over tsc's dist/src/cli/main.js, with code
+//    splitting: each command's code stays in its own chunk, loaded on first use, so read-only
+//    commands stay lean. Our modules and the `yaml` package are inlined (loading ~50 files one by
+//    one is most of a Node 20 start); every other package stays an ordinary import from
+//    node_modules. A plain `tsc` run afterwards writes the unbundled main.js back, which works
+//    the same, only starts slower (see docs/adr/0010-package-and-build.md).
+// 3. The demo app, compiled by tsc to dist/examples/demo-app/src, gets a package.json whose
+//    scripts run the compiled files with Node alone (`npm start`, `npm run migrate`, `npm run ping`).
+import { build } from 'esbuild';
+import { spawnSync } from 'node:child_process';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { isBuiltin } from 'node:module';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+
+function step(what, fn) {
+  const t0 = Date.now();
+  return Promise.resolve(fn()).then(
+    () => console.error(`build: ${what} (${Date.now() - t0} ms)`),
+    (err) => {
+      console.error(`build: ${what} FAILED`);
+      throw err;
+    },
+  );
+}
+
+function compile() {
+  const tsc = join(root, 'node_modules', 'typescript', 'bin', 'tsc');
+  const res = spawnSync(process.execPath, [tsc, '-p', join(root, 'tsconfig.json')], { stdio: 'inherit' });
+  if (res.status !== 0) throw new Error(`tsc exited with ${res.status ?? res.signal}`);
+}
+
+// yaml's Node build is CommonJS and requires builtins (`process`, `buffer`); an ES module bundle
+// has no `require`, so each such require is answered by a small ES module re-exporting the builtin.
+const builtinRequires = {
+  name: 'builtin-requires',
+  setup(b) {
+    b.onResolve({ filter: /^[^./]/ }, (args) =>
+      args.kind === 'require-call' && isBuiltin(args.path)
+        ? { path: args.path.replace(/^node:/, ''), namespace: 'builtin-esm' }
+        : undefined,
+    );
+    b.onLoad({ filter: /.*/, namespace: 'builtin-esm' }, (args) => ({
+      contents: `export * from 'node:${args.path}';\nexport { default } from 'node:${args.path}';\n`,
+      loader: 'js',
+    }));
+  },
+};
+
+// Every package but yaml stays external: resolved from node_modules at run time as usual.
+const externalPackages = {
+  name: 'external-packages',
+  setup(b) {
+    b.onResolve({ filter: /^[^./]/ }, (args) => {
+      if (args.path === 'yaml' || args.path.startsWith('yaml/')) return undefined;
+      return { path: args.path, external: true };
+    });
+  },
+};
+
+async function bundleCli() {
+  rmSync(join(root, 'dist', 'src', 'cli', 'chunks'), { recursive: true, force: true });
+  await build({
+    absWorkingDir: root,
+    entryPoints: { main: 'src/cli/main.ts' },
+    outdir: 'dist/src/cli',
+    chunkNames: 'chunks/[name]-[hash]',
+    bundle: true,
+    splitting: true,
+    format: 'esm',
+    platform: 'node',
+    target: 'node20',
+    sourcemap: 'linked',
+    legalComments: 'eof',
+    logLevel: 'warning',
+    plugins: [builtinRequires, externalPackages],
+  });
+}
+
+function demoAppPackage() {
+  const source = JSON.parse(readFileSync(join(root, 'examples', 'demo-app', 'package.json'), 'utf8'));
+  const scripts = Object.fromEntries(
+    Object.entries(source.scripts).map(([name, line]) => {
+      const compiled = line.replace(/^node --import tsx (\S+)\.ts$/, 'node $1.js');
+      if (compiled === line)
+        throw new Error(`examples/demo-app/package.json: script ${name} is not "node --import tsx FILE.ts"`);
+      return [name, compiled];
+    }),
+  );
+  const { tsx: _tsx, ...dependencies } = source.dependencies;
+  const out = { ...source, main: source.main.replace(/\.ts$/, '.js'), scripts, dependencies };
+  writeFileSync(
+    join(root, 'dist', 'examples', 'demo-app', 'package.json'),
+    JSON.stringify(out, null, 2) + '\n',
+  );
+}
+
+try {
+  // A clean dist/: files of deleted sources must not linger into the package.
+  rmSync(join(root, 'dist'), { recursive: true, force: true });
+  await step('compiled with tsc', compile);
+  await step('bundled the CLI with esbuild', bundleCli);
+  await step('wrote the compiled demo app package.json', demoAppPackage);
+} catch (err) {
+  console.error(err instanceof Error ? err.message : err);
+  process.exitCode = 1;
+}
