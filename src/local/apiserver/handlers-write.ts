@@ -12,6 +12,8 @@ import {
 import { isDryRun, present, respond, type Call } from './call.js';
 import { decodeObjectBody, readBody } from './http-io.js';
 import type { WriteOperation } from './modules.js';
+import { recordUpdate, updateManager } from './patch/field-ownership.js';
+import { groupVersion } from './paths.js';
 
 export async function readObjectBody(call: Call): Promise<Record<string, unknown>> {
   const body = await readBody(call.req);
@@ -28,6 +30,10 @@ export async function handleCreate(call: Call): Promise<void> {
 export function createObject(call: Call, obj: KubeObject, operation: WriteOperation = 'create'): KubeObject {
   prepareCreate(call, obj);
   validate(call, obj, operation);
+  if (operation !== 'apply') {
+    delete obj.metadata.managedFields;
+    trackUpdate(call, undefined, obj);
+  }
   const { store } = call.ctx;
   const { type } = call.route;
   if (isDryRun(call)) {
@@ -74,11 +80,13 @@ export function updateObject(
       metadata: { ...existing.metadata, resourceVersion: obj.metadata.resourceVersion },
     };
     validate(call, merged, operation, existing);
+    if (operation !== 'apply') trackUpdate(call, existing, merged);
     if (isDryRun(call)) return present(call, merged);
     return present(call, store.update(type, merged, { subresource: 'status' }));
   }
   prepareUpdate(call, obj, existing);
   validate(call, obj, operation, existing);
+  if (operation !== 'apply') trackUpdate(call, existing, obj);
   if (isDryRun(call))
     return present(call, { ...obj, metadata: { ...obj.metadata, uid: existing.metadata.uid } });
   return present(call, finishDeletion(call, store.update(type, obj)));
@@ -89,4 +97,18 @@ function finishDeletion(call: Call, obj: KubeObject): KubeObject {
   const { type } = call.route;
   if (!obj.metadata.deletionTimestamp || obj.metadata.finalizers?.length || type.kind === 'Pod') return obj;
   return call.ctx.store.delete(type, obj.metadata.namespace, obj.metadata.name);
+}
+
+// Every write but an apply records its manager as the owner of what it changed (managedFields).
+function trackUpdate(call: Call, existing: KubeObject | undefined, obj: KubeObject): void {
+  const { route } = call;
+  recordUpdate(
+    route.type.kind,
+    existing,
+    obj,
+    updateManager(call.query.get('fieldManager'), call.req.headers['user-agent']),
+    groupVersion(route.group, route.version),
+    new Date(),
+    route.subresource,
+  );
 }

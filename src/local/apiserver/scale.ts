@@ -2,6 +2,7 @@
 // spec.replicas (what `kubectl scale` reads and patches).
 import { conflict, invalid, notFound } from '../store/api-error.js';
 import type { KubeObject } from '../store/types.js';
+import { recordUpdate, updateManager } from './patch/field-ownership.js';
 import { isDryRun, respond, type Call } from './call.js';
 import { readBody } from './http-io.js';
 import { readObjectBody } from './handlers-write.js';
@@ -59,6 +60,16 @@ function setReplicas(call: Call, current: KubeObject, scale: KubeObject): void {
     throw invalidScale(call, replicas);
   }
   const next = { ...current, spec: { ...(current.spec as object), replicas } };
+  // The scale subresource's manager owns spec.replicas from now on (managedFields, subresource "scale").
+  recordUpdate(
+    route.type.kind,
+    current,
+    next,
+    updateManager(call.query.get('fieldManager'), call.req.headers['user-agent']),
+    route.group ? `${route.group}/${route.version}` : route.version,
+    new Date(),
+    'scale',
+  );
   if (isDryRun(call)) {
     respond(call, 200, toScale(next));
     return;

@@ -2,25 +2,16 @@
 // YAML or JSON. It is merged into the live object (maps by field, keyed lists by key, other lists
 // replaced), creates the object when there is none (kubectl --server-side sends no GET first),
 // removes fields the same manager applied before and no longer applies, and records the
-// manager's fields in metadata.managedFields. Ownership conflicts between managers are not
-// detected: the last applier wins, as with force=true.
+// manager's fields in metadata.managedFields. A field another manager owns with another value
+// is a 409 conflict unless `force` (field-ownership.ts).
 import type { KubeObject } from '../../store/types.js';
 import { clone, isMap, type JsonMap } from './json-value.js';
-import { fieldSetOf, removeDropped, type FieldSet } from './managed-fields.js';
+import { fieldSetOf, removeDropped } from './managed-fields.js';
+import { managedEntries, resolveApplyConflicts, type ManagedFieldsEntry } from './field-ownership.js';
 import { listStrategy } from './merge-keys.js';
 import { parseYamlDocument, YamlDocumentError } from './yaml-document.js';
 
 export class ApplyDecodeError extends Error {}
-
-interface ManagedFieldsEntry {
-  manager?: string;
-  operation?: string;
-  apiVersion?: string;
-  time?: string;
-  fieldsType?: string;
-  fieldsV1?: FieldSet;
-  subresource?: string;
-}
 
 export function decodeApplyBody(text: string): JsonMap {
   let doc: unknown;
@@ -41,12 +32,20 @@ export function serverSideApply(
   config: JsonMap,
   manager: string,
   now: Date,
+  force = false,
 ): KubeObject {
   const base: JsonMap = current ? clone(current) : {};
   const merged = applyMerge(kind, base, withoutManagedFields(config), []) as KubeObject;
-  const entries = managedEntries(current);
+  const entries = clone(managedEntries(current) as unknown as JsonMap[]) as ManagedFieldsEntry[];
   const previous = entries.find((e) => e.manager === manager && e.operation === 'Apply');
   const next = fieldSetOf(kind, config);
+  resolveApplyConflicts(
+    current,
+    merged,
+    next,
+    entries.filter((e) => e !== previous),
+    force,
+  );
   if (previous?.fieldsV1) {
     const others = entries.filter((e) => e !== previous && e.fieldsV1).map((e) => e.fieldsV1!);
     removeDropped(merged, previous.fieldsV1, next, others);
@@ -59,16 +58,12 @@ export function serverSideApply(
     fieldsType: 'FieldsV1',
     fieldsV1: next,
   };
+  const others = entries.filter((e) => e !== previous && (!e.fieldsV1 || Object.keys(e.fieldsV1).length));
   merged.metadata = {
     ...(merged.metadata ?? {}),
-    managedFields: [...entries.filter((e) => e !== previous), entry],
+    managedFields: [...others, entry],
   } as KubeObject['metadata'];
   return merged;
-}
-
-function managedEntries(obj: KubeObject | undefined): ManagedFieldsEntry[] {
-  const list = obj?.metadata?.managedFields;
-  return Array.isArray(list) ? (list.filter(isMap) as ManagedFieldsEntry[]) : [];
 }
 
 function withoutManagedFields(config: JsonMap): JsonMap {

@@ -24,7 +24,7 @@ export { parseYamlDocument, YamlDocumentError, MAX_NESTING_DEPTH } from './yaml-
 export interface PatchOptions {
   /** Required for server-side apply (`?fieldManager=`). */
   fieldManager?: string;
-  /** `?force=true`: accepted; ownership conflicts are not modelled, so apply always wins. */
+  /** `?force=true`: an apply takes over fields other managers own instead of a 409 conflict. */
   force?: boolean;
   /** Clock for managedFields times. */
   now?: Date;
@@ -129,7 +129,14 @@ function applyServerSide(
     throw err;
   }
   checkApplyKind(resourceType, config);
-  return serverSideApply(resourceType.kind, current, config, opts.fieldManager, opts.now ?? new Date());
+  return serverSideApply(
+    resourceType.kind,
+    current,
+    config,
+    opts.fieldManager,
+    opts.now ?? new Date(),
+    opts.force ?? false,
+  );
 }
 
 function checkApplyKind(resourceType: ResourceType, config: Record<string, unknown>): void {

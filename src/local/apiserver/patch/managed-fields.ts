@@ -62,7 +62,7 @@ export function removeDropped(node: unknown, previous: FieldSet, next: FieldSet,
   }
 }
 
-function member(node: unknown, key: string): unknown {
+export function member(node: unknown, key: string): unknown {
   if (key.startsWith('f:')) return isMap(node) ? node[key.slice(2)] : undefined;
   if (!Array.isArray(node)) return undefined;
   const i = indexOfMember(node, key);
