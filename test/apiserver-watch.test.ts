@@ -116,7 +116,7 @@ test('sendInitialEvents: current objects, then a bookmark marking the end of the
 
 test('allowWatchBookmarks: periodic BOOKMARK events carrying only the resourceVersion', async () => {
   const stream = await openWatch(
-    '/api/v1/namespaces/kube-public/configmaps?watch=1&allowWatchBookmarks=true&resourceVersion=1',
+    '/api/v1/namespaces/kube-public/configmaps?watch=1&allowWatchBookmarks=true&resourceVersion=0',
   );
   await until(() => stream.events.some((e) => e.type === 'BOOKMARK'), 'a bookmark');
   const bookmark = stream.events.find((e) => e.type === 'BOOKMARK')!;

@@ -35,6 +35,7 @@ export function applyDefaults(obj: KubeObject, store: ObjectStore): void {
       if (isObject(obj.spec)) defaultService(obj, obj.spec as Json, store);
       break;
     case 'Secret':
+      mergeStringData(obj);
       if (obj.type === undefined || obj.type === '') obj.type = 'Opaque';
       break;
   }
@@ -102,4 +103,24 @@ function allocateClusterIp(obj: KubeObject, store: ObjectStore): string {
     if (!used.has(ip) && (n & 255) !== 0 && (n & 255) !== 255) return ip;
   }
   return 'None';
+}
+
+// The real server folds stringData into data when it decodes a v1 Secret
+// (Convert_v1_Secret_To_core_Secret), on create, update and every kind of patch alike; stringData
+// wins over data for the same key and is never stored. A value that is not a string is left for
+// validation to reject.
+function mergeStringData(obj: KubeObject): void {
+  const stringData = obj.stringData;
+  if (stringData === undefined || stringData === null) {
+    delete obj.stringData;
+    return;
+  }
+  if (!isObject(stringData)) return;
+  const entries = Object.entries(stringData as Json);
+  if (entries.some(([, v]) => typeof v !== 'string')) return;
+  delete obj.stringData;
+  if (entries.length === 0) return;
+  const data: Json = isObject(obj.data) ? { ...(obj.data as Json) } : {};
+  for (const [key, value] of entries) data[key] = Buffer.from(value as string, 'utf8').toString('base64');
+  obj.data = data;
 }

@@ -9,6 +9,8 @@ import { groupVersion, type ResourceRoute } from './paths.js';
 import type { RequestMetrics } from './metrics.js';
 import { sendJson, warningHeaders } from './http-io.js';
 import type { IncludeObjectPolicy } from './tables/index.js';
+import type { ListSnapshots } from './list-pages.js';
+import type { WatchCacheWindows } from './watch-cache-window.js';
 
 export interface ServerContext {
   store: ObjectStore;
@@ -18,6 +20,10 @@ export interface ServerContext {
   /** Stops every open watch (on close). */
   openWatches: Set<() => void>;
   bookmarkIntervalMs: number;
+  /** Snapshots that continue tokens of paginated lists read from. */
+  listSnapshots: ListSnapshots;
+  /** The watch cache's window: how old a resourceVersion a watch may start from. */
+  watchWindows: WatchCacheWindows;
 }
 
 export interface Call {

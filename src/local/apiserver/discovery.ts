@@ -3,6 +3,7 @@
 // kind matches, so `deployments/status` listed first would send it to the wrong URL.
 import { RESOURCE_TYPES, VERBS_ALL, type ResourceType } from '../resources.js';
 import { groupVersion } from './paths.js';
+import { REVIEW_TYPES } from './reviews.js';
 
 export const SERVER_VERSION = {
   major: '1',
@@ -26,12 +27,13 @@ export function apiVersions(serverAddress: string): object {
 
 function groups(): Map<string, string[]> {
   const out = new Map<string, string[]>();
-  for (const r of RESOURCE_TYPES) {
-    if (!r.group) continue;
-    const versions = out.get(r.group) ?? [];
-    for (const v of r.versions) if (!versions.includes(v)) versions.push(v);
-    out.set(r.group, versions);
-  }
+  const add = (group: string, versions: string[]) => {
+    const served = out.get(group) ?? [];
+    for (const v of versions) if (!served.includes(v)) served.push(v);
+    out.set(group, served);
+  };
+  for (const r of RESOURCE_TYPES) if (r.group) add(r.group, r.versions);
+  for (const r of REVIEW_TYPES) add(r.group, [r.version]);
   return out;
 }
 
@@ -98,12 +100,21 @@ function storageVersionHash(r: ResourceType): string {
 /** GET /api/v1 or /apis/{g}/{v}: undefined when that group-version is not served. */
 export function apiResourceList(group: string, version: string): object | undefined {
   const types = RESOURCE_TYPES.filter((r) => r.group === group && r.versions.includes(version));
-  if (types.length === 0) return undefined;
+  const reviews = REVIEW_TYPES.filter((r) => r.group === group && r.version === version);
+  if (types.length === 0 && reviews.length === 0) return undefined;
   const resources: Record<string, unknown>[] = [];
   for (const r of types) {
     resources.push(resourceEntry(r));
     for (const sub of r.subresources ?? []) resources.push(subresourceEntry(r, sub));
   }
+  for (const r of reviews)
+    resources.push({
+      name: r.resource,
+      singularName: r.singular,
+      namespaced: false,
+      kind: r.kind,
+      verbs: ['create'],
+    });
   return { kind: 'APIResourceList', apiVersion: 'v1', groupVersion: groupVersion(group, version), resources };
 }
 

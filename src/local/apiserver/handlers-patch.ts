@@ -5,6 +5,7 @@ import { acceptedPatchTypes, patchMediaType, PATCH_TYPES } from './patch/index.j
 import { checkIdentity } from './admission.js';
 import { present, respond, type Call } from './call.js';
 import { readBody } from './http-io.js';
+import { queryBool } from '../query-params.js';
 import { createObject, updateObject } from './handlers-write.js';
 
 export async function handlePatch(call: Call): Promise<void> {
@@ -21,7 +22,7 @@ export async function handlePatch(call: Call): Promise<void> {
   const current = stored ? present(call, stored) : undefined;
   const patched = call.ctx.modules.applyPatch(route.type, current, body, contentType, {
     fieldManager: call.query.get('fieldManager') ?? undefined,
-    force: call.query.get('force') === 'true',
+    force: queryBool(call.query, 'force'),
   });
   const obj = checkIdentity(call, patched as unknown as Record<string, unknown>);
   if (!stored) {

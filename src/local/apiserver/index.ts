@@ -9,6 +9,8 @@ import { applyDefaults, resetStatusOnCreate } from './admission-defaults.js';
 import type { ServerContext } from './call.js';
 import { loadModules } from './modules.js';
 import { RequestMetrics } from './metrics.js';
+import { ListSnapshots } from './list-pages.js';
+import { WatchCacheWindows } from './watch-cache-window.js';
 import { parseApiPath, pathSegments } from './paths.js';
 import type { PodSubresourceHandlers } from './pod-subresources.js';
 import { handleExecUpgrade, writeSocketStatus } from './pod-routes.js';
@@ -68,6 +70,8 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
     metrics: new RequestMetrics(),
     openWatches: new Set(),
     bookmarkIntervalMs: options.bookmarkIntervalMs ?? 60_000,
+    listSnapshots: new ListSnapshots(),
+    watchWindows: new WatchCacheWindows(store),
   };
   let serverAddress = '';
   const server = createServer((req, res) => {
@@ -109,6 +113,7 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
     requestCounts: () => ctx.metrics.counts(),
     close: async () => {
       for (const stop of [...ctx.openWatches]) stop();
+      ctx.watchWindows.stop();
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       for (const socket of sockets) socket.destroy();
       await closed;

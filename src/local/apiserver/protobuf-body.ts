@@ -11,16 +11,18 @@ const MAGIC = Buffer.from([0x6b, 0x38, 0x73, 0x00]);
 
 type Field = { num: number; wire: number; value: number | Buffer };
 
+// Read as a 64-bit integer and returned as Go's int64 would see it: negative int32/int64 values
+// travel as 10-byte two's complement varints, which a float loses (2^64 - 1 rounds to 2^64).
 function readVarint(buf: Buffer, pos: number): [number, number] {
-  let result = 0;
-  let shift = 0;
+  let result = 0n;
+  let shift = 0n;
   for (;;) {
     if (pos >= buf.length) throw badRequest('protobuf: truncated varint');
     const b = buf[pos++]!;
-    result += (b & 0x7f) * 2 ** shift;
-    if ((b & 0x80) === 0) return [result, pos];
-    shift += 7;
-    if (shift > 63) throw badRequest('protobuf: varint too long');
+    result |= BigInt(b & 0x7f) << shift;
+    if ((b & 0x80) === 0) return [Number(BigInt.asIntN(64, result)), pos];
+    shift += 7n;
+    if (shift > 63n) throw badRequest('protobuf: varint too long');
   }
 }
 
@@ -38,7 +40,7 @@ function fields(buf: Buffer): Field[] {
       pos = p;
     } else if (wire === 2) {
       const [len, p] = readVarint(buf, pos);
-      if (p + len > buf.length) throw badRequest('protobuf: truncated field');
+      if (len < 0 || p + len > buf.length) throw badRequest('protobuf: truncated field');
       out.push({ num, wire, value: buf.subarray(p, p + len) });
       pos = p + len;
     } else if (wire === 1 || wire === 5) {
@@ -179,7 +181,37 @@ const SERVICE_SPEC: Schema = {
   12: ['publishNotReadyAddresses', 'bool'],
 };
 
+// authorization/v1 and authentication/v1 generated.proto: the reviews `kubectl auth` creates.
+const RESOURCE_ATTRIBUTES: Schema = {
+  1: ['namespace', 'string'],
+  2: ['verb', 'string'],
+  3: ['group', 'string'],
+  4: ['version', 'string'],
+  5: ['resource', 'string'],
+  6: ['subresource', 'string'],
+  7: ['name', 'string'],
+};
+const SELF_SUBJECT_REVIEW: Schema = { 1: ['metadata', { message: OBJECT_META }] };
+
 const SCHEMAS: Record<string, Schema> = {
+  'authorization.k8s.io/v1 SelfSubjectAccessReview': {
+    1: ['metadata', { message: OBJECT_META }],
+    2: [
+      'spec',
+      {
+        message: {
+          1: ['resourceAttributes', { message: RESOURCE_ATTRIBUTES }],
+          2: ['nonResourceAttributes', { message: { 1: ['path', 'string'], 2: ['verb', 'string'] } }],
+        },
+      },
+    ],
+  },
+  'authorization.k8s.io/v1 SelfSubjectRulesReview': {
+    1: ['metadata', { message: OBJECT_META }],
+    2: ['spec', { message: { 1: ['namespace', 'string'] } }],
+  },
+  'authentication.k8s.io/v1 SelfSubjectReview': SELF_SUBJECT_REVIEW,
+  'authentication.k8s.io/v1beta1 SelfSubjectReview': SELF_SUBJECT_REVIEW,
   'apps/v1 Deployment': {
     1: ['metadata', { message: OBJECT_META }],
     2: ['spec', { message: DEPLOYMENT_SPEC }],
@@ -218,8 +250,8 @@ function decodeMessage(buf: Buffer, schema: Schema): Record<string, unknown> {
 function setField(out: Record<string, unknown>, name: string, kind: Kind, f: Field): void {
   const bytes = f.value as Buffer;
   if (kind === 'int') {
-    if (f.value !== 0) out[name] = toInt32(f.value as number);
-  } else if (kind === 'int*') out[name] = toInt32(f.value as number);
+    if (f.value !== 0) out[name] = f.value as number;
+  } else if (kind === 'int*') out[name] = f.value as number;
   else if (kind === 'bool') {
     if (f.value !== 0) out[name] = true;
   } else if (kind === 'bool*') out[name] = f.value !== 0;
@@ -239,11 +271,6 @@ function setField(out: Record<string, unknown>, name: string, kind: Kind, f: Fie
     const value = decodeMessage(bytes, kind.message);
     out[name] = kind.repeated ? [...((out[name] as unknown[]) ?? []), value] : value;
   }
-}
-
-// Negative int32/int64 travel as 10-byte two's complement varints.
-function toInt32(v: number): number {
-  return v >= 2 ** 63 ? v - 2 ** 64 : v;
 }
 
 function intOrString(buf: Buffer): number | string {

@@ -21,6 +21,8 @@ import { parseApiPath, pathSegments, type ResourceRoute } from './paths.js';
 import { handleExecWithoutUpgrade, handleLog } from './pod-routes.js';
 import { handleGetScale, handlePatchScale, handleUpdateScale } from './scale.js';
 import { handleWatch } from './watch.js';
+import { queryBool } from '../query-params.js';
+import { handleReview, reviewAt } from './reviews.js';
 
 type Handler = (call: Call) => void | Promise<void>;
 
@@ -31,14 +33,29 @@ export async function handleRequest(
   serverAddress: string,
 ): Promise<void> {
   const labels = { verb: req.method ?? 'GET', resource: '', subresource: '' };
+  // The handler names the verb (LIST, WATCH, APPLY…) while it runs; a response can finish before
+  // the handler returns, so the verb is read from the call when the response is done.
+  let current: Call | undefined;
   res.on('finish', () =>
-    ctx.metrics.record(labels.verb, labels.resource || 'nonresource', labels.subresource, res.statusCode),
+    ctx.metrics.record(
+      current?.verb ?? labels.verb,
+      labels.resource || 'nonresource',
+      labels.subresource,
+      res.statusCode,
+    ),
   );
   try {
     const url = splitUrl(req.url);
     if (serveNonResource(ctx, req, url, res, serverAddress)) {
       labels.resource = 'nonresource';
       drain(req);
+      return;
+    }
+    const review = reviewAt(url.pathname.replace(/\/+$/, ''));
+    if (review) {
+      labels.resource = review.resource;
+      labels.verb = 'POST';
+      await handleReview(review, req, res);
       return;
     }
     const parsed = parseApiPath(pathSegments(url.pathname));
@@ -58,6 +75,7 @@ export async function handleRequest(
       verb: req.method ?? 'GET',
       warnings: [],
     };
+    current = call;
     labels.resource = parsed.route.type.resource;
     labels.subresource = parsed.route.subresource ?? '';
     try {
@@ -189,8 +207,7 @@ function subresourceHandler(route: ResourceRoute, method: string): Handler {
 }
 
 function isWatch(call: Call): boolean {
-  const w = call.query.get('watch');
-  return w === 'true' || w === '1';
+  return queryBool(call.query, 'watch');
 }
 
 // GET …/{name}?watch=true is a watch on that one object (fieldSelector metadata.name).

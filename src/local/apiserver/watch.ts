@@ -11,6 +11,7 @@ import type { KubeObject, StoreEvent } from '../store/types.js';
 import { includeObjectPolicy, present, wantsTable, type Call } from './call.js';
 import type { IncludeObjectPolicy } from './tables/index.js';
 import { groupVersion } from './paths.js';
+import { queryBool } from '../query-params.js';
 import { selectorFromQuery, type Matcher } from './selectors.js';
 
 /** The real server's default when the client sends no timeoutSeconds (min-request-timeout is 30 min). */
@@ -29,10 +30,6 @@ interface WatchOptions {
   table: IncludeObjectPolicy | undefined;
 }
 
-function isTrue(v: string | null): boolean {
-  return v === 'true' || v === '1';
-}
-
 function parseOptions(call: Call): WatchOptions {
   const q = call.query;
   const match = selectorFromQuery(q, call.route.type);
@@ -45,9 +42,9 @@ function parseOptions(call: Call): WatchOptions {
       `timeoutSeconds: Invalid value: ${JSON.stringify(timeout)}: must be a non-negative integer`,
     );
   const sendInitial = q.get('sendInitialEvents');
-  const bookmarks = isTrue(q.get('allowWatchBookmarks'));
-  if (sendInitial !== null) checkSendInitialEvents(call, sendInitial, bookmarks);
-  const initialEnd = isTrue(sendInitial);
+  const bookmarks = queryBool(q, 'allowWatchBookmarks');
+  if (sendInitial !== null) checkSendInitialEvents(call, bookmarks);
+  const initialEnd = queryBool(q, 'sendInitialEvents');
   return {
     match,
     since: rv === '' || rv === '0' || initialEnd ? undefined : Number(rv),
@@ -60,7 +57,7 @@ function parseOptions(call: Call): WatchOptions {
 }
 
 // The rules of ListOptions validation for streaming lists (apimachinery validation.go).
-function checkSendInitialEvents(call: Call, value: string, bookmarks: boolean): void {
+function checkSendInitialEvents(call: Call, bookmarks: boolean): void {
   const causes: Array<{ reason: string; message: string; field: string }> = [];
   if (call.query.get('resourceVersionMatch') !== 'NotOlderThan') {
     causes.push({
@@ -74,12 +71,6 @@ function checkSendInitialEvents(call: Call, value: string, bookmarks: boolean): 
       reason: 'FieldValueForbidden',
       message: 'Forbidden: sendInitialEvents requires setting allowWatchBookmarks to true',
       field: 'allowWatchBookmarks',
-    });
-  if (!['true', 'false', '1', '0'].includes(value))
-    causes.push({
-      reason: 'FieldValueInvalid',
-      message: `Invalid value: ${JSON.stringify(value)}`,
-      field: 'sendInitialEvents',
     });
   if (causes.length)
     throw invalid({ group: 'meta.k8s.io', resource: 'ListOptions', kind: 'ListOptions' }, '', causes);
@@ -123,6 +114,7 @@ class WatchStream {
     if (options.initialEvents) this.sendInitial();
     else if (options.match) this.seedMatching();
     try {
+      if (options.since !== undefined) call.ctx.watchWindows.check(call.route.type, options.since);
       this.stopStore = store.watch(call.route.type, (e) => this.onEvent(e), {
         namespace: call.route.namespace,
         sinceResourceVersion: options.since,

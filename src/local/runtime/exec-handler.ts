@@ -7,6 +7,7 @@
 // The command runs in the container's directory with the container's env, in its own process
 // group. A TTY is not emulated: with tty=true stderr is merged into stdout and resize is ignored,
 // which is what `kubectl exec -it` needs when it runs without a terminal (CI).
+import { queryBool } from '../query-params.js';
 import type { IncomingMessage } from 'node:http';
 import { STATUS_CODES } from 'node:http';
 import type { Duplex } from 'node:stream';
@@ -51,7 +52,7 @@ export function rejectUpgrade(socket: Duplex, err: ApiError): void {
 export function parseExecQuery(query: URLSearchParams): ExecRequest {
   const command = query.getAll('command');
   if (command.length === 0) throw badRequest('you must specify at least 1 command');
-  const flag = (name: string) => query.get(name) === 'true' || query.get(name) === '1';
+  const flag = (name: string) => queryBool(query, name);
   return { command, stdin: flag('stdin'), stdout: flag('stdout'), stderr: flag('stderr'), tty: flag('tty') };
 }
 

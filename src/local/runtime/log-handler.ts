@@ -1,6 +1,7 @@
 // GET …/pods/{name}/log: serves a container's log file with the kubelet's options — container,
 // previous, tailLines, sinceSeconds/sinceTime, timestamps, limitBytes, and follow (streams new
 // lines until the container instance ends or the client goes away).
+import { queryBool } from '../query-params.js';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { KubeObject } from '../store/types.js';
 import { badRequest, type ApiError } from '../store/api-error.js';
@@ -49,8 +50,8 @@ function parseOptions(query: URLSearchParams): LogOptions {
         ? Date.parse(sinceTime)
         : undefined;
   return {
-    follow: query.get('follow') === 'true',
-    timestamps: query.get('timestamps') === 'true',
+    follow: queryBool(query, 'follow'),
+    timestamps: queryBool(query, 'timestamps'),
     tailLines: numberParam(query, 'tailLines'),
     sinceMs,
     limitBytes: numberParam(query, 'limitBytes'),
@@ -78,7 +79,7 @@ export function resolveLogFile(stateDir: string, pod: KubeObject, query: URLSear
     (c) => c.name === container,
   );
   const restartCount = cs?.restartCount ?? 0;
-  if (query.get('previous') === 'true') {
+  if (queryBool(query, 'previous')) {
     const path = containerLogPath(stateDir, pod, container, restartCount - 1);
     if (restartCount === 0 || readLogFile(path) === undefined)
       throw badRequest(`previous terminated container "${container}" in pod "${podName}" not found`);
@@ -131,7 +132,7 @@ export function serveLog(
   const lines = readLogFile(path) ?? [];
   const start = options.tailLines !== undefined ? Math.max(0, lines.length - options.tailLines) : 0;
   for (const line of lines.slice(start)) if (!emit(line)) return void res.end();
-  const writer = options.follow && query.get('previous') !== 'true' ? sources.openWriter(path) : undefined;
+  const writer = options.follow && !queryBool(query, 'previous') ? sources.openWriter(path) : undefined;
   if (!writer || writer.closed) return void res.end();
   follow(writer, req, res, emit);
 }

@@ -56,11 +56,12 @@ export function validateObject(
 
 /**
  * Drops the fields the schema does not declare, as the real server does whatever the
- * fieldValidation mode (Go structs for built-ins, pruning for CRDs). Returns their paths.
+ * fieldValidation mode (Go structs for built-ins, pruning for CRDs), and the empty lists and
+ * maps Go's omitempty drops from built-ins. Returns the paths of the unknown fields.
  */
 export function pruneUnknownFields(resourceType: ResourceType, obj: KubeObject): string[] {
-  const { unknown } = walkFields(resourceType, obj);
-  for (const f of unknown) delete f.parent[f.key];
+  const { unknown, emptyOmitted } = walkFields(resourceType, obj);
+  for (const f of [...unknown, ...(emptyOmitted ?? [])]) delete f.parent[f.key];
   return unknown.map((f) => f.path);
 }
 

@@ -36,12 +36,21 @@ export interface WalkResult {
   unknown: FieldFinding[];
   /** MicroTime fields whose value is not RFC 3339 with exactly six fractional digits. */
   badMicroTimes: Array<{ path: string; value: unknown }>;
+  /**
+   * Empty lists and maps in `omitempty` fields of built-in kinds: the real server decodes into Go
+   * structs, so `env: []` left by a patch or sent on create is gone when the object comes back.
+   */
+  emptyOmitted?: FieldFinding[];
 }
+
+// The few collection fields of the served kinds whose Go json tag has no omitempty: an empty
+// value survives the round trip (and fails validation where it is required).
+const KEEP_EMPTY = new Set(['V1PodSpec.containers', 'V1NodeSelector.nodeSelectorTerms']);
 
 const MICRO_TIME = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}(Z|[+-]\d\d:\d\d)$/;
 
 export function walkBuiltin(kind: string, obj: unknown): WalkResult {
-  const result: WalkResult = { unknown: [], badMicroTimes: [] };
+  const result: WalkResult = { unknown: [], badMicroTimes: [], emptyOmitted: [] };
   const root = ROOT_TYPES[kind];
   if (root) walkType(obj, root, [], result);
   return result;
@@ -112,6 +121,8 @@ function walkType(value: unknown, type: string, stack: Array<string | number>, o
         const fieldType = shape.fields[key];
         stack.push(key);
         if (fieldType === undefined) out.unknown.push({ path: render(stack), parent: value, key });
+        else if (isEmptyCollection(value[key], fieldType) && !KEEP_EMPTY.has(`${type}.${key}`))
+          out.emptyOmitted?.push({ path: render(stack), parent: value, key });
         else walkType(value[key], fieldType, stack, out);
         stack.pop();
       }
@@ -191,4 +202,11 @@ function goTypeName(type: string): string {
 
 function isRecord(value: unknown): value is Record<string, unknown> {
   return value !== null && typeof value === 'object' && !Array.isArray(value);
+}
+
+function isEmptyCollection(value: unknown, type: string): boolean {
+  const kind = shapeOf(type).kind;
+  if (kind === 'array') return Array.isArray(value) && value.length === 0;
+  if (kind === 'map') return isRecord(value) && Object.keys(value).length === 0;
+  return false;
 }
