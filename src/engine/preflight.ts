@@ -93,5 +93,34 @@ export async function preflightDeploy(ctx: EngineContext, input: DeployInput): P
   const color = await f.collect(() => chooseDeployColor(ctx, routesOf(ctx, view), input));
   if (color) await f.collect(() => mustHaveColorSecret(ctx, color));
   await f.collect(() => gatewayUrl(ctx));
+  f.add(...(await overlapFindings(ctx)));
   return { view, color, image, findings: f };
+}
+
+/**
+ * Another app's routes for this app's hosts on the same gateway: refused when the gateway would
+ * merge them (its order is undefined), a warning when a more specific host takes some requests.
+ */
+export async function overlapFindings(ctx: EngineContext): Promise<InputError[]> {
+  if (!ctx.router.readOverlaps) return [];
+  const { overlaps, scope } = await ctx.router.readOverlaps(ctx.kube);
+  if (scope === 'namespace') {
+    ctx.deps.log.warn(
+      `could not list VirtualServices in all namespaces (RBAC): host overlaps were checked in ${ctx.namespace} only`,
+    );
+  }
+  const where =
+    ctx.source.mode === 'builders'
+      ? { file: ctx.config.file || undefined, field: 'gateway.hosts' }
+      : {
+          file: ctx.config.manifests?.dir,
+          field: `VirtualService ${ctx.source.settings.virtualServiceName}: spec.hosts`,
+        };
+  return overlaps.flatMap((o) => {
+    if (o.severity === 'warn') {
+      ctx.deps.log.warn(`${o.message}; ${o.remedy}`);
+      return [];
+    }
+    return [new InputError(o.message, { ...where, remedy: o.remedy })];
+  });
 }

@@ -21,6 +21,7 @@ import {
   type TrafficRouter,
 } from './types.js';
 import { formatIdentity, IDENTITY_HEADER } from './identity.js';
+import { readOverlaps } from './istio-overlap.js';
 
 const ISTIO_API = 'networking.istio.io/v1beta1';
 
@@ -152,6 +153,10 @@ export class IstioRouter implements TrafficRouter {
     const keep = routes.filter((r, i) => (i === last && isCatchAll(r)) || mainSubset(r) !== color);
     if (keep.length === routes.length) return [];
     return this.planRoutes(live, keep, {}, `remove the routes to ${color}`);
+  }
+
+  readOverlaps(kube: KubeClient) {
+    return readOverlaps(kube, this.settings);
   }
 
   planRemoveSubset(live: LiveRoutes, color: Color): ObjectChange[] {

@@ -101,4 +101,21 @@ export interface TrafficRouter {
   planRemoveRoutes(live: LiveRoutes, color: Color): ObjectChange[];
   /** Removes the subset of `color`; only after no route names it. */
   planRemoveSubset(live: LiveRoutes, color: Color): ObjectChange[];
+  /**
+   * Other apps' routes on the same gateway that claim this app's hosts, as the data plane
+   * resolves them: `refuse` when the gateway would merge them in an undefined order, `warn` when
+   * a more specific host takes some requests. Read-only. Optional: a router whose apps cannot
+   * share a virtual host leaves it out.
+   */
+  readOverlaps?(kube: KubeClient): Promise<{ overlaps: RouteOverlap[]; scope: 'cluster' | 'namespace' }>;
+}
+
+export interface RouteOverlap {
+  severity: 'refuse' | 'warn';
+  /** The other object, e.g. `VirtualService shop/cart`. */
+  other: string;
+  gateway: string;
+  host: string;
+  message: string;
+  remedy: string;
 }

@@ -73,6 +73,26 @@ function routesFor(
   }
 }
 
+/**
+ * Several VirtualServices for one host on one gateway are merged, as Istio does it: in
+ * creationTimestamp-then-name order, which Istio's docs call undefined. Said out loud, because
+ * one app's routes then take another app's requests.
+ */
+function reportMerges(sources: Map<string, KubeObject[]>, reporter: ConfigReporter): void {
+  for (const [key, list] of sources) {
+    if (list.length < 2) continue;
+    const [gateway, host] = key.split(' ');
+    const names = list.map((vs) => `${vs.metadata.namespace}/${vs.metadata.name}`);
+    const [first, ...rest] = list;
+    reporter.problem(
+      'VirtualService',
+      first!.metadata.namespace ?? '',
+      first!.metadata.name,
+      `shares host "${host}" on Gateway ${gateway} with ${rest.map((vs) => `${vs.metadata.namespace}/${vs.metadata.name}`).join(', ')}; their routes are merged into one virtual host in the order ${names.join(', ')} (creationTimestamp, then name: Istio documents this order as undefined), catch-all routes last — give each its own host`,
+    );
+  }
+}
+
 export function compileRoutingTable(
   view: ConfigView,
   listenPort: number,
@@ -85,6 +105,7 @@ export function compileRoutingTable(
   reportDestinationRules(view, reporter);
   const registry = new ClusterRegistry(view, reporter);
   const byDomain = new Map<string, CompiledRoute[]>();
+  const sources = new Map<string, KubeObject[]>();
   for (const server of servers) {
     for (const b of bound) {
       if (!b.gateways.has(server.gateway)) continue;
@@ -92,9 +113,14 @@ export function compileRoutingTable(
       if (domains.length === 0) continue;
       const routes = routesFor(b, server, registry, reporter);
       if (!routes) continue;
-      for (const d of domains) byDomain.set(d, [...(byDomain.get(d) ?? []), ...routes]);
+      for (const d of domains) {
+        byDomain.set(d, [...(byDomain.get(d) ?? []), ...routes]);
+        const from = sources.get(`${server.gateway} ${d}`) ?? [];
+        if (!from.includes(b.vs)) sources.set(`${server.gateway} ${d}`, [...from, b.vs]);
+      }
     }
   }
+  reportMerges(sources, reporter);
   const hosts = new DomainIndex<VirtualHost>();
   for (const [domain, routes] of byDomain) {
     // SortVHostRoutes: catch-alls last, everything else in order (gateways only).
