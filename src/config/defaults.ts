@@ -21,6 +21,7 @@ export const DEFAULTS = {
   lockTimeoutSeconds: 600,
   leaseDurationSeconds: 60,
   rolloutTimeoutSeconds: 300,
+  podFailureLimit: 3,
   verifyTimeoutSeconds: 60,
   historyLimit: 20,
   smokeTest: {

@@ -41,6 +41,7 @@ export interface RawConfig {
   lockTimeoutSeconds?: number;
   leaseDurationSeconds?: number;
   rolloutTimeoutSeconds?: number;
+  podFailureLimit?: number;
   verifyTimeoutSeconds?: number;
   historyLimit?: number;
   manifests?: string | { dir: string; variables?: Record<string, string> };
@@ -94,6 +95,7 @@ export function resolveConfig(raw: RawConfig, file: string): CutoverConfig {
     lockTimeoutSeconds: raw.lockTimeoutSeconds ?? DEFAULTS.lockTimeoutSeconds,
     leaseDurationSeconds: raw.leaseDurationSeconds ?? DEFAULTS.leaseDurationSeconds,
     rolloutTimeoutSeconds: raw.rolloutTimeoutSeconds ?? DEFAULTS.rolloutTimeoutSeconds,
+    podFailureLimit: raw.podFailureLimit ?? DEFAULTS.podFailureLimit,
     verifyTimeoutSeconds: raw.verifyTimeoutSeconds ?? DEFAULTS.verifyTimeoutSeconds,
     historyLimit: raw.historyLimit ?? DEFAULTS.historyLimit,
     manifests: resolveManifests(raw.manifests, base),

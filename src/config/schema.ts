@@ -173,6 +173,13 @@ export const CONFIG_SCHEMA = {
     lockTimeoutSeconds: seconds,
     leaseDurationSeconds: { type: 'integer', minimum: 5, maximum: 3600 },
     rolloutTimeoutSeconds: positiveSeconds,
+    podFailureLimit: {
+      type: 'integer',
+      minimum: 0,
+      maximum: 100,
+      description:
+        'Deploy fails once a new pod failed this often the same way (image pull, crash, missing Secret key); 0 waits out rolloutTimeoutSeconds.',
+    },
     verifyTimeoutSeconds: positiveSeconds,
     historyLimit: { type: 'integer', minimum: 1, maximum: 200 },
     analysis: ANALYSIS_SCHEMA,

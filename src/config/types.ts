@@ -125,6 +125,12 @@ export interface CutoverConfig {
   leaseDurationSeconds: number;
   /** How long deploy waits for every replica to be available. Default 300. */
   rolloutTimeoutSeconds: number;
+  /**
+   * Deploy fails as soon as a new pod's container failed this many times the same way (image
+   * pull, crash, missing Secret/ConfigMap key), without waiting out rolloutTimeoutSeconds. 0 never
+   * fails early. Default 3.
+   */
+  podFailureLimit: number;
   /** How long promote/rollback probe the gateway for the new color. Default 60. */
   verifyTimeoutSeconds: number;
   /** History entries kept in the ConfigMap. Default 20. */
