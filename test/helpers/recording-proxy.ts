@@ -21,7 +21,16 @@ export interface RecordingProxy {
   close(): Promise<void>;
 }
 
-export async function startRecordingProxy(kubeconfigPath: string, outPath: string): Promise<RecordingProxy> {
+export interface ProxyOptions {
+  /** Requests whose path matches get response headers and then nothing, forever: a hung stream. */
+  hang?: RegExp;
+}
+
+export async function startRecordingProxy(
+  kubeconfigPath: string,
+  outPath: string,
+  options: ProxyOptions = {},
+): Promise<RecordingProxy> {
   const kubeconfig = parse(await readFile(kubeconfigPath, 'utf8')) as {
     clusters: Array<{ cluster: { server: string } }>;
   };
@@ -29,6 +38,11 @@ export async function startRecordingProxy(kubeconfigPath: string, outPath: strin
   const requests: RecordedRequest[] = [];
   const server: Server = createServer((req, res) => {
     requests.push({ method: req.method ?? 'GET', path: req.url ?? '/' });
+    if (options.hang?.test(req.url ?? '')) {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.flushHeaders();
+      return;
+    }
     const upstream = request(
       {
         host: target.hostname,

@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { stringify } from 'yaml';
 import { connect } from '../../src/kube/index.js';
 import { startLocalCluster, type LocalCluster } from '../../src/local/cluster.js';
+import { startRecordingProxy } from '../helpers/recording-proxy.js';
 import { DEMO_APP, REPO_ROOT, runCli, type CliRun } from '../engine-harness.js';
 
 const LONG_TIMEOUT_S = 600;
@@ -39,6 +40,10 @@ before(async () => {
     node(
       "require('http').createServer((q, s) => { s.statusCode = 503; s.end('warming up'); }).listen(3000, process.env.POD_IP)",
     ),
+  );
+  cluster.images.add(
+    'demo/ok:1',
+    node("require('http').createServer((q, s) => s.end('{}')).listen(3000, process.env.POD_IP)"),
   );
   cluster.images.add('demo/myapp:wf1', {
     dir: DEMO_APP,
@@ -140,4 +145,25 @@ test('image pull, crash loop and missing Secret key fail deploy early with the f
     /0\/1 replicas ready after 8 s; .*\(readiness probe: httpGet \/ready on port 3000, every \d+ s\)/,
   );
   assert.match(probe.stderr, /fix: the readiness probe never passed/);
+});
+
+test('a watch that hangs without closing delays the rollout wait by a few seconds at most', async () => {
+  const proxy = await startRecordingProxy(cluster.kubeconfigPath, join(dir, 'hung-kubeconfig'), {
+    hang: /\/deployments\?.*watch=(true|1)/,
+  });
+  try {
+    const run = await deploy('hung', { rolloutTimeoutSeconds: LONG_TIMEOUT_S }, ['--image', 'demo/ok:1'], {
+      KUBECONFIG: proxy.kubeconfigPath,
+    });
+    assert.equal(run.code, 0, run.stderr);
+    assert.ok(
+      proxy.requests.some((r) => /\/deployments\?.*watch=(true|1)/.test(r.path)),
+      'the Deployment was never watched: this test proves nothing',
+    );
+    const waited = /✔ deploy: wait for every blue replica — .* \((\d+) ms\)/.exec(run.stderr);
+    assert.ok(waited, run.stderr);
+    assert.ok(Number(waited[1]) < 15_000, `the replica wait took ${waited[1]} ms behind a hung watch`);
+  } finally {
+    await proxy.close();
+  }
 });
