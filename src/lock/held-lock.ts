@@ -3,6 +3,7 @@
 import './dispose-polyfill.js';
 import { LockError } from '../errors.js';
 import { ConflictError, NotFoundError } from '../kube/errors.js';
+import { retryOnConflict } from '../kube/conflict-retry.js';
 import type { KubeClient } from '../kube/types.js';
 import { describeHolder, heldLease, LEASE_API_VERSION, releasedLease, type Lease } from './lease-record.js';
 import type { HeldLock, LockDeps, LockOperation } from './types.js';
@@ -133,16 +134,25 @@ export class HeldLease implements HeldLock {
     this.#lastRenewMs = this.#deps.clock();
   }
 
+  /**
+   * Releases with a PUT from the lease we last wrote; on a 409 re-reads the Lease and releases it
+   * only while this process still holds it, as often as conflicts allow (retryOnConflict).
+   */
   async #releaseOnce(): Promise<void> {
-    try {
-      await this.#client.replace(releasedLease(this.#lease, this.#deps.clock()));
-    } catch (err) {
-      if (!(err instanceof ConflictError)) throw err;
-      const current = await this.#client.getOptional<Lease>(this.#ref());
-      if (current && current.spec?.holderIdentity === this.identity) {
-        await this.#client.replace(releasedLease(current, this.#deps.clock()));
-      }
-    }
+    const ref = this.#ref();
+    await retryOnConflict(
+      async (n) => {
+        const lease = n === 1 ? this.#lease : await this.#client.getOptional<Lease>(ref);
+        if (!lease || lease.spec?.holderIdentity !== this.identity) return;
+        await this.#client.replace(releasedLease(lease, this.#deps.clock()));
+      },
+      {
+        what: `release lock ${this.namespace}/${this.leaseName}`,
+        logger: this.#deps.logger,
+        sleep: this.#deps.sleep,
+        random: this.#deps.random,
+      },
+    );
   }
 
   #lose(reason: string): void {

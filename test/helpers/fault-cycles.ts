@@ -14,8 +14,8 @@ import { release } from '../../src/engine/release.js';
 import { leaseName } from '../../src/lock/index.js';
 import { describeError, exitCodeFor } from '../../src/cli/exit.js';
 import { isFailure, startTraffic, type Traffic } from '../../src/demo/traffic.js';
-import type { Harness } from '../engine-harness.js';
-import { startFaultProxy, type FaultKind, type FaultProxy } from './fault-proxy.js';
+import { demoConfig, type Harness } from '../engine-harness.js';
+import { startFaultProxy, type FaultKind, type FaultProxy, type FaultProxyOptions } from './fault-proxy.js';
 
 export interface CycleOutcome {
   cycle: number;
@@ -42,6 +42,20 @@ export interface FaultRun {
   plainFailures: number;
 }
 
+/**
+ * A full cycle with the checks kept cheap (an HTTP smoke test and one exec, no npm hooks): the
+ * API traffic is the same as with the demo's config, the wall time is not.
+ */
+export function faultConfig(h: Harness): Record<string, unknown> {
+  return demoConfig(h, {
+    smokeTests: [
+      { name: 'ready', http: { path: '/ready', expect: ['.ready == true'] } },
+      { name: 'exec', exec: { command: ['sh', '-c', 'true'] } },
+    ],
+    hooks: {},
+  });
+}
+
 /** Short clocks so a hung request costs seconds, not the production 30 s. */
 export const FAULT_CLIENT_OPTIONS: KubeClientOptions = {
   requestTimeoutMs: 2_000,
@@ -57,6 +71,8 @@ export async function runFaultCycles(
     seed: number;
     cycles: number;
     faults?: readonly FaultKind[];
+    /** Scripted faults instead of a rate (e.g. an outage of one resource). */
+    plan?: FaultProxyOptions['plan'];
     clientOptions?: KubeClientOptions;
     onCycle?: (o: CycleOutcome) => void;
   },
@@ -83,12 +99,11 @@ export async function runFaultCycles(
       testLoops: 0,
       pauseMs: 20,
     });
-    proxy.setRate(options.rate, options.seed);
+    if (options.plan) proxy.setPlan(options.plan);
+    else proxy.setRate(options.rate, options.seed);
     for (let i = 1; i <= options.cycles; i++) {
       const o = await cycle(h, kubeconfig, i, options.clientOptions);
-      proxy.setRate(0);
       o.problems = await consistency(direct);
-      proxy.setRate(options.rate);
       outcomes.push(o);
       options.onCycle?.(o);
     }
