@@ -10,7 +10,9 @@
 //    one is most of a Node 20 start); every other package stays an ordinary import from
 //    node_modules. A plain `tsc` run afterwards writes the unbundled main.js back, which works
 //    the same, only starts slower (see docs/adr/0010-package-and-build.md).
-// 3. The demo app, compiled by tsc to dist/examples/demo-app/src, gets a package.json whose
+// 3. The dashboard's page script (src/dashboard/page/client.ts) is compiled by its own tsconfig
+//    (DOM library, no Node types) to dist/src/dashboard/page/client.js, which the server serves.
+// 4. The demo app, compiled by tsc to dist/examples/demo-app/src, gets a package.json whose
 //    scripts run the compiled files with Node alone (`npm start`, `npm run migrate`, `npm run ping`).
 import { build } from 'esbuild';
 import { spawnSync } from 'node:child_process';
@@ -32,11 +34,15 @@ function step(what, fn) {
   );
 }
 
-function compile() {
-  const tsc = join(root, 'node_modules', 'typescript', 'bin', 'tsc');
-  const res = spawnSync(process.execPath, [tsc, '-p', join(root, 'tsconfig.json')], { stdio: 'inherit' });
-  if (res.status !== 0) throw new Error(`tsc exited with ${res.status ?? res.signal}`);
+function tsc(project) {
+  const bin = join(root, 'node_modules', 'typescript', 'bin', 'tsc');
+  const res = spawnSync(process.execPath, [bin, '-p', join(root, project)], { stdio: 'inherit' });
+  if (res.status !== 0) throw new Error(`tsc -p ${project} exited with ${res.status ?? res.signal}`);
 }
+
+const compile = () => tsc('tsconfig.json');
+// The dashboard's page script runs in the browser: compiled on its own, with the DOM library.
+const compilePage = () => tsc('tsconfig.page.json');
 
 // yaml's Node build is CommonJS and requires builtins (`process`, `buffer`); an ES module bundle
 // has no `require`, so each such require is answered by a small ES module re-exporting the builtin.
@@ -107,6 +113,7 @@ try {
   // A clean dist/: files of deleted sources must not linger into the package.
   rmSync(join(root, 'dist'), { recursive: true, force: true });
   await step('compiled with tsc', compile);
+  await step('compiled the dashboard page', compilePage);
   await step('bundled the CLI with esbuild', bundleCli);
   await step('wrote the compiled demo app package.json', demoAppPackage);
 } catch (err) {

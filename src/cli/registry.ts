@@ -103,6 +103,11 @@ export const commands: CommandEntry[] = [
     load: () => import('./lock/release.js'),
   },
   {
+    path: ['dashboard'],
+    summary: 'serve a live dashboard with promote, rollback and decommission buttons',
+    load: () => import('./dashboard/index.js'),
+  },
+  {
     path: ['demo'],
     summary: 'run a whole blue-green cycle on the embedded local cluster under live traffic',
     load: () => import('./demo/index.js'),

@@ -1,0 +1,90 @@
+// `cutover dashboard`: a local web page over the engine for the apps of one or more cutover.yaml
+// files — live colors, traffic and history, and promote / rollback / decommission buttons that
+// call the same engine functions, guards and lock as the CLI. Runs until Ctrl-C.
+import type { Command } from '../command.js';
+import { InputError } from '../../errors.js';
+import { connect } from '../../kube/index.js';
+import { closeHttpAgents, defaultDeps, httpGet } from '../../engine/default-deps.js';
+import { startDashboard } from '../../dashboard/index.js';
+import { GLOBAL_FLAGS, globalOptions, str } from '../global-flags.js';
+import { loadSessionConfig } from '../engine-session.js';
+import { createOutput } from '../output.js';
+
+function port(value: string | undefined): number {
+  if (value === undefined) return 0;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0 || n > 65535) {
+    throw new InputError(`--port ${value} is not a port number`, {
+      field: '--port',
+      remedy: 'give a number from 1 to 65535, or 0 for any free port',
+    });
+  }
+  return n;
+}
+
+const command: Command = {
+  path: ['dashboard'],
+  summary: 'serve a live dashboard with promote, rollback and decommission buttons',
+  usage: '[-f cutover.yaml]… [--address 127.0.0.1] [--port N] [--metrics-url URL] [--no-token]',
+  flags: {
+    ...GLOBAL_FLAGS,
+    config: { type: 'string', short: 'f', multiple: true },
+    address: { type: 'string' },
+    port: { type: 'string' },
+    'metrics-url': { type: 'string' },
+    'no-token': { type: 'boolean' },
+  },
+  async run(args, io) {
+    const files = (args.values.config as string[] | undefined) ?? ['cutover.yaml'];
+    const options = globalOptions({ ...args, values: { ...args.values, config: undefined } });
+    const out = createOutput(io, options.output);
+    // Every file is checked before anything is served: a bad one is exit 2, as for any command.
+    const apps = files.map((file) => ({
+      configFile: file,
+      config: loadSessionConfig({ ...options, configFile: file }, io.env),
+    }));
+    const kube = connect({
+      kubeconfig: options.kubeconfig,
+      context: options.context,
+      namespace: options.namespace ?? apps[0]?.config.namespace,
+      env: io.env,
+    });
+    const dashboard = await startDashboard({
+      apps,
+      kube,
+      deps: (log) => defaultDeps(log, io.env, io.signal),
+      http: httpGet,
+      address: str(args, 'address') ?? '127.0.0.1',
+      port: port(str(args, 'port')),
+      token: args.values['no-token'] === true ? null : undefined,
+      metricsUrl: str(args, 'metrics-url'),
+      onWarning: (m) => out.log.warn(m),
+    });
+    try {
+      out.result(
+        {
+          url: dashboard.url,
+          apps: apps.map((a) => `${a.config.namespace ?? kube.namespace}/${a.config.app}`),
+          metricsUrl: dashboard.metricsUrl,
+        },
+        (r) =>
+          [
+            `dashboard: ${r.url}`,
+            `apps: ${r.apps.join(', ')}`,
+            r.metricsUrl ? `traffic from ${r.metricsUrl}` : 'traffic: no metrics source (pass --metrics-url)',
+            'Ctrl-C stops it.',
+          ].join('\n'),
+      );
+      await new Promise<void>((resolve) => {
+        if (io.signal.aborted) return resolve();
+        io.signal.addEventListener('abort', () => resolve(), { once: true });
+      });
+    } finally {
+      await dashboard.close();
+      kube.close();
+      closeHttpAgents();
+    }
+    return 0;
+  },
+};
+export default command;
