@@ -20,6 +20,8 @@ test('cutover demo runs a whole blue-green cycle with no failed or leaked plain 
     );
     assert.equal(res.status, 0, `demo failed:\n${res.stdout}\n${res.stderr.slice(-3000)}`);
     assert.match(res.stdout, /^PASS: \d+ requests .* 0 plain requests failed; 0 plain requests reached/m);
+    // The dashboard is served over the demo cluster, its URL (with the access token) printed first.
+    assert.match(res.stderr, /^watch it live: http:\/\/127\.0\.0\.1:\d+\/\?token=[\w-]{20,}$/m);
     const report = JSON.parse(readFileSync(reportFile, 'utf8')) as DemoReport;
     assert.equal(report.ok, true);
     assert.equal(report.totals.plainFailures, 0);

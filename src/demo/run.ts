@@ -20,6 +20,8 @@ export interface DemoOptions {
   reportFile?: string;
   log: Writable;
   signal: AbortSignal;
+  /** Serve the dashboard over the demo cluster while it runs (its URL is printed first). */
+  dashboard?: boolean;
 }
 
 export interface DemoReport {
@@ -144,15 +146,23 @@ export async function runDemo(options: DemoOptions): Promise<DemoReport> {
     timeline: [],
     log,
   };
+  let dashboard: { close(): Promise<void> } | undefined;
   try {
     registerDemoImages(cluster);
     await createColorSecrets(cluster, 'default');
     const configFile = await writeDemoConfig(stateDir, options.drainSeconds);
     s.run = cliStepRunner({ kubeconfig: cluster.kubeconfigPath, configFile, log, signal: options.signal });
     log.write(`cluster up: API ${cluster.apiUrl}, gateway ${cluster.gatewayUrl}\n`);
+    if (options.dashboard) {
+      const { startDemoDashboard } = await import('./dashboard.js');
+      const started = await startDemoDashboard({ kubeconfig: cluster.kubeconfigPath, configFile, log });
+      dashboard = started;
+      log.write(`watch it live: ${started.url}\n`);
+    }
     await cycle(s, options);
   } finally {
     await s.traffic?.stop();
+    await dashboard?.close();
     await cluster.stop();
     if (!options.stateDir) await rm(stateDir, { recursive: true, force: true });
   }

@@ -24,16 +24,52 @@ function port(value: string | undefined): number {
 
 const command: Command = {
   path: ['dashboard'],
-  summary: 'serve a live dashboard with promote, rollback and decommission buttons',
   usage: '[-f cutover.yaml]… [--address 127.0.0.1] [--port N] [--metrics-url URL] [--no-token]',
+  description: [
+    'Serves a web page for the apps of one or more cutover.yaml files: which color plain users and',
+    "testers reach, each color's release, readiness and pod reasons, live requests/s, error rate and",
+    'p99 latency per color from the gateway, the lock and the history. Promote, rollback and',
+    'decommission buttons show the plan, ask for confirmation and run the same engine functions,',
+    'guards and lock as the CLI. The URL printed carries a random access token; runs until Ctrl-C.',
+  ].join('\n'),
   flags: {
     ...GLOBAL_FLAGS,
-    config: { type: 'string', short: 'f', multiple: true },
-    address: { type: 'string' },
-    port: { type: 'string' },
-    'metrics-url': { type: 'string' },
-    'no-token': { type: 'boolean' },
+    config: {
+      type: 'string',
+      short: 'f',
+      multiple: true,
+      value: 'FILE',
+      description: 'a cutover.yaml whose app to show; repeat for several apps',
+      defaultText: './cutover.yaml',
+    },
+    address: {
+      type: 'string',
+      value: 'IP',
+      description: 'address to listen on; anything but loopback needs the token',
+      defaultText: '127.0.0.1',
+    },
+    port: {
+      type: 'string',
+      value: 'N',
+      description: 'port to listen on; 0 picks a free one',
+      defaultText: '0',
+    },
+    'metrics-url': {
+      type: 'string',
+      value: 'URL',
+      description: 'an Envoy /stats/prometheus to chart traffic from',
+      defaultText: "the gateway's, where the engine verifies switches",
+    },
+    'no-token': { type: 'boolean', description: 'serve without an access token (loopback addresses only)' },
   },
+  examples: [
+    { command: 'dashboard', description: 'the app of ./cutover.yaml, on a free loopback port' },
+    {
+      command: 'dashboard -f shop/cutover.yaml -f cart/cutover.yaml --port 8080',
+      description: 'two apps on one page',
+    },
+  ],
+  exitCodes: [2, 5],
   async run(args, io) {
     const files = (args.values.config as string[] | undefined) ?? ['cutover.yaml'];
     const options = globalOptions({ ...args, values: { ...args.values, config: undefined } });

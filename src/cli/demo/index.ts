@@ -14,7 +14,7 @@ function num(value: unknown, flag: string, fallback: number): number {
 const command: Command = {
   path: ['demo'],
   usage:
-    '[--propagation-delay-ms MS] [--drain-seconds S] [--users N] [--report FILE] [--state-dir DIR] [-o json]',
+    '[--propagation-delay-ms MS] [--drain-seconds S] [--users N] [--report FILE] [--state-dir DIR] [--no-dashboard] [-o json]',
   flags: {
     'propagation-delay-ms': {
       type: 'string',
@@ -35,6 +35,10 @@ const command: Command = {
       defaultText: '8',
     },
     report: { type: 'string', value: 'FILE', description: 'also write the report as JSON to FILE' },
+    'no-dashboard': {
+      type: 'boolean',
+      description: 'do not serve the dashboard (by default its URL is printed at the start)',
+    },
     'state-dir': {
       type: 'string',
       value: 'DIR',
@@ -62,6 +66,7 @@ const command: Command = {
       reportFile: args.values.report as string | undefined,
       log: io.stderr,
       signal: io.signal,
+      dashboard: args.values['no-dashboard'] !== true,
     });
     const t = report.totals;
     if (args.values.output === 'json') io.stdout.write(JSON.stringify(report, null, 2) + '\n');
