@@ -309,6 +309,26 @@ describe('watch from a resourceVersion older than the watch cache', () => {
   });
 });
 
+describe('OpenAPI v3 schemas', () => {
+  for (const version of ['1.27', '1.33']) {
+    it(`kubectl ${version} explain reads built-in and Istio kinds`, async () => {
+      const k = kubectl(version);
+      const replicas = ok(await k.run(['explain', 'deployment.spec.replicas']));
+      assert.match(replicas, /KIND:\s+Deployment/);
+      assert.match(replicas, /FIELD: replicas <integer>/);
+      assert.match(replicas, /Number of desired pods\./);
+      const stringData = ok(await k.run(['explain', 'secret.stringData']));
+      assert.match(stringData, /FIELD: stringData <map\[string\]string>/);
+      const env = ok(await k.run(['explain', 'pods.spec.containers.env']));
+      assert.match(env, /FIELD: env <\[\]EnvVar>/);
+      assert.match(env, /valueFrom\s+<EnvVarSource>/);
+      const vs = ok(await k.run(['explain', 'virtualservices.spec']));
+      assert.match(vs, /GROUP:\s+networking\.istio\.io/);
+      assert.match(vs, /http\s+<\[\]Object>/);
+    });
+  }
+});
+
 describe('self reviews', () => {
   for (const version of ['1.27', '1.33']) {
     it(`kubectl ${version} auth can-i says yes, auth whoami names the local user`, async () => {

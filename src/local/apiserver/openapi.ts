@@ -1,9 +1,11 @@
 // The OpenAPI v3 kubectl needs (reference §2.3): an index of group-versions, and per group-version
-// a document holding only PATCH operations, each with x-kubernetes-group-version-kind and the
-// fieldValidation parameter. The operations carry no requestBody on purpose: kubectl then builds
-// strategic merge patches from its compiled-in types instead of asking for schemas.
+// a document holding PATCH operations, each with x-kubernetes-group-version-kind and the
+// fieldValidation parameter, and the schemas of every served kind (openapi-schemas.ts: what
+// `kubectl explain` reads). The operations carry no requestBody on purpose: kubectl then builds
+// strategic merge patches from its compiled-in types instead of from these schemas.
 import { RESOURCE_TYPES, type ResourceType } from '../resources.js';
 import { servedGroupVersions } from './discovery.js';
+import { componentSchemas } from './openapi-schemas.js';
 
 // The documents only change with the resource table, so one hash per process is stable.
 const HASH = (() => {
@@ -66,6 +68,6 @@ export function openApiDocument(group: string, version: string): object | undefi
     openapi: '3.0.0',
     info: { title: 'Kubernetes', version: 'v1.33.0' },
     paths,
-    components: { schemas: {} },
+    components: { schemas: componentSchemas(types, version) },
   };
 }
