@@ -17,7 +17,8 @@ import {
 } from './actions.js';
 import { kindsIn, NamespaceWatch, type KindRef } from './object-watch.js';
 import { podReasons } from './pod-reasons.js';
-import type { AppSnapshot, PodReason, StatusView } from './wire.js';
+import type { AppSnapshot, DiscoveredApp, PodReason, StatusView } from './wire.js';
+import { discoverApps, MANAGED_SELECTOR } from './discover.js';
 
 export type { AppSnapshot };
 
@@ -52,6 +53,8 @@ export interface HubOptions {
   settleMs: number;
   historyEntries: number;
   onSnapshot: (snapshot: AppSnapshot) => void;
+  /** Other managed apps in the watched namespaces changed. */
+  onDiscovered: (apps: DiscoveredApp[]) => void;
   onWarning: (message: string) => void;
 }
 
@@ -60,6 +63,8 @@ export class AppHub {
   private readonly watches = new Map<string, NamespaceWatch>();
   private readonly pending = new Map<string, NodeJS.Timeout>();
   private readonly stop = new AbortController();
+  private readonly discovered = new Map<string, DiscoveredApp[]>();
+  private readonly discovering = new Map<string, NodeJS.Timeout>();
   private actions = 0;
 
   constructor(private readonly options: HubOptions) {}
@@ -72,6 +77,11 @@ export class AppHub {
     await this.refresh(app.id);
   }
 
+  /** Managed apps in the watched namespaces that no config names (read-only). */
+  others(): DiscoveredApp[] {
+    return [...this.discovered.values()].flat();
+  }
+
   list(): AppSnapshot[] {
     return [...this.entries.values()].map((e) => e.snapshot);
   }
@@ -82,7 +92,7 @@ export class AppHub {
 
   close(): void {
     this.stop.abort();
-    for (const t of this.pending.values()) clearTimeout(t);
+    for (const t of [...this.pending.values(), ...this.discovering.values()]) clearTimeout(t);
   }
 
   private watchFor(namespace: string): NamespaceWatch {
@@ -93,7 +103,10 @@ export class AppHub {
         namespace,
         sleep: this.options.sleep,
         signal: this.stop.signal,
-        onEvent: () => this.changed(namespace),
+        onEvent: (kind) => {
+          this.changed(namespace);
+          if (kind === 'Deployment') this.rediscover(namespace);
+        },
         onError: this.options.onWarning,
       });
       this.watches.set(namespace, w);
@@ -111,6 +124,24 @@ export class AppHub {
       }, this.options.settleMs);
       this.pending.set(id, timer);
     }
+  }
+
+  private rediscover(namespace: string): void {
+    if (this.discovering.has(namespace)) return;
+    const timer = setTimeout(() => {
+      this.discovering.delete(namespace);
+      const known = new Set(this.entries.keys());
+      this.options.kube
+        .list('apps/v1', 'Deployment', namespace, { labelSelector: MANAGED_SELECTOR })
+        .then((list) => {
+          this.discovered.set(namespace, discoverApps(namespace, list.items, known));
+          this.options.onDiscovered(this.others());
+        })
+        .catch((err: unknown) =>
+          this.options.onWarning(`listing apps in ${namespace}: ${(err as Error).message}`),
+        );
+    }, this.options.settleMs);
+    this.discovering.set(namespace, timer);
   }
 
   async refresh(id: string): Promise<void> {

@@ -72,6 +72,7 @@ export async function startDashboard(options: DashboardOptions): Promise<Dashboa
     settleMs: 50,
     historyEntries: 25,
     onSnapshot: (s) => sink.server?.publishApp(s),
+    onDiscovered: (others) => sink.server?.publishOthers(others),
     onWarning: warn,
   });
   try {

@@ -8,6 +8,7 @@ import type { AppHub, AppSnapshot } from './app-hub.js';
 import { pageHtml } from './page/html.js';
 import { STYLE } from './page/style.js';
 import type { TrafficPoint } from './traffic.js';
+import type { DiscoveredApp } from './wire.js';
 
 export interface TrafficSource {
   /** Points per `namespace/workload`, oldest first. */
@@ -73,6 +74,11 @@ export class DashboardServer {
   /** Tells every open page that an app changed. */
   publishApp(snapshot: AppSnapshot): void {
     this.broadcast(event('app', this.withTraffic(snapshot)));
+  }
+
+  /** Tells every open page which other managed apps the namespaces hold. */
+  publishOthers(others: DiscoveredApp[]): void {
+    this.broadcast(event('others', { others }));
   }
 
   /** Tells every open page the latest traffic point per app and color. */
@@ -167,7 +173,12 @@ export class DashboardServer {
       connection: 'keep-alive',
     });
     res.write('retry: 1000\n\n');
-    res.write(event('apps', { apps: this.options.hub.list().map((a) => this.withTraffic(a)) }));
+    res.write(
+      event('apps', {
+        apps: this.options.hub.list().map((a) => this.withTraffic(a)),
+        others: this.options.hub.others(),
+      }),
+    );
     this.viewers.add(res);
     if (this.viewers.size === 1) this.options.traffic?.start();
     req.on('close', () => {

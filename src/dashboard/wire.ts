@@ -119,3 +119,13 @@ export interface AppSnapshot {
 
 /** An app as the API sends it: the snapshot and the traffic points drawn so far. */
 export type AppData = AppSnapshot & { traffic: Record<Color, TrafficPoint[]> };
+
+/** An app cutover manages in a watched namespace that no cutover.yaml given to the dashboard names. */
+export interface DiscoveredApp {
+  id: string;
+  namespace: string;
+  app: string;
+  colors: Partial<
+    Record<Color, { deployment: string; release: string | null; ready: number; replicas: number }>
+  >;
+}

@@ -116,10 +116,34 @@ test('without the token nothing is served, and bad requests do not break the ser
 });
 
 test('the page lists the apps and shows a CLI promote within a second', async () => {
+  // Another app cutover manages in the namespace, with no cutover.yaml given: listed read-only.
+  await h.kube.create({
+    apiVersion: 'apps/v1',
+    kind: 'Deployment',
+    metadata: {
+      name: 'cart-blue',
+      namespace: 'default',
+      labels: {
+        app: 'cart',
+        color: 'blue',
+        'cutover.dev/release': 'c7',
+        'app.kubernetes.io/managed-by': 'cutover',
+      },
+    },
+    spec: {
+      replicas: 0,
+      selector: { matchLabels: { app: 'cart', color: 'blue' } },
+      template: {
+        metadata: { labels: { app: 'cart', color: 'blue' } },
+        spec: { containers: [{ name: 'cart', image: 'demo/myapp:v1' }] },
+      },
+    },
+  });
   const page = await browser.newPage({ viewport: { width: 1100, height: 900 } });
   await page.goto(url);
   assert.ok(!page.url().includes('token='), 'the token leaves the address bar');
   await page.getByRole('link', { name: 'default/myapp' }).waitFor();
+  await page.locator('[data-other="default/cart"]').getByText('c7, 0/0 ready').waitFor();
   await page.screenshot({ path: join(ARTIFACTS, 'apps.png'), fullPage: true });
   await page.getByRole('link', { name: 'default/myapp' }).click();
   await page.waitForSelector('[data-live="blue"]');

@@ -4,12 +4,13 @@
 // is always set as text, never as HTML.
 // Compiled on its own (tsconfig.page.json, with the DOM library): it imports types only, from
 // wire.ts, which imports nothing.
-import type { ActionOutcome, ActionView, AppData, Color, TrafficPoint } from '../wire.js';
+import type { ActionOutcome, ActionView, AppData, Color, DiscoveredApp, TrafficPoint } from '../wire.js';
 
 const COLORS: Color[] = ['blue', 'green'];
 
 const KEEP_POINTS = 120;
 const apps = new Map<string, AppData>();
+let others: DiscoveredApp[] = [];
 let trafficError: string | null = null;
 
 type Child = Node | string | null | undefined | false;
@@ -83,6 +84,42 @@ function overview(): HTMLElement {
     { 'aria-labelledby': 'apps-title' },
     h('h1', { id: 'apps-title' }, 'Apps'),
     apps.size ? list : h('p', { class: 'muted' }, 'No apps yet.'),
+    others.length ? otherApps() : null,
+  );
+}
+
+function otherApps(): HTMLElement {
+  return h(
+    'section',
+    { 'aria-labelledby': 'others-title' },
+    h('h2', { id: 'others-title' }, 'Also managed by cutover here'),
+    h(
+      'p',
+      { class: 'muted' },
+      'Read-only: start the dashboard with -f and their cutover.yaml to act on them.',
+    ),
+    h(
+      'ul',
+      { class: 'apps' },
+      ...others.map((o) =>
+        h(
+          'li',
+          { class: 'card', 'data-other': o.id },
+          h('h3', {}, o.id),
+          h(
+            'dl',
+            { class: 'facts' },
+            ...COLORS.flatMap((c) => {
+              const x = o.colors[c];
+              return [
+                h('dt', {}, c),
+                h('dd', {}, x ? `${x.release ?? '?'}, ${x.ready}/${x.replicas} ready` : 'not deployed'),
+              ];
+            }),
+          ),
+        ),
+      ),
+    ),
   );
 }
 
@@ -454,8 +491,14 @@ function connect(): void {
   source.addEventListener('error', () => setConnection('down', 'reconnecting…'));
   source.addEventListener('apps', (e) => {
     apps.clear();
-    store((JSON.parse((e as MessageEvent<string>).data) as { apps: AppData[] }).apps);
+    const data = JSON.parse((e as MessageEvent<string>).data) as { apps: AppData[]; others: DiscoveredApp[] };
+    store(data.apps);
+    others = data.others;
     render();
+  });
+  source.addEventListener('others', (e) => {
+    others = (JSON.parse((e as MessageEvent<string>).data) as { others: DiscoveredApp[] }).others;
+    if (!currentAppId()) render();
   });
   source.addEventListener('app', (e) => {
     const app = JSON.parse((e as MessageEvent<string>).data) as AppData;
