@@ -217,14 +217,17 @@ test("a guard's refusal shows its reason and fix, and nothing is written", async
     namespace: 'default',
   });
   const page = await openApp();
-  // Nothing is under test after the rollback: promote has nothing to promote.
-  await page.getByRole('button', { name: 'Promote…' }).click();
+  // Nothing is under test after the rollback: promote has nothing to promote. Driven by the
+  // keyboard alone: focus the button, Enter opens the plan, Escape closes it.
+  await page.getByRole('button', { name: 'Promote…' }).focus();
+  await page.keyboard.press('Enter');
   const refusal = page.getByRole('dialog').locator('[data-outcome="refused"]');
   await refusal.waitFor();
   assert.match((await refusal.textContent()) ?? '', /no color is under test.*fix: /s);
   assert.equal(await page.getByRole('button', { name: 'Confirm' }).isDisabled(), true);
   await page.screenshot({ path: join(ARTIFACTS, 'promote-refused.png'), fullPage: true });
-  await page.getByRole('button', { name: 'Cancel' }).click();
+  await page.keyboard.press('Escape');
+  await page.getByRole('dialog').waitFor({ state: 'hidden' });
   // A phone-width screen still shows everything without sideways scrolling.
   await page.setViewportSize({ width: 390, height: 844 });
   const overflow = await page.evaluate<number>(
