@@ -57,7 +57,7 @@ export function demoConfig(
 }
 
 export async function startHarness(
-  options: { propagationDelayMs?: number; config?: Record<string, unknown> } = {},
+  options: { propagationDelayMs?: number; config?: Record<string, unknown>; prometheus?: boolean } = {},
 ): Promise<Harness> {
   const dir = await mkdtemp(join(tmpdir(), 'cutover-e2e-'));
   const cluster = await startLocalCluster({
@@ -65,6 +65,7 @@ export async function startHarness(
     apiPort: 0,
     gatewayPort: 0,
     propagationDelayMs: options.propagationDelayMs ?? 100,
+    prometheus: options.prometheus ? { port: 0 } : undefined,
   });
   for (const v of ['v1', 'v2', 'v3']) {
     cluster.images.add(`demo/myapp:${v}`, {

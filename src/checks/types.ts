@@ -24,7 +24,7 @@ export interface CheckContext {
 
 export interface CheckResult {
   name: string;
-  kind: 'http' | 'exec' | 'command';
+  kind: 'http' | 'exec' | 'command' | 'analysis';
   ok: boolean;
   /** Why it failed, or a short summary on success. Never contains secret values. */
   detail: string;

@@ -3,6 +3,7 @@
 // routes that name it, then its subset, then its Deployment. Each step is skipped when done, so
 // a re-run after a crash picks up where it stopped.
 import type { Color } from '../config/types.js';
+import { mustNotBeNeededByAnalysis } from './analysis-watch.js';
 import { GuardError } from '../errors.js';
 import { otherColor } from '../routers/types.js';
 import { APPS_V1, colorStateOf, deploymentOf, readAppState, routesOf } from './app-state.js';
@@ -176,6 +177,7 @@ export async function decommissionOnView(
   const live = routes.activeColor ? colorStateOf(ctx, view, routes.activeColor) : undefined;
   refuse(mustActOnRelease(ctx, input.release, liveRelease(routes, live), 'decommission'));
   refuse(mustNotBeLive(ctx, routes, color, 'decommissioning'));
+  refuse(mustNotBeNeededByAnalysis(ctx, view, routes));
   if (!input.force) refuse(mustBeDrained(ctx, routes, color, ctx.deps.clock()));
   refuse(await plainTrafficRefusal(ctx, view, color));
   const release = deploymentOf(ctx, view, color)?.metadata.labels?.['cutover.dev/release'] ?? null;

@@ -17,6 +17,8 @@ export interface HistoryEntry {
   detail?: string;
   by?: string;
   durationMs?: number;
+  /** Set on a rollback cutover did by itself (failed post-promotion analysis). */
+  automatic?: boolean;
 }
 
 const KEY = 'history.json';

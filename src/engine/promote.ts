@@ -12,6 +12,8 @@ import { locked, type OperationInput } from './operation.js';
 import { requestedRelease } from './release-id.js';
 import type { StepRecord } from './steps.js';
 import { switchTo } from './switch.js';
+import { watchAfterSwitch, type AnalysisSummary } from './analysis-watch.js';
+import { rollbackOnView } from './rollback.js';
 
 export interface PromoteInput extends OperationInput {
   release?: string;
@@ -30,6 +32,8 @@ export interface SwitchResult {
   verifiedMs: number | null;
   dryRun: boolean;
   steps: StepRecord[];
+  /** The post-promotion analysis, when one ran and passed. */
+  analysis?: AnalysisSummary;
   durationMs: number;
 }
 
@@ -91,6 +95,7 @@ export async function promoteOnView(
   refuse(mustBeReady(ctx, s));
   const previous = routes.activeColor && routes.activeColor !== target ? routes.activeColor : null;
   const out = await switchTo(ctx, 'promote', view, target, s.release);
+  const analysis = await watchAfterSwitch(ctx, view, target, s.release ?? '', (v) => rollbackOnView(ctx, v));
   return {
     operation: 'promote',
     app: ctx.app,
@@ -102,6 +107,7 @@ export async function promoteOnView(
     verifiedMs: out.verification?.verifiedMs ?? null,
     dryRun: ctx.dryRun,
     steps: out.steps,
+    analysis,
     durationMs: 0,
   };
 }

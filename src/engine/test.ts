@@ -17,6 +17,7 @@ import {
 } from './app-state.js';
 import type { ClusterView } from './cluster-view.js';
 import type { EngineContext } from './context.js';
+import { preAnalysisChecks, wantsPreAnalysis } from './analysis-watch.js';
 import { checkContext } from './check-context.js';
 import { mustBeReady, mustExist, mustRunRelease, refuse } from './guards.js';
 import { locked, type OperationInput } from './operation.js';
@@ -114,9 +115,12 @@ export async function testOnView(
     [
       {
         name: `smoke tests against ${s.color}`,
-        describe: `run ${ctx.config.smokeTests.map((t) => t.name).join(', ') || 'no smoke tests'}`,
+        describe: `run ${ctx.config.smokeTests.map((t) => t.name).join(', ') || 'no smoke tests'}${wantsPreAnalysis(ctx) ? ', then the pre-promotion analysis under tester load' : ''}`,
         run: async (v) => {
           checks = await runSmokeTests(await checkContext(ctx, s.color, s.deployment), ctx.config.smokeTests);
+          // Metrics only after the smoke tests pass: a color that fails them is not worth the wait.
+          if (wantsPreAnalysis(ctx) && checks.every((c) => c.ok))
+            checks.push(...(await preAnalysisChecks(ctx, s.color, s.release ?? '')));
           // The controllers update the Deployment's status while the checks run, so the verdict
           // is written against the Deployment as it is now (and only if it still runs the tested
           // release), not against the one read before the checks.
