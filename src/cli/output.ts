@@ -10,10 +10,17 @@ export interface Output {
   result<T>(value: T, text: (value: T) => string): void;
 }
 
-const MARK: Record<StepEvent['status'], string> = { start: '…', done: '✔', skipped: '•', failed: '✖' };
+const MARK: Record<StepEvent['status'], string> = {
+  start: '…',
+  done: '✔',
+  // A dry run's step: what would be done, never marked like a done one.
+  planned: '- would',
+  skipped: '•',
+  failed: '✖',
+};
 
 function describe(e: StepEvent): string {
-  const ms = e.ms !== undefined ? ` (${e.ms} ms)` : '';
+  const ms = e.ms !== undefined && e.status !== 'planned' ? ` (${e.ms} ms)` : '';
   const detail = e.detail && e.status !== 'start' ? ` — ${e.detail}` : '';
   return `${e.operation}: ${e.step}${detail}${e.status === 'start' ? '' : ms}`;
 }

@@ -58,6 +58,11 @@ export const commands: CommandEntry[] = [
     load: () => import('./deploy/index.js'),
   },
   {
+    path: ['check'],
+    summary: 'show what deploy would do and every problem it would hit, writing nothing',
+    load: () => import('./check/index.js'),
+  },
+  {
     path: ['test'],
     summary: 'run the smoke tests against the color under test and record the verdict',
     load: () => import('./test/index.js'),

@@ -37,7 +37,8 @@ export type RunCommand = (
   options: { env: Record<string, string | undefined>; timeoutMs: number; signal?: AbortSignal },
 ) => Promise<CommandRun>;
 
-export type StepStatus = 'start' | 'done' | 'skipped' | 'failed';
+/** `planned`: a dry run's step — what would be done, never shown as done. */
+export type StepStatus = 'start' | 'done' | 'planned' | 'skipped' | 'failed';
 
 export interface StepEvent {
   operation: string;

@@ -83,7 +83,7 @@ export async function release(ctx: EngineContext, input: ReleaseInput): Promise<
     }
     // The view already holds every answer of deploy's writes and waits: no need to read again.
     const tested = await testOnView(ctx, view, id);
-    if (!tested.passed) throw testFailed(tested);
+    if (tested.passed === false) throw testFailed(tested);
     const promoted = await promoteOnView(ctx, view, id);
     const result: ReleaseResult = { ...done, resumed: null, test: tested, promote: promoted };
     return { result, outcome: releaseOutcome(result) };

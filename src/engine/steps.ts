@@ -44,8 +44,7 @@ export async function runSteps(
       throw err;
     });
     record.ms = ctx.deps.clock() - started;
-    const status = record.status === 'planned' ? 'done' : record.status;
-    ctx.deps.log.step({ operation, step: step.name, status, detail: record.detail, ms: record.ms });
+    ctx.deps.log.step({ operation, step: step.name, status: record.status, detail: record.detail, ms: record.ms });
     records.push(record);
   }
   return records;

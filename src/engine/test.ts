@@ -34,8 +34,11 @@ export interface TestResult {
   namespace: string;
   release: string;
   color: Color;
-  passed: boolean;
+  /** null in a dry run: nothing was checked, so there is no verdict. */
+  passed: boolean | null;
   checks: CheckResult[];
+  /** The checks a run would make, in order (what a dry run reports instead of a verdict). */
+  wouldRun: string[];
   dryRun: boolean;
   steps: StepRecord[];
   durationMs: number;
@@ -79,7 +82,7 @@ export async function test(ctx: EngineContext, input: TestInput): Promise<TestRe
   const wanted = requestedRelease(input.release, ctx.deps.env);
   return locked(ctx, { operation: 'test', release: wanted }, input, async () => {
     const result = await testOnView(ctx, await readAppState(ctx), wanted);
-    if (!result.passed) throw testFailed(result);
+    if (result.passed === false) throw testFailed(result);
     return { result, outcome: { color: result.color, release: result.release } };
   });
 }
@@ -140,7 +143,11 @@ export async function testOnView(
       },
       {
         name: 'record the verdict',
+        // A dry run has no verdict to plan: it only says where one would be recorded.
+        describe: `record passed or failed on Deployment ${s.deployment!.metadata.name}`,
+        run: ctx.dryRun ? async () => undefined : undefined,
         plan: (v) => {
+          if (ctx.dryRun) return [];
           const verdict: TestVerdict = {
             release: s.release ?? '',
             result: checks.every((c) => c.ok) ? 'passed' : 'failed',
@@ -166,8 +173,9 @@ export async function testOnView(
     namespace: ctx.namespace,
     release: s.release ?? '',
     color: s.color,
-    passed: checks.every((c) => c.ok),
+    passed: ctx.dryRun ? null : checks.every((c) => c.ok),
     checks,
+    wouldRun: ctx.config.smokeTests.map((t) => `${t.name} (${t.type})`),
     dryRun: ctx.dryRun,
     steps,
     durationMs: 0,

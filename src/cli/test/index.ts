@@ -7,8 +7,14 @@ import { MUTATING_FLAGS, str } from '../global-flags.js';
 import { stepsText } from '../steps-text.js';
 
 export function testText(r: TestResult): string {
-  if (r.dryRun)
-    return `plan: test release ${r.release} on ${r.color} (nothing written)\n${stepsText(r.steps, true)}`;
+  if (r.dryRun) {
+    const checks = r.wouldRun.length ? r.wouldRun.join(', ') : 'none (smokeTests is empty)';
+    return [
+      `plan: test release ${r.release} on ${r.color} (nothing run, nothing written, no verdict)`,
+      `checks it would run: ${checks}`,
+      stepsText(r.steps, true),
+    ].join('\n');
+  }
   const lines = r.checks.map((c) => `${c.ok ? '✔' : '✖'} ${c.name}: ${c.detail} (${c.ms} ms)`);
   const verdict = r.passed
     ? `release ${r.release} on ${r.color} passed`
