@@ -8,7 +8,7 @@ export type Color = 'blue' | 'green';
 export interface StepEventView {
   operation: string;
   step: string;
-  status: 'start' | 'done' | 'skipped' | 'failed';
+  status: 'start' | 'done' | 'planned' | 'skipped' | 'failed';
   detail?: string;
   ms?: number;
 }

@@ -44,7 +44,13 @@ export async function runSteps(
       throw err;
     });
     record.ms = ctx.deps.clock() - started;
-    ctx.deps.log.step({ operation, step: step.name, status: record.status, detail: record.detail, ms: record.ms });
+    ctx.deps.log.step({
+      operation,
+      step: step.name,
+      status: record.status,
+      detail: record.detail,
+      ms: record.ms,
+    });
     records.push(record);
   }
   return records;

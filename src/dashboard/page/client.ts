@@ -275,7 +275,7 @@ function historyList(app: AppData): HTMLElement {
   );
 }
 
-const MARKS: Record<string, string> = { start: '…', done: '✔', skipped: '•', failed: '✖' };
+const MARKS: Record<string, string> = { start: '…', done: '✔', planned: '-', skipped: '•', failed: '✖' };
 
 function outcomeBox(outcome: ActionOutcome): HTMLElement {
   return h(
