@@ -15,6 +15,8 @@ import { startDatabase } from './database/index.js';
 import { renderKubeconfig } from './kubeconfig.js';
 import { ensureIngressGatewayService } from './ingress-service.js';
 import { startPrometheus } from './prometheus/index.js';
+import { ensureGatewayClass } from './gateway-class.js';
+import { startServiceLoadBalancers } from './service-lb/index.js';
 
 export interface LocalClusterOptions {
   stateDir: string;
@@ -89,6 +91,9 @@ export async function startLocalCluster(options: LocalClusterOptions): Promise<L
     );
     stops.push(() => gateway.close());
     ensureIngressGatewayService(store, host, gateway.port);
+    ensureGatewayClass(store);
+    const loadBalancers = startServiceLoadBalancers({ store, log: options.log });
+    stops.push(() => loadBalancers.stop());
     const database =
       options.database === false
         ? undefined

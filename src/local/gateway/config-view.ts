@@ -1,5 +1,5 @@
 // The objects the gateway routes by, as the proxy currently sees them (after the propagation
-// delay). Keys are `namespace/name`.
+// delay). Keys are `namespace/name`. `gateways` are Istio's; `k8sgateways` the Gateway API's.
 import type { KubeObject } from '../store/types.js';
 
 export const VIEW_KINDS = [
@@ -9,6 +9,9 @@ export const VIEW_KINDS = [
   'services',
   'endpoints',
   'pods',
+  'gatewayclasses',
+  'k8sgateways',
+  'httproutes',
 ] as const;
 export type ViewKind = (typeof VIEW_KINDS)[number];
 
@@ -22,6 +25,9 @@ export function emptyView(): ConfigView {
     services: new Map(),
     endpoints: new Map(),
     pods: new Map(),
+    gatewayclasses: new Map(),
+    k8sgateways: new Map(),
+    httproutes: new Map(),
   };
 }
 

@@ -1,17 +1,23 @@
 // The local cluster's Istio ingress gateway: an HTTP proxy on one loopback port that routes by
 // Gateway + VirtualService + DestinationRule as Istio's ingress does, from a view of the store that
 // lags by `propagationDelayMs` (Envoy's eventual consistency), with Istio's request metrics.
+// It is also the Gateway API controller of the `istio` GatewayClass: each Gateway of that class
+// gets a loopback address and routes its HTTPRoutes there (gateway-api/).
 // See docs/gateway.md for what is emulated and what is not.
-import { Agent, createServer, ServerResponse, type IncomingMessage, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { Agent, createServer, ServerResponse, type Server } from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
 import type { ObjectStore } from '../store/types.js';
 import { GatewayMetrics, type RequestStat } from './metrics.js';
 import { ConfigReporter, type GatewayLog } from './not-emulated.js';
 import { PropagatedView } from './propagation.js';
 import { RawPool } from './raw-upstream.js';
-import { routeRequest } from './proxy.js';
 import type { RoutingTable } from './route-types.js';
 import { compileRoutingTable } from './routing-table.js';
+import { serveRequests } from './serve-requests.js';
+import { ClusterRegistry } from './clusters.js';
+import { compileGatewayApi } from './gateway-api/compile.js';
+import { GatewayApiServers } from './gateway-api/servers.js';
+import { writeGatewayApiStatus } from './gateway-api/status.js';
 
 export type { RequestStat } from './metrics.js';
 
@@ -106,45 +112,34 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
         `internal error while serving a request: ${(err as Error)?.stack ?? String(err)}`,
       ),
   };
-  /** Last line of defence: a failing request gets a 500 (or a reset), the gateway keeps serving. */
-  const guarded = (res: ServerResponse, serve: () => void): void => {
-    try {
-      serve();
-    } catch (err) {
-      ctx.onInternalError(err);
-      if (res.headersSent) res.destroy();
-      else res.writeHead(500, { 'content-length': 0 }).end();
-    }
-  };
   let listenPort = options.port;
   let version = 0;
   let table: RoutingTable;
+  const gatewayApi = new GatewayApiServers(ctx);
+  let gatewayApiSync: Promise<void> = Promise.resolve();
   const recompile = (): void => {
     table = compileRoutingTable(view.view, listenPort, ++version, reporter);
+    const config = compileGatewayApi(view.view, new ClusterRegistry(view.view, reporter), version, reporter);
+    const routes = [...view.view.httproutes.values()];
+    // One reconcile at a time, in order; status follows what is actually bound.
+    gatewayApiSync = gatewayApiSync
+      .then(() => gatewayApi.reconcile(config))
+      .then((bound) => writeGatewayApiStatus(options.store, config, bound, routes, new Date().toISOString()))
+      .catch((err: unknown) => ctx.onInternalError(err));
   };
   const view = new PropagatedView(options.store, Math.max(0, options.propagationDelayMs), recompile);
   const metricsOnMain = options.metricsPort === undefined;
-  // Upgraded (WebSocket) connections leave the HTTP server's bookkeeping; close() ends them.
-  const upgraded = new Set<import('node:net').Socket>();
-  const server = createServer({ keepAliveTimeout: 65_000 }, (req: IncomingMessage, res: ServerResponse) => {
-    if (metricsOnMain && req.method === 'GET' && req.url === METRICS_PATH) return serveMetrics(metrics, res);
-    guarded(res, () => routeRequest(ctx, table, req, res));
-  });
-  server.on('upgrade', (req: IncomingMessage, socket: import('node:net').Socket, head: Buffer) => {
-    // A response object on the raw socket lets local replies (404, 503…) use the usual path.
-    const res = new ServerResponse(req);
-    res.shouldKeepAlive = false;
-    res.assignSocket(socket);
-    res.once('finish', () => socket.end());
-    upgraded.add(socket);
-    socket.once('close', () => upgraded.delete(socket));
-    socket.on('error', () => socket.destroy());
-    guarded(res, () => routeRequest(ctx, table, req, res, { socket, head }));
-  });
-  server.on('clientError', (_err, socket) => {
-    if (socket.writable)
-      socket.end('HTTP/1.1 400 Bad Request\r\ncontent-length: 0\r\nconnection: close\r\n\r\n');
-    else socket.destroy();
+  const upgraded = new Set<Socket>();
+  const server = createServer({ keepAliveTimeout: 65_000 });
+  serveRequests(server, {
+    ctx,
+    table: () => table,
+    upgraded,
+    intercept: (req, res) => {
+      if (!metricsOnMain || req.method !== 'GET' || req.url !== METRICS_PATH) return false;
+      serveMetrics(metrics, res);
+      return true;
+    },
   });
   // Routes exist before the first connection can arrive; the listener's port joins once known.
   view.start();
@@ -175,6 +170,8 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     observedResourceVersion: () => view.appliedResourceVersion,
     close: async () => {
       view.stop();
+      await gatewayApiSync;
+      await gatewayApi.close();
       for (const s of upgraded) s.destroy();
       await Promise.all([closeServer(server), metricsServer ? closeServer(metricsServer) : undefined]);
       agent.destroy();

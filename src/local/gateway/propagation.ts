@@ -1,5 +1,6 @@
 // Models Envoy seeing configuration later than the API server: every store change the gateway
-// routes by (Gateways, VirtualServices, DestinationRules, Services, Endpoints, Pods) reaches the
+// routes by (Istio's Gateways, VirtualServices, DestinationRules; Gateway API GatewayClasses,
+// Gateways, HTTPRoutes; Services, Endpoints, Pods) reaches the
 // proxy's view `delayMs` after it happened, in store order. A burst is applied change by change,
 // each at its own time + delay; changing the delay affects changes made afterwards.
 import { performance } from 'node:perf_hooks';
@@ -7,13 +8,16 @@ import { findResource } from '../resources.js';
 import type { ObjectStore, StoreEvent } from '../store/types.js';
 import { emptyView, objectKey, VIEW_KINDS, type ConfigView, type ViewKind } from './config-view.js';
 
-const GROUPS: Record<ViewKind, string> = {
-  gateways: 'networking.istio.io',
-  virtualservices: 'networking.istio.io',
-  destinationrules: 'networking.istio.io',
-  services: '',
-  endpoints: '',
-  pods: '',
+const RESOURCES: Record<ViewKind, [group: string, resource: string]> = {
+  gateways: ['networking.istio.io', 'gateways'],
+  virtualservices: ['networking.istio.io', 'virtualservices'],
+  destinationrules: ['networking.istio.io', 'destinationrules'],
+  services: ['', 'services'],
+  endpoints: ['', 'endpoints'],
+  pods: ['', 'pods'],
+  gatewayclasses: ['gateway.networking.k8s.io', 'gatewayclasses'],
+  k8sgateways: ['gateway.networking.k8s.io', 'gateways'],
+  httproutes: ['gateway.networking.k8s.io', 'httproutes'],
 };
 
 interface Pending {
@@ -42,7 +46,7 @@ export class PropagatedView {
   start(): void {
     this.appliedResourceVersion = this.store.currentResourceVersion();
     for (const kind of VIEW_KINDS) {
-      const resource = findResource(GROUPS[kind], kind);
+      const resource = findResource(...RESOURCES[kind]);
       if (!resource) throw new Error(`gateway: resource ${kind} is not served by the local cluster`);
       for (const o of this.store.list(resource).items) this.view[kind].set(objectKey(o), o);
       this.stops.push(this.store.watch(resource, (event) => this.enqueue(kind, event)));

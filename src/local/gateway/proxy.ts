@@ -79,8 +79,9 @@ function forward(
 ): void {
   const dest = pickDestination(action);
   if (!dest || !dest.cluster) {
-    sendLocalReply(req, res, 503, undefined, dest?.responseParsers ?? []);
-    ctx.metrics.record(dest?.metrics ?? UNKNOWN_PREFIX, 503, 'NC', performance.now() - start);
+    const status = dest?.localReplyStatus ?? 503;
+    sendLocalReply(req, res, status, undefined, dest?.responseParsers ?? []);
+    ctx.metrics.record(dest?.metrics ?? UNKNOWN_PREFIX, status, 'NC', performance.now() - start);
     return;
   }
   if (dest.cluster.endpoints.length === 0) {

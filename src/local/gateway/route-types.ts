@@ -13,6 +13,8 @@ export interface RouteDestination {
   cluster?: Cluster;
   /** Metric labels when no endpoint was reached. */
   metrics: string;
+  /** Status of the local reply when `cluster` is undefined: 503 (Istio's NC) unless set (Gateway API: 500). */
+  localReplyStatus?: number;
   /** Applied in order (weighted: destination's then route's; single: one merged parser). */
   requestParsers: HeaderParser[];
   responseParsers: HeaderParser[];
