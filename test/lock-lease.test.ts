@@ -117,7 +117,10 @@ describe('Lease lock', () => {
     assert.equal(held.identity, 'two');
     assert.equal(held.epoch, first.epoch + 1);
     assert.equal(waits.length, 1, 'announced once per holder');
-    assert.match(waits[0]!, /^lock held by one since \d\d:\d\d:\d\d UTC$/);
+    assert.match(
+      waits[0]!,
+      /^lock held by one since \d\d:\d\d:\d\d UTC, last renewed \d+ s ago; waiting up to 10 s \(--lock-timeout, --no-wait\)$/,
+    );
     await held.release();
   });
 

@@ -36,7 +36,7 @@ export async function withSession<T>(
   fn: (s: Session) => Promise<T>,
 ): Promise<T> {
   const options = globalOptions(args);
-  const out = createOutput(io, options.output);
+  const out = createOutput(io, options.output, { noColor: options.noColor });
   const config = loadSessionConfig(options, io.env);
   const kube = connect(
     {
@@ -53,6 +53,7 @@ export async function withSession<T>(
     const ctx = await createContext({ config, kube, deps, dryRun: options.dryRun });
     return await fn({ ctx, options, out, kube });
   } finally {
+    out.close();
     kube.close();
     closeHttpAgents();
   }

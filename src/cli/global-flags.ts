@@ -29,6 +29,10 @@ export const GLOBAL_FLAGS: FlagSpec = {
     description: 'json prints one JSON document on stdout',
     defaultText: 'text',
   },
+  'no-color': {
+    type: 'boolean',
+    description: 'no colors on a terminal (also NO_COLOR=1; CI and pipes never get colors)',
+  },
 };
 
 /** Mutating commands: plan only, and the lock behaviour. */
@@ -58,6 +62,7 @@ export interface GlobalOptions {
   output: 'text' | 'json';
   dryRun: boolean;
   noWait: boolean;
+  noColor: boolean;
   /** --lock-timeout: overrides lockTimeoutSeconds of cutover.yaml. */
   lockTimeoutSeconds?: number;
 }
@@ -83,6 +88,7 @@ export function globalOptions(args: ParsedArgs): GlobalOptions {
     output,
     dryRun: args.values['dry-run'] === true,
     noWait: args.values['no-wait'] === true,
+    noColor: args.values['no-color'] === true,
     lockTimeoutSeconds: lockTimeout(str(args, 'lock-timeout')),
   };
 }

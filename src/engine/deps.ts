@@ -52,6 +52,12 @@ export interface EngineLog {
   step(event: StepEvent): void;
   info(message: string): void;
   warn(message: string): void;
+  /**
+   * How a long wait is going ("2/3 ready", "lock held by ci-4711: 40 s of 600 s"), called often
+   * (about once a second). A terminal redraws it in place; CI prints it every few seconds;
+   * loggers without it drop it. Never a result: what matters also goes to info/warn or an error.
+   */
+  progress?(text: string): void;
 }
 
 export interface EngineDeps {

@@ -136,6 +136,9 @@ export async function probeUntil(
     if (streak >= options.consecutive) {
       return { effectMs: streakStart - started, verifiedMs: deps.clock() - started, requests };
     }
+    deps.log.progress?.(
+      `${streak}/${options.consecutive} answers in a row, last ${last}; ${Math.round((deps.clock() - started) / 1000)} s of ${Math.round(options.timeoutMs / 1000)} s`,
+    );
     if (!good) await deps.sleep(50, deps.signal);
   }
   throw new OperationFailedError(

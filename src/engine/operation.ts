@@ -53,6 +53,8 @@ export async function locked<T extends { durationMs: number }>(
     retryEveryMs: Math.min(2_000, (ctx.config.leaseDurationSeconds * 1000) / 5),
     operation: { app: ctx.app, release: frame.release, phase: frame.operation },
     signal: ctx.deps.signal,
+    onWaiting: (summary) => ctx.deps.log.info(`waiting for the release lock: ${summary}`),
+    onStillWaiting: (text) => ctx.deps.log.progress?.(text),
     // A timer that keeps the process alive: waiting in line is the only thing a queued CLI
     // run does, and an unref'd timer would let Node exit (code 13) in the middle of the wait.
     deps: { sleep: keptAliveSleep },

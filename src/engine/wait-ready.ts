@@ -8,7 +8,7 @@
 // - the pods of the new ReplicaSet and their events, read on every tick: ErrImagePull, crash
 //   loops, a missing Secret key or a failing readiness probe are logged as they appear, and a
 //   problem repeated `podFailureLimit` times fails the deploy without waiting out the timeout;
-// - a progress line (`1/3 ready, 12 s`) every PROGRESS_MS.
+// - progress (`1/3 ready, 12 s of 300 s`) on every tick: redrawn on a terminal, a line now and then in CI.
 import type { Color } from '../config/types.js';
 import { OperationFailedError } from '../errors.js';
 import type { KubeObject } from '../kube/types.js';
@@ -19,7 +19,6 @@ import { describeProblem, diagnosePods, needsEvents, remedyFor, type PodProblem 
 
 const TICK_MS = 1000;
 const SILENT_MS = 2500;
-const PROGRESS_MS = 5000;
 const LOG_TAIL_LINES = 10;
 const REVISION = 'deployment.kubernetes.io/revision';
 
@@ -36,7 +35,6 @@ export async function waitForReplicas(ctx: EngineContext, color: Color, view: Cl
   const deadline = started + ctx.config.rolloutTimeoutSeconds * 1000;
   const follower = new DeploymentFollower(ctx, ref, await ctx.kube.get(ref));
   const pods = new PodWatch(ctx);
-  let lastProgress = started;
   try {
     for (;;) {
       const dep = follower.latest;
@@ -48,12 +46,9 @@ export async function waitForReplicas(ctx: EngineContext, color: Color, view: Cl
         throw await rolloutTimeout(ctx, dep, state, pods.problems, color);
       const fatal = await pods.check(dep);
       if (fatal) throw await podFailure(ctx, dep, fatal, color);
-      if (now - lastProgress >= PROGRESS_MS) {
-        lastProgress = now;
-        ctx.deps.log.info(
-          `waiting for Deployment ${ref.name}: ${state.ready}/${state.replicas} ready, ${Math.round((now - started) / 1000)} s of ${ctx.config.rolloutTimeoutSeconds} s`,
-        );
-      }
+      ctx.deps.log.progress?.(
+        `${state.ready}/${state.replicas} ready, ${Math.round((now - started) / 1000)} s of ${ctx.config.rolloutTimeoutSeconds} s`,
+      );
       await follower.changeOrTick(Math.min(TICK_MS, deadline - ctx.deps.clock()));
     }
   } finally {

@@ -50,7 +50,8 @@ export async function acquireLock(client: KubeClient, options: AcquireLockOption
   const cfg = { ...LOCK_DEFAULTS, ...definedOnly(options) };
   const me = options.identity ?? holderIdentity(process.env);
   const name = leaseName(options.app);
-  const deadline = deps.clock() + Math.max(0, options.waitTimeoutMs);
+  const waitStarted = deps.clock();
+  const deadline = waitStarted + Math.max(0, options.waitTimeoutMs);
   const seen: { last?: Observation; announced?: string } = {};
   for (;;) {
     const attempt = await tryAcquire(client, options, me, name, cfg.leaseDurationSeconds, deps, seen);
@@ -68,7 +69,7 @@ export async function acquireLock(client: KubeClient, options: AcquireLockOption
     const left = deadline - deps.clock();
     if (left <= 0)
       throw waitError(attempt.holder, options, name, `waited ${formatSeconds(options.waitTimeoutMs)}`);
-    if (attempt.holder) announceWait(attempt.holder, options, deps, seen);
+    if (attempt.holder) announceWait(attempt.holder, options, deps, seen, deps.clock() - waitStarted);
     await deps.sleep(Math.min(left, cfg.retryEveryMs * (1 + deps.random() * 0.5)), options.signal);
   }
 }
@@ -115,19 +116,34 @@ async function tryAcquire(
   }
 }
 
-/** Tells the caller once per holder that we wait in line (debug-logs every poll). */
+/**
+ * Tells the caller at once, and again whenever the holder changes, who holds the lock (what it
+ * does, since when, when it last renewed) and how long we will wait; then how the wait is going
+ * on every poll, for a live line or a periodic CI line.
+ */
 function announceWait(
   holder: Lease,
   options: AcquireLockOptions,
   deps: LockDeps,
   seen: { announced?: string },
+  waitedMs: number,
 ): void {
   const summary = describeHolder(holder);
   deps.logger.debug(`${summary}; waiting`);
+  const renewed = Date.parse(holder.spec?.renewTime ?? '');
+  const renewText = Number.isFinite(renewed)
+    ? `, last renewed ${Math.max(0, Math.round((deps.clock() - renewed) / 1000))} s ago`
+    : '';
   const who = holder.spec?.holderIdentity ?? '';
-  if (seen.announced === who) return;
-  seen.announced = who;
-  options.onWaiting?.(summary);
+  if (seen.announced !== who) {
+    seen.announced = who;
+    options.onWaiting?.(
+      `${summary}${renewText}; waiting up to ${formatSeconds(options.waitTimeoutMs)} (--lock-timeout, --no-wait)`,
+    );
+  }
+  options.onStillWaiting?.(
+    `waiting for the release lock: ${summary}${renewText}; ${formatSeconds(waitedMs)} of ${formatSeconds(options.waitTimeoutMs)}`,
+  );
 }
 
 function formatSeconds(ms: number): string {

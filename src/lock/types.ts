@@ -59,6 +59,8 @@ export interface AcquireLockOptions {
    * holder's description ("lock held by ci-4711 since 10:02:03 UTC (deploy of release r42)").
    */
   onWaiting?: (summary: string) => void;
+  /** Called on every poll while waiting (about every retryEveryMs) with how the wait is going. */
+  onStillWaiting?: (text: string) => void;
   /** Aborting stops the wait (LockError) or releases nothing if already held (call release). */
   signal?: AbortSignal;
   deps?: Partial<LockDeps>;
