@@ -1,7 +1,8 @@
 // `cutover ci` and `cutover ci parse-tag` run as processes: exit codes, messages, what is written.
 import { test } from 'node:test';
+import { createHash } from 'node:crypto';
 import assert from 'node:assert/strict';
-import { mkdir, readFile, readdir, rename, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, readdir, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fixtureRepo, runCli } from './ci-helpers.js';
 
@@ -64,7 +65,16 @@ test('a changed file is not overwritten without --force; --check reports drift w
 
   const check = await runCli(['ci', 'gitlab', '--check'], { cwd: repo.dir });
   assert.equal(check.code, 1);
-  assert.match(check.stdout, /updated\s+\.gitlab-ci\.yml/);
+  // --check writes nothing, so it never says "updated": it names the state and the lines.
+  assert.doesNotMatch(check.stdout, /updated|created/);
+  assert.match(check.stdout, /^differs\s+\.gitlab-ci\.yml$/m);
+  assert.match(check.stdout, /^-# my own edit$/m);
+  assert.match(check.stderr, /\.gitlab-ci\.yml not up to date/);
+  await rm(file);
+  const missing = await runCli(['ci', 'gitlab', '--check', '-o', 'json'], { cwd: repo.dir });
+  assert.equal(missing.code, 1);
+  assert.deepEqual(JSON.parse(missing.stdout), { files: [{ path: '.gitlab-ci.yml', state: 'missing' }] });
+  await writeFile(file, generated + '# my own edit\n');
 
   const forced = await runCli(['ci', 'gitlab', '--force'], { cwd: repo.dir });
   assert.equal(forced.code, 0, forced.stderr);
@@ -108,4 +118,47 @@ test('--no-settings-sync: Secrets managed elsewhere, so no sync step and no sett
   assert.doesNotMatch(deploy, /secrets sync|toJSON\(secrets\)/);
   assert.match(deploy, /cutover deploy /);
   assert.doesNotMatch(run.stdout, /per-color settings/);
+});
+
+test('github: unnamed settings, a bad tarball and --build without an image exit 2, writing nothing', async (t) => {
+  const repo = await fixtureRepo();
+  t.after(repo.remove);
+  const unnamed = await runCli(['ci', 'github'], { cwd: repo.dir });
+  assert.equal(unnamed.code, 2);
+  assert.match(unnamed.stderr, /only the secrets it names/);
+  assert.match(unnamed.stderr, /--settings DB_PASSWORD/);
+  const url = await runCli(['ci', 'gitlab', '--install-from', 'https://example.test/c.tgz'], {
+    cwd: repo.dir,
+  });
+  assert.equal(url.code, 2);
+  assert.match(url.stderr, /--install-sha256/);
+  const noImage = await fixtureRepo('app: myapp\n');
+  t.after(noImage.remove);
+  const build = await runCli(['ci', 'semaphore', '--build'], { cwd: noImage.dir });
+  assert.equal(build.code, 2);
+  assert.match(build.stderr, /names no image/);
+  assert.deepEqual(await readdir(repo.dir), ['cutover.yaml']);
+});
+
+test('--install-from a vendored tarball: the jobs check its sha256 before npm installs it', async (t) => {
+  const repo = await fixtureRepo();
+  t.after(repo.remove);
+  await mkdir(join(repo.dir, 'vendor'));
+  await writeFile(join(repo.dir, 'vendor', 'cutover.tgz'), 'tarball bytes');
+  const run = await runCli(['ci', 'gitlab', '--install-from', 'vendor/cutover.tgz'], { cwd: repo.dir });
+  assert.equal(run.code, 0, run.stderr);
+  const ci = await readFile(join(repo.dir, '.gitlab-ci.yml'), 'utf8');
+  const sha = createHash('sha256').update('tarball bytes').digest('hex');
+  assert.match(ci, /cp \.\/vendor\/cutover\.tgz "\$tgz" && echo "[0-9a-f]{64} {2}\$tgz" \| sha256sum --check/);
+  assert.match(ci, new RegExp(`echo "${sha}  `), 'the sha256 of the file');
+  const check = await runCli(['ci', 'gitlab', '--install-from', 'vendor/cutover.tgz', '--check'], {
+    cwd: repo.dir,
+  });
+  assert.equal(check.code, 0, check.stdout);
+  await writeFile(join(repo.dir, 'vendor', 'cutover.tgz'), 'other bytes');
+  const stale = await runCli(['ci', 'gitlab', '--install-from', 'vendor/cutover.tgz', '--check'], {
+    cwd: repo.dir,
+  });
+  assert.equal(stale.code, 1, 'a changed tarball makes the pipeline stale');
+  assert.match(stale.stdout, /^-.*sha256sum/m);
 });

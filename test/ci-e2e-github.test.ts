@@ -74,7 +74,10 @@ async function secretData(name: string): Promise<Record<string, string>> {
 }
 
 test('cutover ci github writes the workflows into the checkout', async () => {
-  const run = await runCli(['ci', 'github'], { cwd: w.repo, env: w.baseEnv });
+  const run = await runCli(['ci', 'github', '--settings', 'DB_PASSWORD,FEATURE_FLAGS'], {
+    cwd: w.repo,
+    env: w.baseEnv,
+  });
   assert.equal(run.code, 0, run.stderr);
   assert.match(run.stdout, /created\s+\.github\/workflows\/myapp-deploy\.yml/);
 });

@@ -20,10 +20,13 @@ import {
 
 // Records argv, the kubeconfig it would use (path, mode, content) and fails when asked to.
 const FAKE_CUTOVER = `#!/usr/bin/env bash
+# The install line asks for the version first: this one is the pinned version, so nothing is installed.
+if [ "$*" = "--version" ]; then echo "cutover 0.1.0"; exit 0; fi
 {
   printf 'argv:%s\\n' "$*"
   if [ -n "\${KUBECONFIG:-}" ]; then printf 'kubeconfig:%s mode:%s content:%s\\n' "$KUBECONFIG" "$(stat -c %a "$KUBECONFIG")" "$(cat "$KUBECONFIG")"; fi
-  if [ -n "\${CUTOVER_CI_SECRETS:-}" ]; then printf 'secrets-json:%s\\n' "$CUTOVER_CI_SECRETS"; fi
+  names="$(env | grep -o '^CUTOVER_ENV_[A-Z_]*' | sort | tr '\\n' ' ')"
+  if [ -n "$names" ]; then printf 'settings:%s\\n' "$names"; fi
 } >> "$FAKE_LOG"
 case " $* " in *" $FAKE_FAIL_ON "*) exit 3 ;; esac
 exit 0
@@ -46,13 +49,16 @@ async function fakeWorld(t: { after: (fn: () => Promise<void>) => void }) {
 }
 
 const gh = planCi('github', FIXTURE_INPUT);
+const SETTINGS = Object.fromEntries(
+  ['BLUE', 'GREEN'].flatMap((c) => ['DB_PASSWORD', 'DB_USER'].map((k) => [`CUTOVER_ENV_${c}_${k}`, 'v'])),
+);
 const deployWf = gh['.github/workflows/myapp-deploy.yml'];
 
 test('githubExpand evaluates the expressions the workflows use and rejects others', () => {
   const ctx = { refName: 'v1.0-green', inputs: { release: 'v1' }, secrets: { A: 'x' } };
   assert.equal(githubExpand('${{ github.ref_name }}', ctx), 'v1.0-green');
   assert.equal(githubExpand('${{ inputs.release }}', ctx), 'v1');
-  assert.equal(githubExpand('${{ toJSON(secrets) }}', ctx), '{"A":"x"}');
+  assert.throws(() => githubExpand('${{ toJSON(secrets) }}', ctx), /not modelled/);
   assert.throws(() => githubExpand('${{ github.event.head_commit.message }}', ctx), /not modelled/);
   assert.deepEqual(
     githubJob(deployWf, 'deploy').steps.map((s) => s.name),
@@ -79,6 +85,10 @@ test('github deploy job: tag → check, kubeconfig (0600, decoded), sync, deploy
       secrets: {
         KUBECONFIG_B64: Buffer.from('apiVersion: v1\n').toString('base64'),
         CUTOVER_ENV_GREEN_DB_PASSWORD: 's3cret',
+        CUTOVER_ENV_GREEN_DB_USER: 'u',
+        CUTOVER_ENV_BLUE_DB_PASSWORD: 'b',
+        CUTOVER_ENV_BLUE_DB_USER: 'u',
+        UNRELATED_TOKEN: 'never passed',
       },
     },
   });
@@ -106,8 +116,13 @@ test('github deploy job: tag → check, kubeconfig (0600, decoded), sync, deploy
   ]);
   const kube = calls.find((l) => l.startsWith('kubeconfig:'))!;
   assert.match(kube, /mode:600 content:apiVersion: v1$/);
-  // The secrets JSON reaches the sync step only.
-  assert.equal(calls.filter((l) => l.startsWith('secrets-json:')).length, 1);
+  // The settings reach the sync step only, each by name; no other secret reaches any step.
+  assert.deepEqual(
+    calls.filter((l) => l.startsWith('settings:')),
+    [
+      'settings:CUTOVER_ENV_BLUE_DB_PASSWORD CUTOVER_ENV_BLUE_DB_USER CUTOVER_ENV_GREEN_DB_PASSWORD CUTOVER_ENV_GREEN_DB_USER ',
+    ],
+  );
   assert.ok(runs.every((r) => !r.stdout.includes('s3cret') && !r.stderr.includes('s3cret')));
 });
 
@@ -116,12 +131,32 @@ test('github: a failing step stops the job; the always() status step still runs'
   const runs = await runGithubJob(deployWf, 'deploy', {
     cwd: w.dir,
     baseEnv: { ...w.env, FAKE_FAIL_ON: 'deploy' },
-    context: { refName: 'v2.0-blue', secrets: { KUBECONFIG_B64: Buffer.from('x').toString('base64') } },
+    context: {
+      refName: 'v2.0-blue',
+      secrets: { KUBECONFIG_B64: Buffer.from('x').toString('base64'), ...SETTINGS },
+    },
   });
   const byName = Object.fromEntries(runs.map((r) => [r.name, r.code]));
   assert.equal(byName.Deploy, 3);
   assert.equal(byName['Smoke test'], null);
   assert.equal(byName['Show the release state'], 0);
+});
+
+test('github: an unset settings secret stops the job before the deploy, exit 2', async (t) => {
+  const w = await fakeWorld(t);
+  const { CUTOVER_ENV_BLUE_DB_USER: _unset, ...partial } = SETTINGS;
+  const runs = await runGithubJob(deployWf, 'deploy', {
+    cwd: w.dir,
+    baseEnv: w.env,
+    context: {
+      refName: 'v2.0',
+      secrets: { KUBECONFIG_B64: Buffer.from('x').toString('base64'), ...partial },
+    },
+  });
+  const step = runs.find((r) => r.name === "Sync the color's settings")!;
+  assert.equal(step.code, 2);
+  assert.match(step.stdout, /::error::secret CUTOVER_ENV_BLUE_DB_USER is empty/);
+  assert.equal(runs.find((r) => r.name === 'Deploy')!.code, null);
 });
 
 test('github: an empty KUBECONFIG_B64 stops the job with a message, exit 2', async (t) => {

@@ -1,7 +1,7 @@
 // Runs the shell of generated CI files the way the CI systems do, without the CI: the steps'
 // `run:` scripts of a GitHub Actions job, the `before_script` + `script` lines of a GitLab job.
 // What each system adds around the shell is modelled only as far as the generated files use it:
-// - GitHub: `${{ }}` expressions in `env:` (github.ref_name, inputs.*, secrets.*, toJSON(secrets));
+// - GitHub: `${{ }}` expressions in `env:` (github.ref_name, inputs.*, secrets.* — never all secrets);
 //   an unknown expression is an error, so a new one cannot slip through untested. Each step runs
 //   as `bash --noprofile --norc -eo pipefail FILE` (the `shell: bash` default), with the workflow,
 //   job and step env, and what earlier steps appended to $GITHUB_ENV. `uses:` steps are skipped
@@ -55,7 +55,6 @@ export function githubJob(
 export function githubExpand(value: string, ctx: GithubContext): string {
   return value.replace(/\$\{\{\s*(.*?)\s*\}\}/g, (_, expr: string) => {
     if (expr === 'github.ref_name') return need(ctx.refName, expr);
-    if (expr === 'toJSON(secrets)') return JSON.stringify(ctx.secrets ?? {});
     const m = /^(inputs|secrets)\.([A-Za-z0-9_-]+)$/.exec(expr);
     if (m) return (m[1] === 'inputs' ? ctx.inputs : ctx.secrets)?.[m[2]] ?? '';
     throw new Error(`expression not modelled by the test runner: ${expr}`);

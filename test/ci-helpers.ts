@@ -52,7 +52,11 @@ export const FIXTURE_INPUT: CiInput = {
   colorSecrets: { blue: 'env-blue', green: 'env-green' },
   settingsPrefix: 'CUTOVER_ENV_',
   cutoverVersion: '0.1.0',
+  settingsKeys: ['DB_PASSWORD', 'DB_USER'],
 };
+
+/** The flags that give FIXTURE_INPUT from FIXTURE_CONFIG. */
+export const FIXTURE_FLAGS = ['--settings', 'DB_USER,DB_PASSWORD'];
 
 /** A temp dir holding FIXTURE_CONFIG (or the given text) as cutover.yaml; removed by the caller. */
 export async function fixtureRepo(

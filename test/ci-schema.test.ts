@@ -35,6 +35,11 @@ const INPUTS = {
     imageRepository: undefined,
     configPath: 'deploy/cutover.yaml',
   },
+  'build job, vendored tarball': {
+    ...FIXTURE_INPUT,
+    build: true,
+    install: { kind: 'tarball' as const, source: './vendor/cutover.tgz', sha256: 'a'.repeat(64) },
+  },
 };
 
 for (const [label, input] of Object.entries(INPUTS)) {

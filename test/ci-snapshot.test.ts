@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { mkdir, readFile, readdir, writeFile } from 'node:fs/promises';
 import { dirname, join, relative } from 'node:path';
 import { CI_SYSTEMS, planCi } from '../src/ci/plan.js';
-import { FIXTURE_INPUT, REPO_ROOT, fixtureRepo, runCli } from './ci-helpers.js';
+import { FIXTURE_FLAGS, FIXTURE_INPUT, REPO_ROOT, fixtureRepo, runCli } from './ci-helpers.js';
 
 const SNAPSHOTS = join(REPO_ROOT, 'test/snapshots/ci');
 const update = process.env.UPDATE_SNAPSHOTS === '1';
@@ -50,7 +50,7 @@ test('the CLI writes exactly what planCi plans, from cutover.yaml', async (t) =>
   t.after(repo.remove);
   const pkg = JSON.parse(await readFile(join(REPO_ROOT, 'package.json'), 'utf8')) as { version: string };
   for (const system of CI_SYSTEMS) {
-    const run = await runCli(['ci', system], { cwd: repo.dir });
+    const run = await runCli(['ci', system, ...FIXTURE_FLAGS], { cwd: repo.dir });
     assert.equal(run.code, 0, run.stderr);
     const planned = planCi(system, { ...FIXTURE_INPUT, cutoverVersion: pkg.version });
     for (const [path, content] of Object.entries(planned)) {

@@ -4,7 +4,7 @@
 // compiled inside the package, and local down.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import {
   existsSync,
   mkdirSync,
@@ -17,28 +17,12 @@ import {
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { PACKAGE_NAME, packageVersion } from '../src/package-root.js';
+import { REPO, npmConfig, packTarball } from './helpers/pack.js';
 
-const REPO = fileURLToPath(new URL('..', import.meta.url));
 // npm itself keeps this machine's cache and settings (certificate authority, registry): a fresh
 // HOME is for cutover, not for reaching the registry.
-const npmConfig = (key: string) => execFileSync('npm', ['config', 'get', key], { encoding: 'utf8' }).trim();
 const NPM_ENV = { npm_config_cache: npmConfig('cache'), npm_config_userconfig: npmConfig('userconfig') };
-
-/** Packs the built checkout (scripts are not re-run: `npm test` has just built it). */
-export function packTarball(dest: string): string {
-  assert.ok(
-    existsSync(join(REPO, 'dist', 'src', 'cli', 'chunks')),
-    'dist/ holds no bundled CLI: run `npm run build` first',
-  );
-  const out = execFileSync('npm', ['pack', '--ignore-scripts', '--json', '--pack-destination', dest], {
-    cwd: REPO,
-    encoding: 'utf8',
-  });
-  const [{ filename }] = JSON.parse(out) as { filename: string }[];
-  return join(dest, filename);
-}
 
 function run(bin: string, args: string[], env: Record<string, string>, cwd: string) {
   const res = spawnSync(bin, args, { env, cwd, encoding: 'utf8', timeout: 240_000 });

@@ -3,6 +3,7 @@
 // are `workflow_dispatch` workflows that take the release as a required input and run in an
 // environment whose required reviewers approve each run. All share one concurrency group, so two
 // release steps of the app never overlap (cutover's Lease lock in the cluster holds on top).
+import { InputError } from '../errors.js';
 import { hasColorSecrets, type CiInput } from './input.js';
 import { note, renderYaml, spaced } from './yaml-doc.js';
 import * as sh from './shell.js';
@@ -104,7 +105,9 @@ function deployWorkflow(input: CiInput): string {
     concurrency: concurrency(input),
     ...SHARED_TOP,
     jobs: spaced({
+      ...(input.build ? { build: buildJob(input) } : {}),
       deploy: {
+        ...(input.build ? { needs: 'build' } : {}),
         name: 'Deploy and test ${{ github.ref_name }}',
         'runs-on': 'ubuntu-latest',
         'timeout-minutes': 30,
@@ -115,21 +118,66 @@ function deployWorkflow(input: CiInput): string {
   });
 }
 
-// GitHub passes secrets only as named; the settings are read by prefix from the JSON of all
-// secrets, given to this one step only. GitHub masks each value in the log, and cutover prints
-// key names only.
+// GitHub hands a step only the secrets it names: this step gets the settings of both colors (a
+// plain tag picks the color at run time), each by name, and no other secret. An unset secret
+// arrives as an empty string, so the step stops (exit 2) rather than write an empty setting.
 function settingsStep(input: CiInput, v: sh.CiVars): unknown {
+  const names = settingsSecretNames(input);
   return note(
     [
-      `Writes the color's settings (secrets named ${input.settingsPrefix}BLUE_* / ${input.settingsPrefix}GREEN_*) into its`,
+      `Writes the color's settings (secrets ${names.join(', ')}) into its`,
       'Kubernetes Secret before the pods start. Values are never printed.',
     ].join('\n'),
     {
       name: "Sync the color's settings",
-      env: { CUTOVER_CI_SECRETS: '${{ toJSON(secrets) }}' },
-      run: sh.syncSettings(input, { tag: v.tag }),
+      env: Object.fromEntries(names.map((n) => [n, `\${{ secrets.${n} }}`])),
+      run: [
+        `for name in ${names.join(' ')}; do`,
+        '  if [ -z "${!name}" ]; then echo "::error::secret $name is empty: add it in Settings > Secrets and variables > Actions"; exit 2; fi',
+        'done',
+        sh.syncSettings(input, { tag: v.tag }),
+        '',
+      ].join('\n'),
     },
   );
+}
+
+/** The secrets holding the per-color settings, as `cutover secrets sync` reads them. */
+export function settingsSecretNames(input: CiInput): string[] {
+  const keys = input.settingsKeys ?? [];
+  if (keys.length === 0) {
+    throw new InputError('GitHub passes a step only the secrets it names: the settings are not named', {
+      remedy:
+        'name them, e.g. `cutover ci github --settings DB_PASSWORD,DB_USER`, or leave the sync out with --no-settings-sync',
+    });
+  }
+  const colors = (['blue', 'green'] as const).filter((c) => input.colorSecrets[c]);
+  return colors.flatMap((c) => keys.map((k) => `${input.settingsPrefix}${c.toUpperCase()}_${k}`));
+}
+
+// The optional image build: the deploy job needs it, so a deploy never races the push of its image.
+// Registry credentials reach the login step only.
+function buildJob(input: CiInput): unknown {
+  return {
+    name: 'Build and push ${{ github.ref_name }}',
+    'runs-on': 'ubuntu-latest',
+    'timeout-minutes': 30,
+    steps: [
+      { name: 'Check out', uses: 'actions/checkout@v4' },
+      note('Secrets REGISTRY_USERNAME and REGISTRY_PASSWORD: an account that may push the image.', {
+        name: 'Log in to the registry',
+        env: {
+          REGISTRY_USERNAME: '${{ secrets.REGISTRY_USERNAME }}',
+          REGISTRY_PASSWORD: '${{ secrets.REGISTRY_PASSWORD }}',
+        },
+        run: sh.registryLogin(input),
+      }),
+      note('Builds the Dockerfile at the repository root and pushes the image the deploy names.', {
+        name: 'Build and push',
+        run: sh.buildAndPush(input, 'GITHUB_REF_NAME'),
+      }),
+    ],
+  };
 }
 
 const MANUAL: Record<sh.ManualAction, { title: string; what: string; comment: string }> = {

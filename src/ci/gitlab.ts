@@ -36,12 +36,32 @@ function clusterJob(input: CiInput, stage: string, script: string[], extra: Reco
   return {
     stage,
     rules: [{ if: TAG_RULE, ...(extra.when ? { when: extra.when } : {}) }],
-    ...(extra.when ? { allow_failure: true } : {}),
+    ...(extra.allowFailure ? { allow_failure: true } : {}),
+    ...(extra.needs ? { needs: extra.needs } : {}),
     resource_group: `cutover-${input.app}`,
     interruptible: false,
     ...(extra.environment ? { environment: extra.environment } : {}),
     script,
   };
+}
+
+// The optional image build, in Docker-in-Docker. It replaces the default before_script (it needs
+// no cutover and no kubeconfig); registry credentials are CI/CD variables REGISTRY_USERNAME and
+// REGISTRY_PASSWORD, which only this job reads.
+function buildJob(input: CiInput) {
+  return note(
+    'Builds the Dockerfile at the repository root and pushes the image the deploy names; deploy needs it.',
+    {
+      stage: 'build',
+      rules: [{ if: TAG_RULE }],
+      image: 'docker:27',
+      services: ['docker:27-dind'],
+      variables: { DOCKER_TLS_CERTDIR: '/certs' },
+      before_script: [sh.registryLogin(input)],
+      script: [sh.buildAndPush(input, TAG)],
+    },
+    { blankLineBefore: true },
+  );
 }
 
 function deployJob(input: CiInput) {
@@ -54,7 +74,7 @@ function deployJob(input: CiInput) {
       `color, after writing that color's settings (CI/CD variables ${input.settingsPrefix}BLUE_* / ${input.settingsPrefix}GREEN_*)`,
       'into its Kubernetes Secret. cutover refuses the live color (exit 3) and waits for every replica.',
     ].join('\n'),
-    clusterJob(input, 'deploy', script),
+    clusterJob(input, 'deploy', script, input.build ? { needs: ['build'] } : {}),
     { blankLineBefore: true },
   );
 }
@@ -65,11 +85,16 @@ function manualJob(
   stage: string,
   comment: string,
   envAction: string,
+  optional = false,
 ) {
   return note(
     comment,
     clusterJob(input, stage, [...sh.manual(input, action, V), sh.status(input)], {
       when: 'manual',
+      // A blocking manual job (GitLab's default for `when: manual` in rules) holds the later
+      // stages and the pipeline's status until it runs, and its failure fails the pipeline. Only
+      // the rollback is optional: it must not hold the pipeline, so it may fail without failing it.
+      ...(optional ? { allowFailure: true } : {}),
       environment: { name: gitlabEnvironment(input), action: envAction },
     }),
     { blankLineBefore: true },
@@ -78,7 +103,7 @@ function manualJob(
 
 export function planGitlab(input: CiInput): Record<string, string> {
   const file = renderYaml(header(input), {
-    stages: ['deploy', 'test', 'promote', 'cleanup'],
+    stages: [...(input.build ? ['build'] : []), 'deploy', 'test', 'promote', 'cleanup'],
     default: note(
       [
         'The kubeconfig comes from a CI/CD variable of type File named KUBECONFIG (GitLab puts the',
@@ -93,6 +118,7 @@ export function planGitlab(input: CiInput): Record<string, string> {
       },
       { blankLineBefore: true },
     ),
+    ...(input.build ? { build: buildJob(input) } : {}),
     deploy: deployJob(input),
     'smoke-test': note(
       'Smoke tests through the gateway with the test cookie; records the verdict on the release.',
@@ -104,9 +130,9 @@ export function planGitlab(input: CiInput): Record<string, string> {
       'promote',
       'promote',
       [
-        "Manual: switches all traffic to this pipeline's release. cutover refuses a release other than the",
-        'one deployed and tested (exit 3), so a stale pipeline cannot promote. Protect the environment',
-        'to require approval.',
+        "Manual and blocking: switches all traffic to this pipeline's release. The pipeline waits for it,",
+        'and a failed promote fails the pipeline. cutover refuses a release other than the one deployed',
+        'and tested (exit 3), so a stale pipeline cannot promote. Protect the environment to require approval.',
       ].join('\n'),
       'start',
     ),
@@ -114,14 +140,21 @@ export function planGitlab(input: CiInput): Record<string, string> {
       input,
       'rollback',
       'cleanup',
-      "Manual: sends traffic back to the previous color; refused unless this pipeline's release is live.",
+      [
+        "Manual and optional: sends traffic back to the previous color; refused unless this pipeline's",
+        'release is live. It does not hold the pipeline; a failed rollback shows as a failed job.',
+      ].join('\n'),
       'start',
+      true,
     ),
     decommission: manualJob(
       input,
       'decommission',
       'cleanup',
-      "Manual: removes the old color once this pipeline's release is live and the drain window is over.",
+      [
+        "Manual: removes the old color once this pipeline's release is live and the drain window is over.",
+        'The pipeline finishes when it has run: a release is done when the old color is gone.',
+      ].join('\n'),
       'access',
     ),
   });

@@ -18,19 +18,52 @@ export interface CiInput {
   colorSecrets: { blue?: string; green?: string };
   /** Prefix of the CI variables holding per-color settings: `<prefix><COLOR>_<KEY>`. */
   settingsPrefix: string;
-  /** The cutover version the pipelines install when the runner has none. */
+  /** The cutover version the pipelines run: exactly this one, installed as `install` says. */
   cutoverVersion: string;
+  /** How a job gets that cutover (`--install-from`); default the published package. */
+  install?: CiInstall;
+  /**
+   * Names of the per-color settings (`--settings DB_PASSWORD,…`). GitHub hands a step only the
+   * secrets it names, so its settings step names these, for each color, and nothing else.
+   */
+  settingsKeys?: string[];
+  /** An optional build-and-push job (`--build`) that the deploy waits for. */
+  build?: boolean;
 }
+
+/**
+ * - `npm`: the published package at exactly the version that generated the files.
+ * - `tarball`: a vendored tarball (a path in the repository or an https URL), checked against
+ *   its sha256 before npm sees it.
+ * - `preinstalled`: the runner's image carries cutover; the job checks it is exactly that version.
+ */
+export type CiInstall =
+  { kind: 'npm' } | { kind: 'tarball'; source: string; sha256: string } | { kind: 'preinstalled' };
 
 export const DEFAULT_SETTINGS_PREFIX = 'CUTOVER_ENV_';
 
 /** Builds the generator input from a loaded config; the config path is made relative to `root`. */
 export function ciInputFromConfig(
   config: Pick<CutoverConfig, 'app' | 'imageRepository' | 'secrets' | 'file'>,
-  options: { root: string; settingsPrefix?: string; cutoverVersion: string; syncSettings?: boolean },
+  options: {
+    root: string;
+    settingsPrefix?: string;
+    cutoverVersion: string;
+    syncSettings?: boolean;
+    install?: CiInstall;
+    settingsKeys?: string[];
+    build?: boolean;
+  },
 ): CiInput {
   const prefix = options.settingsPrefix ?? DEFAULT_SETTINGS_PREFIX;
   checkPrefix(prefix);
+  if (options.build && !config.imageRepository) {
+    throw new InputError('--build pushes <image>:<tag>, but cutover.yaml names no image', {
+      file: config.file,
+      field: 'image',
+      remedy: 'add `image: registry.example.com/team/app` to cutover.yaml, or drop --build',
+    });
+  }
   return {
     app: config.app,
     configPath: repoRelative(options.root, config.file),
@@ -40,6 +73,9 @@ export function ciInputFromConfig(
     colorSecrets: options.syncSettings === false ? {} : sortedSecrets(config.secrets),
     settingsPrefix: prefix,
     cutoverVersion: options.cutoverVersion,
+    ...(options.install && options.install.kind !== 'npm' ? { install: options.install } : {}),
+    ...(options.syncSettings !== false && options.settingsKeys ? { settingsKeys: options.settingsKeys } : {}),
+    ...(options.build ? { build: true } : {}),
   };
 }
 

@@ -79,6 +79,7 @@ function entryPipeline(input: CiInput): string {
           ],
         },
       },
+      ...(input.build ? [buildBlock(input)] : []),
     ]),
     promotions: note(
       [
@@ -97,6 +98,26 @@ function entryPipeline(input: CiInput): string {
       { blankLineBefore: true },
     ),
   });
+}
+
+/** The secret holding REGISTRY_USERNAME / REGISTRY_PASSWORD, given to the build block only. */
+export const REGISTRY_SECRET = 'registry';
+
+// The optional image build: after the tag check and before any deploy pipeline is promoted, so a
+// deploy never races the push of its image.
+function buildBlock(input: CiInput): unknown {
+  return note(
+    `Builds the Dockerfile at the repository root and pushes ${input.imageRepository!}:<tag>; the secret ${REGISTRY_SECRET} holds the registry login.`,
+    {
+      name: 'Build and push image',
+      skip: { when: "tag !~ '^v'" },
+      task: {
+        secrets: [{ name: REGISTRY_SECRET }],
+        prologue: { commands: ['checkout', sh.registryLogin(input)] },
+        jobs: [{ name: 'docker build and push', commands: [sh.buildAndPush(input, TAG)] }],
+      },
+    },
+  );
 }
 
 function deployFile(input: CiInput, color?: Color): string {

@@ -26,9 +26,29 @@ function cutover(input: CiInput, words: string[]): string {
   return ['cutover', ...words, '-f', quoteArg(input.configPath)].join(' ');
 }
 
-/** Uses the cutover already on the runner (self-hosted runners, images with it baked in), else installs the pinned one. */
+/**
+ * The first line of every job: exactly the cutover that generated the files, or the job fails
+ * before it touches the cluster. A runner that already has that version (a self-hosted runner, an
+ * image with it baked in, an earlier job on the same machine) skips the install.
+ */
 export function installCutover(input: CiInput): string {
-  return `command -v cutover >/dev/null || npm install --global --no-audit --no-fund ${PACKAGE_NAME}@${input.cutoverVersion}`;
+  const version = input.cutoverVersion;
+  const has = `cutover --version 2>/dev/null | grep -qxF 'cutover ${version}'`;
+  const npm = 'npm install --global --no-audit --no-fund';
+  const install = input.install ?? { kind: 'npm' };
+  switch (install.kind) {
+    case 'npm':
+      return `${has} || ${npm} ${PACKAGE_NAME}@${version}`;
+    case 'preinstalled':
+      return `${has} || { echo "cutover ${version} is not on this runner (generated with --install-from preinstalled)" >&2; exit 2; }`;
+    case 'tarball': {
+      // Checked before npm reads it: a tampered or truncated tarball never runs.
+      const fetch = /^https:\/\//.test(install.source)
+        ? `curl --fail --silent --show-error --location --output "$tgz" ${quoteArg(install.source)}`
+        : `cp ${quoteArg(install.source)} "$tgz"`;
+      return `${has} || { tgz="$(mktemp -d)/cutover.tgz" && ${fetch} && echo "${install.sha256}  $tgz" | sha256sum --check --quiet - && ${npm} "$tgz"; }`;
+    }
+  }
 }
 
 /** Rejects a tag that names no version before anything touches the cluster (exit 2). */
@@ -68,4 +88,21 @@ export function manual(input: CiInput, action: ManualAction, v: CiVars): string[
 
 export function status(input: CiInput): string {
   return cutover(input, ['status']);
+}
+
+/** The registry host of an image repository, as docker names it (Docker Hub when none is named). */
+export function registryHost(imageRepository: string): string {
+  const first = imageRepository.split('/')[0];
+  return imageRepository.includes('/') && /[.:]|^localhost$/.test(first) ? first : 'docker.io';
+}
+
+/** Logs in with REGISTRY_USERNAME / REGISTRY_PASSWORD; the password goes through stdin only. */
+export function registryLogin(input: CiInput): string {
+  return `printf '%s' "$REGISTRY_PASSWORD" | docker login --username "$REGISTRY_USERNAME" --password-stdin ${registryHost(input.imageRepository!)}`;
+}
+
+/** Builds the repository's Dockerfile as `<image repository>:<tag>` and pushes it. */
+export function buildAndPush(input: CiInput, tagVariable: string): string {
+  const image = `"${input.imageRepository!}:$${tagVariable}"`;
+  return `docker build --tag ${image} . && docker push ${image}`;
 }

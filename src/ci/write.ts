@@ -6,6 +6,7 @@
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { InputError } from '../errors.js';
+import { lineDiff } from './line-diff.js';
 import type { CiFiles } from './plan.js';
 
 export type WriteOutcome = 'created' | 'unchanged' | 'updated';
@@ -13,6 +14,16 @@ export type WriteOutcome = 'created' | 'unchanged' | 'updated';
 export interface WrittenFile {
   path: string;
   outcome: WriteOutcome;
+}
+
+/** What `--check` finds: words for a file nobody wrote (never "created" or "updated"). */
+export type CheckState = 'missing' | 'differs' | 'up to date';
+
+export interface CheckedFile {
+  path: string;
+  state: CheckState;
+  /** For a file that differs: the changed lines, as `diff -u` would show them. */
+  diff?: string;
 }
 
 async function readIfExists(path: string): Promise<string | undefined> {
@@ -32,6 +43,18 @@ export async function compareCiFiles(root: string, files: CiFiles): Promise<Writ
     const outcome: WriteOutcome =
       current === undefined ? 'created' : current === content ? 'unchanged' : 'updated';
     out.push({ path, outcome });
+  }
+  return out;
+}
+
+/** Compares the files on disk with the planned ones, writing nothing. */
+export async function checkCiFiles(root: string, files: CiFiles): Promise<CheckedFile[]> {
+  const out: CheckedFile[] = [];
+  for (const [path, content] of Object.entries(files)) {
+    const current = await readIfExists(join(root, path));
+    if (current === undefined) out.push({ path, state: 'missing' });
+    else if (current === content) out.push({ path, state: 'up to date' });
+    else out.push({ path, state: 'differs', diff: lineDiff(current, content, path) });
   }
   return out;
 }

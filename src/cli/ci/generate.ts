@@ -5,7 +5,9 @@ import type { Command } from '../command.js';
 import { ciInputFromConfig } from '../../ci/input.js';
 import { loadCiConfig } from '../../ci/load.js';
 import { CI_SYSTEMS, checkCiSystem, planCi, setupHint } from '../../ci/plan.js';
-import { compareCiFiles, writeCiFiles, type WrittenFile } from '../../ci/write.js';
+import { checkCiFiles, writeCiFiles, type CheckedFile, type WrittenFile } from '../../ci/write.js';
+import { parseInstall } from '../../ci/install.js';
+import { str } from '../global-flags.js';
 import { InputError, OperationFailedError } from '../../errors.js';
 import { packageVersion } from '../../package-root.js';
 
@@ -14,9 +16,32 @@ function report(files: WrittenFile[], json: boolean): string {
   return files.map((f) => `${f.outcome.padEnd(9)} ${f.path}`).join('\n');
 }
 
+function checkReport(files: CheckedFile[], json: boolean): string {
+  if (json) return JSON.stringify({ files }, null, 2);
+  return files
+    .map((f) => [`${f.state.padEnd(10)} ${f.path}`, ...(f.diff ? [f.diff] : [])].join('\n'))
+    .join('\n');
+}
+
+function settingsKeys(value: unknown): string[] | undefined {
+  if (value === undefined) return undefined;
+  const keys = String(value)
+    .split(',')
+    .map((k) => k.trim())
+    .filter(Boolean);
+  const bad = keys.filter((k) => !/^[A-Za-z_][A-Za-z0-9_]*$/.test(k));
+  if (bad.length || keys.length === 0) {
+    throw new InputError(`--settings ${String(value)}: ${bad.length ? bad.join(', ') : 'no names'}`, {
+      remedy:
+        'give the setting names, comma-separated, as the pods read them: --settings DB_PASSWORD,DB_USER',
+    });
+  }
+  return [...new Set(keys)].sort();
+}
+
 const command: Command = {
   path: ['ci'],
-  usage: `${CI_SYSTEMS.join('|')} [--out DIR] [-f cutover.yaml] [--prefix CUTOVER_ENV_ | --no-settings-sync] [--force] [--check]`,
+  usage: `${CI_SYSTEMS.join('|')} [--out DIR] [-f cutover.yaml] [--install-from npm|preinstalled|PATH|URL [--install-sha256 HEX]] [--settings KEY,… | --no-settings-sync] [--prefix P] [--build] [--force] [--check]`,
   flags: {
     out: { type: 'string', value: 'DIR', description: 'the repository root to write into', defaultText: '.' },
     config: {
@@ -31,6 +56,29 @@ const command: Command = {
       value: 'PREFIX',
       description: "CI variables with this prefix become the color's Secret (cutover secrets sync)",
       defaultText: 'secrets.prefix of cutover.yaml, CUTOVER_ENV_',
+    },
+    settings: {
+      type: 'string',
+      value: 'KEY,…',
+      description:
+        'names of the per-color settings (GitHub passes a step only the secrets it names: <PREFIX>BLUE_KEY, <PREFIX>GREEN_KEY)',
+    },
+    'install-from': {
+      type: 'string',
+      value: 'npm|preinstalled|PATH|URL',
+      description:
+        'how jobs get cutover: the published package, the runner image, or a vendored tarball (checked by sha256)',
+      defaultText: 'npm (exactly this version)',
+    },
+    'install-sha256': {
+      type: 'string',
+      value: 'HEX',
+      description: 'sha256 of the tarball --install-from names (required for a URL; computed for a path)',
+    },
+    build: {
+      type: 'boolean',
+      default: false,
+      description: 'add a job that builds and pushes <image>:<tag> from the Dockerfile; deploy waits for it',
     },
     'no-settings-sync': {
       type: 'boolean',
@@ -75,13 +123,16 @@ const command: Command = {
       settingsPrefix: args.values.prefix as string | undefined,
       cutoverVersion: packageVersion(),
       syncSettings: !args.values['no-settings-sync'],
+      install: parseInstall({ from: str(args, 'install-from'), sha256: str(args, 'install-sha256') }, root),
+      settingsKeys: settingsKeys(args.values.settings),
+      build: Boolean(args.values.build),
     });
     const files = planCi(system, input);
     const json = args.values.output === 'json';
     if (args.values.check) {
-      const result = await compareCiFiles(root, files);
-      io.stdout.write(report(result, json) + '\n');
-      const stale = result.filter((f) => f.outcome !== 'unchanged').map((f) => f.path);
+      const result = await checkCiFiles(root, files);
+      io.stdout.write(checkReport(result, json) + '\n');
+      const stale = result.filter((f) => f.state !== 'up to date').map((f) => f.path);
       if (stale.length) {
         throw new OperationFailedError(`${stale.join(', ')} not up to date with ${args.values.config}`, {
           remedy: `run \`cutover ci ${system}\` and commit the result`,
