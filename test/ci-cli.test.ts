@@ -149,7 +149,10 @@ test('--install-from a vendored tarball: the jobs check its sha256 before npm in
   assert.equal(run.code, 0, run.stderr);
   const ci = await readFile(join(repo.dir, '.gitlab-ci.yml'), 'utf8');
   const sha = createHash('sha256').update('tarball bytes').digest('hex');
-  assert.match(ci, /cp \.\/vendor\/cutover\.tgz "\$tgz" && echo "[0-9a-f]{64} {2}\$tgz" \| sha256sum --check/);
+  assert.match(
+    ci,
+    /cp \.\/vendor\/cutover\.tgz "\$tgz" && echo "[0-9a-f]{64} {2}\$tgz" \| sha256sum --check/,
+  );
   assert.match(ci, new RegExp(`echo "${sha}  `), 'the sha256 of the file');
   const check = await runCli(['ci', 'gitlab', '--install-from', 'vendor/cutover.tgz', '--check'], {
     cwd: repo.dir,
