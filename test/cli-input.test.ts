@@ -148,7 +148,7 @@ test("an image that cannot be pulled fails the deploy (exit 1) with the pods' re
   assert.equal(run.code, 1, run.stderr);
   assert.match(
     run.stderr,
-    /Deployment default\/pullapp-blue: 0\/1 replicas ready .*\((ErrImagePull|ImagePullBackOff)/,
+    /Deployment default\/pullapp-blue: 0\/1 replicas ready .*(ErrImagePull|ImagePullBackOff)/,
   );
   assert.match(run.stderr, /fix: .*live traffic was not touched/);
 });
