@@ -61,6 +61,7 @@ const SUBRESOURCE_VERBS: Record<string, string[]> = {
   scale: ['get', 'patch', 'update'],
   log: ['get'],
   exec: ['create', 'get'],
+  portforward: ['create', 'get'],
 };
 
 function subresourceEntry(r: ResourceType, sub: string): Record<string, unknown> {
@@ -73,6 +74,7 @@ function subresourceEntry(r: ResourceType, sub: string): Record<string, unknown>
   };
   if (sub === 'scale') Object.assign(entry, { group: 'autoscaling', version: 'v1', kind: 'Scale' });
   if (sub === 'exec') entry.kind = 'PodExecOptions';
+  if (sub === 'portforward') entry.kind = 'PodPortForwardOptions';
   return entry;
 }
 

@@ -13,7 +13,7 @@ import { ListSnapshots } from './list-pages.js';
 import { WatchCacheWindows } from './watch-cache-window.js';
 import { parseApiPath, pathSegments } from './paths.js';
 import type { PodSubresourceHandlers } from './pod-subresources.js';
-import { handleExecUpgrade, writeSocketStatus } from './pod-routes.js';
+import { handleExecUpgrade, handlePortForwardUpgrade, writeSocketStatus } from './pod-routes.js';
 import { handleRequest, splitUrl } from './router.js';
 import { pathNotFound } from '../store/api-error.js';
 import { toApiError } from './http-io.js';
@@ -124,18 +124,24 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
 function onUpgrade(ctx: ServerContext, req: IncomingMessage, socket: Duplex, head: Buffer): void {
   socket.on('error', () => socket.destroy());
   let resource = 'nonresource';
+  let subresource = '';
   let code: number;
   try {
     const url = splitUrl(req.url);
     const parsed = parseApiPath(pathSegments(url.pathname));
-    if (parsed.kind !== 'resource' || parsed.route.subresource !== 'exec' || !parsed.route.name)
+    const sub = parsed.kind === 'resource' ? parsed.route.subresource : undefined;
+    if (parsed.kind !== 'resource' || !parsed.route.name || (sub !== 'exec' && sub !== 'portforward'))
       throw pathNotFound();
     resource = 'pods';
-    code = handleExecUpgrade(ctx, parsed.route, req, socket, head, url.searchParams);
+    subresource = sub;
+    code =
+      sub === 'exec'
+        ? handleExecUpgrade(ctx, parsed.route, req, socket, head, url.searchParams)
+        : handlePortForwardUpgrade(ctx, parsed.route, req, socket, head);
   } catch (err) {
     const apiError = toApiError(err);
     code = apiError.code;
     writeSocketStatus(socket, apiError);
   }
-  ctx.metrics.record('CONNECT', resource, resource === 'pods' ? 'exec' : '', code);
+  ctx.metrics.record('CONNECT', resource, subresource, code);
 }

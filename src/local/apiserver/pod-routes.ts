@@ -58,7 +58,7 @@ export function handleExecWithoutUpgrade(call: Call): void {
   throw badRequest('Upgrade request required');
 }
 
-/** The WebSocket upgrade of pods/exec; anything else (SPDY) is refused with a Status kubectl prints. */
+/** The upgrade of pods/exec: WebSocket (kubectl ≥ 1.30, client libraries) or SPDY/3.1 (older kubectl). */
 export function handleExecUpgrade(
   ctx: ServerContext,
   route: ResourceRoute,
@@ -70,9 +70,8 @@ export function handleExecUpgrade(
   try {
     const upgrade = String(req.headers.upgrade ?? '').toLowerCase();
     const pod = podOf(ctx, route);
-    if (upgrade !== 'websocket' || req.method !== 'GET') {
-      throw badRequest('the local cluster supports WebSocket exec only (kubectl ≥1.30)');
-    }
+    if (upgrade !== 'spdy/3.1' && !(upgrade === 'websocket' && req.method === 'GET'))
+      throw badRequest('Upgrade request required');
     checkContainer(pod, query);
     const phase = (pod.status as { phase?: string } | undefined)?.phase;
     if (phase === 'Succeeded' || phase === 'Failed')
@@ -96,4 +95,33 @@ export function writeSocketStatus(socket: Duplex, err: ApiError): void {
     'Connection: close',
   ];
   socket.end(`${head.join('\r\n')}\r\n\r\n${body}`);
+}
+
+/** The upgrade of pods/portforward (SPDY/3.1, or a WebSocket tunnelling SPDY). */
+export function handlePortForwardUpgrade(
+  ctx: ServerContext,
+  route: ResourceRoute,
+  req: IncomingMessage,
+  socket: Duplex,
+  head: Buffer,
+): number {
+  try {
+    const pod = podOf(ctx, route);
+    const upgrade = String(req.headers.upgrade ?? '').toLowerCase();
+    if (upgrade !== 'spdy/3.1' && upgrade !== 'websocket') throw badRequest('Upgrade request required');
+    const phase = (pod.status as { phase?: string } | undefined)?.phase;
+    if (phase !== 'Running')
+      throw badRequest(
+        `unable to forward port because pod is not running. Current status=${phase ?? 'Unknown'}`,
+      );
+    const portForward = ctx.pods?.portForward;
+    if (!portForward)
+      throw serviceUnavailable('port-forward is not available: the local cluster runs no pod runtime');
+    portForward(req, socket, head, pod);
+    return 101;
+  } catch (err) {
+    const apiError = toApiError(err);
+    writeSocketStatus(socket, apiError);
+    return apiError.code;
+  }
 }

@@ -10,4 +10,6 @@ export interface PodSubresourceHandlers {
   log(req: IncomingMessage, res: ServerResponse, pod: KubeObject, query: URLSearchParams): void;
   /** GET (WebSocket upgrade) …/pods/{name}/exec?command=…&container=&stdin=&stdout=&stderr=&tty= */
   exec(req: IncomingMessage, socket: Duplex, head: Buffer, pod: KubeObject, query: URLSearchParams): void;
+  /** …/pods/{name}/portforward: SPDY/3.1 (portforward.k8s.io) or a WebSocket carrying SPDY. */
+  portForward?(req: IncomingMessage, socket: Duplex, head: Buffer, pod: KubeObject): void;
 }

@@ -15,6 +15,15 @@ import { NODE_NAME } from './node.js';
 import { serveLog } from './log-handler.js';
 import type { LogWriter } from './log-files.js';
 import { createExecServer, notRunning, parseExecQuery, rejectUpgrade } from './exec-handler.js';
+import { createWebSocketStream, WebSocketServer } from 'ws';
+import { SpdyConnection } from './spdy/connection.js';
+import { serveSpdyExec, spdyExecProtocol } from './spdy/exec-session.js';
+import {
+  PORT_FORWARD_PROTOCOL,
+  PORT_FORWARD_WEBSOCKET_PROTOCOL,
+  servePortForward,
+} from './spdy/port-forward.js';
+import { acceptSpdy, isSpdyUpgrade, negotiate } from './spdy/upgrade.js';
 import { killGroup } from './processes.js';
 
 export interface PodRuntimeOptions {
@@ -54,6 +63,9 @@ class LocalNode implements PodRuntime {
   /** Pod uid → the address it had before a restart of the node. */
   private readonly reserved = new Map<string, string>();
   private readonly execServer = createExecServer();
+  private readonly connections = new Set<SpdyConnection>();
+  // kubectl ≥ 1.31 tunnels port-forward's SPDY frames through a WebSocket.
+  private readonly portForwardServer = portForwardWebSocketServer();
   private readonly deps: WorkerDeps;
   private readonly unwatch: () => void;
   private apiServer: { host: string; port: number } | undefined;
@@ -73,6 +85,7 @@ class LocalNode implements PodRuntime {
     // The API server may hand these around as plain functions.
     this.log = this.log.bind(this);
     this.exec = this.exec.bind(this);
+    this.portForward = this.portForward.bind(this);
   }
 
   private workerDeps(): WorkerDeps {
@@ -176,11 +189,46 @@ class LocalNode implements PodRuntime {
 
   exec(req: IncomingMessage, socket: Duplex, head: Buffer, pod: KubeObject, query: URLSearchParams): void {
     try {
-      const target = execTarget(this.workers.get(pod.metadata.uid!), pod, query, req);
+      const target = execTarget(this.workers.get(pod.metadata.uid!), pod, query);
       const request = parseExecQuery(query);
-      this.execServer.upgrade(req, socket, head, target, request, (pid, done) => {
+      const track = (pid: number, done: Promise<unknown>) => {
         this.execs.set(pid, done);
         void done.finally(() => this.execs.delete(pid));
+      };
+      if (isSpdyUpgrade(req)) {
+        const protocol = spdyExecProtocol(req);
+        this.trackConnection(serveSpdyExec(socket, head, protocol, target, request, track));
+        return;
+      }
+      this.execServer.upgrade(req, socket, head, target, request, track);
+    } catch (err) {
+      if (!(err as ApiError).status) throw err;
+      rejectUpgrade(socket, err as ApiError);
+    }
+  }
+
+  portForward(req: IncomingMessage, socket: Duplex, head: Buffer, pod: KubeObject): void {
+    try {
+      const podIP = (pod.status as { podIP?: string } | undefined)?.podIP;
+      if (!podIP) throw badRequest(`pod ${pod.metadata.name} has no IP address yet`);
+      const target = { podName: pod.metadata.name, podUid: pod.metadata.uid ?? '', podIP };
+      if (isSpdyUpgrade(req)) {
+        const conn = acceptSpdy(socket, head, negotiate(req, [PORT_FORWARD_PROTOCOL]));
+        this.trackConnection(conn);
+        servePortForward(conn, target);
+        return;
+      }
+      // ws refuses `SPDY/3.1+portforward.k8s.io` as a subprotocol token ('/' is not a tchar):
+      // it is offered under a token name here and named again in the 101 (see below).
+      if (!String(req.headers['sec-websocket-protocol'] ?? '').includes(PORT_FORWARD_WEBSOCKET_PROTOCOL))
+        throw badRequest(
+          `port-forward over WebSocket needs the ${PORT_FORWARD_WEBSOCKET_PROTOCOL} subprotocol`,
+        );
+      req.headers['sec-websocket-protocol'] = TUNNEL_TOKEN;
+      this.portForwardServer.handleUpgrade(req, socket, head, (ws) => {
+        const conn = new SpdyConnection(createWebSocketStream(ws));
+        this.trackConnection(conn);
+        servePortForward(conn, target);
       });
     } catch (err) {
       if (!(err as ApiError).status) throw err;
@@ -188,11 +236,18 @@ class LocalNode implements PodRuntime {
     }
   }
 
+  private trackConnection(conn: SpdyConnection): void {
+    this.connections.add(conn);
+    conn.on('close', () => this.connections.delete(conn));
+  }
+
   async stop(): Promise<void> {
     if (this.stopped) return;
     this.stopped = true;
     this.unwatch();
     this.execServer.close();
+    for (const conn of this.connections) conn.close();
+    this.portForwardServer.close();
     for (const pid of this.execs.keys()) killGroup(pid, 'SIGKILL');
     const graceMs = this.options.shutdownGraceMs ?? 2_000;
     await Promise.all([...this.workers.values()].map((w) => w.shutdown(graceMs)));
@@ -212,17 +267,7 @@ function deleteNow(store: ObjectStore, pod: KubeObject): void {
   }
 }
 
-function execTarget(
-  worker: PodWorker | undefined,
-  pod: KubeObject,
-  query: URLSearchParams,
-  req: IncomingMessage,
-) {
-  if ((req.headers.upgrade ?? '').toLowerCase() !== 'websocket') {
-    throw badRequest(
-      'the local cluster serves exec over WebSocket only (v5.channel.k8s.io or v4.channel.k8s.io); SPDY is not supported',
-    );
-  }
+function execTarget(worker: PodWorker | undefined, pod: KubeObject, query: URLSearchParams) {
   const phase = (pod.status as { phase?: string } | undefined)?.phase;
   if (phase === 'Succeeded' || phase === 'Failed') {
     throw badRequest(`cannot exec into a container in a completed pod; current phase is ${phase}`);
@@ -241,4 +286,21 @@ function execTarget(
   const target = runner?.execContext();
   if (!target) throw notRunning(name);
   return target;
+}
+
+const TUNNEL_TOKEN = 'portforward-spdy-tunnel';
+
+// kubectl ≥ 1.31 tunnels port-forward's SPDY frames through a WebSocket whose subprotocol is
+// `SPDY/3.1+portforward.k8s.io`; the 101 must name it exactly.
+function portForwardWebSocketServer(): WebSocketServer {
+  const server = new WebSocketServer({
+    noServer: true,
+    handleProtocols: (offered) => (offered.has(TUNNEL_TOKEN) ? TUNNEL_TOKEN : false),
+  });
+  server.on('headers', (headers) => {
+    for (let i = 0; i < headers.length; i++)
+      if (headers[i] === `Sec-WebSocket-Protocol: ${TUNNEL_TOKEN}`)
+        headers[i] = `Sec-WebSocket-Protocol: ${PORT_FORWARD_WEBSOCKET_PROTOCOL}`;
+  });
+  return server;
 }

@@ -1,0 +1,112 @@
+// pods/exec over SPDY/3.1 (kubectl ≤ 1.29, and newer ones with
+// KUBECTL_REMOTE_COMMAND_WEBSOCKETS=false), the kubelet's remotecommand server side: the client
+// opens one stream per channel (header `streamType`: error, stdin, stdout, stderr, resize), the
+// server waits for all it expects, runs the command, closes stdout/stderr when the output is
+// drained, then writes the exit status on the error stream (a Status object on
+// v4.channel.k8s.io, the plain error text before) and closes it.
+import type { IncomingMessage } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { badRequest } from '../../store/api-error.js';
+import { exitStatus, type ExecRequest, type ExecTarget } from '../exec-handler.js';
+import { killGroup, spawnGroup, waitForExit } from '../processes.js';
+import type { SpdyConnection, SpdyStream } from './connection.js';
+import { acceptSpdy, negotiate } from './upgrade.js';
+
+/** What the kubelet accepts over SPDY, newest first. */
+export const SPDY_EXEC_PROTOCOLS = [
+  'v4.channel.k8s.io',
+  'v3.channel.k8s.io',
+  'v2.channel.k8s.io',
+  'channel.k8s.io',
+];
+
+/** How long the client has to open every stream it announced (the kubelet's default). */
+const STREAM_CREATION_TIMEOUT_MS = 30_000;
+
+type Streams = Partial<Record<'error' | 'stdin' | 'stdout' | 'stderr' | 'resize', SpdyStream>>;
+
+function expectedStreams(request: ExecRequest, protocol: string): string[] {
+  const out = ['error'];
+  if (request.stdin) out.push('stdin');
+  if (request.stdout) out.push('stdout');
+  if (request.stderr && !request.tty) out.push('stderr');
+  if (request.tty && protocol !== 'channel.k8s.io' && protocol !== 'v2.channel.k8s.io' && protocol !== '')
+    out.push('resize');
+  return out;
+}
+
+/** Negotiates (throws the kubelet's 403 when no protocol matches) before anything is written. */
+export function spdyExecProtocol(req: IncomingMessage): string {
+  return negotiate(req, SPDY_EXEC_PROTOCOLS);
+}
+
+export function serveSpdyExec(
+  socket: Duplex,
+  head: Buffer,
+  protocol: string,
+  target: ExecTarget,
+  request: ExecRequest,
+  track: (pid: number, done: Promise<unknown>) => void,
+): SpdyConnection {
+  if (!request.stdout && !request.stderr && !request.stdin)
+    throw badRequest('you must specify at least 1 of stdin, stdout, stderr');
+  const conn = acceptSpdy(socket, head, protocol);
+  const expected = expectedStreams(request, protocol);
+  const streams: Streams = {};
+  let started = false;
+  const timer = setTimeout(() => {
+    if (!started) conn.close();
+  }, STREAM_CREATION_TIMEOUT_MS);
+  conn.on('stream', (stream) => {
+    const type = stream.headers.streamtype as keyof Streams;
+    void stream.reply();
+    if (!expected.includes(type) || streams[type]) return;
+    streams[type] = stream;
+    if (!started && expected.every((t) => streams[t as keyof Streams])) {
+      started = true;
+      clearTimeout(timer);
+      run(conn, streams, protocol, target, request, track);
+    }
+  });
+  conn.on('close', () => clearTimeout(timer));
+  return conn;
+}
+
+function run(
+  conn: SpdyConnection,
+  streams: Streams,
+  protocol: string,
+  target: ExecTarget,
+  request: ExecRequest,
+  track: (pid: number, done: Promise<unknown>) => void,
+): void {
+  const child = spawnGroup({
+    command: request.command,
+    cwd: target.cwd,
+    env: request.tty ? { TERM: 'xterm', ...target.env } : target.env,
+    stdin: request.stdin,
+  });
+  const exited = waitForExit(child);
+  if (child.pid) track(child.pid, exited);
+  const out = streams.stdout;
+  const err = request.tty ? streams.stdout : streams.stderr;
+  if (out) child.stdout?.on('data', (c: Buffer) => out.write(c));
+  else child.stdout?.resume();
+  if (err) child.stderr?.on('data', (c: Buffer) => err.write(c));
+  else child.stderr?.resume();
+  child.stdin?.on('error', () => undefined); // the command may exit without reading its input
+  streams.stdin?.on('data', (c: Buffer) => child.stdin?.write(c));
+  streams.stdin?.on('end', () => child.stdin?.end());
+  // Resize messages are read and ignored: there is no terminal to resize.
+  streams.resize?.on('data', () => undefined);
+  conn.on('close', () => killGroup(child.pid, 'SIGKILL'));
+  void exited.then((exit) => {
+    streams.stdout?.end();
+    streams.stderr?.end();
+    const status = exitStatus(protocol || 'channel.k8s.io', exit.exitCode, exit.error);
+    if (status !== undefined) streams.error?.write(status);
+    streams.error?.end();
+    // The client closes the connection once it has read everything; make sure it goes.
+    setTimeout(() => conn.close(), 5_000).unref();
+  });
+}

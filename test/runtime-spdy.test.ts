@@ -1,0 +1,139 @@
+// exec over SPDY/3.1 (kubectl 1.27–1.29, and newer ones with KUBECTL_REMOTE_COMMAND_WEBSOCKETS=false)
+// and port-forward over SPDY (every kubectl) and over a WebSocket tunnelling SPDY (kubectl ≥ 1.31),
+// driven by the real kubectl binaries against one local node.
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { findResource } from '../src/local/resources.js';
+import { kubectlBinary } from './helpers/kubectl.js';
+import { podObject, startNode, waitFor, type TestNode } from './runtime-harness.js';
+
+const PODS = findResource('', 'pods')!;
+const SERVICES = findResource('', 'services')!;
+
+let node: TestNode;
+let home: string;
+
+interface Run {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+function kubectl(
+  version: string,
+  args: string[],
+  opts: { input?: string; env?: Record<string, string> } = {},
+): Promise<Run> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(kubectlBinary(version), ['--kubeconfig', node.kubeconfigPath!, ...args], {
+      env: { PATH: process.env.PATH, HOME: home, ...opts.env },
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
+    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+    const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
+    child.on('error', reject);
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout, stderr });
+    });
+    child.stdin.end(opts.input ?? '');
+  });
+}
+
+function ready(name: string): boolean {
+  const s = node.store.get(PODS, 'default', name)?.status as
+    { conditions?: Array<{ type: string; status: string }> } | undefined;
+  return s?.conditions?.find((c) => c.type === 'Ready')?.status === 'True';
+}
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+  const { port } = server.address() as { port: number };
+  await new Promise((r) => server.close(r));
+  return port;
+}
+
+before(async () => {
+  node = await startNode({ api: true, backoffBaseMs: 300 });
+  home = await mkdtemp(join(tmpdir(), 'cutover-spdy-'));
+  node.store.create(PODS, podObject('web'));
+  node.store.create(SERVICES, {
+    apiVersion: 'v1',
+    kind: 'Service',
+    metadata: { name: 'web', namespace: 'default' },
+    spec: { selector: { app: 'web' }, ports: [{ port: 80, targetPort: 'http' }] },
+  });
+  await waitFor('web ready', () => ready('web'));
+});
+after(async () => {
+  await node.close();
+  await rm(home, { recursive: true, force: true });
+});
+
+describe('exec over SPDY/3.1', () => {
+  for (const version of ['1.27', '1.28', '1.29']) {
+    it(`kubectl ${version} exec: output, stderr, stdin and the exit code`, async () => {
+      const out = await kubectl(version, ['exec', 'web', '--', 'sh', '-c', 'echo out; echo err >&2']);
+      assert.equal(out.code, 0, out.stderr);
+      assert.equal(out.stdout, 'out\n');
+      assert.equal(out.stderr, 'err\n');
+      const input = await kubectl(version, ['exec', '-i', 'web', '--', 'sh', '-c', 'tr a-z A-Z'], {
+        input: 'hello spdy\n',
+      });
+      assert.equal(input.stdout, 'HELLO SPDY\n');
+      const failed = await kubectl(version, ['exec', 'web', '--', 'sh', '-c', 'exit 3']);
+      assert.equal(failed.code, 3);
+      assert.match(failed.stderr, /command terminated with exit code 3/);
+    });
+  }
+
+  it('kubectl 1.33 with KUBECTL_REMOTE_COMMAND_WEBSOCKETS=false speaks SPDY too', async () => {
+    const r = await kubectl('1.33', ['exec', '-i', 'web', '--', 'sh', '-c', 'cat; echo "$HOSTNAME"'], {
+      input: 'piped\n',
+      env: { KUBECTL_REMOTE_COMMAND_WEBSOCKETS: 'false' },
+    });
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(r.stdout, 'piped\nweb\n');
+  });
+});
+
+describe('port-forward', () => {
+  for (const version of ['1.28', '1.33']) {
+    it(`kubectl ${version} port-forward svc/web reaches the pod`, async () => {
+      const local = await freePort();
+      const child = spawn(
+        kubectlBinary(version),
+        ['--kubeconfig', node.kubeconfigPath!, 'port-forward', 'svc/web', `${local}:80`, '-v=6'],
+        { env: { PATH: process.env.PATH, HOME: home } },
+      );
+      let output = '';
+      child.stdout.on('data', (c: Buffer) => (output += c.toString()));
+      child.stderr.on('data', (c: Buffer) => (output += c.toString()));
+      try {
+        await waitFor('port-forward to listen', () => output.includes('Forwarding from'), 30_000);
+        for (let i = 0; i < 3; i++) {
+          const res = await fetch(`http://127.0.0.1:${local}/ready`);
+          assert.equal(res.status, 200);
+          assert.deepEqual(await res.json(), { ready: true });
+        }
+        assert.match(output, /Handling connection for/);
+        // 1.28 speaks SPDY (POST, 101); 1.33 tunnels it through a WebSocket without falling back.
+        if (version === '1.33') {
+          assert.match(output, /negotiated protocol: portforward\.k8s\.io/);
+          assert.doesNotMatch(output, /fallback to secondary dialer/);
+        } else assert.match(output, /POST \S+\/pods\/web\/portforward 101 Switching Protocols/);
+      } finally {
+        child.kill('SIGTERM');
+        await new Promise((r) => child.once('close', r));
+      }
+    });
+  }
+});
