@@ -43,6 +43,28 @@ test('20 % faulted: every cycle leaves things whole; users never notice', async 
   assert.equal(run.plainFailures, 0);
 });
 
+test('a 409 on a conditional write: the object is re-read and the step planned again, once', async () => {
+  const first = new Set<string>();
+  const plan = (_n: number, req: IncomingMessage) => {
+    const key = `${req.method} ${req.url?.match(/\/(deployments|virtualservices)\//)?.[1]}`;
+    if (!['PUT deployments', 'PATCH virtualservices'].includes(key) || first.has(key)) return undefined;
+    first.add(key);
+    return '409' as const;
+  };
+  // Two cycles: the second replaces a Deployment the first may have created.
+  const run = await runFaultCycles(h, { rate: 0, seed: 1, cycles: 2, plan });
+  const warnings = run.outcomes.flatMap((o) => o.warnings);
+  for (const o of run.outcomes) {
+    assert.equal(o.exitCode, 0, o.error);
+    assert.deepEqual(o.problems, []);
+  }
+  assert.equal(first.size, 2, 'both writes met a 409');
+  const replans = warnings.filter((w) =>
+    /conflict on write, but its content is unchanged .* planning ".*" again/.test(w),
+  );
+  assert.equal(replans.length, 2, warnings.join('\n'));
+});
+
 test('a fault that does not go away stops the release with exit 1 or 5 naming it; lock free, route whole', async () => {
   const deployments = (kind: FaultKind) => (_n: number, req: IncomingMessage) =>
     req.url?.includes('/deployments') ? kind : undefined;

@@ -2,6 +2,7 @@
 // run something that is not a write (wait, verify, exec). A real run applies each write and
 // feeds the answer back into the view; a dry run applies it to the view only and skips `run`,
 // so both walk the same steps in the same order.
+import { isDeepStrictEqual } from 'node:util';
 import { OperationFailedError } from '../errors.js';
 import { ConflictError, NotFoundError } from '../kube/errors.js';
 import type { KubeObject } from '../kube/types.js';
@@ -72,10 +73,7 @@ async function runStep(ctx: EngineContext, step: Step, view: ClusterView): Promi
       ms: 0,
     };
   }
-  for (const change of changes) {
-    ctx.lock?.assertHeld();
-    await applyChange(ctx, change, view);
-  }
+  await applyWithReplan(ctx, step, view, changes);
   const detail = step.run ? await step.run(view) : undefined;
   const nothing = changes.length === 0 && !step.run;
   return {
@@ -87,18 +85,82 @@ async function runStep(ctx: EngineContext, step: Step, view: ClusterView): Promi
   };
 }
 
+const REPLANS = 3;
+
+/**
+ * Applies a step's changes. A 409 on a conditional write is never repeated as it was: the object
+ * is re-read, and only when what it says is unchanged (someone bumped its resourceVersion, e.g.
+ * a controller's status update, or a proxy answered 409) is the step planned again from the fresh
+ * view; a real edit by someone else stops the operation, as before.
+ */
+async function applyWithReplan(
+  ctx: EngineContext,
+  step: Step,
+  view: ClusterView,
+  changes: ObjectChange[],
+): Promise<void> {
+  let pending = changes;
+  for (let attempt = 1; ; attempt++) {
+    let change: ObjectChange | undefined;
+    try {
+      for (change of pending) {
+        ctx.lock?.assertHeld();
+        await writeChange(ctx, change, view);
+      }
+      return;
+    } catch (err) {
+      if (!(err instanceof ConflictError) || !change) throw err;
+      const fresh = await ctx.kube.getOptional(refOf(change), { signal: ctx.deps.signal });
+      const known = view.get(change.kind, change.name);
+      if (attempt > REPLANS || !step.plan || !fresh || !known || !sameContent(known, fresh)) {
+        throw changedWhileWriting(change, err);
+      }
+      ctx.deps.log.warn(
+        `${change.kind} ${change.namespace}/${change.name}: conflict on write, but its content is unchanged (resourceVersion ${known.metadata.resourceVersion} → ${fresh.metadata.resourceVersion}); planning "${step.name}" again`,
+      );
+      view.set(fresh);
+      pending = step.plan(view);
+    }
+  }
+}
+
+/** Same spec, data, labels and annotations: only resourceVersion, status or bookkeeping moved. */
+function sameContent(a: KubeObject, b: KubeObject): boolean {
+  const content = (o: KubeObject) => {
+    const { metadata, status: _status, ...rest } = o;
+    void _status;
+    return { rest, labels: metadata.labels ?? {}, annotations: metadata.annotations ?? {} };
+  };
+  return isDeepStrictEqual(content(a), content(b));
+}
+
+function refOf(change: ObjectChange) {
+  return { apiVersion: change.apiVersion, kind: change.kind, name: change.name, namespace: change.namespace };
+}
+
+function changedWhileWriting(change: ObjectChange, cause: ConflictError): OperationFailedError {
+  return new OperationFailedError(
+    `${change.kind} ${change.namespace}/${change.name} changed while cutover was writing it (${change.reason})`,
+    { cause, remedy: 'someone else edited it; check `cutover status`, then re-run the command' },
+  );
+}
+
 /** Applies one change and records the server's answer in the view. */
 export async function applyChange(
   ctx: EngineContext,
   change: ObjectChange,
   view: ClusterView,
 ): Promise<void> {
-  const ref = {
-    apiVersion: change.apiVersion,
-    kind: change.kind,
-    name: change.name,
-    namespace: change.namespace,
-  };
+  try {
+    await writeChange(ctx, change, view);
+  } catch (err) {
+    throw err instanceof ConflictError ? changedWhileWriting(change, err) : err;
+  }
+}
+
+/** One write; ConflictError is left to the caller. */
+async function writeChange(ctx: EngineContext, change: ObjectChange, view: ClusterView): Promise<void> {
+  const ref = refOf(change);
   try {
     let result: KubeObject | undefined;
     if (change.action === 'create') result = await ctx.kube.create(change.object!);
@@ -109,12 +171,6 @@ export async function applyChange(
   } catch (err) {
     if (change.action === 'delete' && err instanceof NotFoundError)
       return view.remove(change.kind, change.name);
-    if (err instanceof ConflictError) {
-      throw new OperationFailedError(
-        `${change.kind} ${change.namespace}/${change.name} changed while cutover was writing it (${change.reason})`,
-        { cause: err, remedy: 'someone else edited it; check `cutover status`, then re-run the command' },
-      );
-    }
     throw err;
   }
 }

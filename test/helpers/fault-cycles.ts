@@ -26,6 +26,8 @@ export interface CycleOutcome {
   ms: number;
   /** Retries the client logged during the cycle. */
   retries: number;
+  /** Every warning of the cycle (client retries, engine re-plans). */
+  warnings: string[];
   /** Problems found in the cluster after the cycle (empty = consistent). */
   problems: string[];
 }
@@ -143,11 +145,14 @@ async function cycle(
 ): Promise<CycleOutcome> {
   const started = Date.now();
   let retries = 0;
+  const warnings: string[] = [];
   const log = {
     step: () => {},
     info: () => {},
-    warn: (m: string) =>
-      void (/retrying|reading the object back|re-establishing|re-reading/.test(m) && retries++),
+    warn: (m: string) => {
+      warnings.push(m);
+      if (/retrying|reading the object back|re-establishing|re-reading|planning .* again/.test(m)) retries++;
+    },
   };
   const env = { ...h.env, KUBECONFIG: kubeconfig };
   const kube = connect({ env }, { logger: { debug: () => {}, warn: log.warn } }, clientOptions);
@@ -158,10 +163,11 @@ async function cycle(
       deps: defaultDeps(log, env),
     });
     await release(ctx, { image: `demo/myapp:v${(n % 2) + 1}`, release: `fault-${n}` });
-    return { cycle: n, exitCode: 0, ms: Date.now() - started, retries, problems: [] };
+    return { cycle: n, exitCode: 0, ms: Date.now() - started, retries, warnings, problems: [] };
   } catch (err) {
     const error = describeError(err).split('\n')[0];
-    return { cycle: n, exitCode: exitCodeFor(err), error, ms: Date.now() - started, retries, problems: [] };
+    const ms = Date.now() - started;
+    return { cycle: n, exitCode: exitCodeFor(err), error, ms, retries, warnings, problems: [] };
   } finally {
     kube.close();
   }
