@@ -11,6 +11,7 @@ import { phaseStats, renderTable, type PhaseMark, type PhaseStats } from './repo
 import { createColorSecrets, registerDemoImages, writeDemoConfig } from './setup.js';
 import { cliStepRunner, type StepResult } from './steps.js';
 import { OperationFailedError } from '../errors.js';
+import { addDemoAnalysis, badReleaseFigures, type BadReleaseFigures } from './bad-release.js';
 
 export interface DemoOptions {
   propagationDelayMs: number;
@@ -22,6 +23,8 @@ export interface DemoOptions {
   signal: AbortSignal;
   /** Serve the dashboard over the demo cluster while it runs (its URL is printed first). */
   dashboard?: boolean;
+  /** After the cycle, release a bad v3 that post-promotion analysis rolls back by itself. */
+  badRelease?: boolean;
 }
 
 export interface DemoReport {
@@ -37,6 +40,8 @@ export interface DemoReport {
   phases: PhaseStats[];
   steps: Array<{ step: string; exitCode: number; ms: number; result: unknown }>;
   timeline: string[];
+  /** With --bad-release: how long users were on v3 and how many of their requests failed. */
+  badRelease?: BadReleaseFigures;
 }
 
 interface Session {
@@ -47,9 +52,16 @@ interface Session {
   steps: DemoReport['steps'];
   timeline: string[];
   log: Writable;
+  configFile?: string;
 }
 
-async function step(s: Session, name: string, args: string[], forbidden?: string): Promise<StepResult> {
+async function step(
+  s: Session,
+  name: string,
+  args: string[],
+  forbidden?: string,
+  expectedExit = 0,
+): Promise<StepResult> {
   const startMs = s.traffic ? performance.now() - s.traffic.startedAt : 0;
   s.log.write(`\n▶ ${name}: cutover ${args.join(' ')}\n`);
   const r = await s.run(args);
@@ -60,10 +72,13 @@ async function step(s: Session, name: string, args: string[], forbidden?: string
   const measured = effect === undefined ? '' : `; in effect at the gateway ${effect} ms after the switch`;
   s.timeline.push(`${when}  ${name} (${(r.ms / 1000).toFixed(1)} s, exit ${r.exitCode}${measured})`);
   if (s.traffic) s.marks.push({ name, startMs, endMs, forbiddenPlainVersion: forbidden });
-  if (r.exitCode !== 0) {
-    throw new OperationFailedError(`demo step "${name}" failed with exit code ${r.exitCode}`, {
-      remedy: r.stderr.split('\n').filter(Boolean).slice(-5).join('\n'),
-    });
+  if (r.exitCode !== expectedExit) {
+    throw new OperationFailedError(
+      `demo step "${name}" ended with exit code ${r.exitCode}, not ${expectedExit}`,
+      {
+        remedy: r.stderr.split('\n').filter(Boolean).slice(-5).join('\n'),
+      },
+    );
   }
   return r;
 }
@@ -88,7 +103,13 @@ async function cycle(s: Session, options: DemoOptions): Promise<void> {
     '--release',
     'demo-v1',
   ]);
-  s.traffic = startTraffic({ url: s.cluster.gatewayUrl, plainLoops: options.plainLoops, testLoops: 1 });
+  // With a bad release the users browse /all: the demo app spares only its readiness path.
+  s.traffic = startTraffic({
+    url: s.cluster.gatewayUrl,
+    path: options.badRelease ? '/all' : undefined,
+    plainLoops: options.plainLoops,
+    testLoops: 1,
+  });
   await waitStep(s, 'steady on v1', 2, options.signal);
   await step(
     s,
@@ -103,21 +124,36 @@ async function cycle(s: Session, options: DemoOptions): Promise<void> {
   await waitStep(s, 'drain window', options.drainSeconds, options.signal);
   await step(s, 'decommission the old color', ['decommission']);
   await waitStep(s, 'steady on v2', 2, options.signal);
+  if (options.badRelease) await badRelease(s, options);
+}
+
+async function badRelease(s: Session, options: DemoOptions): Promise<void> {
+  await addDemoAnalysis(s.configFile!);
+  s.timeline.push(
+    `         (cutover.yaml gains analysis: success-rate ≥ 95 %, latency-p99 ≤ 500 ms after promotion)`,
+  );
+  const args = ['release', '--image', 'demo/myapp:v3', '--release', 'demo-v3'];
+  await step(s, 'release a bad v3 (20 % of requests fail): rolled back automatically', args, undefined, 1);
+  s.marks[s.marks.length - 1]!.note = 'v3 fails 1 request in 5 until the rollback';
+  await waitStep(s, 'steady on v2 after the automatic rollback', 2, options.signal);
 }
 
 function summarize(s: Session, options: DemoOptions): DemoReport {
   const samples = s.traffic?.samples ?? [];
   const phases = phaseStats(samples, s.marks);
+  // The bad release's own failures are the point of --bad-release; every other phase must be clean.
+  const expected = new Set(s.marks.filter((m) => m.note?.startsWith('v3 fails')).map((m) => m.name));
   const plain = samples.filter((x) => x.kind === 'plain');
   const totals = {
     requests: samples.length,
     plainRequests: plain.length,
     testRequests: samples.length - plain.length,
-    plainFailures: phases.reduce((n, p) => n + p.failures, 0),
+    plainFailures: phases.filter((p) => !expected.has(p.phase)).reduce((n, p) => n + p.failures, 0),
     plainLeaks: phases.reduce((n, p) => n + p.plainLeaks, 0),
   };
-  const ok = totals.plainFailures === 0 && totals.plainLeaks === 0 && s.steps.every((x) => x.exitCode === 0);
+  const ok = totals.plainFailures === 0 && totals.plainLeaks === 0;
   return {
+    ...(options.badRelease ? { badRelease: badReleaseFigures(samples) } : {}),
     ok,
     propagationDelayMs: options.propagationDelayMs,
     totals,
@@ -151,6 +187,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoReport> {
     registerDemoImages(cluster);
     await createColorSecrets(cluster, 'default');
     const configFile = await writeDemoConfig(stateDir, options.drainSeconds);
+    s.configFile = configFile;
     s.run = cliStepRunner({ kubeconfig: cluster.kubeconfigPath, configFile, log, signal: options.signal });
     log.write(`cluster up: API ${cluster.apiUrl}, gateway ${cluster.gatewayUrl}\n`);
     if (options.dashboard) {
@@ -169,5 +206,10 @@ export async function runDemo(options: DemoOptions): Promise<DemoReport> {
   const report = summarize(s, options);
   if (options.reportFile) await writeFile(options.reportFile, JSON.stringify(report, null, 2) + '\n');
   log.write(`\nTimeline\n${report.timeline.join('\n')}\n\nPer phase\n${renderTable(report.phases)}\n`);
+  const b = report.badRelease;
+  if (b)
+    log.write(
+      `\nBad release v3: users were on it for ${(b.exposureMs / 1000).toFixed(1)} s (${b.plainRequestsToBad} plain requests) until the automatic rollback; ${b.failedPlainRequests} plain requests failed meanwhile\n`,
+    );
   return report;
 }

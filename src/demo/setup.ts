@@ -17,10 +17,12 @@ export const demoAppDir = (): string =>
   join(packageRoot(), ...(fromSource ? [] : ['dist']), 'examples', 'demo-app');
 
 export function registerDemoImages(cluster: LocalCluster): void {
-  for (const version of ['v1', 'v2']) {
+  // v3 is the demo's bad release (`cutover demo --bad-release`): one request in five answers 500.
+  const faults: Record<string, Record<string, string>> = { v3: { FAIL_PERCENT: '20' } };
+  for (const version of ['v1', 'v2', 'v3']) {
     cluster.images.add(`demo/myapp:${version}`, {
       dir: demoAppDir(),
-      env: { APP_VERSION: version, NODE_ENV: 'production' },
+      env: { APP_VERSION: version, NODE_ENV: 'production', ...faults[version] },
       // node directly rather than `npm start`: 0.8 s faster to start, and SIGTERM reaches the app itself.
       command: fromSource ? ['node', '--import', 'tsx', 'src/app.ts'] : ['node', 'src/app.js'],
     });

@@ -14,7 +14,7 @@ function num(value: unknown, flag: string, fallback: number): number {
 const command: Command = {
   path: ['demo'],
   usage:
-    '[--propagation-delay-ms MS] [--drain-seconds S] [--users N] [--report FILE] [--state-dir DIR] [--no-dashboard] [-o json]',
+    '[--propagation-delay-ms MS] [--drain-seconds S] [--users N] [--report FILE] [--state-dir DIR] [--no-dashboard] [--bad-release] [-o json]',
   flags: {
     'propagation-delay-ms': {
       type: 'string',
@@ -38,6 +38,11 @@ const command: Command = {
     'no-dashboard': {
       type: 'boolean',
       description: 'do not serve the dashboard (by default its URL is printed at the start)',
+    },
+    'bad-release': {
+      type: 'boolean',
+      description:
+        'then release a bad v3 (20 % of requests fail) that post-promotion analysis rolls back automatically',
     },
     'state-dir': {
       type: 'string',
@@ -67,6 +72,7 @@ const command: Command = {
       log: io.stderr,
       signal: io.signal,
       dashboard: args.values['no-dashboard'] !== true,
+      badRelease: args.values['bad-release'] === true,
     });
     const t = report.totals;
     if (args.values.output === 'json') io.stdout.write(JSON.stringify(report, null, 2) + '\n');
