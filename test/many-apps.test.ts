@@ -220,6 +220,49 @@ test('distinct hosts: both apps release, promote, roll back and decommission con
   );
 });
 
+test('delete removes one app and never touches the other app or objects cutover did not create', async () => {
+  const file = join(h.dir, 'cart.yaml');
+  const ref = (kind: string, name: string, apiVersion = 'networking.istio.io/v1') => ({
+    apiVersion,
+    kind,
+    name,
+    namespace: 'default',
+  });
+  const refused = await runCli(['delete', '-f', file], { cwd: h.dir, env: h.env });
+  assert.equal(refused.code, 3, refused.stderr);
+  assert.match(refused.stderr, /plain traffic still reaches default\/cart/);
+  assert.match(refused.stderr, /fix: .*--force/);
+  // A DestinationRule the user owns (no managed-by label) is kept.
+  await h.kube.mergePatch(ref('DestinationRule', 'cart'), {
+    metadata: { labels: { 'app.kubernetes.io/managed-by': null } },
+  });
+  const others = Object.entries(await versions()).filter(
+    ([k]) => !/\/cart/.test(k) && !k.startsWith('Lease/'),
+  );
+  const done = await runCli(['delete', '--force', '-f', file], { cwd: h.dir, env: h.env });
+  assert.equal(done.code, 0, done.stderr);
+  assert.match(done.stdout, /kept \(not created by cutover\): DestinationRule default\/cart/);
+  for (const [kind, name, v] of [
+    ['VirtualService', 'cart'],
+    ['Deployment', 'cart-blue', 'apps/v1'],
+    ['Deployment', 'cart-green', 'apps/v1'],
+    ['Service', 'cart', 'v1'],
+    ['ConfigMap', 'cart-cutover-history', 'v1'],
+    ['Lease', 'cart-cutover-lock', 'coordination.k8s.io/v1'],
+  ] as const)
+    assert.equal(await h.kube.getOptional(ref(kind, name, v)), undefined, `${kind} ${name} deleted`);
+  assert.ok(
+    await h.kube.getOptional(ref('DestinationRule', 'cart')),
+    'the user-owned DestinationRule is kept',
+  );
+  assert.ok(
+    await h.kube.getOptional(ref('Gateway', 'shared')),
+    'the shared Gateway (not cutover-created) is kept',
+  );
+  const after = await versions();
+  for (const [k, v] of others) assert.equal(after[k], v, `${k} untouched`);
+});
+
 async function gatewayBase(): Promise<string> {
   const svc = await h.kube.get({
     apiVersion: 'v1',

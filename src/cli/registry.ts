@@ -83,6 +83,11 @@ export const commands: CommandEntry[] = [
     load: () => import('./decommission/index.js'),
   },
   {
+    path: ['delete'],
+    summary: 'remove an app entirely: routes, subsets, both colors, what cutover created, history, lock',
+    load: () => import('./delete/index.js'),
+  },
+  {
     path: ['release'],
     summary: 'deploy, test and promote a release in one go',
     load: () => import('./release/index.js'),
