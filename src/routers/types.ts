@@ -34,6 +34,37 @@ export interface ObjectChange {
   resourceVersion?: string;
 }
 
+/** What the last switch of plain traffic recorded on the object that holds the live color. */
+export interface LastSwitch {
+  /** The color plain traffic was switched to. */
+  color?: Color;
+  release?: string;
+  /** ISO time of the switch. */
+  at?: string;
+  /** `<operation>/<run id>` */
+  by?: string;
+  /** The color live before that switch (what a rollback returns to). */
+  previousColor?: Color;
+  previousRelease?: string;
+}
+
+/** How long awaitAccepted waits, on the engine's clock. */
+export interface AcceptDeadline {
+  timeoutMs: number;
+  clock: () => number;
+  sleep: (ms: number) => Promise<void>;
+}
+
+/** How the engine reaches the data plane to verify a switch. */
+export interface DataPlane {
+  /** Base URL, e.g. http://203.0.113.7:80; undefined when none is known (see `unverified`). */
+  url?: string;
+  /** Headers every probe sends (Host; for testers the test cookie or header). */
+  headers: Record<string, string>;
+  /** Why the data plane cannot be verified, said plainly to the user; set when `url` is not. */
+  unverified?: string;
+}
+
 /** The routing objects as they are in the cluster now. */
 export interface LiveRoutes {
   gateway?: KubeObject;
@@ -43,8 +74,10 @@ export interface LiveRoutes {
   activeColor?: Color;
   /** The color the test route (cookie/header match) sends testers to. */
   testColor?: Color;
-  /** Colors that have a DestinationRule subset. */
+  /** Colors that have a DestinationRule subset (Gateway API: a Service of their own). */
   subsets: Color[];
+  /** Every object this router owns and read, for status, history and --dry-run. */
+  objects?: KubeObject[];
 }
 
 /** Where the router writes and what it writes; derived from cutover.yaml or the user's manifests. */
@@ -108,6 +141,18 @@ export interface TrafficRouter {
    * share a virtual host leaves it out.
    */
   readOverlaps?(kube: KubeClient): Promise<{ overlaps: RouteOverlap[]; scope: 'cluster' | 'namespace' }>;
+  /** `HTTPRoute shop/cart`: the object whose state is the live color, for messages. */
+  routeObjectName?(): string;
+  /** What the last switch recorded (who, which release, when, the color before). */
+  lastSwitch?(live: LiveRoutes): LastSwitch;
+  /** How to reach the data plane; testers may get another URL (a preview Service). */
+  dataPlane?(kube: KubeClient, tester: boolean): Promise<DataPlane>;
+  /**
+   * After a write: waits until the controller has judged the routes at their current generation
+   * and throws (with the controller's reason) when it rejected them. Routers whose data plane
+   * reports nothing leave it out.
+   */
+  awaitAccepted?(kube: KubeClient, deadline: AcceptDeadline): Promise<void>;
 }
 
 export interface RouteOverlap {

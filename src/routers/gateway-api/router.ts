@@ -1,0 +1,298 @@
+// Gateway API implementation of TrafficRouter: a Service per color (`<app>-blue`, `<app>-green`)
+// and one HTTPRoute `<app>` attached to a Gateway (cutover's own, or the user's by reference).
+// The route's default rule (PathPrefix / only) sends plain traffic to the live color; its test
+// rule (the test cookie as a RegularExpression header match, or a header Exact match) sends
+// testers to the color under test — it has more header matches, so the Gateway API's precedence
+// puts it first wherever it sits in the list.
+//
+// What must stay true (make before break, as with Istio):
+// - A color's Service exists before a rule names it, and is deleted only after no rule names it.
+// - Every write carries the resourceVersion it was planned from; the switch of plain traffic is
+//   ONE write of the HTTPRoute.
+// - A route is trusted only once its controller accepted it: awaitAccepted reads
+//   status.parents[].conditions (Accepted, ResolvedRefs) at the route's current generation and
+//   fails with the controller's reason otherwise.
+import { OperationFailedError } from '../../errors.js';
+import type { KubeClient, KubeObject } from '../../kube/types.js';
+import { parseIdentity, IDENTITY_HEADER } from '../identity.js';
+import { readLastSwitch, switchAnnotations, switchChangesRecord } from '../switch-record.js';
+import {
+  isColor,
+  type Color,
+  type AcceptDeadline,
+  type DataPlane,
+  type LastSwitch,
+  type LiveRoutes,
+  type ObjectChange,
+  type SwitchInfo,
+  type TrafficRouter,
+} from '../types.js';
+import { colorService, colorServiceName, httpRoute, rule, type RuleTarget } from './route-builder.js';
+import { GATEWAY_API_VERSION, type GatewayApiSettings } from './settings.js';
+
+type Json = Record<string, unknown>;
+
+export interface GatewayApiLive extends LiveRoutes {
+  route?: KubeObject;
+  services: Partial<Record<Color, KubeObject>>;
+}
+
+function rulesOf(route: KubeObject | undefined): Json[] {
+  const r = (route?.spec as Json | undefined)?.rules;
+  return Array.isArray(r) ? (r as Json[]) : [];
+}
+
+function isTestRule(r: Json): boolean {
+  const matches = Array.isArray(r.matches) ? (r.matches as Json[]) : [];
+  return matches.some((m) => Array.isArray(m.headers) && m.headers.length > 0);
+}
+
+export class GatewayApiRouter implements TrafficRouter {
+  readonly kind = 'gateway-api';
+  constructor(readonly settings: GatewayApiSettings) {}
+
+  routeObjectName(): string {
+    return `HTTPRoute ${this.settings.namespace}/${this.settings.routeName}`;
+  }
+
+  async read(kube: KubeClient): Promise<GatewayApiLive> {
+    const s = this.settings;
+    const [route, blue, green, gateway] = await Promise.all([
+      kube.getOptional({
+        apiVersion: GATEWAY_API_VERSION,
+        kind: 'HTTPRoute',
+        name: s.routeName,
+        namespace: s.namespace,
+      }),
+      kube.getOptional({
+        apiVersion: 'v1',
+        kind: 'Service',
+        name: colorServiceName(s, 'blue'),
+        namespace: s.namespace,
+      }),
+      kube.getOptional({
+        apiVersion: 'v1',
+        kind: 'Service',
+        name: colorServiceName(s, 'green'),
+        namespace: s.namespace,
+      }),
+      kube.getOptional({
+        apiVersion: GATEWAY_API_VERSION,
+        kind: 'Gateway',
+        name: s.gatewayRef.name,
+        namespace: s.gatewayRef.namespace,
+      }),
+    ]);
+    return this.describe({ route, gateway, services: { blue, green } });
+  }
+
+  /** Pure: the live state of given objects. */
+  describe(o: {
+    route?: KubeObject;
+    gateway?: KubeObject;
+    services: Partial<Record<Color, KubeObject>>;
+  }): GatewayApiLive {
+    const subsets = (['blue', 'green'] as const).filter((c) => o.services[c] !== undefined);
+    return {
+      ...o,
+      activeColor: this.ruleTarget(rulesOf(o.route).find((r) => !isTestRule(r)))?.color,
+      testColor: this.ruleTarget(rulesOf(o.route).find(isTestRule))?.color,
+      subsets,
+      objects: [o.gateway, o.route, o.services.blue, o.services.green].filter((x): x is KubeObject => !!x),
+    };
+  }
+
+  private ruleTarget(r: Json | undefined): RuleTarget | undefined {
+    if (!r) return undefined;
+    const refs = (Array.isArray(r.backendRefs) ? r.backendRefs : []) as Json[];
+    const best = [...refs].sort((a, b) => Number(b.weight ?? 1) - Number(a.weight ?? 1))[0];
+    const color = (['blue', 'green'] as const).find((c) => best?.name === colorServiceName(this.settings, c));
+    if (!isColor(color)) return undefined;
+    const filters = (Array.isArray(r.filters) ? r.filters : []) as Json[];
+    const set = filters.flatMap((f) => ((f.responseHeaderModifier as Json | undefined)?.set ?? []) as Json[]);
+    const identity = parseIdentity(set.find((h) => h.name === IDENTITY_HEADER)?.value as string | undefined);
+    return { color, release: identity?.release };
+  }
+
+  lastSwitch(live: LiveRoutes): LastSwitch {
+    return readLastSwitch(this.settings.annotationPrefix, (live as GatewayApiLive).route, live.activeColor);
+  }
+
+  planEnsure(live: LiveRoutes, colors: Color[]): ObjectChange[] {
+    const l = live as GatewayApiLive;
+    const out: ObjectChange[] = [];
+    const gw = this.settings.gateway;
+    if (gw && !l.gateway)
+      out.push({ action: 'create', ...ref(gw), reason: 'create the Gateway', object: gw });
+    for (const c of colors) {
+      if (l.services?.[c]) continue;
+      const object = colorService(this.settings, c);
+      out.push({
+        action: 'create',
+        ...ref(object),
+        reason: `create Service ${object.metadata.name} for ${c}`,
+        object,
+      });
+    }
+    return out;
+  }
+
+  planTestTraffic(live: LiveRoutes, color: Color, release?: string): ObjectChange[] {
+    const l = live as GatewayApiLive;
+    const keepDefault = rulesOf(l.route).find((r) => !isTestRule(r));
+    const next = [rule(this.settings, 'test', { color, release }), ...(keepDefault ? [keepDefault] : [])];
+    return this.planRules(l, next, {}, `send testers to ${color}`);
+  }
+
+  planAllTraffic(live: LiveRoutes, color: Color, info: SwitchInfo): ObjectChange[] {
+    const l = live as GatewayApiLive;
+    const prefix = this.settings.annotationPrefix;
+    const annotations = switchAnnotations(prefix, l.route, l.activeColor, color, info);
+    const next = [rule(this.settings, 'default', { color, release: info.release })];
+    const same = JSON.stringify(rulesOf(l.route)) === JSON.stringify(next);
+    if (same && !switchChangesRecord(prefix, l.route, annotations)) return [];
+    const from = l.activeColor ? `from ${l.activeColor} ` : '';
+    return this.planRules(l, next, annotations, `send all traffic ${from}to ${color}`, true);
+  }
+
+  planRemoveRoutes(live: LiveRoutes, color: Color): ObjectChange[] {
+    const l = live as GatewayApiLive;
+    const current = rulesOf(l.route);
+    // The default rule is never removed here: moving plain traffic is planAllTraffic's job.
+    const keep = current.filter((r) => !isTestRule(r) || this.ruleTarget(r)?.color !== color);
+    if (keep.length === current.length) return [];
+    return this.planRules(l, keep, {}, `remove the test rule to ${color}`);
+  }
+
+  planRemoveSubset(live: LiveRoutes, color: Color): ObjectChange[] {
+    const svc = (live as GatewayApiLive).services?.[color];
+    if (!svc) return [];
+    return [
+      {
+        action: 'delete',
+        ...ref(svc),
+        reason: `delete Service ${svc.metadata.name} (no rule names ${color})`,
+        resourceVersion: svc.metadata.resourceVersion,
+      },
+    ];
+  }
+
+  private planRules(
+    l: GatewayApiLive,
+    next: unknown[],
+    annotations: Record<string, string | null>,
+    reason: string,
+    force = false,
+  ): ObjectChange[] {
+    const route = l.route;
+    if (!route) {
+      const kept = Object.fromEntries(Object.entries(annotations).filter(([, v]) => v !== null)) as Record<
+        string,
+        string
+      >;
+      const object = httpRoute(this.settings, next, kept);
+      return [{ action: 'create', ...ref(object), reason: `create HTTPRoute: ${reason}`, object }];
+    }
+    if (!force && JSON.stringify(rulesOf(route)) === JSON.stringify(next)) return [];
+    const metadata: Json = { resourceVersion: route.metadata.resourceVersion };
+    if (Object.keys(annotations).length) metadata.annotations = annotations;
+    return [{ action: 'merge-patch', ...ref(route), reason, patch: { metadata, spec: { rules: next } } }];
+  }
+
+  async dataPlane(kube: KubeClient, tester: boolean): Promise<DataPlane> {
+    const s = this.settings;
+    const headers: Record<string, string> = {};
+    const host = s.hostnames.find((h) => !h.startsWith('*'));
+    if (host) headers.host = host;
+    if (tester) {
+      if (s.testMatch.type === 'header') headers[s.testMatch.name] = s.testMatch.value;
+      else headers.cookie = `${s.testMatch.name}=${s.testMatch.value}`;
+    }
+    if (s.url) return { url: s.url.replace(/\/$/, ''), headers };
+    const gw = await kube.getOptional({
+      apiVersion: GATEWAY_API_VERSION,
+      kind: 'Gateway',
+      name: s.gatewayRef.name,
+      namespace: s.gatewayRef.namespace,
+    });
+    const address = ((gw?.status as Json | undefined)?.addresses as Json[] | undefined)?.[0]?.value;
+    const listeners = ((gw?.spec as Json | undefined)?.listeners ?? []) as Json[];
+    const listener = listeners.find((l) =>
+      s.gatewayRef.sectionName ? l.name === s.gatewayRef.sectionName : l.protocol === 'HTTP',
+    );
+    if (typeof address !== 'string' || typeof listener?.port !== 'number') {
+      return {
+        headers,
+        unverified: `Gateway ${s.gatewayRef.namespace}/${s.gatewayRef.name} has no address in status.addresses (or no HTTP listener); set gatewayUrl in cutover.yaml to verify through it`,
+      };
+    }
+    const hostPart = address.includes(':') ? `[${address}]` : address;
+    return { url: `http://${hostPart}:${listener.port}`, headers };
+  }
+
+  async awaitAccepted(kube: KubeClient, deadline: AcceptDeadline): Promise<void> {
+    const started = deadline.clock();
+    for (;;) {
+      const live = await this.read(kube);
+      const verdict = routeVerdict(live.route, this.settings);
+      if (verdict.kind === 'accepted') return;
+      if (verdict.kind === 'rejected') {
+        throw new OperationFailedError(`${this.routeObjectName()}: ${verdict.message}`, {
+          remedy: verdict.remedy,
+        });
+      }
+      if (deadline.clock() - started > deadline.timeoutMs) {
+        throw new OperationFailedError(
+          `${this.routeObjectName()}: no Gateway controller reported on the route within ${deadline.timeoutMs} ms (status.parents has no Accepted condition for generation ${live.route?.metadata.generation ?? '?'})`,
+          {
+            remedy: `check that a controller serves the GatewayClass of Gateway ${this.settings.gatewayRef.namespace}/${this.settings.gatewayRef.name}`,
+          },
+        );
+      }
+      await deadline.sleep(200);
+    }
+  }
+}
+
+export type RouteVerdict =
+  { kind: 'accepted' } | { kind: 'pending' } | { kind: 'rejected'; message: string; remedy: string };
+
+/** What the controller said about the route's current generation, for our parent. */
+export function routeVerdict(route: KubeObject | undefined, s: GatewayApiSettings): RouteVerdict {
+  if (!route) return { kind: 'pending' };
+  const generation = route.metadata.generation ?? 1;
+  const parents = (((route.status as Json | undefined)?.parents ?? []) as Json[]).filter((p) => {
+    const r = (p.parentRef ?? {}) as Json;
+    return (
+      r.name === s.gatewayRef.name && (r.namespace ?? route.metadata.namespace) === s.gatewayRef.namespace
+    );
+  });
+  for (const p of parents) {
+    const conditions = (p.conditions ?? []) as Json[];
+    const current = conditions.filter(
+      (c) => c.observedGeneration === undefined || c.observedGeneration === generation,
+    );
+    const accepted = current.find((c) => c.type === 'Accepted');
+    if (!accepted) continue;
+    const resolved = current.find((c) => c.type === 'ResolvedRefs');
+    const failed = [accepted, resolved].find((c) => c && c.status === 'False');
+    if (failed)
+      return {
+        kind: 'rejected',
+        message: `the Gateway controller ${String(p.controllerName ?? '')} did not accept it: ${String(failed.type)}=False, reason ${String(failed.reason)}: ${String(failed.message ?? '')}`,
+        remedy:
+          'fix what the reason names (a missing Service, a listener that does not allow the route); traffic was not moved',
+      };
+    if (accepted.status === 'True' && (!resolved || resolved.status === 'True')) return { kind: 'accepted' };
+  }
+  return { kind: 'pending' };
+}
+
+function ref(obj: KubeObject) {
+  return {
+    apiVersion: obj.apiVersion,
+    kind: obj.kind,
+    namespace: obj.metadata.namespace ?? 'default',
+    name: obj.metadata.name,
+  };
+}
