@@ -1,7 +1,7 @@
 // A local shell command as a smoke test (k6, newman, curl…): the test URL, the color and the
 // tester's cookie or header come in its environment.
 import type { CommandSmokeTest } from '../config/types.js';
-import type { CheckContext, CheckResult } from './types.js';
+import { outputTail, type CheckContext, type CheckResult } from './types.js';
 
 export function testEnv(ctx: CheckContext): Record<string, string> {
   const env: Record<string, string> = { CUTOVER_TEST_URL: ctx.gatewayUrl, CUTOVER_TEST_COLOR: ctx.color };
@@ -22,12 +22,13 @@ export async function runCommandCheck(ctx: CheckContext, test: CommandSmokeTest)
   const ms = ctx.deps.clock() - started;
   if (run.exitCode === 0)
     return { name: test.name, kind: 'command', ok: true, detail: `\`${test.run}\`: exit 0`, ms };
-  const tail = run.output.trim().split('\n').slice(-3).join(' | ');
+  const output = outputTail(run.output);
   return {
     name: test.name,
     kind: 'command',
     ok: false,
-    detail: `\`${test.run}\`: exit ${run.exitCode}${tail ? ` (${tail})` : ''}`,
+    detail: `\`${test.run}\`: exit ${run.exitCode}`,
+    output,
     ms,
   };
 }

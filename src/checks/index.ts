@@ -4,9 +4,10 @@ import type { Hook, SmokeTest } from '../config/types.js';
 import { runCommandCheck } from './command-check.js';
 import { runHttpCheck } from './http-check.js';
 import { runExecCheck } from './pod-exec.js';
-import type { CheckContext, CheckResult } from './types.js';
+import { checkText, type CheckContext, type CheckResult } from './types.js';
 
 export type { CheckContext, CheckResult } from './types.js';
+export { checkText } from './types.js';
 export { parseExpectation, checkExpectation } from './expect.js';
 
 export async function runCheck(ctx: CheckContext, check: SmokeTest | Hook): Promise<CheckResult> {
@@ -19,7 +20,8 @@ export async function runSmokeTests(ctx: CheckContext, tests: SmokeTest[]): Prom
   const results: CheckResult[] = [];
   for (const test of tests) {
     const r = await runCheck(ctx, test);
-    ctx.deps.log.info(`${r.ok ? 'passed' : 'FAILED'}: ${r.name} — ${r.detail}`);
+    if (r.ok) ctx.deps.log.info(`passed: ${r.name} — ${r.detail}`);
+    else ctx.deps.log.warn(`FAILED: ${checkText(r)}`);
     results.push(r);
   }
   return results;
@@ -29,7 +31,8 @@ export async function runHooks(ctx: CheckContext, hooks: Hook[]): Promise<CheckR
   const results: CheckResult[] = [];
   for (const hook of hooks) {
     const r = await runCheck(ctx, hook);
-    ctx.deps.log.info(`hook ${r.ok ? 'done' : 'FAILED'}: ${r.name} — ${r.detail}`);
+    if (r.ok) ctx.deps.log.info(`hook done: ${r.name} — ${r.detail}`);
+    else ctx.deps.log.warn(`hook FAILED: ${checkText(r)}`);
     results.push(r);
     if (!r.ok) break;
   }

@@ -2,7 +2,7 @@
 // ping` / `npm run migrate`), chosen from the color's pods by readiness, never a terminating one.
 import type { ExecSmokeTest } from '../config/types.js';
 import type { KubeObject } from '../kube/types.js';
-import type { CheckContext, CheckResult } from './types.js';
+import { outputTail, type CheckContext, type CheckResult } from './types.js';
 
 export function isReadyPod(pod: KubeObject): boolean {
   if (pod.metadata.deletionTimestamp) return false;
@@ -23,11 +23,12 @@ export async function runExecCheck(
 ): Promise<CheckResult> {
   const started = ctx.deps.clock();
   const target = pod ?? (await pickReadyPod(ctx));
-  const done = (ok: boolean, detail: string): CheckResult => ({
+  const done = (ok: boolean, detail: string, output?: string): CheckResult => ({
     name: test.name,
     kind: 'exec',
     ok,
     detail,
+    ...(output ? { output } : {}),
     ms: ctx.deps.clock() - started,
   });
   if (!target) return done(false, `no ready pod of ${ctx.color} (${ctx.podSelector})`);
@@ -39,6 +40,5 @@ export async function runExecCheck(
     { timeoutMs: test.timeoutMs, signal: ctx.deps.signal },
   );
   if (result.exitCode === 0) return done(true, `${shown}: exit 0`);
-  const tail = (result.stderr || result.stdout).trim().split('\n').slice(-3).join(' | ');
-  return done(false, `${shown}: exit ${result.exitCode}${tail ? ` (${tail})` : ''}`);
+  return done(false, `${shown}: exit ${result.exitCode}`, outputTail(`${result.stdout}\n${result.stderr}`));
 }

@@ -22,11 +22,37 @@ export interface CheckContext {
   podSelector: string;
 }
 
+export const OUTPUT_TAIL = { lines: 15, chars: 2000 };
+
+/** The end of a command's output, bounded in lines and characters. */
+export function outputTail(text: string): string | undefined {
+  const lines = text
+    .trimEnd()
+    .split('\n')
+    .filter((l) => l.trim() !== '');
+  const tail = lines.slice(-OUTPUT_TAIL.lines).join('\n');
+  if (!tail) return undefined;
+  return tail.length > OUTPUT_TAIL.chars ? `…${tail.slice(-OUTPUT_TAIL.chars)}` : tail;
+}
+
+/** `name: detail`, and a failure's output lines under it (`  | …`). */
+export function checkText(r: CheckResult): string {
+  const output = r.output
+    ? `\n${r.output
+        .split('\n')
+        .map((l) => `    | ${l}`)
+        .join('\n')}`
+    : '';
+  return `${r.name}: ${r.detail}${output}`;
+}
+
 export interface CheckResult {
   name: string;
   kind: 'http' | 'exec' | 'command' | 'analysis';
   ok: boolean;
   /** Why it failed, or a short summary on success. Never contains secret values. */
   detail: string;
+  /** A failing command's or exec's last output lines (at most OUTPUT_TAIL), shown under the failure. */
+  output?: string;
   ms: number;
 }

@@ -57,7 +57,7 @@ export interface PodReason {
 
 export interface PlannedStep {
   name: string;
-  status: 'done' | 'skipped' | 'planned';
+  status: 'done' | 'skipped' | 'planned' | 'failed';
   detail?: string;
   writes: string[];
 }

@@ -4,7 +4,7 @@ import type { Color } from '../config/types.js';
 import { GuardError, InputError, OperationFailedError } from '../errors.js';
 import type { KubeObject } from '../kube/types.js';
 import type { CheckResult } from '../checks/types.js';
-import { runHooks } from '../checks/index.js';
+import { checkText, runHooks } from '../checks/index.js';
 import { otherColor, type LiveRoutes } from '../routers/types.js';
 import { deploymentOf, routesOf, readAppState, describeObject } from './app-state.js';
 import type { ClusterView } from './cluster-view.js';
@@ -145,7 +145,7 @@ function preTestStep(ctx: EngineContext, color: Color): Step {
       hookResults.set(ctx, results);
       const failed = results.find((r) => !r.ok);
       if (failed) {
-        throw new OperationFailedError(`pre-test hook ${failed.name} failed: ${failed.detail}`, {
+        throw new OperationFailedError(`pre-test hook failed: ${checkText(failed)}`, {
           remedy: 'fix the hook or the release and deploy again; live traffic was not touched',
         });
       }

@@ -15,15 +15,25 @@ export interface Step {
   name: string;
   /** The writes this step needs, given what we know now. Empty when already done. */
   plan?: (view: ClusterView) => ObjectChange[];
-  /** Work after the writes. Returns a detail for the log. Not run in a dry run. */
-  run?: (view: ClusterView) => Promise<string | void>;
+  /**
+   * Work after the writes. Returns a detail for the log, or a failed outcome: the step is marked
+   * failed (✖) and the operation goes on, for steps that record their own failure (smoke tests
+   * record a failed verdict, then the operation fails). Not run in a dry run.
+   */
+  run?: (view: ClusterView) => Promise<string | void | FailedStep>;
   /** What `run` does, printed by a dry run. */
   describe?: string;
 }
 
+/** What a step that found failures returns instead of throwing. */
+export interface FailedStep {
+  failed: true;
+  detail: string;
+}
+
 export interface StepRecord {
   name: string;
-  status: 'done' | 'skipped' | 'planned';
+  status: 'done' | 'skipped' | 'planned' | 'failed';
   changes: ObjectChange[];
   detail?: string;
   ms: number;
@@ -74,11 +84,13 @@ async function runStep(ctx: EngineContext, step: Step, view: ClusterView): Promi
     };
   }
   await applyWithReplan(ctx, step, view, changes);
-  const detail = step.run ? await step.run(view) : undefined;
+  const outcome = step.run ? await step.run(view) : undefined;
+  const failed = typeof outcome === 'object';
+  const detail = failed ? outcome.detail : outcome;
   const nothing = changes.length === 0 && !step.run;
   return {
     name: step.name,
-    status: nothing ? 'skipped' : 'done',
+    status: failed ? 'failed' : nothing ? 'skipped' : 'done',
     changes: changes.map(redactChange),
     detail: detail || changes.map((c) => c.reason).join('; ') || 'already in place',
     ms: 0,

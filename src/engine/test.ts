@@ -4,7 +4,7 @@
 import type { Color } from '../config/types.js';
 import { GuardError, OperationFailedError } from '../errors.js';
 import { ANNOTATIONS } from '../manifests/types.js';
-import { runSmokeTests } from '../checks/index.js';
+import { checkText, runSmokeTests } from '../checks/index.js';
 import type { CheckResult } from '../checks/types.js';
 import type { ObjectChange } from '../routers/types.js';
 import {
@@ -88,9 +88,9 @@ export async function test(ctx: EngineContext, input: TestInput): Promise<TestRe
 }
 
 export function testFailed(r: TestResult): OperationFailedError {
-  const failed = r.checks.filter((c) => !c.ok).map((c) => `${c.name}: ${c.detail}`);
+  const failed = r.checks.filter((c) => !c.ok).map((c) => `  ✖ ${checkText(c)}`);
   return new OperationFailedError(
-    `release ${r.release} on ${r.color} failed ${failed.length} smoke test(s): ${failed.join('; ')}`,
+    `release ${r.release} on ${r.color} failed ${failed.length} of ${r.checks.length} smoke test(s):\n${failed.join('\n')}`,
     {
       remedy: 'promote will refuse this release; fix it and deploy again',
     },
@@ -138,7 +138,10 @@ export async function testOnView(
               name,
             }),
           );
-          return `${checks.filter((c) => c.ok).length}/${checks.length} passed`;
+          const passed = `${checks.filter((c) => c.ok).length}/${checks.length} passed`;
+          const failed = checks.filter((c) => !c.ok).map((c) => c.name);
+          // Marked failed (✖), yet the verdict is still recorded by the next step.
+          return failed.length ? { failed: true, detail: `${passed}; failed: ${failed.join(', ')}` } : passed;
         },
       },
       {
