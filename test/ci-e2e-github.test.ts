@@ -9,7 +9,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { runCli } from './ci-helpers.js';
 import { runGithubJob, type StepRun } from './ci-extract.js';
-import { SETTINGS, leaks, startCiWorld, type CiWorld } from './ci-e2e-world.js';
+import { SETTINGS, installedFromRegistry, leaks, startCiWorld, type CiWorld } from './ci-e2e-world.js';
 import { status } from '../src/engine/status.js';
 import type { KubeObject } from '../src/kube/types.js';
 
@@ -20,7 +20,7 @@ before(async () => {
   for (const tag of ['v1.0', 'v2.0-green']) w.addImage(tag);
 });
 after(async () => {
-  await w?.h.stop();
+  await w?.stop();
 });
 
 async function workflow(name: string): Promise<string> {
@@ -93,6 +93,7 @@ test('a tag that names no version stops at the tag check, before the cluster', a
 
 test('tag v1.0 deploys to the idle color (blue) with its settings; promote v1.0 makes it live', async () => {
   assertAllPassed(await job('deploy', 'deploy', { refName: 'v1.0' }));
+  assert.ok(installedFromRegistry(w), 'the install line installed cutover from the registry');
   assert.deepEqual(await secretData('env-blue'), {
     DB_PASSWORD: SETTINGS.CUTOVER_ENV_BLUE_DB_PASSWORD,
     FEATURE_FLAGS: 'blue-flags',

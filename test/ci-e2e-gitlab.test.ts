@@ -8,7 +8,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { runCli } from './ci-helpers.js';
 import { runGitlabJob } from './ci-extract.js';
-import { SETTINGS, leaks, startCiWorld, type CiWorld } from './ci-e2e-world.js';
+import { SETTINGS, installedFromRegistry, leaks, startCiWorld, type CiWorld } from './ci-e2e-world.js';
 import { status } from '../src/engine/status.js';
 
 let w: CiWorld;
@@ -23,7 +23,7 @@ before(async () => {
   await writeFile(fileVariable, w.kubeconfigText, { mode: 0o600 });
 });
 after(async () => {
-  await w?.h.stop();
+  await w?.stop();
 });
 
 /** Runs one job of the pipeline of `tag`; returns its exit code. */
@@ -53,6 +53,7 @@ test('cutover ci gitlab writes .gitlab-ci.yml into the checkout', async () => {
 
 test('pipeline v1.0: deploy, smoke-test, then the manual promote', async () => {
   await pipeline('v1.0', ['deploy', 'smoke-test', 'promote']);
+  assert.ok(installedFromRegistry(w), 'the install line installed cutover from the registry');
   assert.equal(await activeColor(), 'blue');
 });
 

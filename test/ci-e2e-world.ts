@@ -1,13 +1,16 @@
 // The world of the CI end-to-end tests: a local cluster with the demo app registered under the
 // image names the pipelines deploy (`demo/myapp:<tag>`), a checkout holding cutover.yaml, and a
-// `cutover` on PATH that runs this source tree, as a runner with cutover installed would have.
-import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+// fresh runner: an empty HOME and npm prefix whose .npmrc points the @cutover-bg scope at a loopback
+// npm registry serving this checkout's `npm pack` tarball. Nothing of this checkout is on the
+// runner's PATH: the pipelines' own install line (run verbatim by the first job) installs cutover,
+// and the later jobs find that exact version and skip the install, as on a persistent runner.
+import { existsSync } from 'node:fs';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
 import { DEMO_APP, demoConfig, startHarness, type Harness } from './engine-harness.js';
-
-const MAIN = fileURLToPath(new URL('../src/cli/main.ts', import.meta.url));
-const TSX = import.meta.resolve('tsx');
+import { npmConfig, packTarball } from './helpers/pack.js';
+import { startLocalRegistry, type LocalRegistry } from './helpers/npm-registry.js';
+import { PACKAGE_NAME } from '../src/package-root.js';
 
 /** Settings the pipelines sync into the colors' Secrets; no output may ever contain them. */
 export const SETTINGS = {
@@ -22,10 +25,16 @@ export interface CiWorld {
   h: Harness;
   /** The repository checkout: cutover.yaml and the generated pipeline files. */
   repo: string;
-  /** The runner's environment: PATH with cutover first, HOME, CI. */
+  /** The runner's environment: HOME, PATH (its npm prefix, node, system tools), CI. */
   baseEnv: Record<string, string>;
+  /** The runner's HOME. */
+  home: string;
   kubeconfigText: string;
+  registry: LocalRegistry;
+  /** Where the pipelines' install line puts `cutover`. */
+  installedBin: string;
   addImage(tag: string): void;
+  stop(): Promise<void>;
 }
 
 export async function startCiWorld(): Promise<CiWorld> {
@@ -33,18 +42,34 @@ export async function startCiWorld(): Promise<CiWorld> {
   await h.writeConfig(
     demoConfig(h, { image: 'demo/myapp', secrets: { blue: 'env-blue', green: 'env-green' } }),
   );
-  const bin = join(h.dir, 'bin');
-  await mkdir(bin);
-  const code = `import { main } from ${JSON.stringify(MAIN)}; process.exitCode = await main(process.argv.slice(1));`;
-  await writeFile(
-    join(bin, 'cutover'),
-    `#!/usr/bin/env bash\nexec ${JSON.stringify(process.execPath)} --import ${JSON.stringify(TSX)} --input-type=module -e ${shellQuote(code)} -- "$@"\n`,
-  );
-  await chmod(join(bin, 'cutover'), 0o755);
+  const registry = await startLocalRegistry(packTarball(h.dir));
+  const home = join(h.dir, 'runner-home');
+  const prefix = join(home, '.npm-global');
+  await mkdir(join(prefix, 'bin'), { recursive: true });
+  const scope = PACKAGE_NAME.split('/')[0];
+  // The runner's npm settings: this machine's certificate authority (to reach the public registry
+  // for the dependencies) and the scope's registry; the package cache is shared to spare the network.
+  await writeFile(join(home, '.npmrc'), `cafile=${npmConfig('cafile')}\n${scope}:registry=${registry.url}\n`);
+  // Semaphore's own commands, which its agents provide: the checkout is the working directory and
+  // Node.js is already the one on PATH.
+  const tools = join(home, 'semaphore-tools');
+  await mkdir(tools);
+  for (const tool of ['checkout', 'sem-version']) {
+    await writeFile(join(tools, tool), '#!/usr/bin/env bash\nexit 0\n', { mode: 0o755 });
+  }
   return {
     h,
     repo: h.dir,
-    baseEnv: { PATH: `${bin}:${process.env.PATH ?? ''}`, HOME: h.dir, CI: 'true' },
+    home,
+    registry,
+    installedBin: join(prefix, 'bin', 'cutover'),
+    baseEnv: {
+      PATH: [join(prefix, 'bin'), dirname(process.execPath), tools, '/usr/bin', '/bin'].join(':'),
+      HOME: home,
+      npm_config_prefix: prefix,
+      npm_config_cache: npmConfig('cache'),
+      CI: 'true',
+    },
     kubeconfigText: await readFile(h.cluster.kubeconfigPath, 'utf8'),
     addImage(tag) {
       h.cluster.images.add(`demo/myapp:${tag}`, {
@@ -53,11 +78,19 @@ export async function startCiWorld(): Promise<CiWorld> {
         command: ['npm', 'start'],
       });
     },
+    async stop() {
+      await registry.close();
+      await h.stop();
+    },
   };
 }
 
-function shellQuote(value: string): string {
-  return `'${value.replace(/'/g, `'\\''`)}'`;
+/**
+ * The first job installed cutover through the pipeline's own line, resolved at the loopback
+ * registry (the tarball itself may come from npm's content-addressed cache, by its integrity).
+ */
+export function installedFromRegistry(w: CiWorld): boolean {
+  return existsSync(w.installedBin) && w.registry.requests.includes(`/${PACKAGE_NAME}`);
 }
 
 /** Asserts no secret value appears in any of the texts. */
