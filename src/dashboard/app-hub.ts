@@ -265,6 +265,7 @@ function emptySnapshot(app: HubApp, ctx: EngineContext, clock: () => number): Ap
     notReady: { blue: [], green: [] },
     workloads: { blue: null, green: null },
     drainSeconds: ctx.config.drainSeconds,
+    analysisSeconds: ctx.config.analysis?.postPromotion.durationSeconds ?? 0,
     drainEndsAt: null,
     action: null,
     readAt: new Date(clock()).toISOString(),

@@ -24,6 +24,8 @@ export interface ColorView {
   underTest: boolean;
   hasSubset: boolean;
   tested: { release: string; result: 'passed' | 'failed'; at: string } | null;
+  /** Post-promotion analysis of this color's release. */
+  analysis: { release: string; state: string; at: string; detail?: string } | null;
 }
 
 export interface HistoryView {
@@ -111,6 +113,8 @@ export interface AppSnapshot {
   /** Deployment name per color, to match traffic samples (`namespace/workload`). */
   workloads: Record<Color, string | null>;
   drainSeconds: number;
+  /** Post-promotion analysis window in seconds; 0 when the app has no analysis. */
+  analysisSeconds: number;
   /** When the old color may be decommissioned (the last switch + the drain window). */
   drainEndsAt: string | null;
   action: ActionView | null;

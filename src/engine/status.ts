@@ -4,6 +4,7 @@ import { lockStatus } from '../lock/status.js';
 import type { LockStatus } from '../lock/types.js';
 import { httpRoutes, annotationKey, type IstioRouter } from '../routers/istio.js';
 import { COLORS } from '../routers/types.js';
+import { readMark, type AnalysisMark } from './analysis-watch.js';
 import { colorStateOf, readAppState, routesOf, type TestVerdict } from './app-state.js';
 import type { ClusterView } from './cluster-view.js';
 import type { EngineContext } from './context.js';
@@ -21,6 +22,8 @@ export interface ColorStatus {
   underTest: boolean;
   hasSubset: boolean;
   tested: TestVerdict | null;
+  /** The post-promotion analysis of this color's release: running, or its verdict. */
+  analysis: AnalysisMark | null;
 }
 
 export interface StatusResult {
@@ -60,6 +63,7 @@ export function describeStatus(
         underTest: routes.testColor === c,
         hasSubset: routes.subsets.includes(c),
         tested: s.verdict ?? null,
+        analysis: readMark(s.deployment) ?? null,
       };
       return [c, status];
     }),

@@ -9,7 +9,7 @@ import { mkdir } from 'node:fs/promises';
 import { request } from 'node:http';
 import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
-import { REPO_ROOT, runCli, spawnCli, startHarness, waitFor, type Harness } from '../engine-harness.js';
+import { demoConfig, REPO_ROOT, spawnCli, startHarness, waitFor, type Harness } from '../engine-harness.js';
 import { deploy } from '../../src/engine/deploy.js';
 import { test as smokeTest } from '../../src/engine/test.js';
 import { promote } from '../../src/engine/promote.js';
@@ -36,6 +36,17 @@ before(async () => {
   await promote(await h.context(), { release: 'r1' });
   await deploy(await h.context(), { image: 'demo/myapp:v2', release: 'r2' });
   await smokeTest(await h.context(), { release: 'r2' });
+  // From here on, a promote is judged for 3 s after the switch (the page shows it running).
+  await h.writeConfig(
+    demoConfig(h, {
+      analysis: {
+        provider: 'gateway',
+        metrics: [{ name: 'success-rate', min: 50 }],
+        prePromotion: { durationSeconds: 0 },
+        postPromotion: { durationSeconds: 3, intervalSeconds: 1 },
+      },
+    }),
+  );
   dashboard = spawnCli(['dashboard', '-f', h.configPath, '-o', 'json'], { cwd: h.dir, env: h.env });
   let printed = '';
   dashboard.child.stdout!.on('data', (c: Buffer) => (printed += c.toString()));
@@ -147,13 +158,41 @@ test('the page lists the apps and shows a CLI promote within a second', async ()
   await page.screenshot({ path: join(ARTIFACTS, 'apps.png'), fullPage: true });
   await page.getByRole('link', { name: 'default/myapp' }).click();
   await page.waitForSelector('[data-live="blue"]');
-  const run = await runCli(['promote', '--release', 'r2', '-f', h.configPath], { cwd: h.dir, env: h.env });
-  assert.equal(run.code, 0, run.stderr);
-  const promotedAt = Date.now();
-  await page.waitForSelector('[data-live="green"]', { timeout: 5000 });
-  const shownAfterMs = Date.now() - promotedAt;
-  assert.ok(shownAfterMs < 1000, `the page showed the promote ${shownAfterMs} ms after the CLI ended`);
-  await page.screenshot({ path: join(ARTIFACTS, 'app-green-live.png'), fullPage: true });
+  // Users keep coming, so the post-promotion analysis has data to judge.
+  const traffic = startTraffic({
+    url: h.cluster.gatewayUrl,
+    path: '/ready',
+    plainLoops: 1,
+    testLoops: 0,
+    pauseMs: 20,
+  });
+  try {
+    const promote = spawnCli(['promote', '--release', 'r2', '-f', h.configPath], { cwd: h.dir, env: h.env });
+    // The switch is written before the analysis starts: the page must show it within a second.
+    await waitFor(
+      'the switch in the CLI log',
+      async () =>
+        /switch all traffic to green/.test(promote.stderrSoFar()) && /✔/.test(promote.stderrSoFar())
+          ? true
+          : undefined,
+      60_000,
+    );
+    const switchedAt = Date.now();
+    await page.waitForSelector('[data-live="green"]', { timeout: 5000 });
+    const shownAfterMs = Date.now() - switchedAt;
+    assert.ok(
+      shownAfterMs < 1000,
+      `the page showed the promote ${shownAfterMs} ms after the CLI logged the switch`,
+    );
+    await page.waitForSelector('.color.green [data-analysis="running"] progress');
+    await page.screenshot({ path: join(ARTIFACTS, 'app-analysis-running.png'), fullPage: true });
+    const run = await promote.done;
+    assert.equal(run.code, 0, run.stderr);
+    await page.waitForSelector('.color.green [data-analysis="passed"]', { timeout: 5000 });
+    await page.screenshot({ path: join(ARTIFACTS, 'app-green-live.png'), fullPage: true });
+  } finally {
+    await traffic.stop();
+  }
   await page.close();
 });
 

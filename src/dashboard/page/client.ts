@@ -4,7 +4,15 @@
 // is always set as text, never as HTML.
 // Compiled on its own (tsconfig.page.json, with the DOM library): it imports types only, from
 // wire.ts, which imports nothing.
-import type { ActionOutcome, ActionView, AppData, Color, DiscoveredApp, TrafficPoint } from '../wire.js';
+import type {
+  ActionOutcome,
+  ActionView,
+  AppData,
+  Color,
+  ColorView,
+  DiscoveredApp,
+  TrafficPoint,
+} from '../wire.js';
 
 const COLORS: Color[] = ['blue', 'green'];
 
@@ -189,6 +197,8 @@ function colorCard(app: AppData, color: Color): HTMLElement {
             {},
             c.tested ? `${c.tested.result} for ${c.tested.release} at ${time(c.tested.at)}` : 'not tested',
           ),
+          c.analysis ? h('dt', {}, 'analysis') : null,
+          c.analysis ? h('dd', { 'data-analysis': c.analysis.state }, analysisText(app, c.analysis)) : null,
         )
       : h('p', { class: 'muted' }, c.hasSubset ? 'no workload (its subset is still defined)' : 'no workload'),
     reasons.length
@@ -213,6 +223,31 @@ function colorCard(app: AppData, color: Color): HTMLElement {
           chart('p99 latency', points, (p) => p.p99Ms, 'ms'),
         )
       : null,
+  );
+}
+
+type Mark = NonNullable<ColorView['analysis']>;
+
+/** The post-promotion analysis: running with its progress through the window, or its verdict. */
+function analysisText(app: AppData, mark: Mark): Node {
+  if (mark.state !== 'running') {
+    return document.createTextNode(
+      `${mark.state} for ${mark.release} at ${time(mark.at)}${mark.detail ? `: ${mark.detail}` : ''}`,
+    );
+  }
+  const total = app.analysisSeconds * 1000;
+  const done = Math.max(0, Math.min(total, Date.now() - Date.parse(mark.at)));
+  const bar = h('progress', {
+    max: String(total || 1),
+    value: String(done),
+    'aria-label': 'post-promotion analysis',
+  });
+  return h(
+    'span',
+    {},
+    `running for ${mark.release} since ${time(mark.at)} `,
+    bar,
+    ` ${Math.round(done / 1000)}/${app.analysisSeconds} s`,
   );
 }
 
