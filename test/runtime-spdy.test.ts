@@ -105,6 +105,30 @@ describe('exec over SPDY/3.1', () => {
   });
 });
 
+describe('attach', () => {
+  for (const version of ['1.28', '1.33']) {
+    it(`kubectl ${version} attach streams the container's output until it ends`, async () => {
+      const name = `attached-${version.replace('.', '')}`;
+      node.store.create(PODS, podObject(name, { restartPolicy: 'Never' }));
+      await waitFor(`${name} ready`, () => ready(name));
+      const attaches = () => node.api!.requestCounts()['CONNECT pods/attach'] ?? 0;
+      const before = attaches();
+      const child = spawn(kubectlBinary(version), ['--kubeconfig', node.kubeconfigPath!, 'attach', name], {
+        env: { PATH: process.env.PATH, HOME: home },
+      });
+      let stdout = '';
+      child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
+      const closed = new Promise<number | null>((r) => child.once('close', r));
+      // The attach is up once the server has counted the upgrade; then the app logs and exits.
+      await waitFor('the attach', () => attaches() > before);
+      const ip = (node.store.get(PODS, 'default', name)!.status as { podIP: string }).podIP;
+      await fetch(`http://${ip}:8080/exit?code=0`);
+      assert.equal(await closed, 0);
+      assert.match(stdout, /exiting with 0/);
+    });
+  }
+});
+
 describe('port-forward', () => {
   for (const version of ['1.28', '1.33']) {
     it(`kubectl ${version} port-forward svc/web reaches the pod`, async () => {

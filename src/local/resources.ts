@@ -57,7 +57,7 @@ export const RESOURCE_TYPES: ResourceType[] = [
     namespaced: true,
     shortNames: ['po'],
     categories: ['all'],
-    subresources: ['status', 'log', 'exec', 'portforward'],
+    subresources: ['status', 'attach', 'exec', 'log', 'portforward'],
   },
   {
     group: '',

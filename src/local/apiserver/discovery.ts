@@ -62,6 +62,7 @@ const SUBRESOURCE_VERBS: Record<string, string[]> = {
   log: ['get'],
   exec: ['create', 'get'],
   portforward: ['create', 'get'],
+  attach: ['create', 'get'],
 };
 
 function subresourceEntry(r: ResourceType, sub: string): Record<string, unknown> {
@@ -75,6 +76,7 @@ function subresourceEntry(r: ResourceType, sub: string): Record<string, unknown>
   if (sub === 'scale') Object.assign(entry, { group: 'autoscaling', version: 'v1', kind: 'Scale' });
   if (sub === 'exec') entry.kind = 'PodExecOptions';
   if (sub === 'portforward') entry.kind = 'PodPortForwardOptions';
+  if (sub === 'attach') entry.kind = 'PodAttachOptions';
   return entry;
 }
 

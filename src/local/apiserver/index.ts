@@ -130,12 +130,16 @@ function onUpgrade(ctx: ServerContext, req: IncomingMessage, socket: Duplex, hea
     const url = splitUrl(req.url);
     const parsed = parseApiPath(pathSegments(url.pathname));
     const sub = parsed.kind === 'resource' ? parsed.route.subresource : undefined;
-    if (parsed.kind !== 'resource' || !parsed.route.name || (sub !== 'exec' && sub !== 'portforward'))
+    if (
+      parsed.kind !== 'resource' ||
+      !parsed.route.name ||
+      (sub !== 'exec' && sub !== 'attach' && sub !== 'portforward')
+    )
       throw pathNotFound();
     resource = 'pods';
     subresource = sub;
     code =
-      sub === 'exec'
+      sub === 'exec' || sub === 'attach'
         ? handleExecUpgrade(ctx, parsed.route, req, socket, head, url.searchParams)
         : handlePortForwardUpgrade(ctx, parsed.route, req, socket, head);
   } catch (err) {

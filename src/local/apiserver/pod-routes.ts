@@ -77,7 +77,11 @@ export function handleExecUpgrade(
     if (phase === 'Succeeded' || phase === 'Failed')
       throw badRequest(`cannot exec into a container in a completed pod; current phase is ${phase}`);
     if (!ctx.pods) throw serviceUnavailable('exec is not available: the local cluster runs no pod runtime');
-    ctx.pods.exec(req, socket, head, pod, query);
+    if (route.subresource === 'attach') {
+      if (!ctx.pods.attach)
+        throw serviceUnavailable('attach is not available: the local cluster runs no pod runtime');
+      ctx.pods.attach(req, socket, head, pod, query);
+    } else ctx.pods.exec(req, socket, head, pod, query);
     return 101;
   } catch (err) {
     const apiError = toApiError(err);

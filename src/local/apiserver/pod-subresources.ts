@@ -11,5 +11,7 @@ export interface PodSubresourceHandlers {
   /** GET (WebSocket upgrade) …/pods/{name}/exec?command=…&container=&stdin=&stdout=&stderr=&tty= */
   exec(req: IncomingMessage, socket: Duplex, head: Buffer, pod: KubeObject, query: URLSearchParams): void;
   /** …/pods/{name}/portforward: SPDY/3.1 (portforward.k8s.io) or a WebSocket carrying SPDY. */
+  /** …/pods/{name}/attach: like exec, without a command (WebSocket or SPDY/3.1). */
+  attach?(req: IncomingMessage, socket: Duplex, head: Buffer, pod: KubeObject, query: URLSearchParams): void;
   portForward?(req: IncomingMessage, socket: Duplex, head: Buffer, pod: KubeObject): void;
 }

@@ -200,6 +200,7 @@ function subresourceHandler(route: ResourceRoute, method: string): Handler {
     case 'log':
       return method === 'GET' ? handleLog : notAllowed;
     case 'exec':
+    case 'attach':
     case 'portforward':
       return handleExecWithoutUpgrade;
     default:

@@ -14,6 +14,7 @@ import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { badRequest, statusError, type ApiError } from '../store/api-error.js';
 import { killGroup, spawnGroup, waitForExit } from './processes.js';
+import type { LogLine, LogWriter } from './log-files.js';
 
 export const EXEC_PROTOCOLS = [
   'v5.channel.k8s.io',
@@ -71,6 +72,10 @@ export function createExecServer() {
       track: (pid: number, done: Promise<unknown>) => void,
     ): void {
       wss.handleUpgrade(req, socket, head, (ws) => runSession(ws, target, request, track));
+    },
+    /** pods/attach: the container's output from now on, until its instance ends. */
+    attach(req: IncomingMessage, socket: Duplex, head: Buffer, logs: LogWriter, request: ExecRequest): void {
+      wss.handleUpgrade(req, socket, head, (ws) => runAttachSession(ws, logs, request));
     },
     close(): void {
       for (const client of wss.clients) client.terminate();
@@ -159,4 +164,25 @@ export function exitStatus(protocol: string, exitCode: number, error?: Error): s
 
 export function notRunning(container: string): ApiError {
   return statusError(400, 'BadRequest', `unable to upgrade connection: container not found ("${container}")`);
+}
+
+function runAttachSession(ws: WebSocket, logs: LogWriter, request: ExecRequest): void {
+  const send = (channel: number, data: Buffer | string) => {
+    if (ws.readyState === ws.OPEN) ws.send(frame(channel, data), { binary: true });
+  };
+  const onLine = (line: LogLine) => {
+    if (line.stream === 'stderr' && !request.tty) {
+      if (request.stderr) send(STDERR, `${line.text}\n`);
+    } else if (request.stdout || request.tty) send(STDOUT, `${line.text}\n`);
+  };
+  const finish = () => {
+    logs.off('line', onLine);
+    const status = exitStatus(ws.protocol, 0);
+    if (status !== undefined) send(STATUS, status);
+    if (ws.readyState === ws.OPEN) ws.close(1000);
+  };
+  ws.on('close', () => logs.off('line', onLine));
+  if (logs.closed) return finish();
+  logs.on('line', onLine);
+  logs.once('close', finish);
 }

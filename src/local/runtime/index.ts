@@ -17,7 +17,8 @@ import type { LogWriter } from './log-files.js';
 import { createExecServer, notRunning, parseExecQuery, rejectUpgrade } from './exec-handler.js';
 import { createWebSocketStream, WebSocketServer } from 'ws';
 import { SpdyConnection } from './spdy/connection.js';
-import { serveSpdyExec, spdyExecProtocol } from './spdy/exec-session.js';
+import { queryBool } from '../query-params.js';
+import { serveSpdyAttach, serveSpdyExec, spdyExecProtocol } from './spdy/exec-session.js';
 import {
   PORT_FORWARD_PROTOCOL,
   PORT_FORWARD_WEBSOCKET_PROTOCOL,
@@ -86,6 +87,7 @@ class LocalNode implements PodRuntime {
     this.log = this.log.bind(this);
     this.exec = this.exec.bind(this);
     this.portForward = this.portForward.bind(this);
+    this.attach = this.attach.bind(this);
   }
 
   private workerDeps(): WorkerDeps {
@@ -207,6 +209,30 @@ class LocalNode implements PodRuntime {
     }
   }
 
+  attach(req: IncomingMessage, socket: Duplex, head: Buffer, pod: KubeObject, query: URLSearchParams): void {
+    try {
+      const name = containerName(pod, query);
+      const logs = this.workers.get(pod.metadata.uid!)?.runners.find((r) => r.name === name)?.current?.logs;
+      if (!logs) throw notRunning(name);
+      const flag = (n: string) => queryBool(query, n);
+      const request = {
+        command: [],
+        stdin: flag('stdin'),
+        stdout: flag('stdout'),
+        stderr: flag('stderr'),
+        tty: flag('tty'),
+      };
+      if (isSpdyUpgrade(req)) {
+        this.trackConnection(serveSpdyAttach(socket, head, spdyExecProtocol(req), logs, request));
+        return;
+      }
+      this.execServer.attach(req, socket, head, logs, request);
+    } catch (err) {
+      if (!(err as ApiError).status) throw err;
+      rejectUpgrade(socket, err as ApiError);
+    }
+  }
+
   portForward(req: IncomingMessage, socket: Duplex, head: Buffer, pod: KubeObject): void {
     try {
       const podIP = (pod.status as { podIP?: string } | undefined)?.podIP;
@@ -272,16 +298,7 @@ function execTarget(worker: PodWorker | undefined, pod: KubeObject, query: URLSe
   if (phase === 'Succeeded' || phase === 'Failed') {
     throw badRequest(`cannot exec into a container in a completed pod; current phase is ${phase}`);
   }
-  const containers = ((pod.spec as { containers?: Array<{ name: string }> }).containers ?? []).map(
-    (c) => c.name,
-  );
-  const name = query.get('container') || (containers.length === 1 ? containers[0]! : '');
-  if (!name)
-    throw badRequest(
-      `a container name must be specified for pod ${pod.metadata.name}, choose one of: [${containers.join(' ')}]`,
-    );
-  if (!containers.includes(name))
-    throw badRequest(`container ${name} is not valid for pod ${pod.metadata.name}`);
+  const name = containerName(pod, query);
   const runner = worker?.runners.find((r) => r.name === name);
   const target = runner?.execContext();
   if (!target) throw notRunning(name);
@@ -303,4 +320,18 @@ function portForwardWebSocketServer(): WebSocketServer {
         headers[i] = `Sec-WebSocket-Protocol: ${PORT_FORWARD_WEBSOCKET_PROTOCOL}`;
   });
   return server;
+}
+
+function containerName(pod: KubeObject, query: URLSearchParams): string {
+  const containers = ((pod.spec as { containers?: Array<{ name: string }> }).containers ?? []).map(
+    (c) => c.name,
+  );
+  const name = query.get('container') || (containers.length === 1 ? containers[0]! : '');
+  if (!name)
+    throw badRequest(
+      `a container name must be specified for pod ${pod.metadata.name}, choose one of: [${containers.join(' ')}]`,
+    );
+  if (!containers.includes(name))
+    throw badRequest(`container ${name} is not valid for pod ${pod.metadata.name}`);
+  return name;
 }

@@ -1,4 +1,4 @@
-// pods/exec over SPDY/3.1 (kubectl ≤ 1.29, and newer ones with
+// pods/exec (and pods/attach) over SPDY/3.1 (kubectl ≤ 1.29, and newer ones with
 // KUBECTL_REMOTE_COMMAND_WEBSOCKETS=false), the kubelet's remotecommand server side: the client
 // opens one stream per channel (header `streamType`: error, stdin, stdout, stderr, resize), the
 // server waits for all it expects, runs the command, closes stdout/stderr when the output is
@@ -9,6 +9,7 @@ import type { Duplex } from 'node:stream';
 import { badRequest } from '../../store/api-error.js';
 import { exitStatus, type ExecRequest, type ExecTarget } from '../exec-handler.js';
 import { killGroup, spawnGroup, waitForExit } from '../processes.js';
+import type { LogLine, LogWriter } from '../log-files.js';
 import type { SpdyConnection, SpdyStream } from './connection.js';
 import { acceptSpdy, negotiate } from './upgrade.js';
 
@@ -48,6 +49,53 @@ export function serveSpdyExec(
   request: ExecRequest,
   track: (pid: number, done: Promise<unknown>) => void,
 ): SpdyConnection {
+  return awaitStreams(socket, head, protocol, request, (conn, streams) =>
+    run(conn, streams, protocol, target, request, track),
+  );
+}
+
+/**
+ * pods/attach over SPDY: the container's output from now on (its log lines as they are
+ * written) until the container instance ends, then a Success status. The container's own
+ * stdin is not connected (containers here run without one), so input is read and dropped.
+ */
+export function serveSpdyAttach(
+  socket: Duplex,
+  head: Buffer,
+  protocol: string,
+  logs: LogWriter,
+  request: ExecRequest,
+): SpdyConnection {
+  return awaitStreams(socket, head, protocol, request, (conn, streams) => {
+    const onLine = (line: LogLine) => {
+      const target = line.stream === 'stderr' && !request.tty ? streams.stderr : streams.stdout;
+      target?.write(`${line.text}\n`);
+    };
+    const finish = () => {
+      logs.off('line', onLine);
+      streams.stdout?.end();
+      streams.stderr?.end();
+      const status = exitStatus(protocol || 'channel.k8s.io', 0);
+      if (status !== undefined) streams.error?.write(status);
+      streams.error?.end();
+      setTimeout(() => conn.close(), 5_000).unref();
+    };
+    streams.stdin?.on('data', () => undefined);
+    streams.resize?.on('data', () => undefined);
+    if (logs.closed) return finish();
+    logs.on('line', onLine);
+    logs.once('close', finish);
+    conn.on('close', () => logs.off('line', onLine));
+  });
+}
+
+function awaitStreams(
+  socket: Duplex,
+  head: Buffer,
+  protocol: string,
+  request: ExecRequest,
+  ready: (conn: SpdyConnection, streams: Streams) => void,
+): SpdyConnection {
   if (!request.stdout && !request.stderr && !request.stdin)
     throw badRequest('you must specify at least 1 of stdin, stdout, stderr');
   const conn = acceptSpdy(socket, head, protocol);
@@ -65,7 +113,7 @@ export function serveSpdyExec(
     if (!started && expected.every((t) => streams[t as keyof Streams])) {
       started = true;
       clearTimeout(timer);
-      run(conn, streams, protocol, target, request, track);
+      ready(conn, streams);
     }
   });
   conn.on('close', () => clearTimeout(timer));
