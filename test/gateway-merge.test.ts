@@ -68,9 +68,12 @@ describe('gateway: VirtualServices sharing a host', () => {
     assert.equal(warned.length, 1, h.logs.join('\n'));
     assert.match(
       warned[0]!,
-      /VirtualService default\/alpha: shares host "\*" on Gateway default\/myapp-gateway with default\/beta/,
+      /VirtualService default\/alpha: shares host "\*" on the ingress gateway with default\/beta \(Gateway default\/myapp-gateway\)/,
     );
-    assert.match(warned[0]!, /order default\/alpha, default\/beta .*undefined/);
+    assert.match(
+      warned[0]!,
+      /order default\/alpha \(Gateway default\/myapp-gateway\), default\/beta .*undefined/,
+    );
   });
 
   it('a more specific host is a virtual host of its own: no merge', async () => {

@@ -33,7 +33,7 @@ const MARK: Record<StepEvent['status'], string> = {
   start: '…',
   done: '✔',
   // A dry run's step: what would be done, never marked like a done one.
-  planned: '- would',
+  planned: '-',
   skipped: '•',
   failed: '✖',
 };
@@ -42,7 +42,7 @@ const CLEAR = '\r\x1b[2K';
 type Paint = (code: string, text: string) => string;
 
 function describe(e: StepEvent): string {
-  const ms = e.ms !== undefined && e.status !== 'planned' ? ` (${e.ms} ms)` : '';
+  const ms = e.status === 'planned' ? ' (planned, not done)' : e.ms !== undefined ? ` (${e.ms} ms)` : '';
   const detail = e.detail && e.status !== 'start' ? ` — ${e.detail}` : '';
   return `${e.operation}: ${e.step}${detail}${e.status === 'start' ? '' : ms}`;
 }

@@ -32,8 +32,16 @@ const vs = (
   spec: { hosts, gateways, http },
 });
 
+const server = (hosts: string[], port = 80, selector = 'ingressgateway') => ({
+  selector: JSON.stringify([['istio', selector]]),
+  servers: [{ port, hosts }],
+});
 const run = (s: RouteSettings, others: KubeObject[], gw: Record<string, string[]> = {}) =>
-  findOverlaps({ settings: s, virtualServices: others, gatewayHosts: new Map(Object.entries(gw)) });
+  findOverlaps({
+    settings: s,
+    virtualServices: others,
+    gateways: new Map(Object.entries(gw).map(([k, hosts]) => [k, server(hosts)])),
+  });
 
 test('the same host on the same gateway is refused, naming the other object, host and gateway', () => {
   const [o, ...rest] = run(settings(['*']), [
@@ -86,4 +94,23 @@ test('hosts are compared after intersecting with the server hosts, as the gatewa
     [],
   );
   assert.deepEqual(servedHosts(['web/*', './x.io', '*/y.io'], ['*'], 'shop', 'shop'), ['x.io', 'y.io']);
+});
+
+test('Gateways selecting the same ingress pods on the same port share one route table', () => {
+  const gateways = new Map([
+    ['shop/myapp-gateway', server(['*'])],
+    ['shop/cart-gateway', server(['*'])],
+    ['shop/admin-gateway', server(['*'], 8080)],
+    ['shop/internal-gateway', server(['*'], 80, 'internal')],
+  ]);
+  const check = (gw: string) =>
+    findOverlaps({ settings: settings(['*']), virtualServices: [vs('shop', 'cart', ['*'], [gw])], gateways });
+  const [o] = check('cart-gateway');
+  assert.equal(o?.severity, 'refuse');
+  assert.match(
+    o!.message,
+    /Gateway shop\/cart-gateway \(same ingress pods and port 80 as shop\/myapp-gateway\)/,
+  );
+  assert.deepEqual(check('admin-gateway'), [], 'another port is another listener');
+  assert.deepEqual(check('internal-gateway'), [], 'other pods');
 });

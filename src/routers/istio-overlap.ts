@@ -56,35 +56,93 @@ export function servedHosts(serverHosts: string[], vsHosts: string[], vsNs: stri
   return out;
 }
 
+/** One Gateway as the proxies see it: which pods (selector) and, per port, which hosts. */
+export interface GatewayInfo {
+  /** JSON of spec.selector; pods selected by equal selectors share listeners. */
+  selector: string;
+  servers: Array<{ port: number; hosts: string[] }>;
+}
+
 export interface OverlapInput {
   /** This app's routes. */
   settings: RouteSettings;
   /** Every VirtualService we could list (ours among them is skipped). */
   virtualServices: KubeObject[];
-  /** Gateway `<ns>/<name>` → hosts of all its servers; absent = unknown (taken as `*`). */
-  gatewayHosts: Map<string, string[]>;
+  /** Gateway `<ns>/<name>` → what it serves; absent = unknown (taken as every host on any port). */
+  gateways: Map<string, GatewayInfo>;
+}
+
+export function gatewayInfo(gw: KubeObject): GatewayInfo {
+  const spec = (gw.spec ?? {}) as {
+    selector?: unknown;
+    servers?: Array<{ port?: { number?: number }; hosts?: unknown }>;
+  };
+  return {
+    selector: JSON.stringify(Object.entries(spec.selector ?? {}).sort()),
+    servers: (spec.servers ?? []).map((srv) => ({ port: srv.port?.number ?? 0, hosts: strings(srv.hosts) })),
+  };
+}
+
+interface Server {
+  gateway: string;
+  selector?: string;
+  port?: number;
+  hosts: string[];
+}
+
+function serversOf(ref: string, info: GatewayInfo | undefined): Server[] {
+  if (!info) return [{ gateway: ref, hosts: ['*'] }];
+  return info.servers.map((srv) => ({
+    gateway: ref,
+    selector: info.selector,
+    port: srv.port,
+    hosts: srv.hosts,
+  }));
+}
+
+/**
+ * Servers of two Gateways land on the same listener (and their VirtualServices in one route
+ * table, merged by host name) when they are the same Gateway, or when both select the same
+ * ingress pods and use the same port (pilot merges the Gateways of a proxy by port).
+ */
+function sameListener(a: Server, b: Server): boolean {
+  if (a.gateway === b.gateway) return a.port === undefined || b.port === undefined || a.port === b.port;
+  return a.selector !== undefined && a.selector === b.selector && a.port === b.port;
 }
 
 /** Pure: what the gateway would do with this app's hosts next to the others'. */
 export function findOverlaps(input: OverlapInput): RouteOverlap[] {
   const s = input.settings;
-  const mine = s.gateways.map((g) => resolveGateway(g, s.namespace)).filter((g): g is string => !!g);
-  const out: RouteOverlap[] = [];
+  const mine = s.gateways
+    .map((g) => resolveGateway(g, s.namespace))
+    .filter((g): g is string => !!g)
+    .flatMap((ref) => serversOf(ref, input.gateways.get(ref)));
+  const out = new Map<string, RouteOverlap>();
   for (const vs of input.virtualServices) {
     const ns = vs.metadata.namespace ?? '';
     if (ns === s.namespace && vs.metadata.name === s.virtualServiceName) continue;
     const spec = (vs.spec ?? {}) as { gateways?: unknown; hosts?: unknown; http?: unknown };
-    if (strings(spec.gateways).length === 0 || !Array.isArray(spec.http) || spec.http.length === 0) continue;
-    const theirs = new Set(strings(spec.gateways).map((g) => resolveGateway(g, ns)));
-    for (const gw of mine.filter((g) => theirs.has(g))) {
-      const server = input.gatewayHosts.get(gw) ?? ['*'];
-      const gwNs = gw.split('/')[0]!;
-      const ours = servedHosts(server, s.hosts, s.namespace, gwNs);
-      const other = servedHosts(server, strings(spec.hosts), ns, gwNs);
-      out.push(...overlapsOn(gw, `VirtualService ${ns}/${vs.metadata.name}`, ours, other, s));
+    if (!Array.isArray(spec.http) || spec.http.length === 0) continue;
+    const theirs = strings(spec.gateways)
+      .map((g) => resolveGateway(g, ns))
+      .filter((g): g is string => !!g)
+      .flatMap((ref) => serversOf(ref, input.gateways.get(ref)));
+    for (const a of mine) {
+      for (const b of theirs.filter((t) => sameListener(a, t))) {
+        const ours = servedHosts(a.hosts, s.hosts, s.namespace, a.gateway.split('/')[0]!);
+        const other = servedHosts(b.hosts, strings(spec.hosts), ns, b.gateway.split('/')[0]!);
+        const where =
+          a.gateway === b.gateway
+            ? `Gateway ${a.gateway}`
+            : `Gateway ${b.gateway} (same ingress pods and port ${a.port} as ${a.gateway})`;
+        for (const found of overlapsOn(where, `VirtualService ${ns}/${vs.metadata.name}`, ours, other, s)) {
+          const o = { ...found, gateway: b.gateway };
+          if (!out.has(`${o.other} ${o.host}`) || o.severity === 'refuse') out.set(`${o.other} ${o.host}`, o);
+        }
+      }
     }
   }
-  return out;
+  return [...out.values()];
 }
 
 function overlapsOn(
@@ -103,8 +161,8 @@ function overlapsOn(
         other,
         gateway: gw,
         host,
-        message: `${other} also routes host "${host}" on Gateway ${gw}: Istio merges both into one virtual host in an undefined order, so one app's default route would take the other's requests and testers`,
-        remedy: `give each app its own host on the gateway (e.g. gateway.hosts: [myapp.example.com]), or bind ${me} to another Gateway`,
+        message: `${other} also routes host "${host}" on ${gw}: Istio merges both into one virtual host in an undefined order, so one app's default route would take the other's requests and testers`,
+        remedy: `give each app its own host on the gateway (e.g. gateway.hosts: [${s.virtualServiceName}.example.com]), or serve ${me} from other ingress pods or another port`,
       });
       continue;
     }
@@ -116,7 +174,7 @@ function overlapsOn(
           other,
           gateway: gw,
           host: narrow,
-          message: `${other} routes host "${t}" on Gateway ${gw}, which overlaps "${host}": requests for ${narrow} go to ${owner} (the most specific host wins)`,
+          message: `${other} routes host "${t}" on ${gw}, which overlaps "${host}": requests for ${narrow} go to ${owner} (the most specific host wins)`,
           remedy: 'make the hosts distinct if that is not what you want',
         });
       }
@@ -142,24 +200,12 @@ export async function readOverlaps(
     scope = 'namespace';
     items = (await kube.list(ISTIO_API, 'VirtualService', settings.namespace)).items;
   }
-  const gatewayHosts = new Map<string, string[]>();
-  const refs = settings.gateways
-    .map((g) => resolveGateway(g, settings.namespace))
-    .filter((g): g is string => !!g);
-  await Promise.all(
-    refs.map(async (ref) => {
-      const [namespace, name] = ref.split('/') as [string, string];
-      const own = settings.gateway?.metadata.name === name && namespace === settings.namespace;
-      const gw =
-        (await kube.getOptional({ apiVersion: ISTIO_API, kind: 'Gateway', name, namespace })) ??
-        (own ? settings.gateway : undefined);
-      if (!gw) return;
-      const servers = ((gw.spec ?? {}) as { servers?: Array<{ hosts?: unknown }> }).servers ?? [];
-      gatewayHosts.set(
-        ref,
-        servers.flatMap((srv) => strings(srv.hosts)),
-      );
-    }),
-  );
-  return { overlaps: findOverlaps({ settings, virtualServices: items, gatewayHosts }), scope };
+  const gateways = new Map<string, GatewayInfo>();
+  const listed = await kube.list(ISTIO_API, 'Gateway', scope === 'cluster' ? '' : settings.namespace);
+  for (const gw of listed.items)
+    gateways.set(`${gw.metadata.namespace}/${gw.metadata.name}`, gatewayInfo(gw));
+  // The Gateway this deploy will create is judged as it will be.
+  const own = settings.gateway;
+  if (own) gateways.set(`${settings.namespace}/${own.metadata.name}`, gatewayInfo(own));
+  return { overlaps: findOverlaps({ settings, virtualServices: items, gateways }), scope };
 }

@@ -1,7 +1,8 @@
 // `cutover init`: writes a commented starter cutover.yaml; refuses to overwrite without --force.
 import { existsSync, writeFileSync } from 'node:fs';
 import { basename, resolve } from 'node:path';
-import type { Command } from '../command.js';
+import { createInterface } from 'node:readline/promises';
+import type { CliIo, Command } from '../command.js';
 import { InputError } from '../../errors.js';
 import { validateConfig } from '../../config/load.js';
 import { parse } from 'yaml';
@@ -9,7 +10,8 @@ import { renderStarter } from './starter.js';
 
 const command: Command = {
   path: ['init'],
-  usage: '[--app NAME] [--image REPOSITORY] [--namespace NS] [--manifests DIR] [-f FILE] [--force]',
+  usage:
+    '--app NAME [--host HOST]... [--image REPOSITORY] [--namespace NS] [--manifests DIR] [-f FILE] [--force]',
   flags: {
     file: {
       type: 'string',
@@ -21,8 +23,15 @@ const command: Command = {
     app: {
       type: 'string',
       value: 'NAME',
-      description: 'the app name',
-      defaultText: 'the current directory name',
+      description:
+        'the app name (names the Service, Deployments, routes and lock); asked for on a terminal, never taken from the folder name',
+    },
+    host: {
+      type: 'string',
+      multiple: true,
+      value: 'HOST',
+      description: 'a host the app answers on the gateway; one per app when apps share a gateway',
+      defaultText: '"*" (every host: only while the app is alone on its gateway)',
     },
     image: {
       type: 'string',
@@ -56,7 +65,8 @@ const command: Command = {
       });
     }
     const text = renderStarter({
-      app: String(args.values.app ?? appNameFromDir(process.cwd())),
+      app: await appName(args.values.app as string | undefined, io),
+      hosts: args.values.host as string[] | undefined,
       image: args.values.image as string | undefined,
       namespace: args.values.namespace as string | undefined,
       manifests: args.values.manifests as string | undefined,
@@ -68,6 +78,30 @@ const command: Command = {
     return 0;
   },
 };
+
+/**
+ * The app name names objects other apps may sit next to (Service, routes, lock), so it is never
+ * guessed: --app, or the answer to a question on a terminal (the folder name is only offered).
+ */
+async function appName(flag: string | undefined, io: CliIo): Promise<string> {
+  if (flag) return flag;
+  if (!io.interactive || !process.stdin.isTTY) {
+    throw new InputError('cutover init needs the app name', {
+      field: '--app',
+      remedy: 'pass --app NAME (lower-case letters, digits and -), e.g. --app shop-cart',
+    });
+  }
+  const suggestion = appNameFromDir(process.cwd());
+  const rl = createInterface({ input: process.stdin, output: io.stderr });
+  try {
+    const answer = (
+      await rl.question(`app name (names the Service, Deployments and routes) [${suggestion}]: `)
+    ).trim();
+    return answer || suggestion;
+  } finally {
+    rl.close();
+  }
+}
 
 /** A DNS label from the folder name: 'My App_2' → 'my-app-2'. */
 export function appNameFromDir(dir: string): string {

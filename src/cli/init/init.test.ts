@@ -57,6 +57,25 @@ test('cutover init writes the file, refuses to overwrite without --force', async
   assert.match(r.err, /app/);
 });
 
+test('init asks for the app name (or needs --app) and writes the hosts explicitly', async (t) => {
+  const dir = await mkdtemp(join(tmpdir(), 'cutover-init-'));
+  t.after(() => rm(dir, { recursive: true, force: true }));
+  const r = await run(['init', '-f', join(dir, 'a.yaml')]);
+  assert.equal(r.code, 2);
+  assert.match(r.err, /--app: cutover init needs the app name/);
+  assert.match(r.err, /fix: pass --app NAME/);
+  const file = join(dir, 'b.yaml');
+  const ok = await run(['init', '-f', file, '--app', 'cart', '--host', 'cart.example.com']);
+  assert.equal(ok.code, 0, ok.err);
+  const c = loadConfig(file, { env: {} });
+  assert.deepEqual(c.gateway.hosts, ['cart.example.com']);
+  assert.match(await readFile(file, 'utf8'), /each\n# need their own host/);
+  assert.deepEqual(
+    loadConfig('/x/c.yaml', { env: {}, readFile: () => renderStarter({ app: 'a' }) }).gateway.hosts,
+    ['*'],
+  );
+});
+
 test('app name from the folder', () => {
   assert.equal(appNameFromDir('/src/My App_2'), 'my-app-2');
   assert.equal(appNameFromDir('/src/__'), 'myapp');

@@ -4,6 +4,8 @@ import { DEFAULTS } from '../../config/defaults.js';
 
 export interface StarterOptions {
   app: string;
+  /** gateway.hosts; default ["*"], written out with what it means. */
+  hosts?: string[];
   image?: string;
   namespace?: string;
   /** Write `manifests: DIR` instead of the built-in objects. */
@@ -40,12 +42,16 @@ export function renderStarter(o: StarterOptions): string {
     '#   blue: env-blue',
     '#   green: env-green',
     '',
-    '# The Istio Gateway cutover creates (create: false to use one you manage).',
-    '# gateway:',
-    `#   name: ${o.app}-gateway`,
-    `#   hosts: ["*"]`,
-    `#   port: ${d.gateway.port}`,
-    '#   selector: { istio: ingressgateway }',
+    '# The Istio Gateway and the hosts this app answers on it. Several apps on one gateway each',
+    '# need their own host: Istio merges routes of the same host in an undefined order, so',
+    '# cutover refuses to deploy an app whose host another VirtualService on the gateway routes.',
+    '# "*" takes every host: right only while this app is alone on its gateway.',
+    'gateway:',
+    `  hosts: [${(o.hosts?.length ? o.hosts : ['*']).map((h) => JSON.stringify(h)).join(', ')}]`,
+    `  # name: ${o.app}-gateway   # a shared gateway: its name, with create: false`,
+    '  # create: true            # false: the Gateway exists and is managed elsewhere',
+    `  # port: ${d.gateway.port}`,
+    '  # selector: { istio: ingressgateway }',
     '',
     '# Where the gateway answers; default: found from istio-system/istio-ingressgateway.',
     '# gatewayUrl: http://127.0.0.1:8080',

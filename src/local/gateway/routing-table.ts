@@ -78,17 +78,20 @@ function routesFor(
  * creationTimestamp-then-name order, which Istio's docs call undefined. Said out loud, because
  * one app's routes then take another app's requests.
  */
-function reportMerges(sources: Map<string, KubeObject[]>, reporter: ConfigReporter): void {
-  for (const [key, list] of sources) {
+function reportMerges(
+  sources: Map<string, Array<{ vs: KubeObject; gateway: string }>>,
+  reporter: ConfigReporter,
+): void {
+  const ref = (x: { vs: KubeObject; gateway: string }) =>
+    `${x.vs.metadata.namespace}/${x.vs.metadata.name} (Gateway ${x.gateway})`;
+  for (const [host, list] of sources) {
     if (list.length < 2) continue;
-    const [gateway, host] = key.split(' ');
-    const names = list.map((vs) => `${vs.metadata.namespace}/${vs.metadata.name}`);
     const [first, ...rest] = list;
     reporter.problem(
       'VirtualService',
-      first!.metadata.namespace ?? '',
-      first!.metadata.name,
-      `shares host "${host}" on Gateway ${gateway} with ${rest.map((vs) => `${vs.metadata.namespace}/${vs.metadata.name}`).join(', ')}; their routes are merged into one virtual host in the order ${names.join(', ')} (creationTimestamp, then name: Istio documents this order as undefined), catch-all routes last — give each its own host`,
+      first!.vs.metadata.namespace ?? '',
+      first!.vs.metadata.name,
+      `shares host "${host}" on the ingress gateway with ${rest.map(ref).join(', ')}; their routes are merged into one virtual host in the order ${list.map(ref).join(', ')} (creationTimestamp, then name: Istio documents this order as undefined), catch-all routes last — give each its own host`,
     );
   }
 }
@@ -105,7 +108,7 @@ export function compileRoutingTable(
   reportDestinationRules(view, reporter);
   const registry = new ClusterRegistry(view, reporter);
   const byDomain = new Map<string, CompiledRoute[]>();
-  const sources = new Map<string, KubeObject[]>();
+  const sources = new Map<string, Array<{ vs: KubeObject; gateway: string }>>();
   for (const server of servers) {
     for (const b of bound) {
       if (!b.gateways.has(server.gateway)) continue;
@@ -115,8 +118,10 @@ export function compileRoutingTable(
       if (!routes) continue;
       for (const d of domains) {
         byDomain.set(d, [...(byDomain.get(d) ?? []), ...routes]);
-        const from = sources.get(`${server.gateway} ${d}`) ?? [];
-        if (!from.includes(b.vs)) sources.set(`${server.gateway} ${d}`, [...from, b.vs]);
+        // Keyed by host only: Gateways on the same pods and port share one route table.
+        const from = sources.get(d) ?? [];
+        if (!from.some((x) => x.vs === b.vs))
+          sources.set(d, [...from, { vs: b.vs, gateway: server.gateway }]);
       }
     }
   }
