@@ -6,6 +6,7 @@ import { ANNOTATIONS, LABELS } from '../manifests/types.js';
 import type { IstioRouter } from '../routers/istio.js';
 import { COLORS, type LiveRoutes } from '../routers/types.js';
 import { ClusterView } from './cluster-view.js';
+import { readNamespaceRouting } from './live-color-guard.js';
 import type { EngineContext } from './context.js';
 
 export const APPS_V1 = 'apps/v1';
@@ -31,9 +32,17 @@ export interface ColorState {
   verdict?: TestVerdict;
 }
 
-export async function readAppState(ctx: EngineContext): Promise<ClusterView> {
+/**
+ * Reads cutover's objects of the app; with `routing`, also every routing object of the namespace
+ * (for the live-color guard of the operations that write a color's workload).
+ */
+export async function readAppState(
+  ctx: EngineContext,
+  options: { routing?: boolean } = {},
+): Promise<ClusterView> {
   const view = new ClusterView();
   const deployments = COLORS.map((c) => ({ kind: 'Deployment', name: ctx.source.deploymentName(c) }));
+  const routing = options.routing ? readNamespaceRouting(ctx) : undefined;
   const [routes, ...deps] = await Promise.all([
     ctx.router.read(ctx.kube),
     ...deployments.map((d) =>
@@ -42,6 +51,7 @@ export async function readAppState(ctx: EngineContext): Promise<ClusterView> {
   ]);
   for (const obj of [routes.virtualService, routes.destinationRule, routes.gateway]) if (obj) view.set(obj);
   deployments.forEach((d, i) => view.put(d.kind, d.name, deps[i]));
+  view.routing = await routing;
   return view;
 }
 

@@ -2,10 +2,16 @@
 // own writes. Plans are computed from a view; a dry run applies its changes to the view only,
 // so the printed plan is exactly what a real run would write, step after step.
 import type { KubeObject } from '../kube/types.js';
+import type { NamespaceRouting } from '../routers/plain-traffic.js';
 import type { ObjectChange } from '../routers/types.js';
 
 export class ClusterView {
   private readonly objects = new Map<string, KubeObject>();
+  /**
+   * Every routing object of the namespace (not only cutover's), read by the operations that
+   * write a color's workload: the live-color guard judges it. Undefined in views built by hand.
+   */
+  routing?: NamespaceRouting;
 
   static key(kind: string, name: string): string {
     return `${kind}/${name}`;

@@ -2,6 +2,7 @@
 // and only when plain traffic no longer reaches it. Order (make before break, reversed): the
 // routes that name it, then its subset, then its Deployment. Each step is skipped when done, so
 // a re-run after a crash picks up where it stopped.
+import { mustNotServeUsers } from './live-color-guard.js';
 import type { Color } from '../config/types.js';
 import { mustNotBeNeededByAnalysis } from './analysis-watch.js';
 import { GuardError } from '../errors.js';
@@ -161,7 +162,10 @@ export async function decommission(
 ): Promise<DecommissionResult> {
   const release = input.release === undefined ? undefined : labelSafe(input.release);
   return locked(ctx, { operation: 'decommission' }, input, async () => {
-    const result = await decommissionOnView(ctx, await readAppState(ctx), { ...input, release });
+    const result = await decommissionOnView(ctx, await readAppState(ctx, { routing: true }), {
+      ...input,
+      release,
+    });
     return { result, outcome: { color: result.color, release: result.release ?? undefined } };
   });
 }
@@ -179,6 +183,7 @@ export async function decommissionOnView(
   refuse(mustNotBeLive(ctx, routes, color, 'decommissioning'));
   refuse(mustNotBeNeededByAnalysis(ctx, view, routes));
   if (!input.force) refuse(mustBeDrained(ctx, routes, color, ctx.deps.clock()));
+  refuse(mustNotServeUsers(ctx, view.routing, color, { live: deploymentOf(ctx, view, color) }, 'delete'));
   refuse(await plainTrafficRefusal(ctx, view, color));
   const release = deploymentOf(ctx, view, color)?.metadata.labels?.['cutover.dev/release'] ?? null;
   const steps = await runSteps(ctx, 'decommission', decommissionSteps(ctx, color), view);

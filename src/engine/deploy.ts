@@ -17,7 +17,8 @@ import { preflightDeploy } from './preflight.js';
 import { colorFromTag, newReleaseId } from './release-id.js';
 import { runSteps, type Step, type StepRecord } from './steps.js';
 import { waitForReplicas } from './wait-ready.js';
-import { refuse } from './guards.js';
+import { refuse, type Refusal } from './guards.js';
+import { mustNotServeUsers } from './live-color-guard.js';
 import {
   mustKeepReleaseImage,
   mustNotRedeployLiveElsewhere,
@@ -177,6 +178,28 @@ export async function mustHaveColorSecret(ctx: EngineContext, color: Color): Pro
   );
 }
 
+/**
+ * The live color is what the data plane says: no write to `color`'s Deployment while any routing
+ * object of the namespace sends plain traffic to its pods, now or after the write.
+ */
+export function dataPlaneRefusal(
+  ctx: EngineContext,
+  view: ClusterView,
+  color: Color,
+  image: string | undefined,
+  release: string,
+): Refusal | undefined {
+  const activeColor = routesOf(ctx, view).activeColor;
+  const desired = ctx.source.deployment({ color, image, release, activeColor });
+  return mustNotServeUsers(
+    ctx,
+    view.routing,
+    color,
+    { live: deploymentOf(ctx, view, color), desired },
+    'deploy into',
+  );
+}
+
 /** A retried deploy of the live release: verify that users get it, write nothing. */
 async function verifyAlreadyLive(
   ctx: EngineContext,
@@ -221,7 +244,7 @@ export async function deploy(ctx: EngineContext, input: DeployInput): Promise<De
   const release = newReleaseId(input, ctx.deps.env, ctx.deps.clock(), ctx.deps.random);
   const image = resolveImage(ctx, input);
   return locked(ctx, { operation: 'deploy', release }, input, async () => {
-    const view = await readAppState(ctx);
+    const view = await readAppState(ctx, { routing: true });
     await readShared(ctx, view);
     const result = await deployOnView(ctx, view, input, release, image);
     return { result, outcome: deployOutcome(result) };
@@ -272,6 +295,7 @@ export async function deployOnView(
     );
   }
   const desired = ctx.source.deployment({ color, image, release, activeColor: routes.activeColor });
+  refuse(dataPlaneRefusal(ctx, view, color, image, release));
   const steps = await runSteps(ctx, 'deploy', deploySteps(ctx, target, desired), view);
   return {
     ...base,

@@ -17,6 +17,7 @@ import { gatewayUrl } from './gateway-probe.js';
 import { imageFindings, inputFindings } from './preflight-input.js';
 import { colorFromTag, namedReleaseId } from './release-id.js';
 import { refuse } from './guards.js';
+import { dataPlaneRefusal } from './deploy.js';
 import { mustKeepReleaseImage, mustNotRedeployLiveElsewhere, releasePosition } from './release-position.js';
 import type { Color } from '../config/types.js';
 
@@ -77,7 +78,7 @@ export async function preflightDeploy(ctx: EngineContext, input: DeployInput): P
   // cluster's findings are gathered with them.
   if (f.problems.length > unusable) return { view: new ClusterView(), findings: f };
   f.add(...imageFindings(ctx, image, input.image ? '--image' : input.tag ? '--tag' : 'imageRepository'));
-  const view = await readAppState(ctx);
+  const view = await readAppState(ctx, { routing: true });
   await readShared(ctx, view);
   // A retry of the live release only verifies it (release-position.ts): no color to choose.
   const named = namedReleaseId(input, ctx.deps.env);
@@ -92,6 +93,10 @@ export async function preflightDeploy(ctx: EngineContext, input: DeployInput): P
   }
   const color = await f.collect(() => chooseDeployColor(ctx, routesOf(ctx, view), input));
   if (color) await f.collect(() => mustHaveColorSecret(ctx, color));
+  if (color) {
+    const release = named ?? 'unnamed';
+    await f.collect(() => refuse(dataPlaneRefusal(ctx, view, color, image, release)));
+  }
   await f.collect(() => gatewayUrl(ctx));
   f.add(...(await overlapFindings(ctx)));
   return { view, color, image, findings: f };

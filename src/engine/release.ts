@@ -46,7 +46,7 @@ export async function release(ctx: EngineContext, input: ReleaseInput): Promise<
   const id = newReleaseId(input, ctx.deps.env, ctx.deps.clock(), ctx.deps.random);
   const image = resolveImage(ctx, input);
   return locked(ctx, { operation: 'release', release: id }, input, async () => {
-    const view = await readAppState(ctx);
+    const view = await readAppState(ctx, { routing: true });
     await readShared(ctx, view);
     const base = {
       operation: 'release' as const,

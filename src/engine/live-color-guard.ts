@@ -1,0 +1,92 @@
+// The live-color guard, asked of the data plane: before cutover writes a color's workload, it
+// lists every routing object of the namespace and refuses when any of them sends plain traffic
+// to the pods that workload runs now or would run. cutover's own names are not trusted for this:
+// after a change of cutover.yaml (a manifests folder with another VirtualService name, say) its
+// own objects may say "nothing is live" while users are served by the old ones.
+import type { Color } from '../config/types.js';
+import type { KubeObject } from '../kube/types.js';
+import { NotFoundError } from '../kube/errors.js';
+import { istioPlainTraffic } from '../routers/istio-plain-traffic.js';
+import type { NamespaceRouting, PlainRoute, PlainTrafficFinder } from '../routers/plain-traffic.js';
+import { otherColor } from '../routers/types.js';
+import type { EngineContext } from './context.js';
+import type { Refusal } from './guards.js';
+
+/** One finder per kind of routing object cutover knows (HTTPRoutes, Service selectors: to add). */
+const FINDERS: PlainTrafficFinder[] = [istioPlainTraffic];
+
+/**
+ * Lists what the finders need. A kind the server does not serve (no Istio CRDs) has no objects;
+ * any other failure (Forbidden included) propagates: a guard that cannot see must not pass.
+ */
+export async function readNamespaceRouting(ctx: EngineContext): Promise<NamespaceRouting> {
+  const kinds = FINDERS.flatMap((f) => f.kinds);
+  const listOf = async (apiVersion: string, kind: string): Promise<KubeObject[]> => {
+    try {
+      return (await ctx.kube.list(apiVersion, kind, ctx.namespace)).items;
+    } catch (err) {
+      if (err instanceof NotFoundError) return [];
+      throw err;
+    }
+  };
+  const [services, ...lists] = await Promise.all([
+    listOf('v1', 'Service'),
+    ...kinds.map((k) => listOf(k.apiVersion, k.kind)),
+  ]);
+  const objects = new Map<string, KubeObject[]>();
+  kinds.forEach((k, i) => objects.set(k.kind, lists[i]!));
+  return { namespace: ctx.namespace, objects, services };
+}
+
+export function podLabelsOf(dep: KubeObject | undefined): Record<string, string> | undefined {
+  const spec = dep?.spec as { template?: { metadata?: { labels?: Record<string, string> } } } | undefined;
+  return spec?.template?.metadata?.labels;
+}
+
+/** Every routing object sending plain traffic to pods with any of these label sets. */
+export function plainRoutesTo(
+  routing: NamespaceRouting,
+  labelSets: Array<Record<string, string> | undefined>,
+): PlainRoute[] {
+  const seen = new Map<string, PlainRoute>();
+  for (const labels of labelSets) {
+    if (!labels) continue;
+    for (const finder of FINDERS)
+      for (const r of finder.find(routing, labels)) seen.set(`${r.kind}/${r.name}`, r);
+  }
+  return [...seen.values()];
+}
+
+/**
+ * Refuses a write to `color`'s Deployment while plain traffic reaches its pods — the ones it
+ * runs (`live`) or the ones the write would start (`desired`).
+ */
+export function mustNotServeUsers(
+  ctx: EngineContext,
+  routing: NamespaceRouting | undefined,
+  color: Color,
+  deployments: { live?: KubeObject; desired?: KubeObject },
+  doing: 'deploy into' | 'delete',
+): Refusal | undefined {
+  // Views built by hand (plan tests) carry no routing; every operation reads it.
+  if (!routing) return undefined;
+  const routes = plainRoutesTo(routing, [podLabelsOf(deployments.live), podLabelsOf(deployments.desired)]);
+  if (routes.length === 0) return undefined;
+  const name = ctx.source.deploymentName(color);
+  const list = routes.map((r) => `${r.kind} ${r.namespace}/${r.name} (${r.via})`).join('; ');
+  const own = ctx.source.settings.virtualServiceName;
+  const foreign = routes.filter((r) => r.name !== own);
+  const adopt = foreign.length
+    ? `if cutover.yaml now names other routing objects than the ones serving users, make it name ${foreign
+        .map((r) => `${r.kind} ${r.name}`)
+        .join(', ')} again (adopt them), or move users to the new objects first (docs/live-color.md); `
+    : '';
+  return {
+    message: `Deployment ${ctx.namespace}/${name}: plain traffic reaches the ${color} pods through ${list}. Refusing to ${doing} a color that serves users; nothing was written.`,
+    remedy: `${adopt}${
+      doing === 'deploy into'
+        ? `deploy into ${otherColor(color)} instead (--color ${otherColor(color)}), or move plain traffic off ${color} first`
+        : `move plain traffic off ${color} first`
+    } (\`cutover status\` shows where cutover's own route sends it)`,
+  };
+}

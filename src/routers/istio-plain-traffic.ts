@@ -1,0 +1,82 @@
+// Istio's share of "who sends plain traffic to these pods": every VirtualService http entry that
+// a request without a tester's header or cookie can match, whose destination is a Service of
+// this namespace selecting the pods, narrowed by the DestinationRule subset it names.
+import type { KubeObject } from '../kube/types.js';
+import { httpRoutes, subsetsOf } from './istio.js';
+import {
+  selects,
+  serviceNameOfHost,
+  servicesSelecting,
+  type NamespaceRouting,
+  type PlainRoute,
+  type PlainTrafficFinder,
+} from './plain-traffic.js';
+
+const ISTIO_API = 'networking.istio.io/v1beta1';
+
+type Match = { headers?: Record<string, unknown>; queryParams?: Record<string, unknown> };
+
+/**
+ * Plain users send no tester header or query: an entry reaches them when it has no match, or a
+ * match that needs neither (uri, method, authority… match users too). Conservative on purpose:
+ * counting a route as plain that is not refuses a deploy; the other mistake breaks users.
+ */
+function reachesPlainUsers(match: unknown[] | undefined): boolean {
+  if (!Array.isArray(match) || match.length === 0) return true;
+  return match.some((m) => {
+    const x = (m ?? {}) as Match;
+    return Object.keys(x.headers ?? {}).length === 0 && Object.keys(x.queryParams ?? {}).length === 0;
+  });
+}
+
+function subsetLabels(
+  rules: KubeObject[],
+  namespace: string,
+  service: string,
+  subset: string,
+): Record<string, string> | undefined {
+  for (const dr of rules) {
+    const host = (dr.spec as { host?: string })?.host;
+    if (serviceNameOfHost(host, namespace) !== service) continue;
+    const found = subsetsOf(dr).find((s) => s.name === subset);
+    if (found) return found.labels ?? {};
+  }
+  return undefined;
+}
+
+export const istioPlainTraffic: PlainTrafficFinder = {
+  kinds: [
+    { apiVersion: ISTIO_API, kind: 'VirtualService' },
+    { apiVersion: ISTIO_API, kind: 'DestinationRule' },
+  ],
+  find(routing: NamespaceRouting, podLabels: Record<string, string>): PlainRoute[] {
+    const { namespace } = routing;
+    const services = new Set(servicesSelecting(routing.services, podLabels).map((s) => s.metadata.name));
+    const rules = routing.objects.get('DestinationRule') ?? [];
+    const found: PlainRoute[] = [];
+    for (const vs of routing.objects.get('VirtualService') ?? []) {
+      httpRoutes(vs).forEach((entry, i) => {
+        if (!reachesPlainUsers(entry.match)) return;
+        for (const d of entry.route ?? []) {
+          if (d.weight === 0) continue;
+          const service = serviceNameOfHost(d.destination?.host, namespace);
+          if (!service || !services.has(service)) continue;
+          const subset = d.destination?.subset;
+          // A subset no DestinationRule defines gets no traffic (Istio answers 503).
+          const narrowed = subset ? subsetLabels(rules, namespace, service, subset) : {};
+          if (!narrowed || (subset && !selects(narrowed, podLabels) && Object.keys(narrowed).length > 0))
+            continue;
+          const name = entry.name ? `route "${entry.name}"` : `http[${i}]`;
+          found.push({
+            kind: 'VirtualService',
+            namespace,
+            name: vs.metadata.name,
+            via: `${name} → Service ${service}${subset ? `, subset ${subset}` : ''}`,
+          });
+          return;
+        }
+      });
+    }
+    return found;
+  },
+};

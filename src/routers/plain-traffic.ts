@@ -1,0 +1,65 @@
+// Who sends plain traffic to a set of pods — asked of every routing object in the namespace, not
+// only of the ones cutover.yaml names. The live color is what the data plane says: a renamed
+// route, a manifests folder with other names, or a hand-made object still serving users make a
+// color live whatever cutover's own objects claim.
+//
+// Each router kind contributes one finder: the kinds it lists and a pure function over them.
+// Istio's (VirtualService + DestinationRule) is in istio-plain-traffic.ts; HTTPRoutes and plain
+// Service selectors are added the same way.
+import type { KubeObject } from '../kube/types.js';
+
+/** One routing object that sends plain traffic to the pods, and how. */
+export interface PlainRoute {
+  kind: string;
+  namespace: string;
+  name: string;
+  /** e.g. `route "default" → Service myapp, subset blue`. */
+  via: string;
+}
+
+export interface ListedKind {
+  apiVersion: string;
+  kind: string;
+}
+
+/** What a finder reads: every object of its kinds in the namespace, and the Services. */
+export interface NamespaceRouting {
+  namespace: string;
+  /** By kind; a kind the server does not know (no CRD) is an empty list. */
+  objects: Map<string, KubeObject[]>;
+  services: KubeObject[];
+}
+
+export interface PlainTrafficFinder {
+  readonly kinds: ListedKind[];
+  /** The objects that send requests without a tester's header or cookie to pods with `podLabels`. */
+  find(routing: NamespaceRouting, podLabels: Record<string, string>): PlainRoute[];
+}
+
+/** A non-empty selector whose every label the pod carries (Service and subset semantics). */
+export function selects(
+  selector: Record<string, string> | undefined,
+  labels: Record<string, string>,
+): boolean {
+  const entries = Object.entries(selector ?? {});
+  return entries.length > 0 && entries.every(([k, v]) => labels[k] === v);
+}
+
+/** The Services of the namespace whose selector picks pods with these labels. */
+export function servicesSelecting(services: KubeObject[], labels: Record<string, string>): KubeObject[] {
+  return services.filter((s) => selects((s.spec as { selector?: Record<string, string> })?.selector, labels));
+}
+
+/**
+ * The Service a mesh host names in this namespace: `myapp`, `myapp.ns`, `myapp.ns.svc`,
+ * `myapp.ns.svc.cluster.local` (any cluster domain). Undefined for another namespace or an
+ * external host.
+ */
+export function serviceNameOfHost(host: string | undefined, namespace: string): string | undefined {
+  if (!host) return undefined;
+  const [name, ns, svc] = host.split('.');
+  if (!ns) return name;
+  if (ns !== namespace) return undefined;
+  if (svc !== undefined && svc !== 'svc') return undefined;
+  return name;
+}
