@@ -82,7 +82,7 @@ describe('Lease lock', () => {
     assert.equal(status.held, true);
     assert.match(
       status.summary,
-      /^lock held by ci-4711@host\/1 since \d\d:\d\d:\d\d UTC \(deploy of release r42\)$/,
+      /^lock held by ci-4711@host\/1 since \d\d:\d\d:\d\d UTC \(deploy of release r42\), expires at \d\d:\d\d:\d\d UTC unless renewed$/,
     );
     assert.deepEqual(status.operation, { app: 'a1', release: 'r42', phase: 'deploy' });
     await lock.release();
@@ -166,8 +166,9 @@ describe('Lease lock', () => {
     }
   });
 
-  test('an expired holder is taken over (expiry judged by when we observed it), transitions + 1', async () => {
+  test('an expired holder is taken over (renewTime + duration), transitions + 1', async () => {
     // A crashed holder: renewed "now" by its own clock, never again.
+    const renewed = Date.now();
     await client.create({
       apiVersion: 'coordination.k8s.io/v1',
       kind: 'Lease',
@@ -175,8 +176,8 @@ describe('Lease lock', () => {
       spec: {
         holderIdentity: 'dead',
         leaseDurationSeconds: 30,
-        acquireTime: new Date().toISOString().replace('Z', '000Z'),
-        renewTime: new Date().toISOString().replace('Z', '000Z'),
+        acquireTime: new Date(renewed).toISOString().replace('Z', '000Z'),
+        renewTime: new Date(renewed).toISOString().replace('Z', '000Z'),
         leaseTransitions: 3,
       },
     });
@@ -206,13 +207,65 @@ describe('Lease lock', () => {
       identity: 'alive',
       deps,
     });
-    assert.ok(now - Date.now() >= 30_000, 'waited at least the lease duration after first seeing it');
+    assert.ok(now >= renewed + 30_000, 'waited until renewTime + leaseDurationSeconds');
+    assert.ok(now < renewed + 40_000, 'and not a whole duration more');
     assert.equal(lock.epoch, 4);
     assert.match(warnings.join('\n'), /lock held by dead .* expired; taking it over/);
     const lease = await client.get<LeaseObj>(leaseRef('a4'));
     assert.equal(lease.spec.holderIdentity, 'alive');
     assert.equal(lease.spec.leaseTransitions, 4);
     await lock.release();
+  });
+
+  test('lock status "expired" means the next run takes it at once; "expires at" is when it does', async () => {
+    const micro = (ms: number) => new Date(ms).toISOString().replace('Z', '000Z');
+    const dead = async (app: string, renewedAgoMs: number, seconds: number) => {
+      const renewed = Date.now() - renewedAgoMs;
+      await client.create({
+        apiVersion: 'coordination.k8s.io/v1',
+        kind: 'Lease',
+        metadata: { name: leaseName(app), namespace: NS },
+        spec: {
+          holderIdentity: 'dead',
+          leaseDurationSeconds: seconds,
+          acquireTime: micro(renewed),
+          renewTime: micro(renewed),
+        },
+      });
+      return renewed + seconds * 1000;
+    };
+    const take = (app: string) =>
+      acquireLock(client, {
+        namespace: NS,
+        app,
+        waitTimeoutMs: 60_000,
+        retryEveryMs: 100,
+        identity: 'next',
+        deps: { logger: quiet },
+      });
+    // Lapsed 1 s ago: reported expired, at that time, and taken on the first attempt.
+    const lapsedAt = await dead('a9', 6_000, 5);
+    const st = await lockStatus(client, NS, 'a9');
+    assert.equal(st.expired, true);
+    assert.equal(Date.parse(st.expiresAt!), Math.floor(lapsedAt / 1000) * 1000 + (lapsedAt % 1000));
+    assert.match(
+      st.summary,
+      /expired at \d\d:\d\d:\d\d UTC \(renewed .* \+ 5 s\): the next run takes it over at once/,
+    );
+    const started = Date.now();
+    const first = await take('a9');
+    assert.ok(Date.now() - started < 1_000, `taken in ${Date.now() - started} ms`);
+    await first.release();
+    // Still valid for ~2 s: reported with the time, and taken right then — not a whole lease
+    // duration after the waiting run first saw it.
+    const expiresAt = await dead('a10', 1_000, 3);
+    const live = await lockStatus(client, NS, 'a10');
+    assert.equal(live.expired, false);
+    assert.match(live.summary, /expires at \d\d:\d\d:\d\d UTC unless renewed/);
+    const second = await take('a10');
+    const late = Date.now() - expiresAt;
+    assert.ok(late >= 0 && late < 1_500, `taken ${late} ms after it expired`);
+    await second.release();
   });
 
   test('racing contenders hold the lock one after the other, never together', async () => {

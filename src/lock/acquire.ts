@@ -8,6 +8,7 @@ import { holderIdentity, leaseName } from './identity.js';
 import {
   describeHolder,
   heldLease,
+  leaseLapsed,
   LEASE_API_VERSION,
   newLease,
   recordKey,
@@ -101,8 +102,10 @@ async function tryAcquire(
   if (seen.last?.key !== key) seen.last = { key, atMs: deps.clock() };
   const holder = current.spec?.holderIdentity;
   const durationMs = (current.spec?.leaseDurationSeconds ?? durationSeconds) * 1000;
-  const expired =
-    seen.last.atMs + durationMs < deps.clock() || staleByRenewTime(current, durationMs, deps.clock());
+  // Lapsed by its own renewTime + duration (what `lock status` reports), or — for a holder whose
+  // clock runs ahead, writing renewTimes in our future — unchanged for a whole duration since we
+  // first saw it (client-go's observed-time rule, which needs no clock agreement).
+  const expired = leaseLapsed(current, deps.clock()) || seen.last.atMs + durationMs < deps.clock();
   if (holder && holder !== me && !expired) return { acquired: false, holder: current };
   if (holder && holder !== me) deps.logger.warn(`${describeHolder(current)} expired; taking it over`);
   try {
@@ -148,16 +151,6 @@ function announceWait(
 
 function formatSeconds(ms: number): string {
   return ms < 10_000 ? `${(ms / 1000).toFixed(1)} s` : `${Math.round(ms / 1000)} s`;
-}
-
-/**
- * A lease whose holder's own renewTime is older than twice its duration is stale whoever's
- * clock is off by less than one duration: a fresh process need not wait a full duration after
- * a crash that happened long ago. The observed-time rule above still covers everything else.
- */
-function staleByRenewTime(lease: Lease, durationMs: number, nowMs: number): boolean {
-  const renewed = Date.parse(lease.spec?.renewTime ?? '');
-  return Number.isFinite(renewed) && renewed + 2 * durationMs < nowMs;
 }
 
 function waitError(

@@ -103,6 +103,24 @@ export function readOperation(lease: Lease): LockOperation | undefined {
   }
 }
 
+/**
+ * When the lease lapses: renewTime + leaseDurationSeconds (the Lease API's meaning). `lock
+ * status` and the acquiring run both judge by this one function, so "expired" means the next
+ * run takes the lock at once. renewTime is written by the holder's clock and compared with ours:
+ * this assumes the clocks of the machines running cutover agree to well within a lease duration
+ * (NTP; see docs/adr/0007). Undefined when the lease has no readable renewTime.
+ */
+export function leaseExpiresAt(lease: Lease): number | undefined {
+  const renewed = Date.parse(lease.spec?.renewTime ?? '');
+  if (!Number.isFinite(renewed)) return undefined;
+  return renewed + (lease.spec?.leaseDurationSeconds ?? 0) * 1000;
+}
+
+export function leaseLapsed(lease: Lease, nowMs: number): boolean {
+  const at = leaseExpiresAt(lease);
+  return at !== undefined && at <= nowMs;
+}
+
 /** The part of the lease whose change resets the observed time (client-go compares the record). */
 export function recordKey(lease: Lease): string {
   const s = lease.spec ?? {};

@@ -1,9 +1,11 @@
 // `cutover lock status` and `cutover lock release --force`.
 import { ConflictError } from '../kube/errors.js';
 import type { KubeClient } from '../kube/types.js';
-import { leaseName } from './identity.js';
+import { clockTime, leaseName } from './identity.js';
 import {
   describeHolder,
+  leaseExpiresAt,
+  leaseLapsed,
   LEASE_API_VERSION,
   readOperation,
   releasedLease,
@@ -28,9 +30,17 @@ function statusOf(lease: Lease | undefined, namespace: string, name: string, now
   if (!lease || !s?.holderIdentity) {
     return { ...base, held: false, expired: false, summary: `lock free (Lease ${namespace}/${name})` };
   }
-  const renewed = Date.parse(s.renewTime ?? '');
-  const expired = Number.isFinite(renewed) && renewed + (s.leaseDurationSeconds ?? 0) * 1000 < nowMs;
-  const summary = `${describeHolder(lease)}${expired ? ', expired (the next run takes it over)' : ''}`;
+  // The same rule the acquiring run applies (leaseLapsed): expired means taken at once.
+  const expiresAt = leaseExpiresAt(lease);
+  const expired = leaseLapsed(lease, nowMs);
+  const at = expiresAt === undefined ? undefined : new Date(expiresAt).toISOString();
+  const when =
+    at === undefined
+      ? ', no readable renewTime (a waiting run takes it over after watching it unchanged for a lease duration)'
+      : expired
+        ? `, expired at ${clockTime(at)} (renewed ${clockTime(s.renewTime)} + ${s.leaseDurationSeconds ?? 0} s): the next run takes it over at once`
+        : `, expires at ${clockTime(at)} unless renewed`;
+  const summary = `${describeHolder(lease)}${when}`;
   return {
     ...base,
     held: !expired,
@@ -38,6 +48,7 @@ function statusOf(lease: Lease | undefined, namespace: string, name: string, now
     since: s.acquireTime,
     renewedAt: s.renewTime,
     leaseDurationSeconds: s.leaseDurationSeconds,
+    expiresAt: at,
     operation: readOperation(lease),
     expired,
     summary,

@@ -103,6 +103,8 @@ export interface LockStatus {
   operation?: LockOperation;
   /** Held by someone but renewTime + duration is in the past (by our clock): a crashed holder. */
   expired: boolean;
+  /** renewTime + leaseDurationSeconds (ISO): from then on, the next run takes the lock at once. */
+  expiresAt?: string;
   /** Human summary, e.g. "lock held by ci-4711 since 10:02:03 (deploy of r42)". */
   summary: string;
 }
