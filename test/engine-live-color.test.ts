@@ -37,7 +37,8 @@ async function versions(): Promise<Record<string, string>> {
   const out: Record<string, string> = {};
   for (const [apiVersion, kind, name] of OBJECTS) {
     const o = await h.kube.getOptional({ apiVersion, kind, name, namespace: 'default' });
-    out[`${kind}/${name}`] = `${o?.metadata.resourceVersion ?? 'absent'} gen ${o?.metadata.generation ?? '-'}`;
+    out[`${kind}/${name}`] =
+      `${o?.metadata.resourceVersion ?? 'absent'} gen ${o?.metadata.generation ?? '-'}`;
   }
   return out;
 }
