@@ -11,6 +11,8 @@ import type { EngineContext } from './context.js';
 export interface Refusal {
   message: string;
   remedy: string;
+  /** The objects the refusal is about (`Kind ns/name`), when other findings may name them too. */
+  objects?: string[];
 }
 
 export function refuse(refusal: Refusal | undefined): void {

@@ -82,6 +82,7 @@ export function mustNotServeUsers(
         .join(', ')} again (adopt them), or move users to the new objects first (docs/live-color.md); `
     : '';
   return {
+    objects: routes.map((r) => `${r.kind} ${r.namespace}/${r.name}`),
     message: `Deployment ${ctx.namespace}/${name}: plain traffic reaches the ${color} pods through ${list}. Refusing to ${doing} a color that serves users; nothing was written.`,
     remedy: `${adopt}${
       doing === 'deploy into'

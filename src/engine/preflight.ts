@@ -93,12 +93,14 @@ export async function preflightDeploy(ctx: EngineContext, input: DeployInput): P
   }
   const color = await f.collect(() => chooseDeployColor(ctx, routesOf(ctx, view), input));
   if (color) await f.collect(() => mustHaveColorSecret(ctx, color));
+  let serving: string[] = [];
   if (color) {
-    const release = named ?? 'unnamed';
-    await f.collect(() => refuse(dataPlaneRefusal(ctx, view, color, image, release)));
+    const refusal = dataPlaneRefusal(ctx, view, color, image, named ?? 'unnamed');
+    serving = refusal?.objects ?? [];
+    await f.collect(() => refuse(refusal));
   }
   await f.collect(() => gatewayUrl(ctx));
-  f.add(...(await overlapFindings(ctx)));
+  f.add(...(await overlapFindings(ctx, serving)));
   return { view, color, image, findings: f };
 }
 
@@ -106,7 +108,7 @@ export async function preflightDeploy(ctx: EngineContext, input: DeployInput): P
  * Another app's routes for this app's hosts on the same gateway: refused when the gateway would
  * merge them (its order is undefined), a warning when a more specific host takes some requests.
  */
-export async function overlapFindings(ctx: EngineContext): Promise<InputError[]> {
+export async function overlapFindings(ctx: EngineContext, explained: string[] = []): Promise<InputError[]> {
   if (!ctx.router.readOverlaps) return [];
   const { overlaps, scope } = await ctx.router.readOverlaps(ctx.kube);
   if (scope === 'namespace') {
@@ -122,6 +124,9 @@ export async function overlapFindings(ctx: EngineContext): Promise<InputError[]>
           field: `VirtualService ${ctx.source.settings.virtualServiceName}: spec.hosts`,
         };
   return overlaps.flatMap((o) => {
+    // An object the live-color guard names already serves this app's users (one left by an
+    // earlier cutover.yaml, say): that refusal says what it is and what to do.
+    if (explained.includes(o.other)) return [];
     if (o.severity === 'warn') {
       ctx.deps.log.warn(`${o.message}; ${o.remedy}`);
       return [];
