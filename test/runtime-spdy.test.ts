@@ -105,6 +105,27 @@ describe('exec over SPDY/3.1', () => {
   });
 });
 
+describe('boolean query parameters on pod subresources (raw HTTP)', () => {
+  it('timestamps=True and follow=t on logs, as the parameter codec reads them', async () => {
+    const base = `${node.api!.url}/api/v1/namespaces/default/pods/web/log`;
+    const stamped = await (await fetch(`${base}?timestamps=True`)).text();
+    assert.match(stamped, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d+Z /);
+    const plain = await (await fetch(`${base}?timestamps=FALSE`)).text();
+    assert.doesNotMatch(plain, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d+Z \d{4}/);
+    // follow=t keeps the stream open: the first bytes arrive, the response does not end.
+    const controller = new AbortController();
+    const res = await fetch(`${base}?follow=t`, { signal: controller.signal });
+    const reader = res.body!.getReader();
+    assert.ok((await reader.read()).value);
+    const next = await Promise.race([
+      reader.read().then(() => 'more'),
+      new Promise((r) => setTimeout(() => r('still open'), 300)),
+    ]);
+    assert.equal(next, 'still open');
+    controller.abort();
+  });
+});
+
 describe('attach', () => {
   for (const version of ['1.28', '1.33']) {
     it(`kubectl ${version} attach streams the container's output until it ends`, async () => {
