@@ -151,7 +151,7 @@ describe('attach', () => {
 });
 
 describe('port-forward', () => {
-  for (const version of ['1.28', '1.33']) {
+  for (const version of ['1.27', '1.29', '1.30', '1.31', '1.33']) {
     it(`kubectl ${version} port-forward svc/web reaches the pod`, async () => {
       const local = await freePort();
       const child = spawn(
@@ -170,8 +170,9 @@ describe('port-forward', () => {
           assert.deepEqual(await res.json(), { ready: true });
         }
         assert.match(output, /Handling connection for/);
-        // 1.28 speaks SPDY (POST, 101); 1.33 tunnels it through a WebSocket without falling back.
-        if (version === '1.33') {
+        // Up to 1.30 kubectl speaks SPDY (POST, 101); from 1.31 it tunnels SPDY through a
+        // WebSocket, without falling back.
+        if (Number(version.split('.')[1]) >= 31) {
           assert.match(output, /negotiated protocol: portforward\.k8s\.io/);
           assert.doesNotMatch(output, /fallback to secondary dialer/);
         } else assert.match(output, /POST \S+\/pods\/web\/portforward 101 Switching Protocols/);
