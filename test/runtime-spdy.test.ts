@@ -95,6 +95,20 @@ describe('exec over SPDY/3.1', () => {
     });
   }
 
+  it('kubectl 1.28 exec carries megabytes both ways (SPDY has no flow control to wait on)', async () => {
+    const input = 'x'.repeat(3 * 1024 * 1024);
+    const r = await kubectl(
+      '1.28',
+      ['exec', '-i', 'web', '--', 'sh', '-c', 'wc -c; head -c 2000000 /dev/zero | tr "\\0" y'],
+      {
+        input,
+      },
+    );
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(r.stdout.slice(0, r.stdout.indexOf('\n')).trim(), String(input.length));
+    assert.equal(r.stdout.length - r.stdout.indexOf('\n') - 1, 2_000_000);
+  });
+
   it('kubectl 1.33 with KUBECTL_REMOTE_COMMAND_WEBSOCKETS=false speaks SPDY too', async () => {
     const r = await kubectl('1.33', ['exec', '-i', 'web', '--', 'sh', '-c', 'cat; echo "$HOSTNAME"'], {
       input: 'piped\n',
