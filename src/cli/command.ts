@@ -3,6 +3,7 @@
 // Everything a user reads about a command — `--help`, `cutover help CMD`, the general help and
 // docs/cli.md — is derived from the registry entry (summary) and this object (the rest).
 import type { Writable } from 'node:stream';
+import type { Redactor } from '../engine/redact.js';
 
 export interface CliIo {
   stdout: Writable;
@@ -12,6 +13,8 @@ export interface CliIo {
   interactive: boolean;
   /** Resolves when the user asks to stop (SIGINT/SIGTERM); long-running commands race against it. */
   signal: AbortSignal;
+  /** Everything written to stdout/stderr passes through it; sessions teach it the app's secrets. */
+  redactor: Redactor;
 }
 
 /** One flag: node:util parseArgs' fields plus what help shows. */

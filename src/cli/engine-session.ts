@@ -3,7 +3,8 @@
 // the production world, and close connections at the end so the process exits promptly.
 import { loadConfig } from '../config/load.js';
 import type { CutoverConfig } from '../config/types.js';
-import { connect } from '../kube/index.js';
+import { connect, loadKubeConfig } from '../kube/index.js';
+import { learnKubeconfig, learnSecrets } from '../engine/secret-values.js';
 import type { KubeClient } from '../kube/types.js';
 import { createContext, type EngineContext } from '../engine/context.js';
 import { closeHttpAgents, defaultDeps } from '../engine/default-deps.js';
@@ -49,7 +50,12 @@ export async function withSession<T>(
     { logger: { debug: () => {}, warn: (m) => out.log.warn(m) } },
   );
   try {
-    const deps = defaultDeps(out.log, io.env, io.signal);
+    await learnSecrets(io.redactor, config, kube, options.namespace ?? config.namespace ?? kube.namespace);
+    learnKubeconfig(
+      io.redactor,
+      loadKubeConfig({ kubeconfig: options.kubeconfig, context: options.context, env: io.env }),
+    );
+    const deps = { ...defaultDeps(out.log, io.env, io.signal), redactor: io.redactor };
     const ctx = await createContext({ config, kube, deps, dryRun: options.dryRun });
     return await fn({ ctx, options, out, kube });
   } finally {

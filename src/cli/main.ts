@@ -6,6 +6,8 @@ import { commands, type CommandEntry } from './registry.js';
 import type { CliIo, Command, ParsedArgs } from './command.js';
 import { reportError } from './exit.js';
 import { InputError } from '../errors.js';
+import { Redactor } from '../engine/redact.js';
+import { redacting } from './redacting-stream.js';
 import { commandHelp, generalHelp, usageLine } from './help.js';
 import { closest } from './suggest.js';
 
@@ -142,13 +144,22 @@ export async function main(argv: string[], partialIo: Partial<CliIo> = {}): Prom
   const onSignal = () => controller.abort();
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
-  const io: CliIo = {
+  const given = {
     stdout: process.stdout,
     stderr: process.stderr,
     env: process.env,
     interactive: Boolean(process.stderr.isTTY) && !process.env.CI,
     signal: controller.signal,
+    redactor: new Redactor(),
     ...partialIo,
+  };
+  // One redactor between every command and the terminal or log: it knows secret-looking
+  // environment values now, and the app's secrets once a session has read them.
+  given.redactor.addSecretLooking(given.env);
+  const io: CliIo = {
+    ...given,
+    stdout: redacting(given.stdout, given.redactor),
+    stderr: redacting(given.stderr, given.redactor),
   };
   try {
     if (argv[0] === '--version' || argv[0] === 'version') {

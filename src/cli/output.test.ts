@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { PassThrough } from 'node:stream';
 import { createOutput } from './output.js';
+import { Redactor } from '../engine/redact.js';
 import type { CliIo } from './command.js';
 
 function io(interactive: boolean, env: Record<string, string> = {}) {
@@ -11,7 +12,14 @@ function io(interactive: boolean, env: Record<string, string> = {}) {
   let err = '';
   stdout.on('data', (c: Buffer) => (out += c.toString()));
   stderr.on('data', (c: Buffer) => (err += c.toString()));
-  const value: CliIo = { stdout, stderr, env, interactive, signal: new AbortController().signal };
+  const value: CliIo = {
+    stdout,
+    stderr,
+    env,
+    interactive,
+    signal: new AbortController().signal,
+    redactor: new Redactor(),
+  };
   return { io: value, out: () => out, err: () => err };
 }
 

@@ -1,6 +1,7 @@
 // The world the engine touches besides the Kubernetes API, injected in one object so that tests
 // and the dashboard can supply their own: clock, sleep, HTTP to the gateway, local commands,
 // the lock implementation and the progress log.
+import type { Redactor } from './redact.js';
 import type { AcquireLock } from '../lock/types.js';
 
 export interface HttpAnswer {
@@ -61,6 +62,8 @@ export interface EngineLog {
 }
 
 export interface EngineDeps {
+  /** Hides secret values in what the engine records (history); the CLI also passes its output through it. */
+  redactor?: Redactor;
   /** Milliseconds since the epoch. */
   clock: () => number;
   sleep: (ms: number, signal?: AbortSignal) => Promise<void>;

@@ -4,6 +4,7 @@ import { AlreadyExistsError, ConflictError } from '../kube/errors.js';
 import type { KubeObject } from '../kube/types.js';
 import type { Color } from '../config/types.js';
 import type { EngineContext } from './context.js';
+import { forHistory } from './redact.js';
 
 export interface HistoryEntry {
   at: string;
@@ -47,8 +48,12 @@ export async function readHistory(ctx: EngineContext): Promise<HistoryEntry[]> {
   return parseHistory(await ctx.kube.getOptional(ref(ctx)));
 }
 
-export async function recordHistory(ctx: EngineContext, entry: HistoryEntry): Promise<void> {
+export async function recordHistory(ctx: EngineContext, given: HistoryEntry): Promise<void> {
   if (ctx.dryRun) return;
+  // Anyone who can read ConfigMaps reads the history: no secret value, and bounded output.
+  const clean = ctx.deps.redactor ? ctx.deps.redactor.redactDeep(given) : given;
+  const entry = { ...clean, detail: forHistory(ctx.deps.redactor, clean.detail) };
+  if (entry.detail === undefined) delete entry.detail;
   for (let attempt = 1; ; attempt++) {
     try {
       return await writeOnce(ctx, entry);

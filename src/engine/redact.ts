@@ -43,3 +43,92 @@ export function redactChange(change: ObjectChange): ObjectChange {
     ...(change.patch ? { patch: clean(change.patch) } : {}),
   };
 }
+
+// ---------------------------------------------------------------------------------------------
+// The text redactor: every text cutover prints (stdout, stderr, -o json) or records (history)
+// passes through one Redactor. It knows the values it must never show — the app's per-color
+// Secrets (read only for this, see docs/adr/0011-read-secrets-to-redact.md), environment values
+// whose names look secret, kubeconfig credentials — and patterns that are secret wherever they
+// appear: the userinfo of a URL, a bearer token.
+
+/** Names whose values are secrets: DB_PASSWORD, API_TOKEN, AWS_SECRET_ACCESS_KEY, … */
+export const SECRET_NAME = /PASS(WORD|WD)?|TOKEN|SECRET|(^|_)KEY($|_)|API_?KEY|CREDENTIAL|PRIVATE|AUTH/i;
+/** Values shorter than this are not redacted by value (they would blank out ordinary words). */
+const MIN_SECRET_LENGTH = 4;
+const TRIVIAL = new Set(['true', 'false', 'null', 'none', 'test', 'blue', 'green', 'default']);
+
+export class Redactor {
+  private readonly values = new Set<string>();
+  private sorted: string[] | undefined;
+
+  /** A value never to show. Ignores short and trivial values. */
+  add(value: string | undefined): this {
+    if (!value) return this;
+    const v = value.trim();
+    if (v.length < MIN_SECRET_LENGTH || TRIVIAL.has(v.toLowerCase())) return this;
+    this.values.add(v);
+    // Also the forms it takes in JSON and in base64 (Secret data, annotations).
+    const json = JSON.stringify(v).slice(1, -1);
+    if (json !== v) this.values.add(json);
+    this.values.add(Buffer.from(v).toString('base64'));
+    this.sorted = undefined;
+    return this;
+  }
+
+  /** The values of entries whose names look secret. */
+  addSecretLooking(entries: Record<string, string | undefined>): this {
+    for (const [name, value] of Object.entries(entries)) if (SECRET_NAME.test(name)) this.add(value);
+    return this;
+  }
+
+  /** Every value of a Secret's data (base64) and stringData. */
+  addSecretData(secret: object | undefined): this {
+    const s = (secret ?? {}) as { data?: Record<string, string>; stringData?: Record<string, string> };
+    for (const v of Object.values(s.data ?? {})) this.add(Buffer.from(v, 'base64').toString('utf8'));
+    for (const v of Object.values(s.stringData ?? {})) this.add(v);
+    return this;
+  }
+
+  get size(): number {
+    return this.values.size;
+  }
+
+  redact(text: string): string {
+    if (!text) return text;
+    this.sorted ??= [...this.values].sort((a, b) => b.length - a.length);
+    let out = text;
+    for (const v of this.sorted) if (out.includes(v)) out = out.split(v).join(HIDDEN);
+    return redactPatterns(out);
+  }
+
+  /** A JSON-able value with every string in it redacted. */
+  redactDeep<T>(value: T): T {
+    if (typeof value === 'string') return this.redact(value) as T;
+    if (Array.isArray(value)) return value.map((v) => this.redactDeep(v)) as T;
+    if (value && typeof value === 'object')
+      return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, this.redactDeep(v)])) as T;
+    return value;
+  }
+}
+
+/** Secrets recognisable by their shape: URL userinfo, bearer tokens, JWTs, `NAME=value` of secret-looking names. */
+export function redactPatterns(text: string): string {
+  return text
+    .replace(/\b([a-z][a-z0-9+.-]*:\/\/)([^\s/@:"'`]+)(?::[^\s/@"'`]*)?@/gi, `$1${HIDDEN}@`)
+    .replace(/\b(Bearer|Basic)\s+[A-Za-z0-9._~+/=-]{8,}/g, `$1 ${HIDDEN}`)
+    .replace(/\beyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}/g, HIDDEN)
+    .replace(/\b([A-Za-z_][A-Za-z0-9_]*)=([^\s'"`]{4,})/g, (all, name: string) =>
+      SECRET_NAME.test(name) ? `${name}=${HIDDEN}` : all,
+    );
+}
+
+/** Output copied into the history: redacted, and at most `chars` long (the ConfigMap is bounded). */
+export function forHistory(
+  redactor: Redactor | undefined,
+  text: string | undefined,
+  chars = 2000,
+): string | undefined {
+  if (text === undefined) return undefined;
+  const clean = redactor ? redactor.redact(text) : redactPatterns(text);
+  return clean.length > chars ? `${clean.slice(0, chars)}… (${clean.length - chars} more characters)` : clean;
+}

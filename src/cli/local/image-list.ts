@@ -1,4 +1,5 @@
 // `cutover local image list`: the images the local cluster knows, and the command each runs.
+import { HIDDEN } from '../../engine/redact.js';
 import type { CliIo, Command, ParsedArgs } from '../command.js';
 import { InputError } from '../../errors.js';
 import { DEFAULT_STATE_DIR } from '../../local/state-dir.js';
@@ -26,7 +27,12 @@ const command: Command = {
     }
     const images = openImageTable(String(args.values['state-dir'] ?? DEFAULT_STATE_DIR)).list();
     if (args.values.output === 'json') {
-      io.stdout.write(JSON.stringify(images, null, 2) + '\n');
+      // --env values may be credentials the app needs: their names only, like the table below.
+      const shown = images.map((i) => ({
+        ...i,
+        env: Object.fromEntries(Object.keys(i.env).map((k) => [k, HIDDEN])),
+      }));
+      io.stdout.write(JSON.stringify(shown, null, 2) + '\n');
       return 0;
     }
     const rows = images.map((i) => [

@@ -1,0 +1,31 @@
+// Teaches the redactor what this app must never print: the values of its per-color Secrets
+// (read only for that — docs/adr/0011-read-secrets-to-redact.md), its secret-looking `env`
+// values, and the credentials of the kubeconfig in use. A Secret we may not read (403) or that
+// does not exist yet is skipped: the pattern rules still apply.
+import type { CutoverConfig } from '../config/types.js';
+import { UnreachableError } from '../errors.js';
+import type { KubeClient, ResolvedKubeConfig } from '../kube/types.js';
+import type { Redactor } from './redact.js';
+
+export async function learnSecrets(
+  redactor: Redactor,
+  config: CutoverConfig,
+  kube: KubeClient,
+  namespace: string,
+): Promise<void> {
+  redactor.addSecretLooking(config.env);
+  for (const name of new Set(Object.values(config.secrets).filter(Boolean))) {
+    try {
+      redactor.addSecretData(
+        await kube.getOptional({ apiVersion: 'v1', kind: 'Secret', name: name!, namespace }),
+      );
+    } catch (err) {
+      // 403: this account may not read it; everything else is the caller's problem as usual.
+      if (!(err instanceof UnreachableError && /\(403\b/.test(err.message))) throw err;
+    }
+  }
+}
+
+export function learnKubeconfig(redactor: Redactor, resolved: Pick<ResolvedKubeConfig, 'user'>): void {
+  redactor.add(resolved.user.token).add(resolved.user.password);
+}
