@@ -69,7 +69,11 @@ before(async () => {
       env: { API_TOKEN: PLANTED.envToken, NODE_ENV: 'production' },
       smokeTests: [
         { name: 'pod env', exec: { command: ['sh', '-c', 'env | grep -E "TOKEN|PASSWORD|KEY"; exit 1'] } },
-        { name: 'local env', command: 'env | grep -E "TOKEN|PASSWORD|KEY"; echo "DB_PASSWORD=$CUTOVER_ENV_GREEN_DB_PASSWORD"; exit 3' },
+        {
+          name: 'local env',
+          command:
+            'env | grep -E "TOKEN|PASSWORD|KEY"; echo "DB_PASSWORD=$CUTOVER_ENV_GREEN_DB_PASSWORD"; exit 3',
+        },
       ],
     }),
   );
