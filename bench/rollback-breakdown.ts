@@ -54,16 +54,19 @@ async function main() {
   await h.writeConfig(demoConfig(h, { leaseDurationSeconds: 15 }));
   try {
     await release(await h.context(), { image: 'demo/myapp:v1' });
-    await release(await h.context(), { image: 'demo/myapp:v2' });
+    const v2 = await release(await h.context(), { image: 'demo/myapp:v2' });
     const rows: Record<string, number[]> = { first: [], lock: [], read: [], write: [], exit: [] };
     for (let i = 0; i < RUNS; i++) {
       // Alternate: rollback (v2 → v1), then promote back in-process (not measured).
       stamps.length = 0;
       t0 = performance.now();
       const code = await new Promise<number>((resolve, reject) => {
+        // BENCH_CPU_PROF=DIR writes a V8 CPU profile of each run there.
+        const dir = process.env.BENCH_CPU_PROF;
+        const prof = dir ? ['--cpu-prof', '--cpu-prof-dir', dir] : [];
         const child = spawn(
           process.execPath,
-          [join(REPO_ROOT, 'bin', 'cutover.js'), 'rollback', '-f', h.configPath],
+          [...prof, join(REPO_ROOT, 'bin', 'cutover.js'), 'rollback', '-f', h.configPath],
           {
             env: { ...h.env, KUBECONFIG: kubeconfig },
             stdio: ['ignore', 'ignore', 'ignore'],
@@ -82,8 +85,7 @@ async function main() {
       rows.write.push(write!.ms);
       rows.exit.push(exitMs);
       if (i === 0) for (const s of stamps) console.log(`  ${s.ms.toFixed(0).padStart(5)} ms  ${s.what}`);
-      const ctx = await h.context();
-      await promote(ctx, {});
+      await promote(await h.context(), { release: v2.release });
     }
     console.log(`\ncutover rollback, medians of ${RUNS} (ms since spawn, 0 ms propagation):`);
     for (const [k, xs] of Object.entries(rows)) console.log(`  ${k.padEnd(6)} ${Math.round(median(xs))}`);
