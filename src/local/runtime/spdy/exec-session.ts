@@ -66,27 +66,47 @@ export function serveSpdyAttach(
   logs: LogWriter,
   request: ExecRequest,
 ): SpdyConnection {
-  return awaitStreams(socket, head, protocol, request, (conn, streams) => {
-    const onLine = (line: LogLine) => {
+  if (!request.stdout && !request.stderr && !request.stdin)
+    throw badRequest('you must specify at least 1 of stdin, stdout, stderr');
+  // Output counts from the moment of attaching, not from when the client has opened its
+  // streams: lines written meanwhile are kept and sent first.
+  const early: LogLine[] = [];
+  let send: ((line: LogLine) => void) | undefined;
+  let ended = logs.closed;
+  let onEnd: (() => void) | undefined;
+  const onLine = (line: LogLine) => (send ? send(line) : early.push(line));
+  const onClose = () => {
+    ended = true;
+    onEnd?.();
+  };
+  if (!ended) {
+    logs.on('line', onLine);
+    logs.once('close', onClose);
+  }
+  const conn = awaitStreams(socket, head, protocol, request, (c, streams) => {
+    send = (line) => {
       const target = line.stream === 'stderr' && !request.tty ? streams.stderr : streams.stdout;
       target?.write(`${line.text}\n`);
     };
-    const finish = () => {
+    for (const line of early.splice(0)) send(line);
+    streams.stdin?.on('data', () => undefined);
+    streams.resize?.on('data', () => undefined);
+    onEnd = () => {
       logs.off('line', onLine);
       streams.stdout?.end();
       streams.stderr?.end();
       const status = exitStatus(protocol || 'channel.k8s.io', 0);
       if (status !== undefined) streams.error?.write(status);
       streams.error?.end();
-      setTimeout(() => conn.close(), 5_000).unref();
+      setTimeout(() => c.close(), 5_000).unref();
     };
-    streams.stdin?.on('data', () => undefined);
-    streams.resize?.on('data', () => undefined);
-    if (logs.closed) return finish();
-    logs.on('line', onLine);
-    logs.once('close', finish);
-    conn.on('close', () => logs.off('line', onLine));
+    if (ended) onEnd();
   });
+  conn.on('close', () => {
+    logs.off('line', onLine);
+    logs.off('close', onClose);
+  });
+  return conn;
 }
 
 function awaitStreams(
