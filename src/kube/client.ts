@@ -13,7 +13,9 @@ import {
   objectPath,
   type ResourceInfo,
 } from './resource-paths.js';
-import { createTransport, type Transport } from './transport.js';
+import type { Agent } from 'node:http';
+import { proxyFor } from './proxy.js';
+import { createTransport, type TlsSettings, type Transport } from './transport.js';
 import { followWatch } from './watch.js';
 import { createOutcome, deleteOutcome, patchOutcome, replaceOutcome } from './write-outcome.js';
 import type {
@@ -70,22 +72,26 @@ class HttpKubeClient implements KubeClient {
     this.namespace = config.namespace;
     this.server = config.cluster.server;
     this.context = config.contextName;
-    this.#transport = createTransport({
-      caPem: config.cluster.caPem,
-      certPem: config.user.clientCertPem,
-      keyPem: config.user.clientKeyPem,
-      insecureSkipTlsVerify: config.cluster.insecureSkipTlsVerify,
-      servername: config.cluster.tlsServerName,
-    });
+    this.#transport = createTransport(
+      {
+        caPem: config.cluster.caPem,
+        certPem: config.user.clientCertPem,
+        keyPem: config.user.clientKeyPem,
+        insecureSkipTlsVerify: config.cluster.insecureSkipTlsVerify,
+        servername: config.cluster.tlsServerName,
+      },
+      proxyFor(config.cluster.server, config.cluster.proxyUrl, config.env),
+    );
     const full: KubeDeps = { ...defaultKubeDeps(), fetch: this.#transport.fetch, ...deps };
-    const credentials = createCredentials(config, full.clock);
+    const credentials = createCredentials(config, { clock: full.clock });
     this.#ctx = {
       server: this.server,
       context: this.context,
       deps: full,
       settings: clientSettings(options),
       signal: options.signal,
-      headers: () => credentials.headers(),
+      credentials: () => credentials.current(),
+      renewCredentials: () => credentials.renewAfterUnauthorized(),
       count: () => void this.#requests++,
     };
   }
@@ -267,8 +273,7 @@ class HttpKubeClient implements KubeClient {
       pod: pod.name,
       container,
       command,
-      headers: await this.#ctx.headers(),
-      tls: this.#transport.tls,
+      ...(await this.#execCredentials()),
       timeoutMs: options.timeoutMs ?? 300_000,
       connectTimeoutMs: this.#ctx.settings.timeouts.connectMs + this.#ctx.settings.timeouts.firstByteMs,
       signal,
@@ -299,6 +304,16 @@ class HttpKubeClient implements KubeClient {
 
   close(): void {
     this.#transport.close();
+  }
+
+  /** Headers, TLS and proxy agent for the exec WebSocket: the same credentials and proxy as every request. */
+  async #execCredentials(): Promise<{ headers: Record<string, string>; tls: TlsSettings; agent?: Agent }> {
+    const { headers, clientCert } = await this.#ctx.credentials();
+    const tls = clientCert
+      ? { ...this.#transport.tls, certPem: clientCert.certPem, keyPem: clientCert.keyPem }
+      : this.#transport.tls;
+    const agent = this.#transport.webSocketAgent(this.server, clientCert);
+    return { headers, tls, agent };
   }
 
   async #json<T>(spec: RequestSpec): Promise<T> {

@@ -1,41 +1,105 @@
-// Produces the Authorization header for a request. Tokens and basic auth come straight from the
-// resolved kubeconfig; exec plugins and auth-providers (EKS, GKE, OIDC) are delegated to
-// @kubernetes/client-node, imported only then because it takes about a second to load.
+// What each request carries to prove who we are, chosen as kubectl chooses it:
+// - an exec plugin's token or client certificate (exec-plugin.ts), renewed on expiry and on 401;
+// - a token file, re-read once a minute (projected service-account tokens rotate), which wins
+//   over an inline token when both are set (client-go's bearer-token-file rule; the inline token
+//   is used only while the file cannot be read);
+// - an inline token; basic auth;
+// - auth-provider entries (legacy GKE/OIDC) through @kubernetes/client-node, imported only then
+//   because it takes about a second to load.
+// Nothing at all for a plain-http server (kubeconfig.ts withholds the user).
 import { readFileSync } from 'node:fs';
+import { InputError } from '../errors.js';
+import { ExecPlugin } from './exec-plugin.js';
+import type { ClientCertificate } from './transport.js';
 import type { MergedKubeConfig, ResolvedKubeConfig } from './types.js';
 
+export interface RequestCredentials {
+  headers: Record<string, string>;
+  /** A client certificate that replaces the kubeconfig's (exec plugins). */
+  clientCert?: ClientCertificate;
+}
+
 export interface Credentials {
-  /** Headers to add to each request (Authorization), refreshed as needed. */
-  headers(): Promise<Record<string, string>>;
+  current(): Promise<RequestCredentials>;
+  /** After a 401: renew what can be renewed; true when the next attempt may fare better. */
+  renewAfterUnauthorized(): Promise<boolean>;
 }
 
 const TOKEN_FILE_TTL_MS = 60_000;
 
-export function createCredentials(config: ResolvedKubeConfig, clock: () => number): Credentials {
-  const { user } = config;
-  if (user.pluginAuth) return pluginCredentials(config);
-  let fileToken: { value: string; readAt: number } | undefined;
-  const headers = async (): Promise<Record<string, string>> => {
-    if (user.token) return { authorization: `Bearer ${user.token}` };
-    if (user.tokenFile) {
-      // Projected service-account tokens rotate; kubectl re-reads the file, so do we (once a minute).
-      if (!fileToken || clock() - fileToken.readAt > TOKEN_FILE_TTL_MS) {
-        fileToken = { value: readFileSync(user.tokenFile, 'utf8').trim(), readAt: clock() };
-      }
-      return { authorization: `Bearer ${fileToken.value}` };
-    }
-    if (user.username !== undefined && user.password !== undefined) {
-      return {
-        authorization: `Basic ${Buffer.from(`${user.username}:${user.password}`).toString('base64')}`,
-      };
-    }
-    return {};
-  };
-  return { headers };
+export interface CredentialDeps {
+  clock: () => number;
+  stdinIsTTY?: boolean;
+  readFile?: (path: string) => string;
 }
 
-function pluginCredentials(config: ResolvedKubeConfig): Credentials {
-  // Exec plugins that return a client certificate instead of a token are not supported yet.
+export function createCredentials(config: ResolvedKubeConfig, deps: CredentialDeps): Credentials {
+  const { user } = config;
+  if (user.exec) return execCredentials(config, deps);
+  if (user.pluginAuth) return authProviderCredentials(config);
+  const read = deps.readFile ?? ((p: string) => readFileSync(p, 'utf8'));
+  let fileToken: { value: string; readAt: number } | undefined;
+  const tokenFromFile = (force: boolean): string | undefined => {
+    if (!user.tokenFile) return undefined;
+    if (!force && fileToken && deps.clock() - fileToken.readAt <= TOKEN_FILE_TTL_MS) return fileToken.value;
+    try {
+      fileToken = { value: read(user.tokenFile).trim(), readAt: deps.clock() };
+    } catch (err) {
+      if (user.token || fileToken) return fileToken?.value;
+      throw new InputError(
+        `kubeconfig users[${user.name}].tokenFile: cannot read ${user.tokenFile}: ${(err as Error).message}`,
+        {
+          cause: err,
+          field: `users[${user.name}].tokenFile`,
+          remedy: 'fix the path (relative paths are relative to the kubeconfig file)',
+        },
+      );
+    }
+    return fileToken.value;
+  };
+  const headersWith = (token: string | undefined): RequestCredentials => {
+    if (token) return { headers: { authorization: `Bearer ${token}` } };
+    if (user.username !== undefined || user.password !== undefined) {
+      const basic = Buffer.from(`${user.username ?? ''}:${user.password ?? ''}`).toString('base64');
+      return { headers: { authorization: `Basic ${basic}` } };
+    }
+    return { headers: {} };
+  };
+  return {
+    current: async () => headersWith(tokenFromFile(false) ?? user.token),
+    async renewAfterUnauthorized() {
+      if (!user.tokenFile) return false;
+      const before = fileToken?.value;
+      return tokenFromFile(true) !== before;
+    },
+  };
+}
+
+function execCredentials(config: ResolvedKubeConfig, deps: CredentialDeps): Credentials {
+  const plugin = new ExecPlugin(config.user.exec!, config.cluster, config.user.name, {
+    clock: deps.clock,
+    stdinIsTTY: deps.stdinIsTTY ?? Boolean(process.stdin.isTTY),
+    env: config.env,
+  });
+  return {
+    async current() {
+      const c = await plugin.credential();
+      return {
+        headers: (c.token ? { authorization: `Bearer ${c.token}` } : {}) as Record<string, string>,
+        clientCert:
+          c.clientCertPem && c.clientKeyPem
+            ? { certPem: c.clientCertPem, keyPem: c.clientKeyPem }
+            : undefined,
+      };
+    },
+    async renewAfterUnauthorized() {
+      await plugin.renew();
+      return true;
+    },
+  };
+}
+
+function authProviderCredentials(config: ResolvedKubeConfig): Credentials {
   let cached: Promise<Record<string, string>> | undefined;
   const load = () => {
     cached ??= (async () => {
@@ -51,7 +115,13 @@ function pluginCredentials(config: ResolvedKubeConfig): Credentials {
     })();
     return cached;
   };
-  return { headers: load };
+  return {
+    current: async () => ({ headers: await load() }),
+    async renewAfterUnauthorized() {
+      cached = undefined;
+      return true;
+    },
+  };
 }
 
 /** The merged entries back in kubeconfig file form, which client-node parses like kubectl. */

@@ -2,6 +2,7 @@
 // first (as kubectl ≥ 1.30 does) and v4 as fallback. Binary frames: first byte is the channel
 // (1 stdout, 2 stderr, 3 status JSON; v5 adds 255 <ch> = close). The exit code comes from the
 // status: Success → 0, else details.causes[reason=ExitCode].message.
+import type { Agent } from 'node:http';
 import type WebSocket from 'ws';
 import { OperationFailedError, UnreachableError } from '../errors.js';
 import { RequestAbortedError } from './errors.js';
@@ -16,6 +17,8 @@ export interface ExecRequest {
   command: string[];
   headers: Record<string, string>;
   tls: TlsSettings;
+  /** A CONNECT-tunnelling agent when the API server is reached through a proxy. */
+  agent?: Agent;
   timeoutMs: number;
   /** Until the WebSocket upgrade is answered (connect + first byte). */
   connectTimeoutMs?: number;
@@ -66,6 +69,7 @@ function collect(req: ExecRequest, open: OpenSocket): Promise<ExecResult> {
       rejectUnauthorized: !req.tls.insecureSkipTlsVerify,
       ...(req.tls.servername ? { servername: req.tls.servername } : {}),
       ...(req.connectTimeoutMs ? { handshakeTimeout: req.connectTimeoutMs } : {}),
+      ...(req.agent ? { agent: req.agent } : {}),
     } as WebSocket.ClientOptions);
     const out: Buffer[] = [];
     const err: Buffer[] = [];

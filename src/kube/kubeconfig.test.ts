@@ -66,7 +66,9 @@ test('--context picks a context from any merged file; namespace defaults to "def
   const c = loadKubeConfig({ env: { KUBECONFIG: '/a/config:/b/config' }, context: 'local', readFile });
   assert.equal(c.cluster.server, 'http://127.0.0.1:8080');
   assert.equal(c.cluster.insecureSkipTlsVerify, true);
-  assert.equal(c.user.token, 'tok');
+  // A plain-http server gets no credentials, as with kubectl.
+  assert.equal(c.user.token, undefined);
+  assert.match(c.user.withheld ?? '', /plain http/);
   assert.equal(c.namespace, 'default');
   assert.equal(
     loadKubeConfig({
@@ -118,12 +120,87 @@ test('nothing configured: UnreachableError (exit 5) with a remedy', () => {
   );
 });
 
-test('exec plugins are recognised as plugin auth', () => {
+test('exec plugins: a command with a path is relative to its kubeconfig, a bare name is left to PATH', () => {
+  const exec = (command: string) => ({
+    exec: { command, args: ['a'], apiVersion: 'client.authentication.k8s.io/v1', interactiveMode: 'Never' },
+  });
   files['/c/config'] = kc({
     clusters: [['x', { server: 'https://x' }]],
-    users: [['u', { exec: { command: 'aws', apiVersion: 'client.authentication.k8s.io/v1' } }]],
-    contexts: [['x', { cluster: 'x', user: 'u' }]],
+    users: [
+      ['rel', exec('./bin/cred')],
+      ['bare', exec('aws')],
+    ],
+    contexts: [
+      ['rel', { cluster: 'x', user: 'rel' }],
+      ['bare', { cluster: 'x', user: 'bare' }],
+    ],
+    current: 'rel',
+  });
+  const rel = loadKubeConfig({ kubeconfig: '/c/config', env: {}, readFile }).user.exec;
+  assert.equal(rel?.command, '/c/bin/cred');
+  assert.equal(rel?.interactiveMode, 'Never');
+  const bare = loadKubeConfig({ kubeconfig: '/c/config', context: 'bare', env: {}, readFile }).user.exec;
+  assert.equal(bare?.command, 'aws');
+});
+
+test("kubectl's validation: every problem of the used entries at once, as bad input naming file and field", () => {
+  files['/d/config'] = kc({
+    clusters: [
+      [
+        'x',
+        {
+          server: 'https://x',
+          'certificate-authority': 'ca',
+          'certificate-authority-data': 'Q0E=',
+          'insecure-skip-tls-verify': true,
+        },
+      ],
+    ],
+    users: [
+      [
+        'u',
+        {
+          token: 't',
+          username: 'a',
+          password: 'b',
+          'client-certificate': 'c',
+          'client-certificate-data': 'Yw==',
+        },
+      ],
+    ],
+    contexts: [
+      ['x', { cluster: 'x', user: 'u' }],
+      ['ghost', { cluster: 'x', user: 'nobody' }],
+    ],
     current: 'x',
   });
-  assert.equal(loadKubeConfig({ kubeconfig: '/c/config', env: {}, readFile }).user.pluginAuth, true);
+  assert.throws(
+    () => loadKubeConfig({ kubeconfig: '/d/config', env: {}, readFile }),
+    (e: InputError) => {
+      assert.ok(e instanceof InputError);
+      for (const re of [
+        /clusters\[x\]\.certificate-authority: is set together with certificate-authority-data/,
+        /clusters\[x\]\.insecure-skip-tls-verify: is true while a certificate authority is set/,
+        /users\[u\]\.client-certificate: is set together with client-certificate-data/,
+        /users\[u\]\.token: is set together with username\/password/,
+        /users\[u\]\.client-key: is missing/,
+      ])
+        assert.match(e.message, re);
+      assert.equal(e.file, '/d/config');
+      return true;
+    },
+  );
+  assert.throws(
+    () => loadKubeConfig({ kubeconfig: '/d/config', context: 'ghost', env: {}, readFile }),
+    /contexts\[ghost\]\.user: names user "nobody", which is not defined in \/d\/config/,
+  );
+});
+
+test('a KUBECONFIG whose files are all missing is named in the error', () => {
+  assert.throws(
+    () => loadKubeConfig({ env: { KUBECONFIG: '/x/one:/x/two', HOME: '/nohome' }, readFile }),
+    (e: InputError) =>
+      e instanceof InputError &&
+      /KUBECONFIG names \/x\/one, \/x\/two, and none of them exists/.test(e.message),
+  );
 });

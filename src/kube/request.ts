@@ -3,6 +3,7 @@
 // logged with its reason. A write whose outcome is unknown is never simply sent again: the
 // caller's `resolve` reads the object first and says whether the write took effect.
 import { RequestAbortedError } from './errors.js';
+import type { RequestCredentials } from './credentials.js';
 import type { ClientSettings } from './defaults.js';
 import {
   actionFor,
@@ -48,7 +49,10 @@ export interface RequestContext {
   settings: ClientSettings;
   /** The client's signal (e.g. SIGTERM): aborts every call. */
   signal?: AbortSignal;
-  headers: () => Promise<Record<string, string>>;
+  /** What proves who we are, per attempt (credentials.ts). */
+  credentials: () => Promise<RequestCredentials>;
+  /** After a 401: renew the credentials; true when one more attempt is worth it. */
+  renewCredentials: () => Promise<boolean>;
   count: () => void;
 }
 
@@ -87,9 +91,19 @@ async function withRetries(ctx: RequestContext, spec: RequestSpec): Promise<Answ
   const signal = callSignal(ctx, spec.signal);
   const { retry } = ctx.settings;
   const started = ctx.deps.clock();
+  let renewed = false;
   for (let attempt = 1; ; attempt++) {
     const result = await attemptOnce(ctx, spec, signal);
     if (!('failure' in result)) return result;
+    // Expired credentials (an exec plugin's token, a rotated token file): renew once and resend;
+    // the server refused the request, so even a write is safe to send again.
+    if (result.failure.status === 401 && !renewed && (await ctx.renewCredentials())) {
+      renewed = true;
+      ctx.deps.logger.warn(
+        `${spec.what}: the API server at ${ctx.server} answered 401; credentials renewed, sending it again`,
+      );
+      continue;
+    }
     const action = actionFor(spec.kind, result.failure);
     if (action === 'fail' || (action === 'resolve' && !spec.resolve)) throw result.error;
     const waitMs = backoffMs(retry, attempt, ctx.deps.random, result.serverAskedMs);
@@ -150,10 +164,11 @@ async function sendOnce(
 ): Promise<KubeResponse> {
   ctx.count();
   const query = spec.query?.toString();
+  const credentials = await ctx.credentials();
   const headers: Record<string, string> = {
     accept: spec.accept ?? 'application/json',
     'user-agent': 'cutover',
-    ...(await ctx.headers()),
+    ...credentials.headers,
   };
   let body: string | undefined;
   if (spec.body !== undefined) {
@@ -169,6 +184,7 @@ async function sendOnce(
     body,
     signal,
     timeouts,
+    clientCert: credentials.clientCert,
   });
 }
 

@@ -13,6 +13,7 @@ import http from 'node:http';
 import https from 'node:https';
 import tls from 'node:tls';
 import type { Socket } from 'node:net';
+import { proxyHeaders, TunnelingHttpAgent, TunnelingHttpsAgent } from './proxy.js';
 import type { KubeFetch, KubeRequest, KubeResponse, RequestTimeouts } from './types.js';
 
 export interface TlsSettings {
@@ -23,10 +24,20 @@ export interface TlsSettings {
   servername?: string;
 }
 
+/** A client certificate supplied per request (an exec plugin's, which may be renewed). */
+export interface ClientCertificate {
+  certPem: string;
+  keyPem: string;
+}
+
 export interface Transport {
   fetch: KubeFetch;
   /** TLS settings, reused by the exec WebSocket. */
   tls: TlsSettings;
+  /** The proxy requests go through, if any (proxy.ts decides). */
+  proxy?: URL;
+  /** An agent for a WebSocket to `url` (a CONNECT tunnel when there is a proxy). */
+  webSocketAgent(url: string, cert?: ClientCertificate): http.Agent | undefined;
   close(): void;
 }
 
@@ -61,36 +72,73 @@ export class TransportAbortError extends Error {
   }
 }
 
-export function createTransport(settings: TlsSettings): Transport {
-  const httpAgent = new http.Agent({ keepAlive: true, maxSockets: 16 });
-  const httpsAgent = new https.Agent({
+export function createTransport(settings: TlsSettings, proxy?: URL): Transport {
+  const tlsOptions = (cert?: ClientCertificate): https.AgentOptions => ({
     keepAlive: true,
     maxSockets: 16,
     ca: settings.caPem,
-    cert: settings.certPem,
-    key: settings.keyPem,
+    cert: cert?.certPem ?? settings.certPem,
+    key: cert?.keyPem ?? settings.keyPem,
     rejectUnauthorized: !settings.insecureSkipTlsVerify,
     servername: settings.servername,
   });
-  const fetch: KubeFetch = (req) => send(req, req.url.startsWith('https:') ? httpsAgent : httpAgent);
+  const httpAgent = new http.Agent({ keepAlive: true, maxSockets: 16 });
+  // One https agent per client certificate: an exec plugin's renewed certificate gets new
+  // connections, the old ones close with the agent.
+  const httpsAgents = new Map<string, https.Agent>();
+  const httpsAgent = (cert?: ClientCertificate): https.Agent => {
+    const key = cert ? `${cert.certPem}\0${cert.keyPem}` : '';
+    let agent = httpsAgents.get(key);
+    if (!agent) {
+      for (const [k, old] of httpsAgents) {
+        if (k === '') continue;
+        old.destroy();
+        httpsAgents.delete(k);
+      }
+      agent = proxy ? new TunnelingHttpsAgent(proxy, tlsOptions(cert)) : new https.Agent(tlsOptions(cert));
+      httpsAgents.set(key, agent);
+    }
+    return agent;
+  };
+  const fetch: KubeFetch = (req) => {
+    if (req.url.startsWith('https:')) return send(req, httpsAgent(req.clientCert));
+    // Plain http through a proxy: the request goes to the proxy, naming the server in full.
+    return proxy ? send(req, httpAgent, proxy) : send(req, httpAgent);
+  };
   return {
     fetch,
     tls: settings,
+    proxy,
+    webSocketAgent(url, cert) {
+      if (!proxy) return undefined;
+      if (url.startsWith('wss:') || url.startsWith('https:'))
+        return new TunnelingHttpsAgent(proxy, tlsOptions(cert));
+      return new TunnelingHttpAgent(proxy, { keepAlive: false });
+    },
     close() {
       httpAgent.destroy();
-      httpsAgent.destroy();
+      for (const agent of httpsAgents.values()) agent.destroy();
     },
   };
 }
 
 /** Sends one request with node:http(s) through `agent`, bounded by the request's clocks. */
-export function send(req: KubeRequest, agent: http.Agent): Promise<KubeResponse> {
+export function send(req: KubeRequest, agent: http.Agent, httpProxy?: URL): Promise<KubeResponse> {
   const mod = req.url.startsWith('https:') ? https : http;
   const origin = new URL(req.url).origin;
   const t: RequestTimeouts = req.timeouts ?? {};
   return new Promise((resolvePromise, reject) => {
     if (req.signal?.aborted) return reject(new TransportAbortError(req.signal.reason));
-    const r = mod.request(req.url, { method: req.method, headers: req.headers, agent });
+    const r = httpProxy
+      ? http.request({
+          host: httpProxy.hostname,
+          port: httpProxy.port || 80,
+          path: req.url,
+          method: req.method,
+          headers: { ...req.headers, host: new URL(req.url).host, ...proxyHeaders(httpProxy) },
+          agent,
+        })
+      : mod.request(req.url, { method: req.method, headers: req.headers, agent });
     let res: http.IncomingMessage | undefined;
     const timers: NodeJS.Timeout[] = [];
     // Before the headers the request carries the error; after, the response stream does.

@@ -216,6 +216,8 @@ export interface ResolvedKubeConfig {
     caPem?: string;
     insecureSkipTlsVerify: boolean;
     tlsServerName?: string;
+    /** proxy-url of the cluster (http:// or https://); else the proxy environment variables apply. */
+    proxyUrl?: string;
   };
   user: {
     name: string;
@@ -226,11 +228,29 @@ export interface ResolvedKubeConfig {
     clientKeyPem?: string;
     username?: string;
     password?: string;
-    /** exec plugin or auth-provider: needs @kubernetes/client-node to produce credentials. */
+    /** An exec credential plugin (run by cutover, as kubectl runs it). */
+    exec?: ExecPluginConfig;
+    /** auth-provider (legacy GKE/OIDC): needs @kubernetes/client-node to produce credentials. */
     pluginAuth: boolean;
+    /** Why the user's credentials are not sent (e.g. a plain-http server), if they are not. */
+    withheld?: string;
   };
   /** The merged kubeconfig (for plugin auth through client-node). */
   merged: MergedKubeConfig;
+  /** The environment the kubeconfig was read with: proxies and exec plugins use it. */
+  env: Record<string, string | undefined>;
+}
+
+/** A user's `exec:` entry, paths resolved. */
+export interface ExecPluginConfig {
+  command: string;
+  args: string[];
+  env: Array<{ name: string; value: string }>;
+  /** client.authentication.k8s.io/v1 or v1beta1. */
+  apiVersion: string;
+  interactiveMode: 'Never' | 'IfAvailable' | 'Always';
+  provideClusterInfo: boolean;
+  installHint?: string;
 }
 
 /**
@@ -242,6 +262,12 @@ export interface MergedKubeConfig {
   users: Array<Record<string, unknown> & { name: string }>;
   contexts: Array<{ name: string; cluster: string; user: string; namespace?: string }>;
   currentContext: string;
+  /** The file each entry came from (the first file to define the name). */
+  origins: {
+    clusters: Record<string, string>;
+    users: Record<string, string>;
+    contexts: Record<string, string>;
+  };
 }
 
 /** Minimal response the transport returns: status, lower-case headers, body as text or stream. */
@@ -261,6 +287,8 @@ export interface KubeRequest {
   signal?: AbortSignal;
   /** Clocks bounding this request (see RequestTimeouts). */
   timeouts?: RequestTimeouts;
+  /** A client certificate for this request (from an exec plugin), instead of the kubeconfig's. */
+  clientCert?: { certPem: string; keyPem: string };
 }
 
 /** Bounds of one HTTP request in ms; undefined or 0 = unbounded. */
