@@ -172,15 +172,16 @@ describe('list pagination', () => {
     assert.equal(withRv.body.message, 'specifying resource version is not allowed when using continue');
   });
 
-  it('kubectl get --chunk-size=2 pages through the list', async () => {
-    const r = await kubectl('1.33').run(['get', 'configmaps', '--chunk-size=2', '-o', 'name', '-v=6']);
-    assert.equal(r.code, 0, r.stderr);
-    const total = (await http('/api/v1/namespaces/default/configmaps')).body.items.length;
-    assert.equal(r.stdout.trim().split('\n').length, total);
-    const pages = r.stderr.split('\n').filter((l) => /GET.*\/configmaps\?.*limit=2/.test(l));
-    assert.equal(pages.length, Math.ceil(total / 2), r.stderr);
-    assert.equal(pages.filter((l) => l.includes('continue=')).length, pages.length - 1);
-  });
+  for (const version of ['1.27', '1.30', '1.33'])
+    it(`kubectl ${version} get --chunk-size=2 pages through the list`, async () => {
+      const r = await kubectl(version).run(['get', 'configmaps', '--chunk-size=2', '-o', 'name', '-v=6']);
+      assert.equal(r.code, 0, r.stderr);
+      const total = (await http('/api/v1/namespaces/default/configmaps')).body.items.length;
+      assert.equal(r.stdout.trim().split('\n').length, total);
+      const pages = r.stderr.split('\n').filter((l) => /GET.*\/configmaps\?.*limit=2/.test(l));
+      assert.equal(pages.length, Math.ceil(total / 2), r.stderr);
+      assert.equal(pages.filter((l) => l.includes('continue=')).length, pages.length - 1);
+    });
 });
 
 describe('writes as the real server stores them', () => {
@@ -310,7 +311,7 @@ describe('watch from a resourceVersion older than the watch cache', () => {
 });
 
 describe('OpenAPI v3 schemas', () => {
-  for (const version of ['1.27', '1.33']) {
+  for (const version of ['1.27', '1.30', '1.33']) {
     it(`kubectl ${version} explain reads built-in and Istio kinds`, async () => {
       const k = kubectl(version);
       const replicas = ok(await k.run(['explain', 'deployment.spec.replicas']));
@@ -330,7 +331,7 @@ describe('OpenAPI v3 schemas', () => {
 });
 
 describe('self reviews', () => {
-  for (const version of ['1.27', '1.33']) {
+  for (const version of ['1.27', '1.30', '1.33']) {
     it(`kubectl ${version} auth can-i says yes, auth whoami names the local user`, async () => {
       const k = kubectl(version);
       assert.equal(ok(await k.run(['auth', 'can-i', 'create', 'deployments'])), 'yes\n');
