@@ -14,7 +14,7 @@ import { rollbackOnView } from '../src/engine/rollback.js';
 import { decommissionOnView } from '../src/engine/decommission.js';
 import { silentLog, type EngineDeps } from '../src/engine/deps.js';
 import { GuardError } from '../src/errors.js';
-import { IstioRouter } from '../src/routers/istio.js';
+import { IstioRouter } from '../src/routers/istio/router.js';
 import { HIDDEN } from '../src/engine/redact.js';
 
 const noApi = new Proxy({ namespace: 'default', requestCount: 0 } as unknown as KubeClient, {

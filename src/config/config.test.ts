@@ -27,8 +27,10 @@ test('a minimal file gets every default from the one defaults module', () => {
   assert.equal(c.port, DEFAULTS.port);
   assert.equal(c.drainSeconds, 30);
   assert.equal(c.lockTimeoutSeconds, DEFAULTS.lockTimeoutSeconds);
+  assert.equal(c.router, 'istio');
   assert.deepEqual(c.gateway, {
     name: 'myapp-gateway',
+    className: 'istio',
     hosts: ['*'],
     port: 80,
     selector: { istio: 'ingressgateway' },
@@ -150,4 +152,12 @@ test('schema/cutover.schema.json is the published copy of the schema object', ()
   assert.equal(published, renderSchema(), 'run: node --import tsx src/config/write-schema.ts');
   const validator = readFileSync(new URL('./schema-validator.generated.ts', import.meta.url), 'utf8');
   assert.equal(validator, renderValidator(), 'run: node --import tsx src/config/write-schema.ts');
+});
+
+test('router: istio by default; gateway-api and service accepted; an unknown value names the field and the choices', () => {
+  assert.equal(fromYaml('app: a\nrouter: gateway-api\n').router, 'gateway-api');
+  assert.equal(fromYaml('app: a\nrouter: service\n').serviceType, 'LoadBalancer');
+  const err = inputError(() => fromYaml('app: a\nrouter: linkerd\n'));
+  assert.equal(err.field, 'router');
+  assert.match(err.message + (err.remedy ?? ''), /istio.*gateway-api.*service/s);
 });

@@ -9,7 +9,10 @@ export const DEFAULTS = {
   port: 3000,
   replicas: 1,
   readinessPath: '/ready',
+  router: 'istio' as const,
+  serviceType: 'LoadBalancer' as const,
   gateway: {
+    className: 'istio',
     hosts: ['*'],
     port: 80,
     selector: { istio: 'ingressgateway' } as Record<string, string>,

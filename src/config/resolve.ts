@@ -9,6 +9,7 @@ import type {
   ExecSmokeTest,
   CommandSmokeTest,
   Hook,
+  RouterKind,
   SmokeTest,
   TestMatch,
 } from './types.js';
@@ -25,8 +26,13 @@ export interface RawConfig {
   env?: Record<string, string>;
   secrets?: Partial<Record<Color, string>>;
   imagePullSecrets?: string[];
+  router?: RouterKind;
+  serviceType?: 'LoadBalancer' | 'ClusterIP' | 'NodePort';
+  previewUrl?: string;
   gateway?: {
     name?: string;
+    className?: string;
+    namespace?: string;
     hosts?: string[];
     port?: number;
     selector?: Record<string, string>;
@@ -77,8 +83,13 @@ export function resolveConfig(raw: RawConfig, file: string): CutoverConfig {
     env: { ...raw.env },
     secrets: { ...raw.secrets },
     imagePullSecrets: [...(raw.imagePullSecrets ?? [])],
+    router: raw.router ?? DEFAULTS.router,
+    serviceType: raw.serviceType ?? DEFAULTS.serviceType,
+    previewUrl: raw.previewUrl?.replace(/\/+$/, ''),
     gateway: {
       name: raw.gateway?.name ?? defaultGatewayName(raw.app),
+      className: raw.gateway?.className ?? DEFAULTS.gateway.className,
+      ...(raw.gateway?.namespace ? { namespace: raw.gateway.namespace } : {}),
       hosts: raw.gateway?.hosts ?? [...DEFAULTS.gateway.hosts],
       port: raw.gateway?.port ?? DEFAULTS.gateway.port,
       selector: raw.gateway?.selector ?? { ...DEFAULTS.gateway.selector },

@@ -113,11 +113,36 @@ export const CONFIG_SCHEMA = {
       properties: { blue: name63, green: name63 },
     },
     imagePullSecrets: { type: 'array', items: name63 },
+    router: {
+      enum: ['istio', 'gateway-api', 'service'],
+      description:
+        'How traffic is switched: Istio VirtualService + DestinationRule (default), a Gateway API HTTPRoute, or a plain Service selector.',
+    },
+    serviceType: {
+      enum: ['LoadBalancer', 'ClusterIP', 'NodePort'],
+      description: 'router: service — type of the app and preview Services; default LoadBalancer.',
+    },
+    previewUrl: {
+      type: 'string',
+      pattern: '^https?://',
+      description:
+        'router: service — URL that reaches the preview Service; default: its load-balancer address.',
+    },
     gateway: {
       type: 'object',
       additionalProperties: false,
       properties: {
         name: name63,
+        className: {
+          type: 'string',
+          minLength: 1,
+          description:
+            'router: gateway-api — gatewayClassName of the Gateway cutover creates; default istio.',
+        },
+        namespace: {
+          ...name63,
+          description: "router: gateway-api — the Gateway's namespace; default the app's.",
+        },
         hosts: { type: 'array', items: { type: 'string', minLength: 1 }, minItems: 1 },
         port: { type: 'integer', minimum: 1, maximum: 65535 },
         selector: stringMap,

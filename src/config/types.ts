@@ -73,9 +73,15 @@ export type TestMatch =
       value: string;
     };
 
+export type RouterKind = 'istio' | 'gateway-api' | 'service';
+
 export interface GatewayConfig {
   /** Gateway object name; default `<app>-gateway`. */
   name: string;
+  /** router: gateway-api — gatewayClassName of the Gateway cutover creates; default 'istio'. */
+  className: string;
+  /** router: gateway-api — namespace of the Gateway; undefined = the app's. */
+  namespace?: string;
   /** Hosts the Gateway and VirtualService serve; default ['*']. */
   hosts: string[];
   /** Server port number; default 80. */
@@ -109,6 +115,12 @@ export interface CutoverConfig {
   secrets: Partial<Record<Color, string>>;
   /** imagePullSecrets names, e.g. ['dockerhub']. */
   imagePullSecrets: string[];
+  /** How traffic is switched (src/routers/): default 'istio'. */
+  router: RouterKind;
+  /** router: service — type of the app and preview Services. Default LoadBalancer. */
+  serviceType: 'LoadBalancer' | 'ClusterIP' | 'NodePort';
+  /** router: service — URL that reaches the preview Service from where cutover runs. */
+  previewUrl?: string;
   gateway: GatewayConfig;
   /** Base URL of the ingress gateway; undefined = discover from istio-system/istio-ingressgateway. */
   gatewayUrl?: string;

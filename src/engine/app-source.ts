@@ -15,7 +15,8 @@ import {
 } from '../manifests/build.js';
 import { deploymentName, destinationRuleName, virtualServiceName } from '../manifests/names.js';
 import { InputError } from '../errors.js';
-import { otherColor, type RouteSettings } from '../routers/types.js';
+import { otherColor } from '../routers/types.js';
+import type { RouteSettings } from '../routers/istio/settings.js';
 
 /** Hash of what cutover applied to a Deployment; equal hash = nothing to do (re-runs converge). */
 export const APPLIED_HASH = 'cutover.dev/applied-hash';
@@ -82,6 +83,12 @@ function lastRouteName(vs: KubeObject): string | undefined {
   return http[http.length - 1]?.name;
 }
 
+/** What a tester sends: the test cookie or header of cutover.yaml. */
+export function testHeadersOf(config: CutoverConfig): Record<string, string> {
+  const m = config.testMatch;
+  return m.type === 'cookie' ? { cookie: `${m.name}=${m.value}` } : { [m.name]: m.value };
+}
+
 export function builderSource(config: CutoverConfig, namespace: string): AppSource {
   const shape = buildVirtualService(config, { active: 'green', test: 'blue' });
   const test = testRouteOf(shape);
@@ -96,6 +103,7 @@ export function builderSource(config: CutoverConfig, namespace: string): AppSour
     gateways: spec.gateways ?? [config.gateway.name],
     hosts: spec.hosts ?? config.gateway.hosts,
     testMatch: test?.match ?? [],
+    testHeaders: testHeadersOf(config),
     colorLabel: LABELS.color,
     colorHeader: config.versionHeader,
     appId: `${namespace}/${config.app}`,
@@ -197,6 +205,7 @@ function manifestRouteSettings(
     gateway,
     gateways: vsSpec.gateways ?? [],
     hosts: vsSpec.hosts ?? ['*'],
+    testHeaders: testHeadersOf(config),
     testMatch: test?.match ?? [],
     colorLabel,
     colorHeader: config.versionHeader,

@@ -3,7 +3,6 @@
 import type { Color } from '../config/types.js';
 import type { KubeObject } from '../kube/types.js';
 import { ANNOTATIONS, LABELS } from '../manifests/types.js';
-import type { IstioRouter } from '../routers/istio.js';
 import { COLORS, type LiveRoutes } from '../routers/types.js';
 import { ClusterView } from './cluster-view.js';
 import { readNamespaceRouting } from './live-color-guard.js';
@@ -49,19 +48,14 @@ export async function readAppState(
       ctx.kube.getOptional({ apiVersion: APPS_V1, kind: d.kind, name: d.name, namespace: ctx.namespace }),
     ),
   ]);
-  for (const obj of [routes.virtualService, routes.destinationRule, routes.gateway]) if (obj) view.set(obj);
+  for (const obj of routes.objects ?? []) view.set(obj);
   deployments.forEach((d, i) => view.put(d.kind, d.name, deps[i]));
   view.routing = await routing;
   return view;
 }
 
 export function routesOf(ctx: EngineContext, view: ClusterView): LiveRoutes {
-  const s = ctx.source.settings;
-  return (ctx.router as IstioRouter).describe({
-    virtualService: view.get('VirtualService', s.virtualServiceName),
-    destinationRule: view.get('DestinationRule', s.destinationRuleName),
-    gateway: s.gateway ? view.get('Gateway', s.gateway.metadata.name) : undefined,
-  });
+  return ctx.router.fromObjects((kind, name) => view.get(kind, name));
 }
 
 export function deploymentOf(ctx: EngineContext, view: ClusterView, color: Color): KubeObject | undefined {

@@ -3,7 +3,8 @@
 import type { CutoverConfig } from '../config/types.js';
 import type { KubeClient } from '../kube/types.js';
 import type { HeldLock } from '../lock/types.js';
-import { IstioRouter } from '../routers/istio.js';
+import { createRouter } from '../routers/factory.js';
+import { LABELS } from '../manifests/types.js';
 import type { TrafficRouter } from '../routers/types.js';
 import { builderSource, manifestSource, type AppSource } from './app-source.js';
 import type { EngineDeps } from './deps.js';
@@ -41,7 +42,13 @@ export async function createContext(options: ContextOptions): Promise<EngineCont
     namespace,
     app: config.app,
     source,
-    router: new IstioRouter(source.settings),
+    router: createRouter({
+      config,
+      namespace,
+      routeSettings: source.settings,
+      labels: { app: LABELS.app, color: LABELS.color },
+      annotationPrefix: source.settings.annotationPrefix,
+    }),
     deps,
     dryRun: Boolean(options.dryRun),
   };

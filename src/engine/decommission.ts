@@ -53,12 +53,9 @@ export function decommissionColor(ctx: EngineContext, view: ClusterView, asked?:
   const routes = routesOf(ctx, view);
   const color = asked ?? (routes.activeColor ? otherColor(routes.activeColor) : routes.testColor);
   if (!color) {
-    throw new GuardError(
-      `VirtualService ${ctx.namespace}/${ctx.source.settings.virtualServiceName}: no route names a color, so none is idle.`,
-      {
-        remedy: 'name the color: --color blue|green',
-      },
-    );
+    throw new GuardError(`${ctx.router.routeObjectName()}: no route names a color, so none is idle.`, {
+      remedy: 'name the color: --color blue|green',
+    });
   }
   return color;
 }

@@ -6,7 +6,7 @@ import type { KubeObject } from '../kube/types.js';
 import type { CheckResult } from '../checks/types.js';
 import { checkText, runHooks } from '../checks/index.js';
 import { otherColor, type LiveRoutes } from '../routers/types.js';
-import { deploymentOf, routesOf, readAppState, describeObject } from './app-state.js';
+import { deploymentOf, routesOf, readAppState } from './app-state.js';
 import type { ClusterView } from './cluster-view.js';
 import type { EngineContext } from './context.js';
 import { planDeployment, planEnsureObject } from './ensure-objects.js';
@@ -80,7 +80,7 @@ export function chooseDeployColor(ctx: EngineContext, routes: LiveRoutes, input:
   const asked = input.color ?? fromTag;
   const active = routes.activeColor;
   if (asked && asked === active) {
-    const vs = describeObject(ctx, 'VirtualService', ctx.source.settings.virtualServiceName);
+    const vs = ctx.router.routeObjectName();
     throw new GuardError(`${vs}: default route points to ${active}, the color you are deploying to.`, {
       remedy: `Deploy to ${otherColor(active)}, or promote first.`,
     });

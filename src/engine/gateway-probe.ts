@@ -1,10 +1,9 @@
 // Verification through the ingress gateway: the routes stamp who served (app, color, release) in
 // a response header, so "the switch took effect" means N answers in a row from this app's new
-// color and release — never another app's green. Istio gives no other reliable signal since 1.23
+// color and release — never another app's green. The data planes give no other reliable signal
 // (reference §1.9).
 import { InputError, OperationFailedError } from '../errors.js';
 import type { Color } from '../config/types.js';
-import type { KubeObject } from '../kube/types.js';
 import type { EngineContext } from './context.js';
 import { identityMismatch, servedBy, servedText, type Served } from '../routers/identity.js';
 
@@ -37,40 +36,20 @@ export interface ProbeOptions {
 
 const discovered = new WeakMap<EngineContext, string>();
 
-/** The gateway's base URL: configured, or found like the seed finds it (istio-ingressgateway). */
+/** The data plane's base URL: configured, or found by the router. */
 export async function gatewayUrl(ctx: EngineContext): Promise<string> {
   if (ctx.config.gatewayUrl) return ctx.config.gatewayUrl.replace(/\/$/, '');
   const known = discovered.get(ctx);
   if (known) return known;
-  const svc = await ctx.kube.getOptional({
-    apiVersion: 'v1',
-    kind: 'Service',
-    name: 'istio-ingressgateway',
-    namespace: 'istio-system',
-  });
-  const url = svc && ingressUrl(svc);
-  if (!url) {
-    throw new InputError(
-      'cannot find the ingress gateway: Service istio-system/istio-ingressgateway has no address',
-      {
-        field: 'gatewayUrl',
-        remedy: 'set gatewayUrl in cutover.yaml (or CUTOVER_GATEWAY_URL)',
-      },
-    );
+  const plane = await ctx.router.dataPlane(ctx.kube, false);
+  if (!plane.url) {
+    throw new InputError(`cannot find where to verify traffic: ${plane.unverified ?? 'no address'}`, {
+      field: 'gatewayUrl',
+      remedy: 'set gatewayUrl in cutover.yaml (or CUTOVER_GATEWAY_URL)',
+    });
   }
-  discovered.set(ctx, url);
-  return url;
-}
-
-export function ingressUrl(svc: KubeObject): string | undefined {
-  const status = svc.status as
-    { loadBalancer?: { ingress?: Array<{ ip?: string; hostname?: string }> } } | undefined;
-  const ingress = status?.loadBalancer?.ingress?.[0];
-  const host = ingress?.ip ?? ingress?.hostname;
-  const ports = (svc.spec as { ports?: Array<{ name?: string; port: number }> })?.ports ?? [];
-  const port = ports.find((p) => p.name === 'http2') ?? ports.find((p) => p.name === 'http') ?? ports[0];
-  if (!host || !port) return undefined;
-  return `http://${host.includes(':') ? `[${host}]` : host}:${port.port}`;
+  discovered.set(ctx, plane.url);
+  return plane.url;
 }
 
 /** Headers a tester sends: the test cookie or header, and the Host the routes serve. */

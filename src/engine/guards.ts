@@ -3,8 +3,6 @@
 import type { Color } from '../config/types.js';
 import { GuardError } from '../errors.js';
 import { otherColor, type LiveRoutes } from '../routers/types.js';
-import { annotationKey } from '../routers/istio.js';
-import type { IstioRouter } from '../routers/istio.js';
 import type { ColorState } from './app-state.js';
 import type { EngineContext } from './context.js';
 
@@ -24,7 +22,7 @@ function deploymentRef(ctx: EngineContext, color: Color): string {
 }
 
 function vsRef(ctx: EngineContext): string {
-  return `VirtualService ${ctx.namespace}/${ctx.source.settings.virtualServiceName}`;
+  return ctx.router.routeObjectName();
 }
 
 export function mustExist(ctx: EngineContext, s: ColorState, remedy: string): Refusal | undefined {
@@ -85,10 +83,9 @@ export function mustBeDrained(
   color: Color,
   now: number,
 ): Refusal | undefined {
-  const s = (ctx.router as IstioRouter).settings;
-  const ann = routes.virtualService?.metadata.annotations ?? {};
-  if (ann[annotationKey(s, 'previousColor')] !== color) return undefined;
-  const at = Date.parse(ann[annotationKey(s, 'switchedAt')] ?? '');
+  const last = ctx.router.lastSwitch(routes);
+  if (last.previousColor !== color) return undefined;
+  const at = Date.parse(last.at ?? '');
   if (Number.isNaN(at)) return undefined;
   const until = at + ctx.config.drainSeconds * 1000;
   if (now >= until) return undefined;

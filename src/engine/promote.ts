@@ -45,7 +45,7 @@ export interface SwitchResult {
  */
 export function promoteTarget(ctx: EngineContext, view: ClusterView, wanted: string | undefined): Color {
   const routes = routesOf(ctx, view);
-  const vs = `VirtualService ${ctx.namespace}/${ctx.source.settings.virtualServiceName}`;
+  const vs = ctx.router.routeObjectName();
   if (wanted) {
     const running = COLORS.filter((c) => colorStateOf(ctx, view, c).release === wanted);
     const target = running.find((c) => c === routes.activeColor) ?? running[0];

@@ -4,7 +4,6 @@
 // where the first run would have, never by deploying that release a second time into the other
 // color — that color holds the rollback target.
 import type { Color } from '../config/types.js';
-import { annotationKey, type IstioRouter } from '../routers/istio.js';
 import { COLORS, isColor } from '../routers/types.js';
 import { colorStateOf, routesOf, type ColorState } from './app-state.js';
 import type { ClusterView } from './cluster-view.js';
@@ -31,11 +30,10 @@ export type ReleasePosition =
 export function rollbackTargetOf(ctx: EngineContext, view: ClusterView): RollbackTarget | undefined {
   const routes = routesOf(ctx, view);
   if (!routes.activeColor) return undefined;
-  const settings = (ctx.router as IstioRouter).settings;
-  const ann = routes.virtualService?.metadata.annotations ?? {};
-  const recorded = ann[annotationKey(settings, 'previousColor')];
+  const last = ctx.router.lastSwitch(routes);
+  const recorded = last.previousColor;
   if (!isColor(recorded) || recorded === routes.activeColor) return undefined;
-  const previousRelease = ann[annotationKey(settings, 'previousRelease')];
+  const previousRelease = last.previousRelease;
   const s = colorStateOf(ctx, view, recorded);
   if (!s.deployment) return undefined;
   return {

@@ -2,7 +2,6 @@
 // it still runs the release that was live then and every replica is ready.
 import type { Color } from '../config/types.js';
 import { GuardError } from '../errors.js';
-import { annotationKey, type IstioRouter } from '../routers/istio.js';
 import { isColor, otherColor } from '../routers/types.js';
 import { colorStateOf, readAppState, routesOf } from './app-state.js';
 import type { ClusterView } from './cluster-view.js';
@@ -44,22 +43,21 @@ export function rollbackTarget(
   view: ClusterView,
 ): { target: Color; active: Color; previousRelease?: string; from: ActsOn } {
   const routes = routesOf(ctx, view);
-  const vs = `VirtualService ${ctx.namespace}/${ctx.source.settings.virtualServiceName}`;
+  const vs = ctx.router.routeObjectName();
   if (!routes.activeColor) {
     throw new GuardError(`${vs}: no default route, so there is nothing to roll back from.`, {
       remedy: 'promote a release first',
     });
   }
-  const settings = (ctx.router as IstioRouter).settings;
-  const ann = routes.virtualService?.metadata.annotations ?? {};
-  const recorded = ann[annotationKey(settings, 'previousColor')];
-  if ((ann[annotationKey(settings, 'switchedBy')] ?? '').startsWith('rollback/')) {
+  const last = ctx.router.lastSwitch(routes);
+  const recorded = last.previousColor;
+  if ((last.by ?? '').startsWith('rollback/')) {
     // The last switch was a rollback (this run crashed after it, or someone retries): converge
     // by verifying it. Going back to the release rolled back from is a promote, never a re-run.
     ctx.deps.log.warn(
       `the last switch was already a rollback to ${routes.activeColor}; verifying it. To return to ${recorded ?? 'the other color'}, run \`cutover promote --release ID\``,
     );
-    const from = ann[annotationKey(settings, 'previousRelease')];
+    const from = last.previousRelease;
     return {
       target: routes.activeColor,
       active: routes.activeColor,
@@ -74,7 +72,7 @@ export function rollbackTarget(
   return {
     target,
     active: routes.activeColor,
-    previousRelease: ann[annotationKey(settings, 'previousRelease')],
+    previousRelease: last.previousRelease,
     from: liveRelease(routes, colorStateOf(ctx, view, routes.activeColor)),
   };
 }

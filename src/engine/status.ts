@@ -2,7 +2,6 @@
 import type { Color } from '../config/types.js';
 import { lockStatus } from '../lock/status.js';
 import type { LockStatus } from '../lock/types.js';
-import { httpRoutes, annotationKey, type IstioRouter } from '../routers/istio.js';
 import { COLORS } from '../routers/types.js';
 import { readMark, type AnalysisMark } from './analysis-watch.js';
 import { colorStateOf, readAppState, routesOf, type TestVerdict } from './app-state.js';
@@ -46,8 +45,7 @@ export function describeStatus(
   view: ClusterView,
 ): Omit<StatusResult, 'lock' | 'history'> {
   const routes = routesOf(ctx, view);
-  const settings = (ctx.router as IstioRouter).settings;
-  const ann = routes.virtualService?.metadata.annotations ?? {};
+  const last = ctx.router.lastSwitch(routes);
   const colors = Object.fromEntries(
     COLORS.map((c) => {
       const s = colorStateOf(ctx, view, c);
@@ -68,21 +66,16 @@ export function describeStatus(
       return [c, status];
     }),
   ) as Record<Color, ColorStatus>;
-  const previous = ann[annotationKey(settings, 'previousColor')];
   return {
     app: ctx.app,
     namespace: ctx.namespace,
     activeColor: routes.activeColor ?? null,
     testColor: routes.testColor ?? null,
     release: routes.activeColor ? colors[routes.activeColor].release : null,
-    previousColor: previous === 'blue' || previous === 'green' ? previous : null,
-    switchedAt: ann[annotationKey(settings, 'switchedAt')] ?? null,
+    previousColor: last.previousColor ?? null,
+    switchedAt: last.at ?? null,
     colors,
-    routes: httpRoutes(routes.virtualService).map((r) => ({
-      name: r.name ?? null,
-      color: r.route?.[0]?.destination?.subset ?? null,
-      match: Array.isArray(r.match) && r.match.length > 0,
-    })),
+    routes: ctx.router.routeSummary(routes),
   };
 }
 

@@ -1,6 +1,6 @@
 // The traffic switch promote and rollback share: make sure the target's subset exists (and, if
 // it had to be added, that testers reach it: proof the gateway knows it), then move every plain
-// request in ONE conditional write of the VirtualService, then probe plain requests until N in
+// request in ONE conditional write of the routes, then probe plain requests until N in
 // a row come from the target.
 import type { Color } from '../config/types.js';
 import { routesOf } from './app-state.js';

@@ -68,12 +68,9 @@ export function planVerdict(ctx: EngineContext, s: ColorState, verdict: TestVerd
 export function colorUnderTest(ctx: EngineContext, view: ClusterView): ColorState {
   const color = routesOf(ctx, view).testColor;
   if (!color) {
-    throw new GuardError(
-      `VirtualService ${ctx.namespace}/${ctx.source.settings.virtualServiceName}: no test route, so no color is under test.`,
-      {
-        remedy: 'run `cutover deploy` first',
-      },
-    );
+    throw new GuardError(`${ctx.router.routeObjectName()}: no test route, so no color is under test.`, {
+      remedy: 'run `cutover deploy` first',
+    });
   }
   return colorStateOf(ctx, view, color);
 }

@@ -48,6 +48,16 @@ export interface LastSwitch {
   previousRelease?: string;
 }
 
+/** An object the engine holds, by kind and name (in the app's namespace). */
+export type ObjectLookup = (kind: string, name: string) => KubeObject | undefined;
+
+export interface RouteSummary {
+  name: string | null;
+  color: string | null;
+  /** The route matches testers only (a cookie or header match). */
+  match: boolean;
+}
+
 /** How long awaitAccepted waits, on the engine's clock. */
 export interface AcceptDeadline {
   timeoutMs: number;
@@ -78,35 +88,6 @@ export interface LiveRoutes {
   subsets: Color[];
   /** Every object this router owns and read, for status, history and --dry-run. */
   objects?: KubeObject[];
-}
-
-/** Where the router writes and what it writes; derived from cutover.yaml or the user's manifests. */
-export interface RouteSettings {
-  namespace: string;
-  /** The Service both colors sit behind (the destination host). */
-  serviceHost: string;
-  servicePort?: number;
-  virtualServiceName: string;
-  destinationRuleName: string;
-  /** The Gateway to ensure; undefined when the user's Gateway lives elsewhere. */
-  gateway?: KubeObject;
-  /** VirtualService spec.gateways and spec.hosts. */
-  gateways: string[];
-  hosts: string[];
-  /** Istio HTTPMatchRequest list that selects testers, e.g. [{headers:{cookie:{regex:…}}}]. */
-  testMatch: Record<string, unknown>[];
-  /** Pod label that carries the color (the subsets select on it). */
-  colorLabel: string;
-  /** Response header the routes set to the color that served (read alone from older routes). */
-  colorHeader: string;
-  /** `namespace/app`: who the routes say served, with the color and release (./identity.ts). */
-  appId: string;
-  routeNames: { test: string; default: string };
-  /** Annotations stamped on the VirtualService by a switch (who, which release). */
-  annotationPrefix: string;
-  /** The user's own VirtualService/DestinationRule, kept as the template (extra fields survive). */
-  virtualServiceTemplate?: KubeObject;
-  destinationRuleTemplate?: KubeObject;
 }
 
 export interface SwitchInfo {
@@ -142,11 +123,15 @@ export interface TrafficRouter {
    */
   readOverlaps?(kube: KubeClient): Promise<{ overlaps: RouteOverlap[]; scope: 'cluster' | 'namespace' }>;
   /** `HTTPRoute shop/cart`: the object whose state is the live color, for messages. */
-  routeObjectName?(): string;
+  routeObjectName(): string;
+  /** The live routes from objects the engine already holds (the same as read() would find). */
+  fromObjects(lookup: ObjectLookup): LiveRoutes;
+  /** The routes as `cutover status` lists them. */
+  routeSummary(live: LiveRoutes): RouteSummary[];
   /** What the last switch recorded (who, which release, when, the color before). */
-  lastSwitch?(live: LiveRoutes): LastSwitch;
+  lastSwitch(live: LiveRoutes): LastSwitch;
   /** How to reach the data plane; testers may get another URL (a preview Service). */
-  dataPlane?(kube: KubeClient, tester: boolean): Promise<DataPlane>;
+  dataPlane(kube: KubeClient, tester: boolean): Promise<DataPlane>;
   /**
    * After a write: waits until the controller has judged the routes at their current generation
    * and throws (with the controller's reason) when it rejected them. Routers whose data plane

@@ -24,6 +24,8 @@ import {
   type LastSwitch,
   type LiveRoutes,
   type ObjectChange,
+  type ObjectLookup,
+  type RouteSummary,
   type SwitchInfo,
   type TrafficRouter,
 } from '../types.js';
@@ -84,6 +86,26 @@ export class GatewayApiRouter implements TrafficRouter {
       }),
     ]);
     return this.describe({ route, gateway, services: { blue, green } });
+  }
+
+  fromObjects(lookup: ObjectLookup): GatewayApiLive {
+    const s = this.settings;
+    return this.describe({
+      route: lookup('HTTPRoute', s.routeName),
+      gateway: s.gatewayRef.namespace === s.namespace ? lookup('Gateway', s.gatewayRef.name) : undefined,
+      services: {
+        blue: lookup('Service', colorServiceName(s, 'blue')),
+        green: lookup('Service', colorServiceName(s, 'green')),
+      },
+    });
+  }
+
+  routeSummary(live: LiveRoutes): RouteSummary[] {
+    return rulesOf((live as GatewayApiLive).route).map((r) => ({
+      name: isTestRule(r) ? 'test' : 'default',
+      color: this.ruleTarget(r)?.color ?? null,
+      match: isTestRule(r),
+    }));
   }
 
   /** Pure: the live state of given objects. */

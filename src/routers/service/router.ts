@@ -20,6 +20,8 @@ import {
   type LastSwitch,
   type LiveRoutes,
   type ObjectChange,
+  type ObjectLookup,
+  type RouteSummary,
   type SwitchInfo,
   type TrafficRouter,
 } from '../types.js';
@@ -51,6 +53,38 @@ export class ServiceRouter implements TrafficRouter {
       kube.getOptional({ apiVersion: 'v1', kind: 'Service', name, namespace: s.namespace });
     const [service, preview] = await Promise.all([get(s.serviceName), get(s.previewServiceName)]);
     return this.describe({ service, preview });
+  }
+
+  fromObjects(lookup: ObjectLookup): ServiceLive {
+    return this.describe({
+      service: lookup('Service', this.settings.serviceName),
+      preview: lookup('Service', this.settings.previewServiceName),
+    });
+  }
+
+  routeSummary(live: LiveRoutes): RouteSummary[] {
+    const l = live as ServiceLive;
+    const { colorLabel } = this.settings;
+    return [
+      ...(l.preview
+        ? [
+            {
+              name: l.preview.metadata.name,
+              color: selectedColor(l.preview, colorLabel) ?? null,
+              match: true,
+            },
+          ]
+        : []),
+      ...(l.service
+        ? [
+            {
+              name: l.service.metadata.name,
+              color: selectedColor(l.service, colorLabel) ?? null,
+              match: false,
+            },
+          ]
+        : []),
+    ];
   }
 
   describe(o: { service?: KubeObject; preview?: KubeObject }): ServiceLive {

@@ -10,18 +10,24 @@
 // - The switch of plain traffic is ONE write of the VirtualService.
 // - Each route stamps the color that served in a response header, so the engine can verify.
 // - Entries of the user's VirtualService that cutover does not manage keep their place.
-import type { KubeClient, KubeObject } from '../kube/types.js';
+import type { KubeClient, KubeObject } from '../../kube/types.js';
 import {
   isColor,
   type Color,
   type LiveRoutes,
   type ObjectChange,
-  type RouteSettings,
+  type DataPlane,
+  type LastSwitch,
+  type ObjectLookup,
+  type RouteSummary,
   type SwitchInfo,
   type TrafficRouter,
-} from './types.js';
-import { formatIdentity, IDENTITY_HEADER } from './identity.js';
-import { readOverlaps } from './istio-overlap.js';
+} from '../types.js';
+import { formatIdentity, IDENTITY_HEADER } from '../identity.js';
+import { readOverlaps } from './overlap.js';
+import { readLastSwitch, switchAnnotationKey, type SwitchAnnotation } from '../switch-record.js';
+import { ingressUrl } from './ingress.js';
+import type { RouteSettings } from './settings.js';
 
 const ISTIO_API = 'networking.istio.io/v1beta1';
 
@@ -32,16 +38,8 @@ type HttpRoute = Record<string, unknown> & {
 };
 type Subset = { name: string; labels?: Record<string, string> } & Record<string, unknown>;
 
-export const SWITCH_ANNOTATIONS = {
-  previousColor: 'previous-color',
-  previousRelease: 'previous-release',
-  release: 'release',
-  switchedAt: 'switched-at',
-  switchedBy: 'switched-by',
-} as const;
-
-export function annotationKey(settings: RouteSettings, key: keyof typeof SWITCH_ANNOTATIONS): string {
-  return `${settings.annotationPrefix}/${SWITCH_ANNOTATIONS[key]}`;
+export function annotationKey(settings: RouteSettings, key: SwitchAnnotation): string {
+  return switchAnnotationKey(settings.annotationPrefix, key);
 }
 
 export function httpRoutes(vs: KubeObject | undefined): HttpRoute[] {
@@ -88,6 +86,49 @@ export class IstioRouter implements TrafficRouter {
   readonly kind = 'istio';
   constructor(readonly settings: RouteSettings) {}
 
+  routeObjectName(): string {
+    return `VirtualService ${this.settings.namespace}/${this.settings.virtualServiceName}`;
+  }
+
+  lastSwitch(live: LiveRoutes): LastSwitch {
+    return readLastSwitch(this.settings.annotationPrefix, live.virtualService, live.activeColor);
+  }
+
+  fromObjects(lookup: ObjectLookup): LiveRoutes {
+    const s = this.settings;
+    return this.describe({
+      virtualService: lookup('VirtualService', s.virtualServiceName),
+      destinationRule: lookup('DestinationRule', s.destinationRuleName),
+      gateway: s.gateway ? lookup('Gateway', s.gateway.metadata.name) : undefined,
+    });
+  }
+
+  routeSummary(live: LiveRoutes): RouteSummary[] {
+    return httpRoutes(live.virtualService).map((r) => ({
+      name: r.name ?? null,
+      color: r.route?.[0]?.destination?.subset ?? null,
+      match: Array.isArray(r.match) && r.match.length > 0,
+    }));
+  }
+
+  /** Istio's ingress as the seed finds it: istio-system/istio-ingressgateway's load-balancer address. */
+  async dataPlane(kube: KubeClient, tester: boolean): Promise<DataPlane> {
+    const headers: Record<string, string> = {};
+    const host = this.settings.hosts.find((h) => h !== '*' && !h.startsWith('*.'));
+    if (host) headers.host = host;
+    if (tester) Object.assign(headers, this.settings.testHeaders);
+    const svc = await kube.getOptional({
+      apiVersion: 'v1',
+      kind: 'Service',
+      name: 'istio-ingressgateway',
+      namespace: 'istio-system',
+    });
+    const url = svc && ingressUrl(svc);
+    return url
+      ? { url, headers }
+      : { headers, unverified: 'Service istio-system/istio-ingressgateway has no load-balancer address' };
+  }
+
   async read(kube: KubeClient): Promise<LiveRoutes> {
     const s = this.settings;
     const ref = (kind: string, name: string) => ({
@@ -115,6 +156,9 @@ export class IstioRouter implements TrafficRouter {
       .filter(isColor);
     return {
       ...objects,
+      objects: [objects.virtualService, objects.destinationRule, objects.gateway].filter(
+        (o): o is KubeObject => o !== undefined,
+      ),
       activeColor: activeColorOf(objects.virtualService),
       testColor: testColorOf(this.settings, objects.virtualService),
       subsets,

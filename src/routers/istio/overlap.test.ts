@@ -1,8 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { KubeObject } from '../kube/types.js';
-import type { RouteSettings } from './types.js';
-import { findOverlaps, servedHosts } from './istio-overlap.js';
+import type { KubeObject } from '../../kube/types.js';
+import type { RouteSettings } from './settings.js';
+import { findOverlaps, servedHosts } from './overlap.js';
 
 const settings = (hosts: string[], gateways = ['myapp-gateway']): RouteSettings => ({
   namespace: 'shop',
@@ -16,6 +16,7 @@ const settings = (hosts: string[], gateways = ['myapp-gateway']): RouteSettings 
   colorHeader: 'x-cutover-color',
   appId: 'shop/myapp',
   routeNames: { test: 'myapp-test', default: 'myapp-default' },
+  testHeaders: { cookie: 'test=true' },
   annotationPrefix: 'cutover.dev',
 });
 

@@ -10,9 +10,10 @@
 // - Different host names that cover each other (`*` and `shop.example.com`) become separate
 //   virtual hosts; Envoy sends each request to the most specific one. Deterministic, but the
 //   more specific app takes those requests from the wildcard one: a warning.
-import type { KubeClient, KubeObject } from '../kube/types.js';
-import { UnreachableError } from '../errors.js';
-import type { RouteOverlap, RouteSettings } from './types.js';
+import type { KubeClient, KubeObject } from '../../kube/types.js';
+import { UnreachableError } from '../../errors.js';
+import type { RouteOverlap } from '../types.js';
+import type { RouteSettings } from './settings.js';
 
 const ISTIO_API = 'networking.istio.io/v1beta1';
 

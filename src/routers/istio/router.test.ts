@@ -1,8 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { IstioRouter, activeColorOf, httpRoutes } from './istio.js';
-import type { RouteSettings } from './types.js';
-import type { KubeObject } from '../kube/types.js';
+import { IstioRouter, activeColorOf, httpRoutes } from './router.js';
+import type { RouteSettings } from './settings.js';
+import type { KubeObject } from '../../kube/types.js';
 
 const settings: RouteSettings = {
   namespace: 'default',
@@ -22,6 +22,7 @@ const settings: RouteSettings = {
   colorHeader: 'x-cutover-color',
   routeNames: { test: 'myapp-test', default: 'myapp-default' },
   appId: 'default/myapp',
+  testHeaders: { cookie: 'test=true' },
   annotationPrefix: 'cutover.dev',
 };
 const router = new IstioRouter(settings);

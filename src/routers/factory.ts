@@ -1,0 +1,82 @@
+// Which TrafficRouter an app uses, from cutover.yaml's validated `router:` field. Adding a router
+// is a folder under src/routers/ and one entry here; an unknown value never falls back silently
+// (the schema refuses it, and so does this switch).
+import type { CutoverConfig } from '../config/types.js';
+import { InputError } from '../errors.js';
+import { gateway } from './gateway-api/route-builder.js';
+import { GatewayApiRouter } from './gateway-api/router.js';
+import { IstioRouter } from './istio/router.js';
+import type { RouteSettings } from './istio/settings.js';
+import { ServiceRouter } from './service/router.js';
+import type { TrafficRouter } from './types.js';
+
+/** Labels cutover puts on every pod: `app=<app>`, `color=<color>`. */
+export interface RouterLabels {
+  app: string;
+  color: string;
+}
+
+export interface RouterInput {
+  config: CutoverConfig;
+  namespace: string;
+  /** The Istio router's settings (built from cutover.yaml or the user's manifests). */
+  routeSettings: RouteSettings;
+  labels: RouterLabels;
+  annotationPrefix: string;
+}
+
+export function createRouter(input: RouterInput): TrafficRouter {
+  const { config, namespace, labels, annotationPrefix } = input;
+  const kind = config.router;
+  switch (kind) {
+    case 'istio':
+      return new IstioRouter(input.routeSettings);
+    case 'gateway-api': {
+      const gwNamespace = config.gateway.namespace ?? namespace;
+      const m = config.testMatch;
+      return new GatewayApiRouter({
+        namespace,
+        app: config.app,
+        appId: `${namespace}/${config.app}`,
+        routeName: config.app,
+        gatewayRef: { name: config.gateway.name, namespace: gwNamespace },
+        gateway: config.gateway.create
+          ? gateway(config.gateway.name, gwNamespace, config.gateway.className, config.gateway.port)
+          : undefined,
+        hostnames: config.gateway.hosts.filter((h) => h !== '*'),
+        appLabel: labels.app,
+        colorLabel: labels.color,
+        servicePort: config.port,
+        targetPort: config.port,
+        testMatch:
+          m.type === 'cookie'
+            ? { type: 'cookie', name: m.name, value: m.value, regex: m.regex }
+            : { type: 'header', name: m.name, value: m.value },
+        annotationPrefix,
+        url: config.gatewayUrl,
+      });
+    }
+    case 'service':
+      return new ServiceRouter({
+        namespace,
+        app: config.app,
+        serviceName: config.app,
+        previewServiceName: `${config.app}-preview`,
+        appLabel: labels.app,
+        colorLabel: labels.color,
+        servicePort: config.port,
+        targetPort: config.port,
+        serviceType: config.serviceType,
+        annotationPrefix,
+        url: config.gatewayUrl,
+        previewUrl: config.previewUrl,
+      });
+    default: {
+      const never: never = kind;
+      throw new InputError(`router: unknown value ${JSON.stringify(never)}`, {
+        field: 'router',
+        remedy: 'use istio, gateway-api or service',
+      });
+    }
+  }
+}
