@@ -1,22 +1,22 @@
 // The live-color guard, asked of the data plane: before cutover writes a color's workload, it
 // lists every routing object of the namespace and refuses when any of them sends plain traffic
 // to the pods that workload runs now or would run. cutover's own names are not trusted for this:
-// after a change of cutover.yaml (a manifests folder with another VirtualService name, say) its
+// after a change of cutover.yaml (a manifests folder with other route names, say) its
 // own objects may say "nothing is live" while users are served by the old ones.
 import type { Color } from '../config/types.js';
 import type { KubeObject } from '../kube/types.js';
 import { NotFoundError } from '../kube/errors.js';
-import { istioPlainTraffic } from '../routers/istio-plain-traffic.js';
+import { PLAIN_TRAFFIC_FINDERS } from '../routers/plain-traffic-finders.js';
 import type { NamespaceRouting, PlainRoute, PlainTrafficFinder } from '../routers/plain-traffic.js';
 import { otherColor } from '../routers/types.js';
 import type { EngineContext } from './context.js';
 import type { Refusal } from './guards.js';
 
 /** One finder per kind of routing object cutover knows (HTTPRoutes, Service selectors: to add). */
-const FINDERS: PlainTrafficFinder[] = [istioPlainTraffic];
+const FINDERS: PlainTrafficFinder[] = PLAIN_TRAFFIC_FINDERS;
 
 /**
- * Lists what the finders need. A kind the server does not serve (no Istio CRDs) has no objects;
+ * Lists what the finders need. A kind the server does not serve (no mesh CRDs) has no objects;
  * any other failure (Forbidden included) propagates: a guard that cannot see must not pass.
  */
 export async function readNamespaceRouting(ctx: EngineContext): Promise<NamespaceRouting> {

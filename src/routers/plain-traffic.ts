@@ -4,7 +4,7 @@
 // color live whatever cutover's own objects claim.
 //
 // Each router kind contributes one finder: the kinds it lists and a pure function over them.
-// Istio's (VirtualService + DestinationRule) is in istio-plain-traffic.ts; HTTPRoutes and plain
+// Istio's (VirtualService + DestinationRule) is in istio/plain-traffic.ts; HTTPRoutes and plain
 // Service selectors are added the same way.
 import type { KubeObject } from '../kube/types.js';
 

@@ -1,8 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { KubeObject } from '../kube/types.js';
-import { istioPlainTraffic } from './istio-plain-traffic.js';
-import { serviceNameOfHost, type NamespaceRouting } from './plain-traffic.js';
+import type { KubeObject } from '../../kube/types.js';
+import { istioPlainTraffic } from './plain-traffic.js';
+import { serviceNameOfHost, type NamespaceRouting } from '../plain-traffic.js';
 
 const obj = (kind: string, name: string, spec: unknown): KubeObject => ({
   apiVersion: kind === 'Service' ? 'v1' : 'networking.istio.io/v1',

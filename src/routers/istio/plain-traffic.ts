@@ -1,8 +1,8 @@
 // Istio's share of "who sends plain traffic to these pods": every VirtualService http entry that
 // a request without a tester's header or cookie can match, whose destination is a Service of
 // this namespace selecting the pods, narrowed by the DestinationRule subset it names.
-import type { KubeObject } from '../kube/types.js';
-import { httpRoutes, subsetsOf } from './istio.js';
+import type { KubeObject } from '../../kube/types.js';
+import { httpRoutes, subsetsOf } from './router.js';
 import {
   selects,
   serviceNameOfHost,
@@ -10,7 +10,7 @@ import {
   type NamespaceRouting,
   type PlainRoute,
   type PlainTrafficFinder,
-} from './plain-traffic.js';
+} from '../plain-traffic.js';
 
 const ISTIO_API = 'networking.istio.io/v1beta1';
 
