@@ -14,7 +14,10 @@ export function switchText(r: SwitchResult): string {
     r.timeToEffectMs !== null
       ? `; in effect after ${r.timeToEffectMs} ms, verified after ${r.verifiedMs} ms`
       : '';
-  return `${verb} ${r.color} (release ${r.release ?? '?'})${r.previousColor ? `, from ${r.previousColor}` : ''}${timing}\n${stepsText(r.steps, false)}`;
+  const analysis = r.analysis
+    ? `\npost-promotion analysis ${r.analysis.verdict} in ${(r.analysis.durationMs / 1000).toFixed(1)} s: ${r.analysis.metrics.map((m) => `${m.name} ${m.values.at(-1) ?? '-'} (${m.limit})`).join(', ')}`
+    : '';
+  return `${verb} ${r.color} (release ${r.release ?? '?'})${r.previousColor ? `, from ${r.previousColor}` : ''}${timing}\n${stepsText(r.steps, false)}${analysis}`;
 }
 
 const command: Command = {
