@@ -39,6 +39,11 @@ before(async () => {
     env: { APP_VERSION: 'bad20', FAIL_PERCENT: '20' },
     command: ['node', '--import', 'tsx', 'src/app.ts'],
   });
+  h.cluster.images.add('demo/myapp:slow', {
+    dir: DEMO_APP,
+    env: { APP_VERSION: 'slow', EXTRA_LATENCY_MS: '500' },
+    command: ['node', '--import', 'tsx', 'src/app.ts'],
+  });
   await release(await h.context(), { image: 'demo/myapp:v1', release: 'r1' });
   traffic = startTraffic({ url: h.cluster.gatewayUrl, path: '/', plainLoops: 2, testLoops: 0, pauseMs: 10 });
 });
@@ -75,13 +80,27 @@ test('prometheus: a release failing 20 % of requests is rolled back automaticall
     release(await h.context(), { image: 'demo/myapp:bad20', release: 'r3' }),
     (err: Error) =>
       err instanceof OperationFailedError &&
-      /success-rate failed \(min 95\); values [78]\d.*Rolled back automatically to green \(release r2\)/.test(
+      /success-rate failed \(min 95\); values [\d., ]*\b[78]\d\.?\d*: .*Rolled back automatically to green \(release r2\)/.test(
         err.message,
       ),
   );
   assert.equal(await live(), 'green');
   const history = await readHistory(await h.context());
   assert.equal(history[1]?.automatic, true);
+});
+
+test('prometheus: a release 500 ms slower is caught by latency-p99', async () => {
+  await h.writeConfig(config(analysis(h.cluster.prometheusUrl!)));
+  await assert.rejects(
+    release(await h.context(), { image: 'demo/myapp:slow', release: 'r5' }),
+    (err: Error) => {
+      const values = /latency-p99 failed \(max 500\); values ([\d., ]+):/.exec(err.message)?.[1];
+      assert.ok(values, err.message);
+      assert.ok(Number(values.split(', ').at(-1)) > 500, err.message);
+      return true;
+    },
+  );
+  assert.equal(await live(), 'green');
 });
 
 test('prometheus unreachable: inconclusive, never a pass — the release is rolled back (onInconclusive: rollback)', async () => {

@@ -9,7 +9,7 @@ import { defaultDeps } from '../engine/default-deps.js';
 import { silentLog } from '../engine/deps.js';
 import { GatewayMetrics } from '../local/gateway/metrics.js';
 import { labelPrefix, UNKNOWN_DESTINATION } from '../local/gateway/metrics-labels.js';
-import { runAnalysis } from './run.js';
+import { queryWindow, runAnalysis } from './run.js';
 import type { AnalysisTarget } from './types.js';
 
 type Handler = (req: IncomingMessage, body: string, res: ServerResponse) => void;
@@ -164,9 +164,9 @@ test('prometheus provider: the built-in query uses Istio names and labels, sends
     assert.equal(r.verdict, 'passed', JSON.stringify(r.metrics));
     assert.equal(
       seen[0]!.query,
-      'sum(rate(istio_requests_total{reporter="source",destination_workload_namespace="shop",destination_workload="web-green",response_code!~"5.*"}[10s])) / sum(rate(istio_requests_total{reporter="source",destination_workload_namespace="shop",destination_workload="web-green"}[10s])) * 100',
+      'sum(rate(istio_requests_total{reporter="source",destination_workload_namespace="shop",destination_workload="web-green",response_code!~"5.*"}[2s])) / sum(rate(istio_requests_total{reporter="source",destination_workload_namespace="shop",destination_workload="web-green"}[2s])) * 100',
     );
-    assert.equal(seen[1]!.query, 'sum(rate(x{app="web",c="green",r="r7"}[10s]))');
+    assert.equal(seen[1]!.query, 'sum(rate(x{app="web",c="green",r="r7"}[2s]))');
     assert.equal(seen[0]!.auth, 'Bearer sekret-token');
     answer = 'NaN';
     const nan = await runAnalysis({ config: c, window: WINDOW, target: target(''), deps: deps() });
@@ -238,4 +238,10 @@ test("webhook gates get Flagger's payload; 500 fails, 2xx passes; a command's ex
   } finally {
     await hook.close();
   }
+});
+
+test('the Prometheus range grows from 2 s to windowSeconds, never reaching back before the analysis', () => {
+  assert.equal(queryWindow(30, 100), 2);
+  assert.equal(queryWindow(30, 4_200), 5);
+  assert.equal(queryWindow(30, 90_000), 30);
 });

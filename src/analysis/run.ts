@@ -77,20 +77,33 @@ function probeFor(m: AnalysisMetric, o: RunOptions, gateway: GatewayStats | unde
   let client: PrometheusClient | undefined;
   const prometheus = () =>
     (client ??= new PrometheusClient(p, bearerToken(p, deps.env, o.secretToken), deps));
-  const query =
-    m.kind === 'builtin'
-      ? builtinQuery(
-          m.name,
-          { reporter: p.reporter, namespace: target.namespace, workload: target.workload },
-          p.windowSeconds,
-        )
-      : renderTemplate(m.query, {
-          app: target.app,
-          namespace: target.namespace,
-          color: target.color,
-          release: target.release,
-          workload: target.workload,
-          interval: `${p.windowSeconds}s`,
-        });
-  return { ...base, limit, judge, read: () => prometheus().query(query) };
+  const startedAt = deps.clock();
+  const query = () => {
+    const windowSeconds = queryWindow(p.windowSeconds, deps.clock() - startedAt);
+    if (m.kind === 'builtin')
+      return builtinQuery(
+        m.name,
+        { reporter: p.reporter, namespace: target.namespace, workload: target.workload },
+        windowSeconds,
+      );
+    return renderTemplate(m.query, {
+      app: target.app,
+      namespace: target.namespace,
+      color: target.color,
+      release: target.release,
+      workload: target.workload,
+      interval: `${windowSeconds}s`,
+    });
+  };
+  return { ...base, limit, judge, read: () => prometheus().query(query()) };
+}
+
+/**
+ * The range of rate() for a measurement taken `elapsedMs` into the analysis: it grows from 2 s
+ * to windowSeconds. Deployments are named per color, so `destination_workload` is the same for
+ * every release that ran on it: a full window right after the switch could reach back to the
+ * previous release of that color (say, one just rolled back) and judge it instead of this one.
+ */
+export function queryWindow(windowSeconds: number, elapsedMs: number): number {
+  return Math.max(2, Math.min(windowSeconds, Math.ceil(elapsedMs / 1000)));
 }
