@@ -3,7 +3,12 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startNode, container, type TestNode } from './runtime-harness.js';
+import { rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { stringify } from 'yaml';
 import { connect, NotFoundError, type KubeClient, type KubeObject } from '../src/kube/index.js';
+import { startRecordingProxy } from './helpers/logging-api.js';
 
 let node: TestNode;
 let client: KubeClient;
@@ -48,4 +53,36 @@ test('logs returns the container log', async () => {
   const log = await client.logs({ name: 'p1' }, { container: 'app' });
   assert.match(log, /listening/i);
   await assert.rejects(client.logs({ name: 'nope' }), NotFoundError);
+});
+
+test('exec through a proxy-url: the WebSocket goes through a CONNECT tunnel, as kubectl 1.33 does', async () => {
+  const proxy = await startRecordingProxy();
+  const server = (client.server as string).replace(/\/$/, '');
+  const file = join(tmpdir(), `cutover-exec-proxy-${process.pid}.yaml`);
+  writeFileSync(
+    file,
+    stringify({
+      clusters: [{ name: 'c', cluster: { server, 'proxy-url': proxy.url } }],
+      users: [{ name: 'u', user: {} }],
+      contexts: [{ name: 'x', context: { cluster: 'c', user: 'u', namespace: 'default' } }],
+      'current-context': 'x',
+    }),
+  );
+  const proxied = connect({ kubeconfig: file, env: {} });
+  try {
+    const r = await proxied.exec({ name: 'p1' }, 'app', ['sh', '-c', 'echo via-proxy']);
+    assert.deepEqual(r, { exitCode: 0, stdout: 'via-proxy\n', stderr: '' });
+    const port = new URL(server).port;
+    assert.ok(
+      proxy.seen.some((s) => s.line === `CONNECT 127.0.0.1:${port}`),
+      JSON.stringify(proxy.seen),
+    );
+    // Plain-http requests go to the proxy in absolute form.
+    await proxied.get({ apiVersion: 'v1', kind: 'Pod', name: 'p1' });
+    assert.ok(proxy.seen.some((s) => s.line.startsWith(`GET ${server}/api/v1/namespaces/default/pods/p1`)));
+  } finally {
+    proxied.close();
+    await proxy.close();
+    rmSync(file, { force: true });
+  }
 });
