@@ -116,6 +116,21 @@ test('a guard alone exits 3; with bad input as well, both are listed and the exi
   assert.match(both.stderr, /2\. VirtualService default\/myapp: default route points to blue/);
 });
 
+test('promote, rollback, decommission and test refused by a guard write nothing, not even the lock', async () => {
+  const cases: Array<[string[], RegExp]> = [
+    [['promote'], /no color is under test \(blue is live\)/],
+    [['rollback'], /Deployment default\/myapp-green does not exist/],
+    [['decommission', '--color', 'blue'], /default route points to blue, the color you are decommissioning/],
+    [['test'], /no test route, so no color is under test/],
+  ];
+  for (const [args, pattern] of cases) {
+    const r = await run(`guard-${args[0]}`, base, args);
+    assert.equal(r.code, 3, `${args.join(' ')}: ${r.stderr}`);
+    assert.match(r.stderr, pattern);
+    assert.match(r.stderr, /\n {2}fix: \S/);
+  }
+});
+
 test('--dry-run runs the same preflight; other operations check their input before the lock', async () => {
   const dry = await run('dry', { ...base, testMatch: { type: 'cookie', regex: '((' } }, [
     'deploy',

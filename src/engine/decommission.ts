@@ -20,6 +20,7 @@ import {
   refuse,
   type Refusal,
 } from './guards.js';
+import { guardsFirst } from './preflight.js';
 import { locked, type OperationInput } from './operation.js';
 import { labelSafe } from './release-id.js';
 import { runSteps, type Step, type StepRecord } from './steps.js';
@@ -158,6 +159,9 @@ export async function decommission(
   input: DecommissionInput,
 ): Promise<DecommissionResult> {
   const release = input.release === undefined ? undefined : labelSafe(input.release);
+  await guardsFirst(ctx, async (dry) =>
+    decommissionOnView(dry, await readAppState(dry, { routing: true }), { ...input, release }),
+  );
   return locked(ctx, { operation: 'decommission' }, input, async () => {
     const result = await decommissionOnView(ctx, await readAppState(ctx, { routing: true }), {
       ...input,

@@ -20,6 +20,9 @@ import { refuse } from './guards.js';
 import { dataPlaneRefusal } from './deploy.js';
 import { mustKeepReleaseImage, mustNotRedeployLiveElsewhere, releasePosition } from './release-position.js';
 import type { Color } from '../config/types.js';
+import { silentLog } from './deps.js';
+import { leaseName } from '../lock/identity.js';
+import { LEASE_API_VERSION, leaseLapsed, type Lease } from '../lock/lease-record.js';
 
 export type Problem = InputError | GuardError;
 
@@ -133,4 +136,41 @@ export async function overlapFindings(ctx: EngineContext, explained: string[] = 
     }
     return [new InputError(o.message, { ...where, remedy: o.remedy })];
   });
+}
+
+/**
+ * The guards of an operation, checked before its lock is taken: the operation is planned once
+ * as a dry run (reads only, no probe, no wait), and a refusal or bad input it meets is thrown
+ * now — so a refused run writes nothing, not even the lock's Lease. Other problems are left to
+ * the real run, which checks every guard again under the lock.
+ */
+export async function guardsFirst(
+  ctx: EngineContext,
+  plan: (dry: EngineContext) => Promise<unknown>,
+): Promise<void> {
+  if (ctx.dryRun || ctx.lock) return;
+  const f = new Findings();
+  f.add(...inputFindings(ctx));
+  // While another run holds the lock, this one waits in line and judges the state it finds
+  // then: a guard checked now could refuse what the run ahead is about to make true.
+  if (!(await lockBusy(ctx)))
+    await f.collect(async () => {
+      try {
+        await plan({ ...ctx, dryRun: true, deps: { ...ctx.deps, log: silentLog } });
+      } catch (err) {
+        if (err instanceof GuardError || err instanceof InputError || err instanceof PreflightError)
+          throw err;
+      }
+    });
+  f.throwIfAny();
+}
+
+async function lockBusy(ctx: EngineContext): Promise<boolean> {
+  const lease = (await ctx.kube.getOptional({
+    apiVersion: LEASE_API_VERSION,
+    kind: 'Lease',
+    name: leaseName(ctx.app),
+    namespace: ctx.namespace,
+  })) as Lease | undefined;
+  return Boolean(lease?.spec?.holderIdentity) && !leaseLapsed(lease!, ctx.deps.clock());
 }

@@ -8,6 +8,7 @@ import { colorStateOf, readAppState, routesOf } from './app-state.js';
 import type { ClusterView } from './cluster-view.js';
 import type { EngineContext } from './context.js';
 import { mustBeReady, mustBeTested, mustExist, mustRunRelease, refuse } from './guards.js';
+import { guardsFirst } from './preflight.js';
 import { locked, type OperationInput } from './operation.js';
 import { requestedRelease } from './release-id.js';
 import type { StepRecord } from './steps.js';
@@ -66,6 +67,7 @@ export function promoteTarget(ctx: EngineContext, view: ClusterView, wanted: str
 
 export async function promote(ctx: EngineContext, input: PromoteInput): Promise<SwitchResult> {
   const wanted = requestedRelease(input.release, ctx.deps.env);
+  await guardsFirst(ctx, async (dry) => promoteOnView(dry, await readAppState(dry), wanted));
   return locked(ctx, { operation: 'promote', release: wanted }, input, async () => {
     const result = await promoteOnView(ctx, await readAppState(ctx), wanted);
     return { result, outcome: switchOutcome(result) };

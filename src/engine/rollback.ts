@@ -15,6 +15,7 @@ import {
   type ActsOn,
   type Refusal,
 } from './guards.js';
+import { guardsFirst } from './preflight.js';
 import { locked, type OperationInput } from './operation.js';
 import { switchOutcome, type SwitchResult } from './promote.js';
 import { labelSafe } from './release-id.js';
@@ -32,6 +33,7 @@ export interface RollbackInput extends OperationInput {
 
 export async function rollback(ctx: EngineContext, input: RollbackInput): Promise<SwitchResult> {
   const wanted = input.release === undefined ? undefined : labelSafe(input.release);
+  await guardsFirst(ctx, async (dry) => rollbackOnView(dry, await readAppState(dry), wanted));
   return locked(ctx, { operation: 'rollback', release: wanted }, input, async () => {
     const result = await rollbackOnView(ctx, await readAppState(ctx), wanted);
     return { result, outcome: switchOutcome(result) };

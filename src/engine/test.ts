@@ -20,6 +20,7 @@ import type { EngineContext } from './context.js';
 import { preAnalysisChecks, wantsPreAnalysis } from './analysis-watch.js';
 import { checkContext } from './check-context.js';
 import { mustBeReady, mustExist, mustRunRelease, refuse } from './guards.js';
+import { guardsFirst } from './preflight.js';
 import { locked, type OperationInput } from './operation.js';
 import { requestedRelease } from './release-id.js';
 import { runSteps, type StepRecord } from './steps.js';
@@ -77,6 +78,7 @@ export function colorUnderTest(ctx: EngineContext, view: ClusterView): ColorStat
 
 export async function test(ctx: EngineContext, input: TestInput): Promise<TestResult> {
   const wanted = requestedRelease(input.release, ctx.deps.env);
+  await guardsFirst(ctx, async (dry) => testOnView(dry, await readAppState(dry), wanted));
   return locked(ctx, { operation: 'test', release: wanted }, input, async () => {
     const result = await testOnView(ctx, await readAppState(ctx), wanted);
     if (result.passed === false) throw testFailed(result);
