@@ -41,7 +41,13 @@ export async function gatewayUrl(ctx: EngineContext): Promise<string> {
   if (ctx.config.gatewayUrl) return ctx.config.gatewayUrl.replace(/\/$/, '');
   const known = discovered.get(ctx);
   if (known) return known;
-  const plane = await ctx.router.dataPlane(ctx.kube, false);
+  let plane = await ctx.router.dataPlane(ctx.kube, false);
+  // A Gateway just created gets its address once its controller programs it.
+  const until = ctx.deps.clock() + ctx.config.verifyTimeoutSeconds * 1000;
+  while (!plane.url && (plane.createdByCutover || plane.pending) && ctx.deps.clock() < until) {
+    await ctx.deps.sleep(200);
+    plane = await ctx.router.dataPlane(ctx.kube, false);
+  }
   if (!plane.url) {
     throw new InputError(`cannot find where to verify traffic: ${plane.unverified ?? 'no address'}`, {
       field: 'gatewayUrl',
@@ -50,6 +56,17 @@ export async function gatewayUrl(ctx: EngineContext): Promise<string> {
   }
   discovered.set(ctx, plane.url);
   return plane.url;
+}
+
+/**
+ * Preflight: the data plane can be reached, or will be once this operation creates it (a
+ * Gateway cutover owns gets its address when its controller programs it).
+ */
+export async function gatewayReachable(ctx: EngineContext): Promise<void> {
+  if (ctx.config.gatewayUrl) return;
+  const plane = await ctx.router.dataPlane(ctx.kube, false);
+  if (plane.url || plane.createdByCutover) return;
+  await gatewayUrl(ctx);
 }
 
 /** Headers a tester sends: the test cookie or header, and the Host the routes serve. */

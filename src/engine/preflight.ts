@@ -13,7 +13,7 @@ import {
   resolveImage,
   type DeployInput,
 } from './deploy.js';
-import { gatewayUrl } from './gateway-probe.js';
+import { gatewayReachable } from './gateway-probe.js';
 import { imageFindings, inputFindings } from './preflight-input.js';
 import { colorFromTag, namedReleaseId } from './release-id.js';
 import { refuse } from './guards.js';
@@ -91,7 +91,7 @@ export async function preflightDeploy(ctx: EngineContext, input: DeployInput): P
     await f.collect(() =>
       refuse(mustNotRedeployLiveElsewhere(ctx, position, named!, input.color ?? colorFromTag(input.tag))),
     );
-    await f.collect(() => gatewayUrl(ctx));
+    await f.collect(() => gatewayReachable(ctx));
     return { view, color: position.color, image, findings: f };
   }
   const color = await f.collect(() => chooseDeployColor(ctx, routesOf(ctx, view), input));
@@ -102,7 +102,7 @@ export async function preflightDeploy(ctx: EngineContext, input: DeployInput): P
     serving = refusal?.objects ?? [];
     await f.collect(() => refuse(refusal));
   }
-  await f.collect(() => gatewayUrl(ctx));
+  await f.collect(() => gatewayReachable(ctx));
   f.add(...(await overlapFindings(ctx, serving)));
   return { view, color, image, findings: f };
 }

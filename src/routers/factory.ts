@@ -53,6 +53,7 @@ export function createRouter(input: RouterInput): TrafficRouter {
             ? { type: 'cookie', name: m.name, value: m.value, regex: m.regex }
             : { type: 'header', name: m.name, value: m.value },
         annotationPrefix,
+        colorHeader: config.versionHeader,
         url: config.gatewayUrl,
       });
     }

@@ -73,6 +73,10 @@ export interface DataPlane {
   headers: Record<string, string>;
   /** Why the data plane cannot be verified, said plainly to the user; set when `url` is not. */
   unverified?: string;
+  /** No address yet, but cutover creates what will have one (its own Gateway): not an input error. */
+  createdByCutover?: boolean;
+  /** The object exists but its controller has not given it an address yet. */
+  pending?: boolean;
 }
 
 /** The routing objects as they are in the cluster now. */

@@ -50,7 +50,12 @@ export function rule(
     filters: [
       {
         type: 'ResponseHeaderModifier',
-        responseHeaderModifier: { set: [{ name: IDENTITY_HEADER, value: identity }] },
+        responseHeaderModifier: {
+          set: [
+            { name: IDENTITY_HEADER, value: identity },
+            ...(s.colorHeader ? [{ name: s.colorHeader, value: target.color }] : []),
+          ],
+        },
       },
     ],
     backendRefs: [

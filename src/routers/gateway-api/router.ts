@@ -245,6 +245,8 @@ export class GatewayApiRouter implements TrafficRouter {
     if (typeof address !== 'string' || typeof listener?.port !== 'number') {
       return {
         headers,
+        createdByCutover: !gw && s.gateway !== undefined,
+        pending: gw !== undefined && typeof address !== 'string',
         unverified: `Gateway ${s.gatewayRef.namespace}/${s.gatewayRef.name} has no address in status.addresses (or no HTTP listener); set gatewayUrl in cutover.yaml to verify through it`,
       };
     }

@@ -25,6 +25,8 @@ export interface GatewayApiSettings {
     | { type: 'cookie'; name: string; value: string; regex: string }
     | { type: 'header'; name: string; value: string };
   annotationPrefix: string;
+  /** Response header stamped with the serving color alone (what dashboards and the demo read). */
+  colorHeader?: string;
   /** Base URL to verify through instead of the Gateway's status.addresses. */
   url?: string;
 }
