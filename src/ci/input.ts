@@ -29,6 +29,28 @@ export interface CiInput {
   settingsKeys?: string[];
   /** An optional build-and-push job (`--build`) that the deploy waits for. */
   build?: boolean;
+  /** Set when cutover.yaml names per-color Secrets but the sync was left out (`--no-settings-sync`). */
+  noSettingsSync?: boolean;
+}
+
+/**
+ * The command that generated the files, flags included, as their headers print it: regenerating
+ * or `--check`ing with other flags would give other files.
+ */
+export function ciCommand(system: string, input: CiInput): string {
+  const words = ['cutover', 'ci', system];
+  if (input.configPath !== 'cutover.yaml') words.push('-f', input.configPath);
+  if (input.settingsPrefix !== DEFAULT_SETTINGS_PREFIX) words.push('--prefix', input.settingsPrefix);
+  if (input.noSettingsSync) words.push('--no-settings-sync');
+  if (input.settingsKeys?.length) words.push('--settings', input.settingsKeys.join(','));
+  const install = input.install;
+  if (install?.kind === 'preinstalled') words.push('--install-from', 'preinstalled');
+  if (install?.kind === 'tarball') {
+    words.push('--install-from', install.source);
+    if (install.source.startsWith('https://')) words.push('--install-sha256', install.sha256);
+  }
+  if (input.build) words.push('--build');
+  return words.join(' ');
 }
 
 /**
@@ -76,6 +98,9 @@ export function ciInputFromConfig(
     ...(options.install && options.install.kind !== 'npm' ? { install: options.install } : {}),
     ...(options.syncSettings !== false && options.settingsKeys ? { settingsKeys: options.settingsKeys } : {}),
     ...(options.build ? { build: true } : {}),
+    ...(options.syncSettings === false && (config.secrets.blue || config.secrets.green)
+      ? { noSettingsSync: true }
+      : {}),
   };
 }
 

@@ -2,7 +2,7 @@
 // writes ready-to-commit pipeline files for the app in cutover.yaml.
 import { resolve } from 'node:path';
 import type { Command } from '../command.js';
-import { ciInputFromConfig } from '../../ci/input.js';
+import { ciCommand, ciInputFromConfig } from '../../ci/input.js';
 import { loadCiConfig } from '../../ci/load.js';
 import { CI_SYSTEMS, checkCiSystem, planCi, setupHint } from '../../ci/plan.js';
 import { checkCiFiles, writeCiFiles, type CheckedFile, type WrittenFile } from '../../ci/write.js';
@@ -135,7 +135,7 @@ const command: Command = {
       const stale = result.filter((f) => f.state !== 'up to date').map((f) => f.path);
       if (stale.length) {
         throw new OperationFailedError(`${stale.join(', ')} not up to date with ${args.values.config}`, {
-          remedy: `run \`cutover ci ${system}\` and commit the result`,
+          remedy: `run \`${ciCommand(system, input)}\` and commit the result`,
         });
       }
       return 0;
