@@ -74,8 +74,8 @@ export function mustNotServeUsers(
   if (routes.length === 0) return undefined;
   const name = ctx.source.deploymentName(color);
   const list = routes.map((r) => `${r.kind} ${r.namespace}/${r.name} (${r.via})`).join('; ');
-  const own = ctx.source.settings.virtualServiceName;
-  const foreign = routes.filter((r) => r.name !== own);
+  const own = ctx.router.routeObjectName();
+  const foreign = routes.filter((r) => `${r.kind} ${r.namespace}/${r.name}` !== own);
   const adopt = foreign.length
     ? `if cutover.yaml now names other routing objects than the ones serving users, make it name ${foreign
         .map((r) => `${r.kind} ${r.name}`)
