@@ -162,7 +162,8 @@ async function cycle(
       kube,
       deps: defaultDeps(log, env),
     });
-    await release(ctx, { image: `demo/myapp:v${(n % 2) + 1}`, release: `fault-${n}` });
+    // Release ids are unique per run: a repeated id is a retry, which cutover resumes instead.
+    await release(ctx, { image: `demo/myapp:v${(n % 2) + 1}`, release: `fault-${RUN}-${++releases}` });
     return { cycle: n, exitCode: 0, ms: Date.now() - started, retries, warnings, problems: [] };
   } catch (err) {
     const error = describeError(err).split('\n')[0];
@@ -174,6 +175,8 @@ async function cycle(
 }
 
 const APPS = 'apps/v1';
+const RUN = `${process.pid.toString(36)}${Date.now().toString(36)}`;
+let releases = 0;
 
 async function liveColor(kube: KubeClient): Promise<string | undefined> {
   type Route = { match?: unknown[]; route?: Array<{ destination?: { subset?: string } }> };
