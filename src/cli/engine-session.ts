@@ -39,30 +39,72 @@ export async function withSession<T>(
   const options = globalOptions(args);
   const out = createOutput(io, options.output, { noColor: options.noColor });
   const config = loadSessionConfig(options, io.env);
-  const kube = connect(
-    {
-      kubeconfig: options.kubeconfig,
-      context: options.context,
-      namespace: options.namespace ?? config.namespace,
-      env: io.env,
-    },
-    // Retries of the cluster client are logged like every other warning (stderr, timestamped in CI).
-    { logger: { debug: () => {}, warn: (m) => out.log.warn(m) } },
-  );
+  const where = {
+    kubeconfig: options.kubeconfig,
+    context: options.context,
+    namespace: options.namespace ?? config.namespace,
+    env: io.env,
+  };
+  // Retries of the cluster client are logged like every other warning (stderr, timestamped in CI).
+  const kubeDeps = { logger: { debug: () => {}, warn: (m: string) => out.log.warn(m) } };
+  const stop = operationStop(io.signal, config.operationTimeoutSeconds);
+  // Every request of the operation stops at once on SIGINT/SIGTERM or at the deadline…
+  const kube = connect(where, kubeDeps, { signal: stop.signal });
+  // …while what must still happen then (release the lock, read what was left, record it in the
+  // history) goes through a client of its own with short clocks: done, or given up, in ~2 s.
+  const settleKube = connect(where, kubeDeps, SETTLE_CLIENT);
   try {
     await learnSecrets(io.redactor, config, kube, options.namespace ?? config.namespace ?? kube.namespace);
     learnKubeconfig(
       io.redactor,
       loadKubeConfig({ kubeconfig: options.kubeconfig, context: options.context, env: io.env }),
     );
-    const deps = { ...defaultDeps(out.log, io.env, io.signal), redactor: io.redactor };
+    const deps = { ...defaultDeps(out.log, io.env, stop.signal), redactor: io.redactor };
     const ctx = await createContext({ config, kube, deps, dryRun: options.dryRun });
+    ctx.settleKube = settleKube;
     return await fn({ ctx, options, out, kube });
   } finally {
+    stop.dispose();
     out.close();
     kube.close();
+    settleKube.close();
     closeHttpAgents();
   }
+}
+
+/** Clocks of the client that settles a stopped operation (lock, history): seconds, not minutes. */
+const SETTLE_CLIENT = {
+  requestTimeoutMs: 1_500,
+  idleTimeoutMs: 1_500,
+  totalTimeoutMs: 2_000,
+  retryBudgetMs: 1_000,
+  maxAttempts: 2,
+};
+
+/** Aborted by the user's signal or at the operation's deadline, whichever comes first. */
+function operationStop(
+  signal: AbortSignal,
+  timeoutSeconds: number,
+): { signal: AbortSignal; dispose: () => void } {
+  const controller = new AbortController();
+  const onSignal = () => controller.abort(signal.reason ?? new Error('stopped'));
+  if (signal.aborted) onSignal();
+  else signal.addEventListener('abort', onSignal, { once: true });
+  const timer = setTimeout(
+    () =>
+      controller.abort(
+        new Error(`the operation deadline of ${timeoutSeconds} s passed (operationTimeoutSeconds)`),
+      ),
+    timeoutSeconds * 1000,
+  );
+  timer.unref();
+  return {
+    signal: controller.signal,
+    dispose: () => {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', onSignal);
+    },
+  };
 }
 
 /** Adds the API request count to a JSON result (the benchmark reads it). */

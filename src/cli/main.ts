@@ -141,7 +141,8 @@ export function parseCommandArgs(cmd: Command, argv: string[]): ParsedArgs {
 
 export async function main(argv: string[], partialIo: Partial<CliIo> = {}): Promise<number> {
   const controller = new AbortController();
-  const onSignal = () => controller.abort();
+  // The reason names the signal: a stopped run says why in its last words.
+  const onSignal = (sig: NodeJS.Signals) => controller.abort(new Error(`${sig} received`));
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
   const given = {

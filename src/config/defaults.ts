@@ -26,6 +26,7 @@ export const DEFAULTS = {
   rolloutTimeoutSeconds: 300,
   podFailureLimit: 3,
   verifyTimeoutSeconds: 60,
+  operationTimeoutSeconds: 1800,
   historyLimit: 20,
   smokeTest: {
     httpStatus: 200,

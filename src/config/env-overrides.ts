@@ -17,6 +17,7 @@ export const ENV_OVERRIDES: Record<string, Override> = {
   CUTOVER_LEASE_DURATION_SECONDS: { field: 'leaseDurationSeconds', type: 'integer' },
   CUTOVER_ROLLOUT_TIMEOUT_SECONDS: { field: 'rolloutTimeoutSeconds', type: 'integer' },
   CUTOVER_VERIFY_TIMEOUT_SECONDS: { field: 'verifyTimeoutSeconds', type: 'integer' },
+  CUTOVER_OPERATION_TIMEOUT_SECONDS: { field: 'operationTimeoutSeconds', type: 'integer' },
   CUTOVER_MANIFESTS: { field: 'manifests', type: 'string' },
 };
 

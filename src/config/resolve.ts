@@ -49,6 +49,7 @@ export interface RawConfig {
   rolloutTimeoutSeconds?: number;
   podFailureLimit?: number;
   verifyTimeoutSeconds?: number;
+  operationTimeoutSeconds?: number;
   historyLimit?: number;
   manifests?: string | { dir: string; variables?: Record<string, string> };
   analysis?: RawAnalysis;
@@ -108,6 +109,7 @@ export function resolveConfig(raw: RawConfig, file: string): CutoverConfig {
     rolloutTimeoutSeconds: raw.rolloutTimeoutSeconds ?? DEFAULTS.rolloutTimeoutSeconds,
     podFailureLimit: raw.podFailureLimit ?? DEFAULTS.podFailureLimit,
     verifyTimeoutSeconds: raw.verifyTimeoutSeconds ?? DEFAULTS.verifyTimeoutSeconds,
+    operationTimeoutSeconds: raw.operationTimeoutSeconds ?? DEFAULTS.operationTimeoutSeconds,
     historyLimit: raw.historyLimit ?? DEFAULTS.historyLimit,
     manifests: resolveManifests(raw.manifests, base),
     analysis: resolveAnalysis(raw.analysis, file, base),

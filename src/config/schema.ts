@@ -206,6 +206,11 @@ export const CONFIG_SCHEMA = {
         'Deploy fails once a new pod failed this often the same way (image pull, crash, missing Secret key); 0 waits out rolloutTimeoutSeconds.',
     },
     verifyTimeoutSeconds: positiveSeconds,
+    operationTimeoutSeconds: {
+      ...positiveSeconds,
+      description:
+        'Deadline of a whole command, lock wait included: then it stops, releases the lock and says what it left.',
+    },
     historyLimit: { type: 'integer', minimum: 1, maximum: 200 },
     analysis: ANALYSIS_SCHEMA,
     manifests: {

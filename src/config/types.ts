@@ -145,6 +145,8 @@ export interface CutoverConfig {
   podFailureLimit: number;
   /** How long promote/rollback probe the gateway for the new color. Default 60. */
   verifyTimeoutSeconds: number;
+  /** Deadline of a whole command (lock wait included): it stops, releases the lock, reports. */
+  operationTimeoutSeconds: number;
   /** History entries kept in the ConfigMap. Default 20. */
   historyLimit: number;
   /**

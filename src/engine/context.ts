@@ -21,6 +21,11 @@ export interface EngineContext {
   dryRun: boolean;
   /** Set while a mutating operation holds the app's lock. */
   lock?: HeldLock;
+  /**
+   * A client not stopped by deps.signal, with short clocks: holds the lock and settles a stopped
+   * or failed operation (release the lock, read what was left, record the history). Defaults to kube.
+   */
+  settleKube?: KubeClient;
 }
 
 export interface ContextOptions {

@@ -213,6 +213,7 @@ async function verifyAlreadyLive(
     run: async () => {
       const r = await probeUntil(ctx, await gatewayUrl(ctx), {
         color,
+        release,
         consecutive: VERIFY_STREAK,
         tester: false,
         timeoutMs: ctx.config.verifyTimeoutSeconds * 1000,

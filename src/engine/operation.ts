@@ -1,7 +1,8 @@
 // The frame every mutating operation runs in: take the app's lock (wait in line, or fail fast
 // with --no-wait), run the body, record the outcome in the history, release the lock. Guards
 // refuse before any write, so a refusal leaves no trace but the lock's own lease.
-import { CutoverError, GuardError, InputError } from '../errors.js';
+import { CutoverError, GuardError, InputError, OperationFailedError } from '../errors.js';
+import { colorStateOf, readAppState, routesOf } from './app-state.js';
 import type { EngineContext } from './context.js';
 import { recordHistory, type HistoryEntry } from './history.js';
 import { preflightInput } from './preflight.js';
@@ -40,7 +41,10 @@ export async function locked<T extends { durationMs: number }>(
   // Input a run would trip over is reported before the lock's Lease is written.
   if (!ctx.lock) preflightInput(ctx);
   if (ctx.dryRun || ctx.lock) return (await timed(ctx, body)).result;
-  const lock = await ctx.deps.acquireLock(ctx.kube, {
+  // The lock lives on the settling client: a stop aborts the operation's requests, not the
+  // lock's release.
+  const settle = ctx.settleKube ?? ctx.kube;
+  const lock = await ctx.deps.acquireLock(settle, {
     namespace: ctx.namespace,
     app: ctx.app,
     waitTimeoutMs: ctx.config.lockTimeoutSeconds * 1000,
@@ -63,12 +67,21 @@ export async function locked<T extends { durationMs: number }>(
   const started = ctx.deps.clock();
   try {
     const { result, outcome } = await timed(ctx, body);
-    await record(ctx, frame, 'done', outcome, started);
+    try {
+      await record(ctx, frame, 'done', outcome, started);
+    } catch (historyErr) {
+      // The operation is done: a history that could not be written must not turn it into a failure.
+      ctx.deps.log.warn(
+        `${frame.operation} is done, but recording it in the history failed: ${messageOf(historyErr)}`,
+      );
+    }
     return result;
   } catch (err) {
     // Refusals and bad input applied nothing: the history tells what happened to the app.
-    if (!(err instanceof GuardError || err instanceof InputError))
-      await recordFailure(ctx, frame, err, started);
+    if (err instanceof GuardError || err instanceof InputError) throw err;
+    const left = await whatWasLeft(ctx);
+    await recordFailure(ctx, frame, err, started, left);
+    if (ctx.deps.signal?.aborted) throw stopped(ctx, frame, err, left);
     throw err;
   } finally {
     ctx.lock = undefined;
@@ -86,6 +99,39 @@ async function timed<T extends { durationMs: number }>(
   return out;
 }
 
+function messageOf(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
+
+/**
+ * What the cluster shows after a failed or stopped run, read on the settling client (the
+ * operation's own requests may be aborted): a write whose answer was lost may have been applied,
+ * so the history and the last words say where plain traffic is, not what the socket said.
+ */
+async function whatWasLeft(ctx: EngineContext): Promise<string | undefined> {
+  try {
+    const view = await readAppState({ ...ctx, kube: ctx.settleKube ?? ctx.kube });
+    const active = routesOf(ctx, view).activeColor;
+    if (!active) return 'no color serves plain traffic';
+    const release = colorStateOf(ctx, view, active).release;
+    return `plain traffic is on ${active}${release ? ` (release ${release})` : ''}`;
+  } catch (err) {
+    ctx.deps.log.warn(`could not read what the run left: ${messageOf(err)}`);
+    return undefined;
+  }
+}
+
+/** A run stopped by SIGINT/SIGTERM or its deadline: why, where things are, how to go on. */
+function stopped(ctx: EngineContext, frame: OperationFrame, err: unknown, left: string | undefined) {
+  const reason = ctx.deps.signal?.reason;
+  const why = reason instanceof Error ? reason.message : 'stopped';
+  const what = `${frame.operation}${frame.release ? ` of release ${frame.release}` : ''}`;
+  return new OperationFailedError(
+    `${what} stopped (${why}); the lock is released${left ? `; ${left}` : ''}`,
+    { cause: err, remedy: `run the same command again: it resumes from what the cluster shows` },
+  );
+}
+
 async function record(
   ctx: EngineContext,
   frame: OperationFrame,
@@ -93,19 +139,28 @@ async function record(
   outcome: Outcome,
   started: number,
 ) {
-  await recordHistory(ctx, {
-    at: new Date(ctx.deps.clock()).toISOString(),
-    operation: frame.operation,
-    result,
-    release: frame.release,
-    ...outcome,
-    by: ctx.lock?.identity,
-    durationMs: ctx.deps.clock() - started,
-  });
+  await recordHistory(
+    { ...ctx, kube: ctx.settleKube ?? ctx.kube },
+    {
+      at: new Date(ctx.deps.clock()).toISOString(),
+      operation: frame.operation,
+      result,
+      release: frame.release,
+      ...outcome,
+      by: ctx.lock?.identity,
+      durationMs: ctx.deps.clock() - started,
+    },
+  );
 }
 
-async function recordFailure(ctx: EngineContext, frame: OperationFrame, err: unknown, started: number) {
-  const detail = err instanceof Error ? err.message : String(err);
+async function recordFailure(
+  ctx: EngineContext,
+  frame: OperationFrame,
+  err: unknown,
+  started: number,
+  left: string | undefined,
+) {
+  const detail = `${messageOf(err)}${left ? `; afterwards ${left}` : ''}`;
   try {
     await record(ctx, frame, 'failed', { detail }, started);
   } catch (historyErr) {
