@@ -6,6 +6,7 @@
 // - In CI or a pipe: one timestamped line per event; progress at most every PROGRESS_EVERY_MS,
 //   so a ten-minute wait is a line every ten seconds, not a silence and not a flood.
 import type { CliIo } from './command.js';
+import type { ResultView } from './steps-text.js';
 import type { EngineLog, StepEvent } from '../engine/deps.js';
 
 export interface Output {
@@ -13,8 +14,8 @@ export interface Output {
   /** True when progress is redrawn in place: the result need not repeat the steps. */
   readonly live: boolean;
   readonly log: EngineLog;
-  /** Prints the command's result: JSON as is, or the text rendering. */
-  result<T>(value: T, text: (value: T) => string): void;
+  /** Prints the command's result: JSON as is, or the text rendering (told whether the display is live). */
+  result<T>(value: T, text: (value: T, view: ResultView) => string): void;
   /** Stops the live line's timer and clears it. */
   close(): void;
 }
@@ -66,10 +67,14 @@ export function createOutput(io: CliIo, format: 'text' | 'json', options: Output
   return live ? liveOutput(io, format, clock, paint, options.frameMs ?? 100) : plainOutput(io, format, clock);
 }
 
-function resultWriter(io: CliIo, format: 'text' | 'json') {
-  return <T>(value: T, text: (value: T) => string) =>
+function resultWriter(io: CliIo, format: 'text' | 'json', live: boolean) {
+  return <T>(value: T, text: (value: T, view: ResultView) => string) =>
     io.stdout.write(
-      format === 'json' ? JSON.stringify(value, null, 2) + '\n' : text(value).replace(/\n?$/, '\n'),
+      format === 'json'
+        ? JSON.stringify(value, null, 2) + '\n'
+        : text(value, { live })
+            .replace(/\n{3,}/g, '\n\n')
+            .replace(/\n*$/, '\n'),
     );
 }
 
@@ -90,7 +95,7 @@ function plainOutput(io: CliIo, format: 'text' | 'json', clock: () => number): O
       line(`  … ${text}`);
     },
   };
-  return { json: format === 'json', live: false, log, result: resultWriter(io, format), close() {} };
+  return { json: format === 'json', live: false, log, result: resultWriter(io, format, false), close() {} };
 }
 
 function liveOutput(
@@ -172,7 +177,7 @@ function liveOutput(
     log,
     result(value, text) {
       stop();
-      resultWriter(io, format)(value, text);
+      resultWriter(io, format, true)(value, text);
     },
     close: stop,
   };

@@ -65,6 +65,7 @@ before(async () => {
     stringify({
       ...base,
       app: 'vault',
+      gateway: { hosts: ['vault.example.com'] },
       secrets: { blue: 'env-blue', green: 'env-green' },
       env: { API_TOKEN: PLANTED.envToken, NODE_ENV: 'production' },
       smokeTests: [
@@ -79,7 +80,12 @@ before(async () => {
   );
   await writeFile(
     join(dir, 'badgw.yaml'),
-    stringify({ ...base, app: 'vault2', gatewayUrl: `http://ops:${PLANTED.urlPassword}@127.0.0.1:1` }),
+    stringify({
+      ...base,
+      app: 'vault2',
+      gateway: { hosts: ['vault2.example.com'] },
+      gatewayUrl: `http://ops:${PLANTED.urlPassword}@127.0.0.1:1`,
+    }),
   );
 });
 after(async () => {

@@ -4,14 +4,14 @@ import type { Command } from '../command.js';
 import { decommission, type DecommissionResult } from '../../engine/decommission.js';
 import { withRequests, withSession } from '../engine-session.js';
 import { MUTATING_FLAGS, str } from '../global-flags.js';
-import { stepsText } from '../steps-text.js';
+import { stepsText, type ResultView } from '../steps-text.js';
 import { colorFlag } from '../deploy/index.js';
 
-export function decommissionText(r: DecommissionResult): string {
+export function decommissionText(r: DecommissionResult, view?: ResultView): string {
   const head = r.dryRun
     ? `plan: decommission ${r.color} (nothing written)`
     : `decommissioned ${r.color}${r.release ? ` (release ${r.release})` : ''}`;
-  return `${head}\n${stepsText(r.steps, r.dryRun)}`;
+  return `${head}\n${stepsText(r.steps, r.dryRun, view)}`;
 }
 
 const command: Command = {

@@ -5,14 +5,14 @@ import type { Command } from '../command.js';
 import { deleteApp, type DeleteResult } from '../../engine/delete-app.js';
 import { withRequests, withSession } from '../engine-session.js';
 import { MUTATING_FLAGS } from '../global-flags.js';
-import { stepsText } from '../steps-text.js';
+import { stepsText, type ResultView } from '../steps-text.js';
 
-export function deleteText(r: DeleteResult): string {
+export function deleteText(r: DeleteResult, view?: ResultView): string {
   const head = r.dryRun
     ? `plan: delete app ${r.namespace}/${r.app} (nothing written)`
     : `deleted app ${r.namespace}/${r.app}, its history and its lock`;
   const kept = r.kept.length ? `\nkept (not created by cutover): ${r.kept.join(', ')}` : '';
-  return `${head}${kept}\n${stepsText(r.steps, r.dryRun)}`;
+  return `${head}${kept}\n${stepsText(r.steps, r.dryRun, view)}`;
 }
 
 const command: Command = {

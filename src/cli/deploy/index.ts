@@ -7,7 +7,7 @@ import { InputError } from '../../errors.js';
 import { isColor } from '../../routers/types.js';
 import { withRequests, withSession } from '../engine-session.js';
 import { MUTATING_FLAGS, str } from '../global-flags.js';
-import { stepsText } from '../steps-text.js';
+import { stepsText, type ResultView } from '../steps-text.js';
 
 export function colorFlag(value: string | undefined): 'blue' | 'green' | undefined {
   if (value === undefined) return undefined;
@@ -59,12 +59,12 @@ export function deployInput(args: ParsedArgs, noWait: boolean): DeployInput {
   };
 }
 
-export function deployText(r: DeployResult): string {
+export function deployText(r: DeployResult, view?: ResultView): string {
   if (r.alreadyLive) {
     const head = r.dryRun
       ? `plan: release ${r.release} is already live on ${r.color}; verify it (nothing written)`
       : `release ${r.release} is already live on ${r.color}, verified; neither color was touched`;
-    return `${head}\n${stepsText(r.steps, r.dryRun)}`;
+    return `${head}\n${stepsText(r.steps, r.dryRun, view)}`;
   }
   const replaced = r.replacedRollbackTarget
     ? `\nrelease ${r.replacedRollbackTarget.release} on ${r.replacedRollbackTarget.color} ${r.dryRun ? 'would stop' : 'stopped'} being the rollback target`
@@ -73,7 +73,7 @@ export function deployText(r: DeployResult): string {
     ? `plan: deploy release ${r.release} to ${r.color} (nothing written)`
     : `deployed release ${r.release} to ${r.color}${r.image ? ` (${r.image})` : ''}; testers reach it, plain traffic stays on ${r.activeColor ?? 'no color yet'}`;
   const next = r.dryRun ? '' : `\nnext: cutover test --release ${r.release}`;
-  return `${head}${replaced}\n${stepsText(r.steps, r.dryRun)}${next}`;
+  return `${head}${replaced}\n${stepsText(r.steps, r.dryRun, view)}${next}`;
 }
 
 const command: Command = {

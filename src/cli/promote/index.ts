@@ -4,9 +4,9 @@ import type { Command } from '../command.js';
 import { promote, type SwitchResult } from '../../engine/promote.js';
 import { withRequests, withSession } from '../engine-session.js';
 import { MUTATING_FLAGS, str } from '../global-flags.js';
-import { stepsText } from '../steps-text.js';
+import { stepsText, type ResultView } from '../steps-text.js';
 
-export function switchText(r: SwitchResult): string {
+export function switchText(r: SwitchResult, view?: ResultView): string {
   const verb = r.operation === 'promote' ? 'promoted' : 'rolled back to';
   if (r.dryRun)
     return `plan: ${r.operation} to ${r.color} (release ${r.release ?? '?'}; nothing written)\n${stepsText(r.steps, true)}`;
@@ -17,7 +17,7 @@ export function switchText(r: SwitchResult): string {
   const analysis = r.analysis
     ? `\npost-promotion analysis ${r.analysis.verdict} in ${(r.analysis.durationMs / 1000).toFixed(1)} s: ${r.analysis.metrics.map((m) => `${m.name} ${m.values.at(-1) ?? '-'} (${m.limit})`).join(', ')}`
     : '';
-  return `${verb} ${r.color} (release ${r.release ?? '?'})${r.previousColor ? `, from ${r.previousColor}` : ''}${timing}\n${stepsText(r.steps, false)}${analysis}`;
+  return `${verb} ${r.color} (release ${r.release ?? '?'})${r.previousColor ? `, from ${r.previousColor}` : ''}${timing}\n${stepsText(r.steps, false, view)}${analysis}`;
 }
 
 const command: Command = {

@@ -6,17 +6,17 @@ import { withRequests, withSession } from '../engine-session.js';
 import { DEPLOY_FLAGS, DEPLOY_USAGE, deployInput, deployText } from '../deploy/index.js';
 import { testText } from '../test/index.js';
 import { switchText } from '../promote/index.js';
-import { stepsText } from '../steps-text.js';
+import { stepsText, type ResultView } from '../steps-text.js';
 
-function releaseText(r: ReleaseResult): string {
-  if (r.resumed === 'live') return deployText(r.deploy);
+function releaseText(r: ReleaseResult, view?: ResultView): string {
+  if (r.resumed === 'live') return deployText(r.deploy, view);
   const parts = [
     r.resumed === 'promote'
-      ? `release ${r.release} is already on ${r.color} and passed its tests: resuming at promote\n${stepsText(r.deploy.steps, r.dryRun)}`
-      : deployText(r.deploy),
+      ? `release ${r.release} is already on ${r.color} and passed its tests: resuming at promote\n${stepsText(r.deploy.steps, r.dryRun, view)}`
+      : deployText(r.deploy, view),
   ];
   if (r.test) parts.push(testText(r.test));
-  if (r.promote) parts.push(switchText(r.promote));
+  if (r.promote) parts.push(switchText(r.promote, view));
   if (!r.dryRun) parts.push(`release ${r.release} is live on ${r.color} (${r.durationMs} ms)`);
   return parts.join('\n');
 }

@@ -38,6 +38,18 @@ export function statusText(r: StatusResult): string {
   return lines.join('\n');
 }
 
+/** Replaces the previous `drawn` lines with `text`; returns how many lines it drew. */
+function redraw(stdout: NodeJS.WritableStream, text: string, drawn: number, now: number): number {
+  const width = Math.max(20, (stdout as { columns?: number }).columns ?? 120);
+  const footer = `updated ${new Date(now).toISOString().slice(11, 19)} UTC, every 2 s; Ctrl-C to stop`;
+  // A line wider than the terminal would wrap and throw the count of lines to move up off.
+  const lines = [...text.split('\n'), '', footer].map((l) =>
+    l.length >= width ? `${l.slice(0, width - 2)}…` : l,
+  );
+  stdout.write(`${drawn ? `\x1b[${drawn}A` : ''}\x1b[0J${lines.join('\n')}\n`);
+  return lines.length;
+}
+
 const command: Command = {
   path: ['status'],
   usage: '[--watch] [-o json]',
@@ -56,11 +68,16 @@ const command: Command = {
         out.result(withRequests(await status(ctx), kube), statusText);
         return 0;
       }
+      // On a terminal the status is redrawn in place (cursor up, clear to the end) with the time
+      // of the last read; in a pipe or -o json, each change is printed once, after the previous.
+      const tty = io.interactive && !out.json && Boolean((io.stdout as { isTTY?: boolean }).isTTY);
       let last = '';
+      let drawn = 0;
       while (!io.signal.aborted) {
         const result = await status(ctx);
         const shown = JSON.stringify({ ...result, lock: { ...result.lock, summary: '' } });
-        if (shown !== last) out.result(result, statusText);
+        if (tty) drawn = redraw(io.stdout, statusText(result), drawn, ctx.deps.clock());
+        else if (shown !== last) out.result(result, statusText);
         last = shown;
         await ctx.deps.sleep(2000, io.signal).catch(() => undefined);
       }
