@@ -8,6 +8,7 @@ import { startDashboard } from '../dashboard/index.js';
 
 export interface DemoDashboard {
   url: string;
+  token: string | null;
   close(): Promise<void>;
 }
 
@@ -31,6 +32,7 @@ export async function startDemoDashboard(options: {
   });
   return {
     url: dashboard.url,
+    token: dashboard.token,
     async close() {
       await dashboard.close();
       kube.close();

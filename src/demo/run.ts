@@ -23,6 +23,8 @@ export interface DemoOptions {
   signal: AbortSignal;
   /** Serve the dashboard over the demo cluster while it runs (its URL is printed first). */
   dashboard?: boolean;
+  /** Told the dashboard's access token, which the printed URL must show (the CLI's redactor). */
+  showToken?: (token: string) => void;
   /** After the cycle, release a bad v3 that post-promotion analysis rolls back by itself. */
   badRelease?: boolean;
 }
@@ -194,6 +196,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoReport> {
       const { startDemoDashboard } = await import('./dashboard.js');
       const started = await startDemoDashboard({ kubeconfig: cluster.kubeconfigPath, configFile, log });
       dashboard = started;
+      if (started.token) options.showToken?.(started.token);
       log.write(`watch it live: ${started.url}\n`);
     }
     await cycle(s, options);

@@ -42,3 +42,12 @@ test('history text is redacted and capped', () => {
   assert.match(out, /… \(\d+ more characters\)$/);
   assert.equal(forHistory(undefined, 'TOKEN=zzzzzz'), `TOKEN=${HIDDEN}`);
 });
+
+test('a value allowed on purpose (the dashboard token in its URL) is shown; other secrets still are not', () => {
+  const r = new Redactor().allow('Abc123xyz456');
+  assert.equal(
+    r.redact('dashboard: http://127.0.0.1:1/?token=Abc123xyz456'),
+    'dashboard: http://127.0.0.1:1/?token=Abc123xyz456',
+  );
+  assert.equal(r.redact('API_TOKEN=somethingelse'), 'API_TOKEN=(hidden)');
+});

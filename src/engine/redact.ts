@@ -59,7 +59,17 @@ const TRIVIAL = new Set(['true', 'false', 'null', 'none', 'test', 'blue', 'green
 
 export class Redactor {
   private readonly values = new Set<string>();
+  private readonly shown = new Set<string>();
   private sorted: string[] | undefined;
+
+  /**
+   * A value printed on purpose, never replaced: the dashboard's own access token, shown once in
+   * its URL to the user who started it (as Jupyter does). Nothing else belongs here.
+   */
+  allow(value: string): this {
+    this.shown.add(value);
+    return this;
+  }
 
   /** A value never to show. Ignores short and trivial values. */
   add(value: string | undefined): this {
@@ -98,7 +108,7 @@ export class Redactor {
     this.sorted ??= [...this.values].sort((a, b) => b.length - a.length);
     let out = text;
     for (const v of this.sorted) if (out.includes(v)) out = out.split(v).join(HIDDEN);
-    return redactPatterns(out);
+    return redactPatterns(out, this.shown);
   }
 
   /** A JSON-able value with every string in it redacted. */
@@ -112,13 +122,13 @@ export class Redactor {
 }
 
 /** Secrets recognisable by their shape: URL userinfo, bearer tokens, JWTs, `NAME=value` of secret-looking names. */
-export function redactPatterns(text: string): string {
+export function redactPatterns(text: string, shown: ReadonlySet<string> = new Set()): string {
   return text
     .replace(/\b([a-z][a-z0-9+.-]*:\/\/)([^\s/@:"'`]+)(?::[^\s/@"'`]*)?@/gi, `$1${HIDDEN}@`)
     .replace(/\b(Bearer|Basic)\s+[A-Za-z0-9._~+/=-]{8,}/g, `$1 ${HIDDEN}`)
     .replace(/\beyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}/g, HIDDEN)
-    .replace(/\b([A-Za-z_][A-Za-z0-9_]*)=([^\s'"`]{4,})/g, (all, name: string) =>
-      SECRET_NAME.test(name) ? `${name}=${HIDDEN}` : all,
+    .replace(/\b([A-Za-z_][A-Za-z0-9_]*)=([^\s'"`]{4,})/g, (all, name: string, value: string) =>
+      SECRET_NAME.test(name) && !shown.has(value) ? `${name}=${HIDDEN}` : all,
     );
 }
 

@@ -72,6 +72,7 @@ const command: Command = {
       log: io.stderr,
       signal: io.signal,
       dashboard: args.values['no-dashboard'] !== true,
+      showToken: (token) => io.redactor.allow(token),
       badRelease: args.values['bad-release'] === true,
     });
     const t = report.totals;
