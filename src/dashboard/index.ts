@@ -9,6 +9,7 @@ import type { CutoverConfig } from '../config/types.js';
 import type { KubeClient } from '../kube/types.js';
 import { packageRoot } from '../package-root.js';
 import { InputError } from '../errors.js';
+import { Redactor } from '../engine/redact.js';
 import { Access, checkBinding, newToken } from './access.js';
 import { AppHub } from './app-hub.js';
 import { DashboardServer } from './server.js';
@@ -34,6 +35,8 @@ export interface DashboardOptions {
   /** Envoy /stats/prometheus to chart; undefined: the gateway's, found as the engine finds it. */
   metricsUrl?: string;
   sampleEveryMs?: number;
+  /** Everything the page is sent passes through it (the CLI's, which knows the app's secrets). */
+  redactor?: Redactor;
   onWarning?: (message: string) => void;
 }
 
@@ -98,6 +101,7 @@ export async function startDashboard(options: DashboardOptions): Promise<Dashboa
     traffic,
     clientScript: script,
     cluster: `${options.kube.context} · ${options.kube.server}`,
+    redactor: options.redactor ?? new Redactor(),
   });
   sink.server = server;
   const port = await server.listen(options.address, options.port).catch((err: unknown) => {

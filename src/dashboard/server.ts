@@ -9,6 +9,7 @@ import { pageHtml } from './page/html.js';
 import { STYLE } from './page/style.js';
 import type { TrafficPoint } from './traffic.js';
 import type { DiscoveredApp } from './wire.js';
+import type { Redactor } from '../engine/redact.js';
 
 export interface TrafficSource {
   /** Points per `namespace/workload`, oldest first. */
@@ -27,6 +28,8 @@ export interface ServerOptions {
   clientScript: string;
   /** Shown in the page header: the kube context and server. */
   cluster: string;
+  /** Every JSON answer and event passes through it: no secret value reaches the page. */
+  redactor: Redactor;
 }
 
 const BODY_LIMIT = 16 * 1024;
@@ -41,7 +44,7 @@ export class DashboardServer {
     this.access = options.access;
     this.server = createServer((req, res) => {
       this.handle(req, res).catch((err: unknown) => {
-        if (!res.headersSent) json(res, 500, { error: (err as Error).message });
+        if (!res.headersSent) this.json(res, 500, { error: (err as Error).message });
         else res.end();
       });
     });
@@ -73,12 +76,12 @@ export class DashboardServer {
 
   /** Tells every open page that an app changed. */
   publishApp(snapshot: AppSnapshot): void {
-    this.broadcast(event('app', this.withTraffic(snapshot)));
+    this.broadcast(this.event('app', this.withTraffic(snapshot)));
   }
 
   /** Tells every open page which other managed apps the namespaces hold. */
   publishOthers(others: DiscoveredApp[]): void {
-    this.broadcast(event('others', { others }));
+    this.broadcast(this.event('others', { others }));
   }
 
   /** Tells every open page the latest traffic point per app and color. */
@@ -92,7 +95,15 @@ export class DashboardServer {
         ]),
       );
     }
-    this.broadcast(event('traffic', { apps: byApp, error: this.options.traffic?.error ?? null }));
+    this.broadcast(this.event('traffic', { apps: byApp, error: this.options.traffic?.error ?? null }));
+  }
+
+  private event(name: string, data: unknown): string {
+    return event(name, this.options.redactor.redactDeep(data));
+  }
+
+  private json(res: ServerResponse, status: number, value: unknown): void {
+    json(res, status, this.options.redactor.redactDeep(value));
   }
 
   private broadcast(text: string): void {
@@ -141,29 +152,29 @@ export class DashboardServer {
   private async api(req: IncomingMessage, res: ServerResponse, parts: string[]): Promise<void> {
     const { hub } = this.options;
     if (req.method === 'GET' && parts.length === 1 && parts[0] === 'apps') {
-      return json(res, 200, {
+      return this.json(res, 200, {
         apps: hub.list().map((a) => this.withTraffic(a)),
         trafficError: this.options.traffic?.error ?? null,
       });
     }
     if (req.method === 'GET' && parts.length === 1 && parts[0] === 'events') return this.openEvents(req, res);
-    if (parts[0] !== 'apps' || parts.length < 3) return json(res, 404, { error: 'no such API' });
+    if (parts[0] !== 'apps' || parts.length < 3) return this.json(res, 404, { error: 'no such API' });
     const id = `${parts[1]}/${parts[2]}`;
     const app = hub.get(id);
-    if (!app) return json(res, 404, { error: `no app ${id} on this dashboard` });
-    if (req.method === 'GET' && parts.length === 3) return json(res, 200, this.withTraffic(app));
+    if (!app) return this.json(res, 404, { error: `no app ${id} on this dashboard` });
+    if (req.method === 'GET' && parts.length === 3) return this.json(res, 200, this.withTraffic(app));
     if (req.method !== 'POST' || parts.length !== 4 || (parts[3] !== 'plan' && parts[3] !== 'actions')) {
-      return json(res, 404, { error: 'no such API' });
+      return this.json(res, 404, { error: 'no such API' });
     }
     const body = await readJson(req);
-    if ('error' in body) return json(res, 400, body);
+    if ('error' in body) return this.json(res, 400, body);
     const request = actionRequest(body.value);
-    if (typeof request === 'string') return json(res, 400, { error: request });
-    if (parts[3] === 'plan') return json(res, 200, await hub.plan(id, request));
+    if (typeof request === 'string') return this.json(res, 400, { error: request });
+    if (parts[3] === 'plan') return this.json(res, 200, await hub.plan(id, request));
     const started = hub.start(id, request);
     if (!started)
-      return json(res, 409, { error: `an action is already running for ${id} in this dashboard` });
-    return json(res, 202, started);
+      return this.json(res, 409, { error: `an action is already running for ${id} in this dashboard` });
+    return this.json(res, 202, started);
   }
 
   private openEvents(req: IncomingMessage, res: ServerResponse): void {

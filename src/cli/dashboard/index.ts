@@ -3,7 +3,8 @@
 // call the same engine functions, guards and lock as the CLI. Runs until Ctrl-C.
 import type { Command } from '../command.js';
 import { InputError } from '../../errors.js';
-import { connect } from '../../kube/index.js';
+import { connect, loadKubeConfig } from '../../kube/index.js';
+import { learnKubeconfig, learnSecrets } from '../../engine/secret-values.js';
 import { closeHttpAgents, defaultDeps, httpGet } from '../../engine/default-deps.js';
 import { startDashboard } from '../../dashboard/index.js';
 import { GLOBAL_FLAGS, globalOptions, str } from '../global-flags.js';
@@ -85,10 +86,20 @@ const command: Command = {
       namespace: options.namespace ?? apps[0]?.config.namespace,
       env: io.env,
     });
+    // The page shows what the CLI would print, through the same redactor: it learns each app's
+    // secret values (per-color Secrets, secret-looking env) and the kubeconfig's credentials.
+    for (const a of apps) {
+      await learnSecrets(io.redactor, a.config, kube, a.config.namespace ?? kube.namespace);
+    }
+    learnKubeconfig(
+      io.redactor,
+      loadKubeConfig({ kubeconfig: options.kubeconfig, context: options.context, env: io.env }),
+    );
     const dashboard = await startDashboard({
       apps,
       kube,
-      deps: (log) => defaultDeps(log, io.env, io.signal),
+      deps: (log) => ({ ...defaultDeps(log, io.env, io.signal), redactor: io.redactor }),
+      redactor: io.redactor,
       http: httpGet,
       address: str(args, 'address') ?? '127.0.0.1',
       port: port(str(args, 'port')),
