@@ -6,7 +6,7 @@ import { COLORS } from '../config/types.js';
 import type { EngineContext } from '../engine/context.js';
 import type { EngineLog } from '../engine/deps.js';
 import { status } from '../engine/status.js';
-import type { KubeClient, KubeObject } from '../kube/types.js';
+import type { KubeClient } from '../kube/types.js';
 import {
   actionLog,
   planAction,
@@ -16,7 +16,6 @@ import {
   type ActionView,
 } from './actions.js';
 import { kindsIn, NamespaceWatch, type KindRef } from './object-watch.js';
-import { podReasons } from './pod-reasons.js';
 import type { AppSnapshot, DiscoveredApp, PodReason, StatusView } from './wire.js';
 import { discoverApps, MANAGED_SELECTOR } from './discover.js';
 
@@ -155,16 +154,10 @@ export class AppHub {
       ]);
       // Watch whatever kinds the app's router keeps its routes in (found in its live state).
       for (const k of kindsIn(routes)) this.watchFor(e.ctx.namespace).add(k);
-      const notReady = Object.fromEntries(COLORS.map((c) => [c, [] as PodReason[]])) as Record<
+      const notReady = Object.fromEntries(COLORS.map((c) => [c, st.colors[c].notReady])) as Record<
         Color,
         PodReason[]
       >;
-      await Promise.all(
-        COLORS.filter((c) => st.colors[c].deployment && !st.colors[c].allReady).map(async (c) => {
-          notReady[c] = podReasons(await this.podsOf(e.ctx, st.colors[c].deployment!));
-        }),
-      );
-      const switchedAt = st.switchedAt ? Date.parse(st.switchedAt) : NaN;
       e.snapshot = {
         ...e.snapshot,
         status: st satisfies StatusView,
@@ -174,9 +167,7 @@ export class AppHub {
           Color,
           string | null
         >,
-        drainEndsAt: Number.isFinite(switchedAt)
-          ? new Date(switchedAt + e.snapshot.drainSeconds * 1000).toISOString()
-          : null,
+        drainEndsAt: st.drainEndsAt,
         action: e.action,
         readAt: new Date(clock()).toISOString(),
       };
@@ -189,23 +180,6 @@ export class AppHub {
       };
     }
     this.options.onSnapshot(e.snapshot);
-  }
-
-  private async podsOf(ctx: EngineContext, deployment: string): Promise<KubeObject[]> {
-    const dep = await ctx.kube.getOptional({
-      apiVersion: 'apps/v1',
-      kind: 'Deployment',
-      name: deployment,
-      namespace: ctx.namespace,
-    });
-    const match =
-      (dep?.spec as { selector?: { matchLabels?: Record<string, string> } } | undefined)?.selector
-        ?.matchLabels ?? {};
-    const selector = Object.entries(match)
-      .map(([k, v]) => `${k}=${v}`)
-      .join(',');
-    if (!selector) return [];
-    return (await ctx.kube.list('v1', 'Pod', ctx.namespace, { labelSelector: selector })).items;
   }
 
   async plan(id: string, request: ActionRequest): Promise<ActionOutcome> {

@@ -4,6 +4,7 @@ import { lockStatus } from '../lock/status.js';
 import type { LockStatus } from '../lock/types.js';
 import { COLORS } from '../routers/types.js';
 import { readMark, type AnalysisMark } from './analysis-watch.js';
+import { notReadyReasons, type PodReason } from './pod-reasons.js';
 import { colorStateOf, readAppState, routesOf, type TestVerdict } from './app-state.js';
 import type { ClusterView } from './cluster-view.js';
 import type { EngineContext } from './context.js';
@@ -23,6 +24,8 @@ export interface ColorStatus {
   tested: TestVerdict | null;
   /** The post-promotion analysis of this color's release: running, or its verdict. */
   analysis: AnalysisMark | null;
+  /** When not all ready: each pod's reason, in the kubelet's words. */
+  notReady: PodReason[];
 }
 
 export interface StatusResult {
@@ -34,6 +37,8 @@ export interface StatusResult {
   release: string | null;
   previousColor: Color | null;
   switchedAt: string | null;
+  /** The last switch plus the drain window: from then on the idle color may be decommissioned. */
+  drainEndsAt: string | null;
   colors: Record<Color, ColorStatus>;
   routes: Array<{ name: string | null; color: string | null; match: boolean }>;
   lock: LockStatus;
@@ -62,6 +67,7 @@ export function describeStatus(
         hasSubset: routes.subsets.includes(c),
         tested: s.verdict ?? null,
         analysis: readMark(s.deployment) ?? null,
+        notReady: [],
       };
       return [c, status];
     }),
@@ -74,9 +80,15 @@ export function describeStatus(
     release: routes.activeColor ? colors[routes.activeColor].release : null,
     previousColor: last.previousColor ?? null,
     switchedAt: last.at ?? null,
+    drainEndsAt: drainEnd(last.at, ctx.config.drainSeconds),
     colors,
     routes: ctx.router.routeSummary(routes),
   };
+}
+
+function drainEnd(switchedAt: string | undefined, drainSeconds: number): string | null {
+  const at = switchedAt ? Date.parse(switchedAt) : NaN;
+  return Number.isFinite(at) ? new Date(at + drainSeconds * 1000).toISOString() : null;
 }
 
 export async function status(ctx: EngineContext, historyEntries = 5): Promise<StatusResult> {
@@ -85,7 +97,16 @@ export async function status(ctx: EngineContext, historyEntries = 5): Promise<St
     lockStatus(ctx.kube, ctx.namespace, ctx.app, { clock: ctx.deps.clock }),
     readHistory(ctx),
   ]);
-  return { ...describeStatus(ctx, view), lock, history: history.slice(0, historyEntries) };
+  const described = describeStatus(ctx, view);
+  // Why a color is not ready: read only then (one list of its pods).
+  await Promise.all(
+    COLORS.map(async (c) => {
+      const dep = colorStateOf(ctx, view, c).deployment;
+      if (dep && !described.colors[c].allReady)
+        described.colors[c].notReady = await notReadyReasons(ctx.kube, dep);
+    }),
+  );
+  return { ...described, lock, history: history.slice(0, historyEntries) };
 }
 
 export interface HistoryResult {

@@ -145,6 +145,12 @@ test('image pull, crash loop and missing Secret key fail deploy early with the f
     /0\/1 replicas ready after 8 s; .*\(readiness probe: httpGet \/ready on port 3000, every \d+ s\)/,
   );
   assert.match(probe.stderr, /fix: the readiness probe never passed/);
+
+  // Afterwards `cutover status` says why the color is not ready, in the kubelet's words.
+  const shown = await runCli(['status', '-f', join(dir, 'pull.yaml')], { cwd: dir, env });
+  assert.equal(shown.code, 0, shown.stderr);
+  assert.match(shown.stdout, /blue .*0\/1 ready/);
+  assert.match(shown.stdout, /^ +pull-blue-\S+\/pull: (ErrImagePull|ImagePullBackOff) — .*demo\/nope:1/m);
 });
 
 test('a watch that hangs without closing delays the rollout wait by a few seconds at most', async () => {

@@ -24,6 +24,17 @@ export function statusText(r: StatusResult): string {
     lines.push(
       `  ${c.padEnd(5)}  ${role.padEnd(10)}  release ${s.release ?? '?'}  ${s.ready}/${s.replicas} ready  ${tested}  ${s.image ?? ''}`.trimEnd(),
     );
+    // Why not ready, in the kubelet's words: one line per container that is not.
+    for (const n of s.notReady) {
+      lines.push(
+        `         ${n.pod}${n.container ? `/${n.container}` : ''}: ${n.reason}${n.message ? ` — ${n.message}` : ''}`,
+      );
+    }
+  }
+  if (r.drainEndsAt) {
+    lines.push(
+      `drain window: the idle color may be decommissioned from ${r.drainEndsAt.slice(11, 19)} UTC on`,
+    );
   }
   lines.push(
     `routes: ${r.routes.map((x) => `${x.name ?? '?'} → ${x.color ?? '?'}${x.match ? ' (testers)' : ''}`).join(', ') || 'none'}`,

@@ -1,8 +1,14 @@
 // Why a color's pods are not ready, in the words the kubelet used: the waiting or terminated
-// reason and message of each container, or the failing condition.
-import type { KubeObject } from '../kube/types.js';
+// reason and message of each container, or the failing condition. `cutover status` and the
+// dashboard show these for a color that is not all ready.
+import type { KubeClient, KubeObject } from '../kube/types.js';
 
-import type { PodReason } from './wire.js';
+export interface PodReason {
+  pod: string;
+  container?: string;
+  reason: string;
+  message?: string;
+}
 
 interface ContainerStatus {
   name: string;
@@ -50,4 +56,18 @@ export function podReasons(pods: KubeObject[]): PodReason[] {
     }
   }
   return out;
+}
+
+/** The pods of a Deployment (by its selector), and why those not ready are not. */
+export async function notReadyReasons(kube: KubeClient, dep: KubeObject): Promise<PodReason[]> {
+  const match =
+    (dep.spec as { selector?: { matchLabels?: Record<string, string> } } | undefined)?.selector
+      ?.matchLabels ?? {};
+  const selector = Object.entries(match)
+    .map(([k, v]) => `${k}=${v}`)
+    .join(',');
+  if (!selector) return [];
+  return podReasons(
+    (await kube.list('v1', 'Pod', dep.metadata.namespace, { labelSelector: selector })).items,
+  );
 }
