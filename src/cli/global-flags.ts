@@ -1,6 +1,31 @@
 // Flags every cluster command takes, kubectl's names where kubectl has them.
-import type { FlagSpec, ParsedArgs } from './command.js';
+import type { FlagDef, FlagSpec, ParsedArgs } from './command.js';
 import { InputError } from '../errors.js';
+
+/** -o: every command that prints a result takes it. */
+export const OUTPUT_FLAG: FlagDef = {
+  type: 'string',
+  short: 'o',
+  value: 'text|json',
+  description: 'json prints one JSON document on stdout',
+  defaultText: 'text',
+};
+
+/** --release of the commands that act on a release already deployed. */
+export const RELEASE_FLAG: FlagDef = {
+  type: 'string',
+  value: 'ID',
+  description: 'the release you mean; refused (exit 3) when the color runs another',
+  defaultText: 'the CI run id',
+};
+
+/** --state-dir of the `local` commands. */
+export const STATE_DIR_FLAG: FlagDef = {
+  type: 'string',
+  value: 'DIR',
+  description: 'where the local cluster keeps its state',
+  defaultText: '.cutover/local',
+};
 
 export const GLOBAL_FLAGS: FlagSpec = {
   config: {
@@ -22,13 +47,7 @@ export const GLOBAL_FLAGS: FlagSpec = {
     value: 'NS',
     description: "namespace; overrides cutover.yaml's namespace and the context's",
   },
-  output: {
-    type: 'string',
-    short: 'o',
-    value: 'text|json',
-    description: 'json prints one JSON document on stdout',
-    defaultText: 'text',
-  },
+  output: OUTPUT_FLAG,
   'no-color': {
     type: 'boolean',
     description: 'no colors on a terminal (also NO_COLOR=1; CI and pipes never get colors)',

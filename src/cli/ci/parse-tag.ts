@@ -1,6 +1,7 @@
 // `cutover ci parse-tag TAG`: what a release tag means (version, and the color it names, if
 // any); exit 2 for a tag that names no version. The generated pipelines run it first, so a bad
 // tag stops before anything touches the cluster.
+import { OUTPUT_FLAG } from '../global-flags.js';
 import type { Command } from '../command.js';
 import { parseReleaseTag } from '../../engine/release-tag.js';
 import { InputError } from '../../errors.js';
@@ -9,13 +10,7 @@ const command: Command = {
   path: ['ci', 'parse-tag'],
   usage: 'TAG [-o json]',
   flags: {
-    output: {
-      type: 'string',
-      short: 'o',
-      value: 'text|json',
-      description: 'json prints one JSON document on stdout',
-      defaultText: 'text',
-    },
+    output: OUTPUT_FLAG,
   },
   args: [{ name: 'TAG', description: 'a release tag: v1.2, v1.2-blue or v1.2-green', required: true }],
   examples: [{ command: 'ci parse-tag v2.0-green', description: 'version 2.0, color green' }],

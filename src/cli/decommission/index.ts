@@ -3,7 +3,7 @@ import { MUTATING_EXIT_CODES } from '../command.js';
 import type { Command } from '../command.js';
 import { decommission, type DecommissionResult } from '../../engine/decommission.js';
 import { withRequests, withSession } from '../engine-session.js';
-import { MUTATING_FLAGS, str } from '../global-flags.js';
+import { MUTATING_FLAGS, str, RELEASE_FLAG } from '../global-flags.js';
 import { stepsText, type ResultView } from '../steps-text.js';
 import { colorFlag } from '../deploy/index.js';
 
@@ -29,12 +29,7 @@ const command: Command = {
       type: 'boolean',
       description: 'remove it even though it was never promoted or the drain window has not passed',
     },
-    release: {
-      type: 'string',
-      value: 'ID',
-      description: 'the release you mean; refused (exit 3) when the color runs another',
-      defaultText: 'the CI run id',
-    },
+    release: RELEASE_FLAG,
   },
   exitCodes: MUTATING_EXIT_CODES,
   async run(args, io) {

@@ -1,5 +1,6 @@
 // `cutover demo` (also `npm run demo`): a full blue-green cycle on the embedded local cluster
 // under live traffic, with a report. Exit 1 if any plain request failed or leaked.
+import { OUTPUT_FLAG } from '../global-flags.js';
 import type { Command } from '../command.js';
 import { InputError } from '../../errors.js';
 
@@ -50,13 +51,7 @@ const command: Command = {
       description: 'state directory of the demo cluster',
       defaultText: 'a temporary directory',
     },
-    output: {
-      type: 'string',
-      short: 'o',
-      value: 'text|json',
-      description: 'json prints one JSON document on stdout',
-      defaultText: 'text',
-    },
+    output: OUTPUT_FLAG,
   },
   examples: [{ command: 'demo --users 20', description: 'a whole cycle with 20 plain users' }],
   exitCodes: [1, 2],

@@ -1,5 +1,6 @@
 // `cutover local down`: stop the cluster that `local up` runs from this state dir. Objects stay
 // in the state dir, so the next `local up` finds them again.
+import { STATE_DIR_FLAG } from '../global-flags.js';
 import { rm } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -13,12 +14,7 @@ const command: Command = {
   path: ['local', 'down'],
   usage: '[--state-dir DIR]',
   flags: {
-    'state-dir': {
-      type: 'string',
-      value: 'DIR',
-      description: 'where the local cluster keeps its state',
-      defaultText: '.cutover/local',
-    },
+    'state-dir': STATE_DIR_FLAG,
   },
   exitCodes: [1, 2],
   async run(args, io) {

@@ -1,5 +1,6 @@
 // `cutover local image add NAME:TAG --dir DIR [--env K=V]… [-- COMMAND ARGS…]`: tells the local
 // cluster which local command a container image stands for (see docs/local-cluster.md).
+import { STATE_DIR_FLAG } from '../global-flags.js';
 import { statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { CliIo, Command, ParsedArgs } from '../command.js';
@@ -43,12 +44,7 @@ const command: Command = {
       value: 'K=V',
       description: 'an environment variable of the container; repeatable',
     },
-    'state-dir': {
-      type: 'string',
-      value: 'DIR',
-      description: 'where the local cluster keeps its state',
-      defaultText: '.cutover/local',
-    },
+    'state-dir': STATE_DIR_FLAG,
   },
   args: [{ name: 'NAME:TAG', description: 'the image reference pods name, e.g. myapp:1.0', required: true }],
   rest: 'the command the container runs',

@@ -1,4 +1,5 @@
 // `cutover local image list`: the images the local cluster knows, and the command each runs.
+import { STATE_DIR_FLAG } from '../global-flags.js';
 import { HIDDEN } from '../../engine/redact.js';
 import type { CliIo, Command, ParsedArgs } from '../command.js';
 import { InputError } from '../../errors.js';
@@ -9,12 +10,7 @@ const command: Command = {
   path: ['local', 'image', 'list'],
   usage: '[--state-dir DIR] [--output json]',
   flags: {
-    'state-dir': {
-      type: 'string',
-      value: 'DIR',
-      description: 'where the local cluster keeps its state',
-      defaultText: '.cutover/local',
-    },
+    'state-dir': STATE_DIR_FLAG,
     output: { type: 'string', short: 'o', value: 'json', description: 'json prints the image table as JSON' },
   },
   exitCodes: [2],

@@ -1,4 +1,5 @@
 // `cutover local status`: is a local cluster running from this state dir, and where.
+import { OUTPUT_FLAG, STATE_DIR_FLAG } from '../global-flags.js';
 import { join, resolve } from 'node:path';
 import type { Command } from '../command.js';
 import { DEFAULT_STATE_DIR } from '../../local/state-dir.js';
@@ -9,19 +10,8 @@ const command: Command = {
   path: ['local', 'status'],
   usage: '[--state-dir DIR] [-o json]',
   flags: {
-    'state-dir': {
-      type: 'string',
-      value: 'DIR',
-      description: 'where the local cluster keeps its state',
-      defaultText: '.cutover/local',
-    },
-    output: {
-      type: 'string',
-      short: 'o',
-      value: 'text|json',
-      description: 'json prints one JSON document on stdout',
-      defaultText: 'text',
-    },
+    'state-dir': STATE_DIR_FLAG,
+    output: OUTPUT_FLAG,
   },
   exitCodes: [1, 2],
   async run(args, io) {

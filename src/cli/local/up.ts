@@ -1,5 +1,6 @@
 // `cutover local up`: run the embedded local cluster in the foreground, or with --detach in a
 // background process that outlives this command (pid file in the state dir; `local down` stops it).
+import { STATE_DIR_FLAG } from '../global-flags.js';
 import { spawn } from 'node:child_process';
 import { openSync, closeSync } from 'node:fs';
 import { readFile, rm, writeFile } from 'node:fs/promises';
@@ -117,12 +118,7 @@ const command: Command = {
   usage:
     '[--state-dir DIR] [--api-port N] [--gateway-port N] [--propagation-delay-ms MS] [--prometheus [--prometheus-port N]] [--detach]',
   flags: {
-    'state-dir': {
-      type: 'string',
-      value: 'DIR',
-      description: 'where the local cluster keeps its state',
-      defaultText: '.cutover/local',
-    },
+    'state-dir': STATE_DIR_FLAG,
     'api-port': {
       type: 'string',
       value: 'N',

@@ -3,7 +3,7 @@ import { MUTATING_EXIT_CODES } from '../command.js';
 import type { Command } from '../command.js';
 import { rollback } from '../../engine/rollback.js';
 import { withRequests, withSession } from '../engine-session.js';
-import { MUTATING_FLAGS, str } from '../global-flags.js';
+import { MUTATING_FLAGS, str, RELEASE_FLAG } from '../global-flags.js';
 import { switchText } from '../promote/index.js';
 
 const command: Command = {
@@ -11,12 +11,7 @@ const command: Command = {
   usage: '[--release ID] [--dry-run] [--no-wait]',
   flags: {
     ...MUTATING_FLAGS,
-    release: {
-      type: 'string',
-      value: 'ID',
-      description: 'the release you mean; refused (exit 3) when the color runs another',
-      defaultText: 'the CI run id',
-    },
+    release: RELEASE_FLAG,
   },
   exitCodes: MUTATING_EXIT_CODES,
   async run(args, io) {
