@@ -74,7 +74,9 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
     watchWindows: new WatchCacheWindows(store),
   };
   let serverAddress = '';
-  const server = createServer((req, res) => {
+  // Idle keep-alive connections stay open 90 s, as kube-apiserver's (secure_serving.go): with
+  // Node's default 5 s, a client reusing a connection just as the server closes it meets a reset.
+  const server = createServer({ keepAliveTimeout: 90_000 }, (req, res) => {
     // handleRequest answers every error with a Status; this only catches a failure to send one,
     // which must cost that one connection and never the server.
     handleRequest(ctx, req, res, serverAddress).catch((err: unknown) => {
