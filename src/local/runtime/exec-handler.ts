@@ -95,14 +95,7 @@ function runSession(
   request: ExecRequest,
   track: (pid: number, done: Promise<unknown>) => void,
 ): void {
-  const child = spawnGroup({
-    command: request.command,
-    cwd: target.cwd,
-    env: request.tty ? { TERM: 'xterm', ...target.env } : target.env,
-    stdin: request.stdin,
-  });
-  const exited = waitForExit(child);
-  if (child.pid) track(child.pid, exited);
+  const { child, exited } = startExecProcess(target, request, track);
   const send = (channel: number, data: Buffer | string) => {
     if (ws.readyState === ws.OPEN) ws.send(frame(channel, data), { binary: true });
   };
@@ -142,6 +135,23 @@ function onClientFrame(
 }
 
 /** The status frame: a Status object on v4/v5, the kubelet's plain error text before that. */
+/** The exec'd command as the container's process would run it, for either protocol (WebSocket, SPDY). */
+export function startExecProcess(
+  target: ExecTarget,
+  request: ExecRequest,
+  track: (pid: number, done: Promise<unknown>) => void,
+) {
+  const child = spawnGroup({
+    command: request.command,
+    cwd: target.cwd,
+    env: request.tty ? { TERM: 'xterm', ...target.env } : target.env,
+    stdin: request.stdin,
+  });
+  const exited = waitForExit(child);
+  if (child.pid) track(child.pid, exited);
+  return { child, exited };
+}
+
 export function exitStatus(protocol: string, exitCode: number, error?: Error): string | undefined {
   const structured = protocol === 'v5.channel.k8s.io' || protocol === 'v4.channel.k8s.io';
   if (error) {

@@ -7,8 +7,8 @@
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { badRequest } from '../../store/api-error.js';
-import { exitStatus, type ExecRequest, type ExecTarget } from '../exec-handler.js';
-import { killGroup, spawnGroup, waitForExit } from '../processes.js';
+import { exitStatus, startExecProcess, type ExecRequest, type ExecTarget } from '../exec-handler.js';
+import { killGroup } from '../processes.js';
 import type { LogLine, LogWriter } from '../log-files.js';
 import type { SpdyConnection, SpdyStream } from './connection.js';
 import { acceptSpdy, negotiate } from './upgrade.js';
@@ -148,14 +148,7 @@ function run(
   request: ExecRequest,
   track: (pid: number, done: Promise<unknown>) => void,
 ): void {
-  const child = spawnGroup({
-    command: request.command,
-    cwd: target.cwd,
-    env: request.tty ? { TERM: 'xterm', ...target.env } : target.env,
-    stdin: request.stdin,
-  });
-  const exited = waitForExit(child);
-  if (child.pid) track(child.pid, exited);
+  const { child, exited } = startExecProcess(target, request, track);
   const out = streams.stdout;
   const err = request.tty ? streams.stdout : streams.stderr;
   if (out) child.stdout?.on('data', (c: Buffer) => out.write(c));
