@@ -2,6 +2,9 @@
 // failed measurements exceed its failureLimit and errs when provider errors in a row exceed
 // consecutiveErrorLimit (both end the run at once: that is what makes detection fast); at the end
 // a metric without enough data is inconclusive, never passed. The worst metric decides.
+// A metric with a warm-up (Prometheus: a new series answers rate() only after two scrapes) does
+// not count the rounds before its first data, for up to its warm-up: the run goes on until every
+// metric has its rounds, so a slow first scrape costs time, never the verdict.
 import {
   MeasurementError,
   worst,
@@ -18,6 +21,8 @@ export interface Probe {
   /** The pass condition as a person reads it: `min 95`, `webhook answers 2xx`. */
   limit: string;
   failureLimit: number;
+  /** For how long from the start no-data rounds before the first data do not count (0 = none). */
+  warmupMs?: number;
   read(): Promise<Reading>;
   /** For value readings: whether the value passes. */
   judge(value: number): boolean;
@@ -38,6 +43,9 @@ interface State {
   consecutiveErrors: number;
   passed: number;
   decided: boolean;
+  /** No data yet, within the warm-up: such rounds are not counted. */
+  warming: boolean;
+  warmupRounds: number;
 }
 
 const KEEP_VALUES = 10;
@@ -47,16 +55,21 @@ export async function evaluate(probes: Probe[], s: Schedule, deps: AnalysisDeps)
   const rounds = Math.max(1, Math.floor(s.durationMs / s.intervalMs));
   const states = probes.map((p) => newState(p));
   const measurements: Measurement[] = [];
-  for (let round = 1; round <= rounds; round++) {
+  const unfinished = () => probes.flatMap((p, i) => (states[i]!.result.measurements < rounds ? [i] : []));
+  for (let round = 1, open = unfinished(); open.length > 0; round++, open = unfinished()) {
     await deps.sleep(Math.max(0, start + round * s.intervalMs - deps.clock()), deps.signal);
     deps.signal?.throwIfAborted();
     await s.beforeRound?.();
     const atMs = deps.clock() - start;
-    const taken = await Promise.all(probes.map((p) => measure(p, atMs)));
-    taken.forEach((m, i) => {
+    const taken = await Promise.all(open.map((i) => measure(probes[i]!, atMs)));
+    taken.forEach((taken, k) => {
+      const i = open[k]!;
+      const m = warmingUp(states[i]!, probes[i]!, taken)
+        ? { ...taken, detail: `${taken.detail} (warm-up: not counted)` }
+        : taken;
       measurements.push(m);
       s.onMeasurement?.(m);
-      record(states[i]!, probes[i]!, m, s.consecutiveErrorLimit);
+      if (m === taken) record(states[i]!, probes[i]!, m, s.consecutiveErrorLimit);
     });
     if (states.some((st) => st.decided)) break;
   }
@@ -89,7 +102,20 @@ function newState(p: Probe): State {
     consecutiveErrors: 0,
     passed: 0,
     decided: false,
+    warming: (p.warmupMs ?? 0) > 0,
+    warmupRounds: 0,
   };
+}
+
+/** Whether this no-data reading falls in the probe's warm-up (and so does not count). */
+function warmingUp(st: State, p: Probe, m: Measurement): boolean {
+  if (!st.warming) return false;
+  if (m.phase === 'inconclusive' && m.atMs <= (p.warmupMs ?? 0)) {
+    st.warmupRounds++;
+    return true;
+  }
+  st.warming = false;
+  return false;
 }
 
 async function measure(p: Probe, atMs: number): Promise<Measurement> {
@@ -153,7 +179,8 @@ function conclude(st: State, rounds: number): void {
     return;
   }
   r.verdict = 'passed';
-  r.reason = `${st.passed} of ${r.measurements} measurement(s) passed`;
+  const warmup = st.warmupRounds ? ` (after ${st.warmupRounds} warm-up round(s) without data)` : '';
+  r.reason = `${st.passed} of ${r.measurements} measurement(s) passed${warmup}`;
 }
 
 export function round(v: number): number {

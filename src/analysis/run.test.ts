@@ -150,7 +150,7 @@ test('prometheus provider: the built-in query uses Istio names and labels, sends
   try {
     const c = config({
       provider: 'prometheus',
-      prometheus: { address: prom.url, bearerTokenEnv: 'PROM_TOKEN', windowSeconds: 10 },
+      prometheus: { address: prom.url, bearerTokenEnv: 'PROM_TOKEN', windowSeconds: 10, warmupSeconds: 0 },
       metrics: [
         { name: 'success-rate', min: 95 },
         {
@@ -175,6 +175,51 @@ test('prometheus provider: the built-in query uses Istio names and labels, sends
     const low = await runAnalysis({ config: c, window: WINDOW, target: target(''), deps: deps() });
     assert.equal(low.verdict, 'failed');
     assert.equal(low.decidedBy?.name, 'success-rate');
+  } finally {
+    await prom.close();
+  }
+});
+
+test('prometheus warm-up: no-data rounds before the first data do not count, within warmupSeconds only', async () => {
+  let queries = 0;
+  let firstDataAt = 3; // the first 3 queries find no series yet, as right after a new color starts
+  const prom = await serve((_req, _b, res) => {
+    queries++;
+    const result = queries > firstDataAt ? [{ metric: {}, value: [1, '99'] }] : [];
+    res.setHeader('content-type', 'application/json');
+    res.end(JSON.stringify({ status: 'success', data: { resultType: 'vector', result } }));
+  });
+  const run = (warmupSeconds: number) => {
+    queries = 0;
+    const c = config({
+      provider: 'prometheus',
+      prometheus: { address: prom.url, warmupSeconds: warmupSeconds as never },
+      metrics: [{ name: 'success-rate', min: 95 }],
+    });
+    return runAnalysis({ config: c, window: WINDOW, target: target(''), deps: deps() });
+  };
+  try {
+    const warmed = await run(5);
+    assert.equal(warmed.verdict, 'passed', JSON.stringify(warmed.metrics));
+    assert.equal(warmed.metrics[0]!.measurements, 4, 'the four rounds of the window all had data');
+    assert.match(
+      warmed.metrics[0]!.reason,
+      /4 of 4 measurement\(s\) passed \(after 3 warm-up round\(s\) without data\)/,
+    );
+    assert.equal(warmed.measurements.filter((m) => /warm-up: not counted/.test(m.detail)).length, 3);
+
+    const cold = await run(0);
+    assert.equal(cold.verdict, 'inconclusive', 'without a warm-up, 3 of 4 rounds had no data');
+    assert.match(cold.metrics[0]!.reason, /no data in 3 of 4/);
+
+    firstDataAt = Infinity; // never any data: the warm-up ends and the rounds count, inconclusive
+    const never = await run(0.45);
+    assert.equal(never.verdict, 'inconclusive');
+    assert.equal(never.metrics[0]!.measurements, 4);
+    assert.ok(
+      never.measurements.length > 4 && never.measurements.length <= 4 + 4,
+      String(never.measurements.length),
+    );
   } finally {
     await prom.close();
   }

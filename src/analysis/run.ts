@@ -95,7 +95,7 @@ function probeFor(m: AnalysisMetric, o: RunOptions, gateway: GatewayStats | unde
       interval: `${windowSeconds}s`,
     });
   };
-  return { ...base, limit, judge, read: () => prometheus().query(query()) };
+  return { ...base, limit, judge, warmupMs: p.warmupSeconds * 1000, read: () => prometheus().query(query()) };
 }
 
 /**

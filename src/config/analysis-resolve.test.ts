@@ -80,6 +80,7 @@ analysis:
     insecureSkipVerify: false,
     reporter: 'source',
     windowSeconds: 30,
+    warmupSeconds: 30,
   });
   assert.equal(c.metrics[0]!.failureLimit, 1);
   assert.deepEqual(c.metrics[1], {

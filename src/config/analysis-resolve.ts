@@ -36,6 +36,7 @@ export interface RawAnalysis {
     insecureSkipVerify?: boolean;
     reporter?: 'source' | 'destination';
     windowSeconds?: number;
+    warmupSeconds?: number;
   };
   gateway?: { address?: string };
   metrics: RawMetric[];
@@ -89,6 +90,7 @@ export function resolveAnalysis(
       insecureSkipVerify: p.insecureSkipVerify ?? false,
       reporter: p.reporter ?? D.prometheus.reporter,
       windowSeconds: p.windowSeconds ?? D.prometheus.windowSeconds,
+      warmupSeconds: p.warmupSeconds ?? D.prometheus.warmupSeconds,
     },
     gatewayStatsUrl: raw.gateway?.address,
     metrics,

@@ -98,6 +98,12 @@ export const ANALYSIS_SCHEMA = {
           description:
             'Range of rate() in the built-in queries ({{interval}}); at least twice the scrape interval.',
         },
+        warmupSeconds: {
+          type: 'integer',
+          minimum: 0,
+          description:
+            'How long a metric may have no data at the start (a new series needs two scrapes before rate() answers); those rounds do not count.',
+        },
       },
     },
     gateway: {

@@ -38,6 +38,8 @@ export interface PrometheusSettings {
   insecureSkipVerify: boolean;
   reporter: 'source' | 'destination';
   windowSeconds: number;
+  /** How long a metric may have no data at the start before those rounds count (see evaluate.ts). */
+  warmupSeconds: number;
 }
 
 export interface AnalysisConfig {

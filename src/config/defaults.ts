@@ -46,7 +46,8 @@ export const DEFAULTS = {
     postPromotion: { durationSeconds: 60, intervalSeconds: 5 },
     webhookTimeoutSeconds: 10,
     commandTimeoutSeconds: 60,
-    prometheus: { reporter: 'source' as const, windowSeconds: 30 },
+    /** Two scrapes of a new series at Istio's usual 15 s scrape interval. */
+    prometheus: { reporter: 'source' as const, windowSeconds: 30, warmupSeconds: 30 },
   },
 } as const;
 
