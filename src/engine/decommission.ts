@@ -118,6 +118,7 @@ export function decommissionSteps(ctx: EngineContext, color: Color): Step[] {
     {
       name: `remove the routes to ${color}`,
       plan: (v) => router.planRemoveRoutes(routesOf(ctx, v), color),
+      routes: true,
       describe: `probe as a tester until ${color} no longer answers`,
       run: async () => {
         const r = await probeUntil(ctx, await gatewayUrl(ctx), {

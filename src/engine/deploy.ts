@@ -114,6 +114,7 @@ export function deploySteps(ctx: EngineContext, target: DeployTarget, desired: K
     {
       name: `send testers to ${color}`,
       plan: (view) => router.planTestTraffic(routesOf(ctx, view), color, target.release),
+      routes: true,
       describe: `probe the gateway as a tester until ${color} answers`,
       run: async () => verifyTesters(ctx, color, target.release),
     },

@@ -10,6 +10,7 @@ import type { ObjectChange } from '../routers/types.js';
 import type { ClusterView } from './cluster-view.js';
 import type { EngineContext } from './context.js';
 import { redactChange } from './redact.js';
+import { beforeWrites, mustBeAccepted } from './route-acceptance.js';
 
 export interface Step {
   name: string;
@@ -23,6 +24,11 @@ export interface Step {
   run?: (view: ClusterView) => Promise<string | void | FailedStep>;
   /** What `run` does, printed by a dry run. */
   describe?: string;
+  /**
+   * The step writes routes: before `run` relies on them, the router's controller must accept
+   * them (route-acceptance.ts); a rejected write is undone and the step fails.
+   */
+  routes?: boolean;
 }
 
 /** What a step that found failures returns instead of throwing. */
@@ -83,16 +89,20 @@ async function runStep(ctx: EngineContext, step: Step, view: ClusterView): Promi
       ms: 0,
     };
   }
+  const before = step.routes ? beforeWrites(view, changes) : [];
   await applyWithReplan(ctx, step, view, changes);
+  const accepted = step.routes ? await mustBeAccepted(ctx, view, before) : undefined;
   const outcome = step.run ? await step.run(view) : undefined;
   const failed = typeof outcome === 'object';
-  const detail = failed ? outcome.detail : outcome;
+  const said = failed
+    ? outcome.detail
+    : outcome || changes.map((c) => c.reason).join('; ') || 'already in place';
   const nothing = changes.length === 0 && !step.run;
   return {
     name: step.name,
     status: failed ? 'failed' : nothing ? 'skipped' : 'done',
     changes: changes.map(redactChange),
-    detail: detail || changes.map((c) => c.reason).join('; ') || 'already in place',
+    detail: accepted && !failed ? `${said} (routes ${accepted})` : said,
     ms: 0,
   };
 }
@@ -137,7 +147,7 @@ async function applyWithReplan(
 }
 
 /** Same spec, data, labels and annotations: only resourceVersion, status or bookkeeping moved. */
-function sameContent(a: KubeObject, b: KubeObject): boolean {
+export function sameContent(a: KubeObject, b: KubeObject): boolean {
   const content = (o: KubeObject) => {
     const { metadata, status: _status, ...rest } = o;
     void _status;

@@ -39,6 +39,7 @@ export function switchSteps(
     steps.push({
       name: `send testers to ${target}`,
       plan: (v) => router.planTestTraffic(routesOf(ctx, v), target, release),
+      routes: true,
       describe: `probe as a tester until ${target} answers`,
       run: async () => {
         const r = await probe(ctx, target, release, true, 3);
@@ -54,6 +55,7 @@ export function switchSteps(
         by,
         at: new Date(ctx.deps.clock()).toISOString(),
       }),
+    routes: true,
     describe: `probe plain requests until ${VERIFY_STREAK} in a row come from ${target}`,
     run: async () => {
       const r = await probe(ctx, target, release, false, VERIFY_STREAK);

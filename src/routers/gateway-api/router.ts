@@ -256,34 +256,66 @@ export class GatewayApiRouter implements TrafficRouter {
 
   async awaitAccepted(kube: KubeClient, deadline: AcceptDeadline): Promise<void> {
     const started = deadline.clock();
+    let rejectedSince: number | undefined;
     for (;;) {
       const live = await this.read(kube);
       const verdict = routeVerdict(live.route, this.settings);
+      const waitedMs = deadline.clock() - started;
       if (verdict.kind === 'accepted') return;
       if (verdict.kind === 'rejected') {
-        throw new OperationFailedError(`${this.routeObjectName()}: ${verdict.message}`, {
-          remedy: verdict.remedy,
-        });
-      }
-      if (deadline.clock() - started > deadline.timeoutMs) {
-        throw new OperationFailedError(
-          `${this.routeObjectName()}: no Gateway controller reported on the route within ${deadline.timeoutMs} ms (status.parents has no Accepted condition for generation ${live.route?.metadata.generation ?? '?'})`,
-          {
-            remedy: `check that a controller serves the GatewayClass of Gateway ${this.settings.gatewayRef.namespace}/${this.settings.gatewayRef.name}`,
-          },
-        );
+        // A controller whose cache has not seen a Service created a moment ago reports
+        // BackendNotFound until it does: a rejection counts once it held for a moment.
+        rejectedSince ??= deadline.clock();
+        if (deadline.clock() - rejectedSince >= REJECTION_SETTLES_MS || waitedMs > deadline.timeoutMs)
+          throw new RouteNotAcceptedError(this.routeObjectName(), verdict);
+      } else {
+        rejectedSince = undefined;
+        if (waitedMs > deadline.timeoutMs) {
+          throw new OperationFailedError(
+            `${this.routeObjectName()}: no Gateway controller judged the route within ${Math.round(waitedMs / 1000)} s: ${verdict.missing}`,
+            {
+              remedy: `check that a controller serves the GatewayClass of Gateway ${this.settings.gatewayRef.namespace}/${this.settings.gatewayRef.name} (\`kubectl get gatewayclass\`: ACCEPTED True)`,
+            },
+          );
+        }
       }
       await deadline.sleep(200);
     }
   }
 }
 
+/** How long a rejection must hold before cutover believes it (a controller's cache may lag). */
+const REJECTION_SETTLES_MS = 1000;
+
+/** The controller did not accept the route: its condition, reason and message, verbatim. */
+export class RouteNotAcceptedError extends OperationFailedError {
+  readonly condition: string;
+  readonly reason: string;
+  readonly controllerMessage: string;
+  constructor(route: string, verdict: Extract<RouteVerdict, { kind: 'rejected' }>) {
+    super(
+      `${route}: the Gateway controller ${verdict.controller} did not accept it: ${verdict.condition}=False, reason ${verdict.reason}: ${verdict.message}`,
+      {
+        remedy:
+          'fix what the reason names (a missing Service or port, a listener that does not allow the route), then run the command again',
+      },
+    );
+    this.condition = verdict.condition;
+    this.reason = verdict.reason;
+    this.controllerMessage = verdict.message;
+  }
+}
+
 export type RouteVerdict =
-  { kind: 'accepted' } | { kind: 'pending' } | { kind: 'rejected'; message: string; remedy: string };
+  | { kind: 'accepted' }
+  /** `missing`: which condition cutover still waits for, in words. */
+  | { kind: 'pending'; missing: string }
+  | { kind: 'rejected'; controller: string; condition: string; reason: string; message: string };
 
 /** What the controller said about the route's current generation, for our parent. */
 export function routeVerdict(route: KubeObject | undefined, s: GatewayApiSettings): RouteVerdict {
-  if (!route) return { kind: 'pending' };
+  const gateway = `Gateway ${s.gatewayRef.namespace}/${s.gatewayRef.name}`;
+  if (!route) return { kind: 'pending', missing: 'the HTTPRoute does not exist' };
   const generation = route.metadata.generation ?? 1;
   const parents = (((route.status as Json | undefined)?.parents ?? []) as Json[]).filter((p) => {
     const r = (p.parentRef ?? {}) as Json;
@@ -291,25 +323,33 @@ export function routeVerdict(route: KubeObject | undefined, s: GatewayApiSetting
       r.name === s.gatewayRef.name && (r.namespace ?? route.metadata.namespace) === s.gatewayRef.namespace
     );
   });
+  let missing = `status.parents has no entry for ${gateway} (condition Accepted missing)`;
   for (const p of parents) {
     const conditions = (p.conditions ?? []) as Json[];
     const current = conditions.filter(
       (c) => c.observedGeneration === undefined || c.observedGeneration === generation,
     );
     const accepted = current.find((c) => c.type === 'Accepted');
-    if (!accepted) continue;
+    if (!accepted) {
+      const stale = conditions.find((c) => c.type === 'Accepted');
+      missing = stale
+        ? `the Accepted condition for ${gateway} is for generation ${String(stale.observedGeneration)}, the route is at generation ${generation}`
+        : `status.parents for ${gateway} has no Accepted condition`;
+      continue;
+    }
     const resolved = current.find((c) => c.type === 'ResolvedRefs');
     const failed = [accepted, resolved].find((c) => c && c.status === 'False');
     if (failed)
       return {
         kind: 'rejected',
-        message: `the Gateway controller ${String(p.controllerName ?? '')} did not accept it: ${String(failed.type)}=False, reason ${String(failed.reason)}: ${String(failed.message ?? '')}`,
-        remedy:
-          'fix what the reason names (a missing Service, a listener that does not allow the route); traffic was not moved',
+        controller: String(p.controllerName ?? ''),
+        condition: String(failed.type),
+        reason: String(failed.reason),
+        message: String(failed.message ?? ''),
       };
     if (accepted.status === 'True' && (!resolved || resolved.status === 'True')) return { kind: 'accepted' };
   }
-  return { kind: 'pending' };
+  return { kind: 'pending', missing };
 }
 
 function ref(obj: KubeObject) {
