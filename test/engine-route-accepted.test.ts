@@ -46,7 +46,12 @@ test('a route the controller rejects fails deploy with its reason; the route is 
     metadata: {
       name: 'myapp-green',
       namespace: 'default',
-      labels: { app: 'myapp', color: 'green', 'app.kubernetes.io/managed-by': 'cutover' },
+      labels: {
+        app: 'myapp',
+        color: 'green',
+        'app.kubernetes.io/managed-by': 'cutover',
+        'cutover.dev/serves': 'routes',
+      },
     },
     spec: {
       selector: { app: 'myapp', color: 'green' },

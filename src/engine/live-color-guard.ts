@@ -12,7 +12,7 @@ import { otherColor } from '../routers/types.js';
 import type { EngineContext } from './context.js';
 import type { Refusal } from './guards.js';
 
-/** One finder per kind of routing object cutover knows (HTTPRoutes, Service selectors: to add). */
+/** One finder per kind of routing object cutover knows: mesh routes, HTTPRoutes, Service selectors. */
 const FINDERS: PlainTrafficFinder[] = PLAIN_TRAFFIC_FINDERS;
 
 /**
@@ -35,7 +35,9 @@ export async function readNamespaceRouting(ctx: EngineContext): Promise<Namespac
   ]);
   const objects = new Map<string, KubeObject[]>();
   kinds.forEach((k, i) => objects.set(k.kind, lists[i]!));
-  return { namespace: ctx.namespace, objects, services };
+  const routing: NamespaceRouting = { namespace: ctx.namespace, objects, services };
+  routing.routedServices = new Set(FINDERS.flatMap((f) => f.backends?.(routing) ?? []));
+  return routing;
 }
 
 export function podLabelsOf(dep: KubeObject | undefined): Record<string, string> | undefined {

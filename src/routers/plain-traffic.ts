@@ -3,9 +3,9 @@
 // route, a manifests folder with other names, or a hand-made object still serving users make a
 // color live whatever cutover's own objects claim.
 //
-// Each router kind contributes one finder: the kinds it lists and a pure function over them.
-// Istio's (VirtualService + DestinationRule) is in istio/plain-traffic.ts; HTTPRoutes and plain
-// Service selectors are added the same way.
+// Each router kind contributes one finder: the kinds it lists and a pure function over them:
+// Istio's VirtualServices (istio/plain-traffic.ts), Gateway API HTTPRoutes
+// (gateway-api/plain-traffic.ts) and Service selectors that pick one color (service/plain-traffic.ts).
 import type { KubeObject } from '../kube/types.js';
 
 /** One routing object that sends plain traffic to the pods, and how. */
@@ -28,13 +28,27 @@ export interface NamespaceRouting {
   /** By kind; a kind the server does not know (no CRD) is an empty list. */
   objects: Map<string, KubeObject[]>;
   services: KubeObject[];
+  /**
+   * Services some route object of the namespace names as a destination (any rule): users reach
+   * such a ClusterIP Service through those routes, which their own finders judge.
+   */
+  routedServices?: Set<string>;
 }
 
 export interface PlainTrafficFinder {
   readonly kinds: ListedKind[];
   /** The objects that send requests without a tester's header or cookie to pods with `podLabels`. */
   find(routing: NamespaceRouting, podLabels: Record<string, string>): PlainRoute[];
+  /** The Services of the namespace this kind's objects name as destinations, in any rule. */
+  backends?(routing: NamespaceRouting): string[];
 }
+
+/**
+ * Label on a Service cutover made that carries no plain traffic by itself: `testers` (the Service
+ * router's preview Service) or `routes` (a Gateway API color Service, reached only through the
+ * HTTPRoute, which its finder judges).
+ */
+export const SERVES_LABEL = 'cutover.dev/serves';
 
 /** A non-empty selector whose every label the pod carries (Service and subset semantics). */
 export function selects(

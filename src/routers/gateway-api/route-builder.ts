@@ -3,6 +3,7 @@
 // the identity response header, so the engine can verify through the Gateway.
 import type { KubeObject } from '../../kube/types.js';
 import { formatIdentity, IDENTITY_HEADER } from '../identity.js';
+import { SERVES_LABEL } from '../plain-traffic.js';
 import type { Color } from '../types.js';
 import { GATEWAY_API_VERSION, type GatewayApiSettings } from './settings.js';
 
@@ -22,7 +23,13 @@ export function colorService(s: GatewayApiSettings, color: Color): KubeObject {
     metadata: {
       name: colorServiceName(s, color),
       namespace: s.namespace,
-      labels: { [s.appLabel]: s.app, [s.colorLabel]: color, 'app.kubernetes.io/managed-by': 'cutover' },
+      // Reached only through the HTTPRoute: the live-color guard judges the route, not this Service.
+      labels: {
+        [s.appLabel]: s.app,
+        [s.colorLabel]: color,
+        'app.kubernetes.io/managed-by': 'cutover',
+        [SERVES_LABEL]: 'routes',
+      },
     },
     spec: {
       selector: { [s.appLabel]: s.app, [s.colorLabel]: color },

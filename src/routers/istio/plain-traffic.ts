@@ -79,4 +79,11 @@ export const istioPlainTraffic: PlainTrafficFinder = {
     }
     return found;
   },
+  backends(routing: NamespaceRouting): string[] {
+    return (routing.objects.get('VirtualService') ?? []).flatMap((vs) =>
+      httpRoutes(vs).flatMap((entry) =>
+        (entry.route ?? []).flatMap((d) => serviceNameOfHost(d.destination?.host, routing.namespace) ?? []),
+      ),
+    );
+  },
 };

@@ -12,6 +12,7 @@
 //   without a URL that reaches the Service from where cutover runs, the switch is not verified,
 //   and cutover says so.
 import type { KubeClient, KubeObject } from '../../kube/types.js';
+import { SERVES_LABEL } from '../plain-traffic.js';
 import { readLastSwitch, switchAnnotations, switchChangesRecord } from '../switch-record.js';
 import {
   isColor,
@@ -160,7 +161,12 @@ export class ServiceRouter implements TrafficRouter {
       metadata: {
         name,
         namespace: s.namespace,
-        labels: { [s.appLabel]: s.app, 'app.kubernetes.io/managed-by': 'cutover' },
+        labels: {
+          [s.appLabel]: s.app,
+          'app.kubernetes.io/managed-by': 'cutover',
+          // Testers' Service: the live-color guard does not count it as plain traffic.
+          ...(name === s.previewServiceName ? { [SERVES_LABEL]: 'testers' } : {}),
+        },
         ...(Object.keys(annotations).length ? { annotations } : {}),
       },
       spec: {
