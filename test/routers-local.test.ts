@@ -262,6 +262,7 @@ describe('Service router on the local cluster', () => {
     previewServiceName: 'blog-preview',
     appLabel: 'app',
     colorLabel: 'color',
+    releaseLabel: 'cutover.dev/release',
     servicePort: 8090,
     targetPort: 'http',
     serviceType: 'LoadBalancer',
@@ -281,6 +282,10 @@ describe('Service router on the local cluster', () => {
     assert.equal(plan.length, 1);
     assert.equal(plan[0]!.action, 'merge-patch');
     await apply(plan);
+    assert.match(
+      await router.awaitServing(kube, { color: 'green', tester: false }, deadline()),
+      /^Service default\/blog-live's endpoints are the \d+ ready green pods?$/,
+    );
     await answeredBy(router, false, 'green');
     const after = await router.read(kube);
     assert.equal(router.lastSwitch(after).previousColor, 'blue');
@@ -298,9 +303,10 @@ describe('Service router on the local cluster', () => {
     await apply(hidden.planAllTraffic(await hidden.read(kube), 'blue', { at: 'x' }));
     const plane = await hidden.dataPlane(kube, false);
     assert.equal(plane.url, undefined);
+    assert.equal(plane.unverifiable, true);
     assert.match(
       plane.unverified!,
-      /the data plane was not verified: Service default\/blog-internal has no load-balancer address/,
+      /the data plane was not verified: Service default\/blog-internal is of type ClusterIP and no URL is configured/,
     );
   });
 });

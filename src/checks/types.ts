@@ -11,8 +11,14 @@ export interface CheckContext {
   namespace: string;
   deps: EngineDeps;
   color: Color;
-  /** Gateway base URL, e.g. http://127.0.0.1:8080. */
+  /** Base URL testers reach, e.g. http://127.0.0.1:8080; '' when none can (see `unreachable`). */
   gatewayUrl: string;
+  /** Why no URL reaches the data plane from here (HTTP smoke tests then fail with it). */
+  unreachable?: string;
+  /** Open a new connection per request (a plain Service balances connections, not requests). */
+  freshConnections?: boolean;
+  /** No proxy stamps who served: a healthy answer naming nobody counts (one naming someone must match). */
+  unmarkedAnswers?: boolean;
   /** Headers that make a request a tester's (cookie/header) and the Host the routes serve. */
   testerHeaders: Record<string, string>;
   colorHeader: string;

@@ -15,14 +15,25 @@ export interface TrafficSample {
   /** x-cutover-color of the response ('' when absent) */
   color: string;
   error?: string;
+  /** Sent on a new connection (a user arriving), not on the loop's keep-alive connection. */
+  fresh?: boolean;
 }
 
 export interface TrafficOptions {
   url: string;
+  /** Where testers go when not to `url` (a preview Service's address); they still send the cookie. */
+  testUrl?: string;
   path?: string;
   plainLoops?: number;
   testLoops?: number;
   testCookie?: string;
+  /**
+   * Plain loops that open a new connection per request (users arriving), besides the keep-alive
+   * ones: behind a plain Service a keep-alive connection stays on its pod after a selector switch.
+   */
+  freshPlainLoops?: number;
+  /** Testers open a new connection per request (a preview Service moves new connections only). */
+  freshTesters?: boolean;
   /** pause between requests of one loop, to keep the load realistic rather than maximal */
   pauseMs?: number;
 }
@@ -34,7 +45,7 @@ export interface Traffic {
 }
 
 function once(
-  agent: http.Agent,
+  agent: http.Agent | false,
   url: URL,
   cookie: string | undefined,
 ): Promise<Omit<TrafficSample, 'at' | 'kind' | 'latencyMs'>> {
@@ -58,23 +69,25 @@ function once(
 
 export function startTraffic(options: TrafficOptions): Traffic {
   const url = new URL(options.path ?? '/ready', options.url);
+  const testUrl = new URL(options.path ?? '/ready', options.testUrl ?? options.url);
   const samples: TrafficSample[] = [];
   const startedAt = performance.now();
   let stopping = false;
   const agent = new http.Agent({ keepAlive: true, maxSockets: 64 });
-  const loop = async (kind: 'plain' | 'test') => {
+  const loop = async (kind: 'plain' | 'test', fresh = false) => {
     const cookie = kind === 'test' ? (options.testCookie ?? 'test=true') : undefined;
     while (!stopping) {
       const t0 = performance.now();
-      const r = await once(agent, url, cookie);
+      const r = await once(fresh ? false : agent, kind === 'test' ? testUrl : url, cookie);
       const t1 = performance.now();
-      samples.push({ at: t0 - startedAt, kind, latencyMs: t1 - t0, ...r });
+      samples.push({ at: t0 - startedAt, kind, latencyMs: t1 - t0, ...r, ...(fresh ? { fresh } : {}) });
       if (options.pauseMs) await new Promise((d) => setTimeout(d, options.pauseMs));
     }
   };
   const loops = [
     ...Array.from({ length: options.plainLoops ?? 4 }, () => loop('plain')),
-    ...Array.from({ length: options.testLoops ?? 1 }, () => loop('test')),
+    ...Array.from({ length: options.freshPlainLoops ?? 0 }, () => loop('plain', true)),
+    ...Array.from({ length: options.testLoops ?? 1 }, () => loop('test', options.freshTesters)),
   ];
   return {
     samples,

@@ -17,7 +17,7 @@ import type { LiveRoutes } from '../routers/types.js';
 import { APPS_V1, colorStateOf, readAppState } from './app-state.js';
 import type { ClusterView } from './cluster-view.js';
 import type { EngineContext } from './context.js';
-import { gatewayUrl, probeHeaders } from './gateway-probe.js';
+import { dataPlaneOf, gatewayUrl } from './gateway-probe.js';
 import type { Refusal } from './guards.js';
 import { recordHistory } from './history.js';
 
@@ -113,12 +113,13 @@ export async function preAnalysisChecks(
 ): Promise<CheckResult[]> {
   const a = ctx.config.analysis!;
   const t = await targetOf(ctx, color, release, 'pre-promotion');
+  const testers = await dataPlaneOf(ctx, true);
   const load = startTesterLoad(
     {
-      baseUrl: t.gatewayUrl,
+      baseUrl: testers.url ?? t.gatewayUrl,
       paths: a.prePromotion.load.paths,
       ratePerSecond: a.prePromotion.load.ratePerSecond,
-      headers: probeHeaders(ctx, true),
+      headers: testers.headers,
     },
     ctx.deps,
   );

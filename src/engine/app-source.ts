@@ -114,6 +114,7 @@ export function builderSource(config: CutoverConfig, namespace: string): AppSour
     annotationPrefix: 'cutover.dev',
     virtualServiceTemplate: buildVirtualService(config, { active: null, test: null }),
     destinationRuleTemplate: buildDestinationRule(config, []),
+    url: config.gatewayUrl,
   };
   return {
     mode: 'builders',
@@ -217,5 +218,6 @@ function manifestRouteSettings(
     annotationPrefix: 'cutover.dev',
     virtualServiceTemplate: { ...vs, spec: { ...vsSpec, http: [] } },
     destinationRuleTemplate: { ...drDoc.object, spec: { ...drSpec, subsets: [] } },
+    url: config.gatewayUrl,
   };
 }

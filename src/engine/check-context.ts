@@ -4,7 +4,7 @@ import type { CheckContext } from '../checks/types.js';
 import type { KubeObject } from '../kube/types.js';
 import { LABELS } from '../manifests/types.js';
 import type { EngineContext } from './context.js';
-import { gatewayUrl, probeHeaders } from './gateway-probe.js';
+import { dataPlaneOf } from './gateway-probe.js';
 
 /** The pods of a color are the pods its Deployment selects (not every pod with the color label). */
 export function podSelectorOf(ctx: EngineContext, color: Color, deployment?: KubeObject): string {
@@ -22,14 +22,18 @@ export async function checkContext(
   color: Color,
   deployment?: KubeObject,
 ): Promise<CheckContext> {
+  const plane = await dataPlaneOf(ctx, true);
   return {
     config: ctx.config,
     kube: ctx.kube,
     namespace: ctx.namespace,
     deps: ctx.deps,
     color,
-    gatewayUrl: await gatewayUrl(ctx),
-    testerHeaders: probeHeaders(ctx, true),
+    gatewayUrl: plane.url ?? '',
+    unreachable: plane.url ? undefined : plane.unverified,
+    testerHeaders: plane.headers,
+    freshConnections: plane.freshConnections,
+    unmarkedAnswers: plane.unmarkedAnswers,
     colorHeader: ctx.source.settings.colorHeader,
     expected: {
       app: ctx.source.settings.appId,

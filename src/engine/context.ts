@@ -38,23 +38,41 @@ export interface ContextOptions {
 export async function createContext(options: ContextOptions): Promise<EngineContext> {
   const { config, kube, deps } = options;
   const namespace = config.namespace ?? kube.namespace;
-  const source = config.manifests
+  const built = config.manifests
     ? await manifestSource(config, namespace, deps.env)
     : builderSource(config, namespace);
+  const router = createRouter({
+    config,
+    namespace,
+    routeSettings: built.settings,
+    labels: { app: LABELS.app, color: LABELS.color, release: LABELS.release },
+    annotationPrefix: built.settings.annotationPrefix,
+  });
   return {
     config,
     kube,
     namespace,
     app: config.app,
-    source,
-    router: createRouter({
-      config,
-      namespace,
-      routeSettings: source.settings,
-      labels: { app: LABELS.app, color: LABELS.color },
-      annotationPrefix: source.settings.annotationPrefix,
-    }),
+    source: withoutRouterObjects(built, router),
+    router,
     deps,
     dryRun: Boolean(options.dryRun),
+  };
+}
+
+/**
+ * The router writes some objects itself (the Service router owns the app's Service and its
+ * selector): the builders' or the manifests' copy of them is never applied, or every deploy
+ * would reset the live selector.
+ */
+function withoutRouterObjects(source: AppSource, router: TrafficRouter): AppSource {
+  const owns = router.owns?.bind(router);
+  if (!owns) return source;
+  return {
+    mode: source.mode,
+    settings: source.settings,
+    deploymentName: (color) => source.deploymentName(color),
+    deployment: (input) => source.deployment(input),
+    sharedObjects: () => source.sharedObjects().filter((o) => !owns(o.kind, o.metadata.name)),
   };
 }

@@ -10,7 +10,7 @@ import { otherColor } from '../routers/types.js';
 import { APPS_V1, colorStateOf, deploymentOf, readAppState, routesOf } from './app-state.js';
 import type { ClusterView } from './cluster-view.js';
 import type { EngineContext } from './context.js';
-import { answerProblem, gatewayUrl, probeHeaders, probeUntil } from './gateway-probe.js';
+import { answerProblem, dataPlaneOf, verifiedText, verifyThroughPlane } from './gateway-probe.js';
 import { servedBy, servedText } from '../routers/identity.js';
 import {
   liveRelease,
@@ -78,14 +78,24 @@ async function plainTrafficRefusal(
     );
     return undefined;
   }
-  const url = (await gatewayUrl(ctx)) + ctx.config.readinessPath;
-  const headers = probeHeaders(ctx, false);
+  const plane = await dataPlaneOf(ctx, false);
+  if (!plane.url) {
+    ctx.deps.log.warn(`cannot send plain requests to check none reaches ${color}: ${plane.unverified}`);
+    return undefined;
+  }
+  const url = plane.url + ctx.config.readinessPath;
+  const { headers, freshConnections: freshConnection } = plane;
   const { colorHeader, appId } = ctx.source.settings;
   let hits = 0;
   let unanswered = 0;
   let foreign: string | undefined;
   for (let i = 0; i < TRAFFIC_CHECK_REQUESTS; i++) {
-    const answer = await ctx.deps.http(url, { headers, timeoutMs: 5000, signal: ctx.deps.signal });
+    const answer = await ctx.deps.http(url, {
+      headers,
+      timeoutMs: 5000,
+      signal: ctx.deps.signal,
+      freshConnection,
+    });
     if (answer.status === 0) unanswered++;
     const served = servedBy(answer.headers, colorHeader);
     if (served.kind === 'identified' && served.identity.app !== appId) foreign = servedText(served);
@@ -121,14 +131,14 @@ export function decommissionSteps(ctx: EngineContext, color: Color): Step[] {
       routes: true,
       describe: `probe as a tester until ${color} no longer answers`,
       run: async () => {
-        const r = await probeUntil(ctx, await gatewayUrl(ctx), {
+        const r = await verifyThroughPlane(ctx, {
           notColor: color,
           consecutive: 3,
           tester: true,
           timeoutMs: ctx.config.verifyTimeoutSeconds * 1000,
           what: `testers leaving ${color}`,
         });
-        return `no tester reaches ${color} (after ${r.effectMs} ms)`;
+        return verifiedText(r, `no tester reaches ${color}`);
       },
     },
     { name: `remove subset ${color}`, plan: (v) => router.planRemoveSubset(routesOf(ctx, v), color) },

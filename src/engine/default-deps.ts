@@ -18,7 +18,7 @@ export const httpGet: HttpGet = (url, options) =>
       {
         method: options.method ?? 'GET',
         headers: options.headers,
-        agent,
+        agent: options.freshConnection ? false : agent,
         signal: options.signal,
         // Per-request TLS settings: the agent pools connections per CA / verification setting.
         ...(options.ca !== undefined ? { ca: options.ca } : {}),

@@ -14,7 +14,7 @@ import { deploymentOf, readAppState, routesOf } from './app-state.js';
 import type { ClusterView } from './cluster-view.js';
 import type { EngineContext } from './context.js';
 import { readShared } from './deploy.js';
-import { gatewayUrl, probeHeaders } from './gateway-probe.js';
+import { dataPlaneOf } from './gateway-probe.js';
 import { historyName } from './history.js';
 import { locked, type OperationInput } from './operation.js';
 import { runSteps, type StepRecord } from './steps.js';
@@ -56,12 +56,22 @@ function planDelete(obj: KubeObject, namespace: string): ObjectChange {
 /** Plain requests that this app still answers: users reach it, so it is not deleted (unless forced). */
 async function trafficRefusal(ctx: EngineContext, view: ClusterView): Promise<GuardError | undefined> {
   if (!routesOf(ctx, view).activeColor || ctx.dryRun) return undefined;
-  const url = (await gatewayUrl(ctx)) + ctx.config.readinessPath;
-  const headers = probeHeaders(ctx, false);
+  const plane = await dataPlaneOf(ctx, false);
+  if (!plane.url) {
+    ctx.deps.log.warn(`cannot check that users have left ${ctx.source.settings.appId}: ${plane.unverified}`);
+    return undefined;
+  }
+  const url = plane.url + ctx.config.readinessPath;
+  const { headers, freshConnections: freshConnection } = plane;
   let ours = 0;
   let unanswered = 0;
   for (let i = 0; i < PROBES; i++) {
-    const a = await ctx.deps.http(url, { headers, timeoutMs: 5000, signal: ctx.deps.signal });
+    const a = await ctx.deps.http(url, {
+      headers,
+      timeoutMs: 5000,
+      signal: ctx.deps.signal,
+      freshConnection,
+    });
     const served = servedBy(a.headers, ctx.source.settings.colorHeader);
     if (a.status === 0) unanswered++;
     else if (

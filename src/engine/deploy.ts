@@ -10,7 +10,7 @@ import { deploymentOf, routesOf, readAppState } from './app-state.js';
 import type { ClusterView } from './cluster-view.js';
 import type { EngineContext } from './context.js';
 import { planDeployment, planEnsureObject } from './ensure-objects.js';
-import { gatewayUrl, probeUntil } from './gateway-probe.js';
+import { verifiedText, verifyThroughPlane } from './gateway-probe.js';
 import { checkContext } from './check-context.js';
 import { locked, type OperationInput } from './operation.js';
 import { preflightDeploy } from './preflight.js';
@@ -123,8 +123,7 @@ export function deploySteps(ctx: EngineContext, target: DeployTarget, desired: K
 }
 
 async function verifyTesters(ctx: EngineContext, color: Color, release: string): Promise<string> {
-  const base = await gatewayUrl(ctx);
-  const r = await probeUntil(ctx, base, {
+  const r = await verifyThroughPlane(ctx, {
     color,
     release,
     consecutive: 3,
@@ -132,7 +131,7 @@ async function verifyTesters(ctx: EngineContext, color: Color, release: string):
     tester: true,
     what: `testers reaching ${color}`,
   });
-  return `testers reach ${color} (after ${r.effectMs} ms, ${r.requests} probes)`;
+  return verifiedText(r, `testers reach ${color}`);
 }
 
 function preTestStep(ctx: EngineContext, color: Color): Step {
@@ -212,7 +211,7 @@ async function verifyAlreadyLive(
     name: `release ${release} is already live on ${color}`,
     describe: `probe plain requests until ${VERIFY_STREAK} in a row come from ${color}`,
     run: async () => {
-      const r = await probeUntil(ctx, await gatewayUrl(ctx), {
+      const r = await verifyThroughPlane(ctx, {
         color,
         release,
         consecutive: VERIFY_STREAK,
@@ -220,6 +219,7 @@ async function verifyAlreadyLive(
         timeoutMs: ctx.config.verifyTimeoutSeconds * 1000,
         what: `plain traffic reaching ${color}`,
       });
+      if (r.unverified) return `${verifiedText(r, '')}; neither color was written`;
       return `verified: plain traffic reaches ${color} (${r.requests} probes); neither color was written`;
     },
   };

@@ -21,6 +21,8 @@ export interface HttpRequestOptions {
   /** PEM CA bundle for https (Prometheus with a private CA). */
   ca?: string;
   insecureSkipVerify?: boolean;
+  /** A new connection for this request (a data plane that balances connections, not requests). */
+  freshConnection?: boolean;
 }
 
 /** One HTTP request; network failures come back as status 0 with the error in body. */

@@ -1,16 +1,12 @@
-// Verification through the ingress gateway: the routes stamp who served (app, color, release) in
-// a response header, so "the switch took effect" means N answers in a row from this app's new
-// color and release — never another app's green. The data planes give no other reliable signal
-// (reference §1.9).
+// Verification through the data plane: the routes stamp who served (app, color, release) in a
+// response header, so "the switch took effect" means N answers in a row from this app's new
+// color and release — never another app's green (reference §1.9). A plain Service has no proxy
+// to stamp answers: there the router first confirms the endpoints (awaitServing), and answers
+// count when healthy unless the app itself says who served.
 import { InputError, OperationFailedError } from '../errors.js';
 import type { Color } from '../config/types.js';
 import type { EngineContext } from './context.js';
 import { identityMismatch, servedBy, servedText, type Served } from '../routers/identity.js';
-
-export interface ProbeTarget {
-  url: string;
-  headers: Record<string, string>;
-}
 
 export interface ProbeResult {
   /** From the start of probing to the first answer of the final streak. */
@@ -18,6 +14,10 @@ export interface ProbeResult {
   /** From the start of probing to the end of the streak. */
   verifiedMs: number;
   requests: number;
+  /** Set when no URL could reach the data plane: said plainly, nothing was probed. */
+  unverified?: string;
+  /** What the router confirmed from the cluster before probing (e.g. a Service's endpoints). */
+  serving?: string;
 }
 
 export interface ProbeOptions {
@@ -34,51 +34,103 @@ export interface ProbeOptions {
   what: string;
 }
 
-const discovered = new WeakMap<EngineContext, string>();
+/** The data plane as the engine probes it: where, with which headers, and how to read answers. */
+export interface Plane {
+  /** Undefined only when the router says no URL can reach it by design (`unverified` says why). */
+  url?: string;
+  headers: Record<string, string>;
+  unverified?: string;
+  freshConnections?: boolean;
+  unmarkedAnswers?: boolean;
+}
 
-/** The data plane's base URL: configured, or found by the router. */
-export async function gatewayUrl(ctx: EngineContext): Promise<string> {
-  if (ctx.config.gatewayUrl) return ctx.config.gatewayUrl.replace(/\/$/, '');
-  const known = discovered.get(ctx);
-  if (known) return known;
-  let plane = await ctx.router.dataPlane(ctx.kube, false);
-  // A Gateway just created gets its address once its controller programs it.
+const known = new WeakMap<EngineContext, Map<boolean, Plane>>();
+
+/**
+ * Where users (or testers) reach the app, as the router says (a URL from cutover.yaml, or an
+ * address it discovers). An address cutover's own objects are about to get is waited for.
+ * Throws when no URL is known, unless the router says none can exist (then `unverified`).
+ */
+export async function dataPlaneOf(ctx: EngineContext, tester: boolean): Promise<Plane> {
+  const cached = known.get(ctx)?.get(tester);
+  if (cached) return cached;
+  let plane = await ctx.router.dataPlane(ctx.kube, tester);
+  // A Gateway or LoadBalancer Service just created gets its address once its controller programs it.
   const until = ctx.deps.clock() + ctx.config.verifyTimeoutSeconds * 1000;
   while (!plane.url && (plane.createdByCutover || plane.pending) && ctx.deps.clock() < until) {
-    await ctx.deps.sleep(200);
-    plane = await ctx.router.dataPlane(ctx.kube, false);
+    await ctx.deps.sleep(200, ctx.deps.signal);
+    plane = await ctx.router.dataPlane(ctx.kube, tester);
   }
-  if (!plane.url) {
+  if (!plane.url && !plane.unverifiable) {
+    const field = plane.urlField ?? 'gatewayUrl';
     throw new InputError(`cannot find where to verify traffic: ${plane.unverified ?? 'no address'}`, {
-      field: 'gatewayUrl',
-      remedy: 'set gatewayUrl in cutover.yaml (or CUTOVER_GATEWAY_URL)',
+      field,
+      remedy: `set ${field} in cutover.yaml${field === 'gatewayUrl' ? ' (or CUTOVER_GATEWAY_URL)' : ''}`,
     });
   }
-  discovered.set(ctx, plane.url);
-  return plane.url;
+  const found: Plane = {
+    url: plane.url,
+    headers: plane.headers,
+    unverified: plane.url ? undefined : plane.unverified,
+    freshConnections: plane.freshConnections,
+    unmarkedAnswers: plane.unmarkedAnswers,
+  };
+  if (found.url) known.set(ctx, (known.get(ctx) ?? new Map<boolean, Plane>()).set(tester, found));
+  return found;
+}
+
+/** The base URL plain users reach (for the gateway's stats and the dashboard); throws when none. */
+export async function gatewayUrl(ctx: EngineContext): Promise<string> {
+  const plane = await dataPlaneOf(ctx, false);
+  if (plane.url) return plane.url;
+  throw new InputError(`cannot find where to verify traffic: ${plane.unverified ?? 'no address'}`, {
+    field: 'gatewayUrl',
+    remedy: 'set gatewayUrl in cutover.yaml (or CUTOVER_GATEWAY_URL)',
+  });
 }
 
 /**
  * Preflight: the data plane can be reached, or will be once this operation creates it (a
- * Gateway cutover owns gets its address when its controller programs it).
+ * Gateway or Service cutover owns gets its address when its controller programs it), or the
+ * router says no URL can reach it (the operation then says the data plane was not verified).
  */
 export async function gatewayReachable(ctx: EngineContext): Promise<void> {
-  if (ctx.config.gatewayUrl) return;
   const plane = await ctx.router.dataPlane(ctx.kube, false);
-  if (plane.url || plane.createdByCutover) return;
-  await gatewayUrl(ctx);
+  if (plane.url || plane.createdByCutover || plane.unverifiable) return;
+  await dataPlaneOf(ctx, false);
 }
 
-/** Headers a tester sends: the test cookie or header, and the Host the routes serve. */
-export function probeHeaders(ctx: EngineContext, tester: boolean): Record<string, string> {
-  const headers: Record<string, string> = {};
-  const host = ctx.source.settings.hosts.find((h) => h !== '*' && !h.startsWith('*.'));
-  if (host) headers.host = host;
-  if (!tester) return headers;
-  const m = ctx.config.testMatch;
-  if (m.type === 'cookie') headers.cookie = `${m.name}=${m.value}`;
-  else headers[m.name] = m.value;
-  return headers;
+/**
+ * Verifies a switch: first what the router can confirm from the cluster (awaitServing: e.g. a
+ * Service's endpoints), then answers through the data plane. When no URL can reach it, says
+ * plainly that the data plane was not verified and does not pretend otherwise.
+ */
+export async function verifyThroughPlane(ctx: EngineContext, options: ProbeOptions): Promise<ProbeResult> {
+  const started = ctx.deps.clock();
+  const timeoutMs = options.timeoutMs;
+  const serving =
+    options.color && ctx.router.awaitServing
+      ? await ctx.router.awaitServing(
+          ctx.kube,
+          { color: options.color, release: options.release, tester: options.tester },
+          { timeoutMs, clock: ctx.deps.clock, sleep: (ms) => ctx.deps.sleep(ms, ctx.deps.signal) },
+        )
+      : undefined;
+  const plane = await dataPlaneOf(ctx, options.tester);
+  if (!plane.url) {
+    ctx.deps.log.warn(`${options.what}: ${plane.unverified}`);
+    const at = ctx.deps.clock() - started;
+    return { effectMs: at, verifiedMs: at, requests: 0, unverified: plane.unverified, serving };
+  }
+  const r = await probeUntil(ctx, plane, options);
+  return { ...r, serving };
+}
+
+/** One line for a step's detail: what was verified, and how. */
+export function verifiedText(r: ProbeResult, what: string): string {
+  const endpoints = r.serving ? `${r.serving}; ` : '';
+  if (r.unverified) return `${endpoints}${r.unverified}`;
+  return `${endpoints}${what} (after ${r.effectMs} ms, ${r.requests} probes)`;
 }
 
 /** Why an answer does not count for the streak; undefined when it does. */
@@ -87,10 +139,13 @@ export function answerProblem(
   served: Served,
   appId: string,
   options: Pick<ProbeOptions, 'color' | 'release' | 'notColor'>,
+  unmarkedAnswers = false,
 ): string | undefined {
   if (status <= 0) return 'no answer';
   if (options.color) {
     if (status >= 500) return `HTTP ${status}`;
+    // No proxy stamps who served (a plain Service): a healthy answer that names nobody counts.
+    if (unmarkedAnswers && served.kind === 'unknown') return undefined;
     return identityMismatch(served, { app: appId, color: options.color, release: options.release });
   }
   const ours = served.kind === 'legacy' || (served.kind === 'identified' && served.identity.app === appId);
@@ -105,12 +160,13 @@ export function answerProblem(
 
 export async function probeUntil(
   ctx: EngineContext,
-  base: string,
+  plane: Plane,
   options: ProbeOptions,
 ): Promise<ProbeResult> {
   const { deps } = ctx;
+  const base = plane.url!;
   const url = base + ctx.config.readinessPath;
-  const headers = probeHeaders(ctx, options.tester);
+  const { headers, freshConnections: freshConnection, unmarkedAnswers } = plane;
   const { colorHeader, appId } = ctx.source.settings;
   const started = deps.clock();
   let streak = 0;
@@ -120,10 +176,10 @@ export async function probeUntil(
   while (deps.clock() - started < options.timeoutMs) {
     deps.signal?.throwIfAborted();
     const at = deps.clock();
-    const answer = await deps.http(url, { headers, timeoutMs: 5000, signal: deps.signal });
+    const answer = await deps.http(url, { headers, timeoutMs: 5000, signal: deps.signal, freshConnection });
     requests++;
     const served = servedBy(answer.headers, colorHeader);
-    const why = answerProblem(answer.status, served, appId, options);
+    const why = answerProblem(answer.status, served, appId, options, unmarkedAnswers);
     const good = why === undefined;
     const from = servedText(served);
     last = `HTTP ${answer.status}${from ? ` from ${from}` : ''}${why && served.kind === 'identified' ? ` — ${why}` : ''}`;

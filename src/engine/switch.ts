@@ -7,7 +7,7 @@ import { routesOf } from './app-state.js';
 import { ciRunId } from './release-id.js';
 import type { ClusterView } from './cluster-view.js';
 import type { EngineContext } from './context.js';
-import { gatewayUrl, probeUntil, type ProbeResult } from './gateway-probe.js';
+import { verifiedText, verifyThroughPlane, type ProbeResult } from './gateway-probe.js';
 import { runSteps, type Step, type StepRecord } from './steps.js';
 
 /** Plain answers in a row from the new color before a switch counts as verified. */
@@ -43,7 +43,7 @@ export function switchSteps(
       describe: `probe as a tester until ${target} answers`,
       run: async () => {
         const r = await probe(ctx, target, release, true, 3);
-        return `testers reach ${target} after ${r.effectMs} ms`;
+        return verifiedText(r, `testers reach ${target}`);
       },
     });
   }
@@ -60,6 +60,7 @@ export function switchSteps(
     run: async () => {
       const r = await probe(ctx, target, release, false, VERIFY_STREAK);
       onVerified(r);
+      if (r.unverified || r.serving) return verifiedText(r, `plain traffic reaches ${target}`);
       return `plain traffic reaches ${target}: in effect after ${r.effectMs} ms, verified after ${r.verifiedMs} ms (${r.requests} probes)`;
     },
   });
@@ -73,7 +74,7 @@ async function probe(
   tester: boolean,
   consecutive: number,
 ): Promise<ProbeResult> {
-  return probeUntil(ctx, await gatewayUrl(ctx), {
+  return verifyThroughPlane(ctx, {
     color,
     release,
     consecutive,

@@ -14,6 +14,7 @@ import type { TrafficRouter } from './types.js';
 export interface RouterLabels {
   app: string;
   color: string;
+  release: string;
 }
 
 export interface RouterInput {
@@ -65,6 +66,7 @@ export function createRouter(input: RouterInput): TrafficRouter {
         previewServiceName: `${config.app}-preview`,
         appLabel: labels.app,
         colorLabel: labels.color,
+        releaseLabel: labels.release,
         servicePort: config.port,
         targetPort: config.port,
         serviceType: config.serviceType,

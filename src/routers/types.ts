@@ -73,10 +73,35 @@ export interface DataPlane {
   headers: Record<string, string>;
   /** Why the data plane cannot be verified, said plainly to the user; set when `url` is not. */
   unverified?: string;
+  /** The cutover.yaml field that sets this URL (default gatewayUrl), for remedies. */
+  urlField?: string;
   /** No address yet, but cutover creates what will have one (its own Gateway): not an input error. */
   createdByCutover?: boolean;
   /** The object exists but its controller has not given it an address yet. */
   pending?: boolean;
+  /**
+   * No URL can reach it from here by design (e.g. a ClusterIP Service and no URL given): the
+   * engine goes on and says plainly that the data plane was not verified, instead of failing.
+   */
+  unverifiable?: boolean;
+  /**
+   * The data plane balances connections, not requests (kube-proxy): a probe on a reused
+   * keep-alive connection says where that connection went, not where a new user goes.
+   */
+  freshConnections?: boolean;
+  /**
+   * No proxy stamps who served: only the app can (x-cutover-served-by, or the color header). An
+   * answer that names nobody counts when it is healthy; one that names someone must match.
+   */
+  unmarkedAnswers?: boolean;
+}
+
+/** What the engine wants the data plane to do, for awaitServing. */
+export interface ServingTarget {
+  color: Color;
+  release?: string;
+  /** Testers (the preview) rather than everyone. */
+  tester: boolean;
 }
 
 /** The routing objects as they are in the cluster now. */
@@ -142,6 +167,18 @@ export interface TrafficRouter {
    * reports nothing leave it out.
    */
   awaitAccepted?(kube: KubeClient, deadline: AcceptDeadline): Promise<void>;
+  /**
+   * After a write: waits until the data plane's own configuration sends the target's requests
+   * to its color (a Service's endpoints are exactly that color's ready pods) and says so in
+   * words; throws OperationFailedError at the deadline. For routers whose answers cannot say who
+   * served (unmarkedAnswers), this is the proof that does not need the app's cooperation.
+   */
+  awaitServing?(kube: KubeClient, target: ServingTarget, deadline: AcceptDeadline): Promise<string>;
+  /**
+   * True for an object the router writes itself, which the builders or the user's manifests
+   * must therefore not apply (the Service router owns the app's Service and its selector).
+   */
+  owns?(kind: string, name: string): boolean;
 }
 
 export interface RouteOverlap {

@@ -11,6 +11,8 @@ export interface AppConfig {
   port: number;
   database: PoolConfig;
   faults: Faults;
+  /** CUTOVER_COLOR, which cutover sets in each pod: answered in x-cutover-color. */
+  color?: string;
 }
 
 /**
@@ -34,6 +36,7 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       failPercent: bounded(env.FAIL_PERCENT, 'FAIL_PERCENT', 100),
       extraLatencyMs: bounded(env.EXTRA_LATENCY_MS, 'EXTRA_LATENCY_MS', 600_000),
     },
+    color: env.CUTOVER_COLOR || undefined,
   };
 }
 

@@ -21,6 +21,7 @@ export function createRouter(
   pool: Pool,
   version: string,
   faults: Faults = { failPercent: 0, extraLatencyMs: 0 },
+  color?: string,
 ) {
   const inject = faultInjector(faults);
   const routes: Route[] = [
@@ -49,6 +50,9 @@ export function createRouter(
   ];
   return async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     res.setHeader('x-app-version', version);
+    // Who served, for a data plane that cannot say it (a plain Service): the color cutover gave
+    // this pod. Behind a route that stamps it, the route's value replaces this one.
+    if (color) res.setHeader('x-cutover-color', color);
     // HEAD is answered like GET (Node leaves the body out), as Express does.
     const method = req.method === 'HEAD' ? 'GET' : req.method;
     const path = new URL(req.url ?? '/', 'http://app').pathname;

@@ -117,6 +117,7 @@ export class IstioRouter implements TrafficRouter {
     const host = this.settings.hosts.find((h) => h !== '*' && !h.startsWith('*.'));
     if (host) headers.host = host;
     if (tester) Object.assign(headers, this.settings.testHeaders);
+    if (this.settings.url) return { url: this.settings.url.replace(/\/$/, ''), headers };
     const svc = await kube.getOptional({
       apiVersion: 'v1',
       kind: 'Service',

@@ -30,4 +30,6 @@ export interface RouteSettings {
   /** The user's own VirtualService/DestinationRule, kept as the template (extra fields survive). */
   virtualServiceTemplate?: KubeObject;
   destinationRuleTemplate?: KubeObject;
+  /** Base URL to verify through (gatewayUrl) instead of the ingress gateway's address. */
+  url?: string;
 }

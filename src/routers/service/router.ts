@@ -11,11 +11,13 @@
 //   identity header (x-cutover-served-by) from the CUTOVER_* variables cutover sets in the pod;
 //   without a URL that reaches the Service from where cutover runs, the switch is not verified,
 //   and cutover says so.
+import { OperationFailedError } from '../../errors.js';
 import type { KubeClient, KubeObject } from '../../kube/types.js';
 import { SERVES_LABEL } from '../plain-traffic.js';
 import { readLastSwitch, switchAnnotations, switchChangesRecord } from '../switch-record.js';
 import {
   isColor,
+  type AcceptDeadline,
   type Color,
   type DataPlane,
   type LastSwitch,
@@ -23,6 +25,7 @@ import {
   type ObjectChange,
   type ObjectLookup,
   type RouteSummary,
+  type ServingTarget,
   type SwitchInfo,
   type TrafficRouter,
 } from '../types.js';
@@ -205,24 +208,106 @@ export class ServiceRouter implements TrafficRouter {
     return [{ action: 'merge-patch', ...ref(current), reason, patch: { metadata, spec: { selector } } }];
   }
 
+  /** The app Service and the preview Service are this router's: the builders must not apply them. */
+  owns(kind: string, name: string): boolean {
+    const s = this.settings;
+    return kind === 'Service' && (name === s.serviceName || name === s.previewServiceName);
+  }
+
+  /**
+   * Where a new user (or tester) lands: a URL given in cutover.yaml, else the Service's
+   * load-balancer address. No proxy stamps who served, and kube-proxy balances connections, so
+   * probes use new connections and an answer that names nobody counts when healthy; the proof
+   * that does not need the app is awaitServing (the endpoints).
+   */
   async dataPlane(kube: KubeClient, tester: boolean): Promise<DataPlane> {
     const s = this.settings;
     const headers: Record<string, string> = s.host ? { host: s.host } : {};
+    const plane = {
+      headers,
+      freshConnections: true,
+      unmarkedAnswers: true,
+      urlField: tester ? 'previewUrl' : 'gatewayUrl',
+    };
     const given = tester ? s.previewUrl : s.url;
-    if (given) return { url: given.replace(/\/$/, ''), headers };
+    if (given) return { ...plane, url: given.replace(/\/$/, '') };
     const name = tester ? s.previewServiceName : s.serviceName;
+    const what = `Service ${s.namespace}/${name}`;
+    if (s.serviceType !== 'LoadBalancer') {
+      return {
+        ...plane,
+        unverifiable: true,
+        unverified: `the data plane was not verified: ${what} is of type ${s.serviceType} and no URL is configured (set ${tester ? 'previewUrl' : 'gatewayUrl'} in cutover.yaml to a URL that reaches it from where cutover runs, or use serviceType: LoadBalancer)`,
+      };
+    }
     const svc = await kube.getOptional({ apiVersion: 'v1', kind: 'Service', name, namespace: s.namespace });
     const ingress = ((svc?.status as Json | undefined)?.loadBalancer as Json | undefined)?.ingress as
       Json[] | undefined;
     const address = ingress?.[0]?.ip ?? ingress?.[0]?.hostname;
     if (typeof address !== 'string') {
       return {
-        headers,
-        unverified: `the data plane was not verified: Service ${s.namespace}/${name} has no load-balancer address and no URL is configured (set gatewayUrl in cutover.yaml to a URL that reaches it, or use a LoadBalancer Service)`,
+        ...plane,
+        createdByCutover: !svc,
+        pending: !!svc,
+        unverified: `the data plane was not verified: ${what} has no load-balancer address${svc ? ' yet' : ''} and no URL is configured (set ${tester ? 'previewUrl' : 'gatewayUrl'} in cutover.yaml to a URL that reaches it)`,
       };
     }
     const hostPart = address.includes(':') ? `[${address}]` : address;
-    return { url: `http://${hostPart}:${s.servicePort}`, headers };
+    return { ...plane, url: `http://${hostPart}:${s.servicePort}` };
+  }
+
+  /**
+   * kube-proxy sends a Service's new connections to its ready endpoints: once they are exactly
+   * the target color's pods (and release, where pods carry it), every new connection lands there.
+   */
+  async awaitServing(kube: KubeClient, target: ServingTarget, deadline: AcceptDeadline): Promise<string> {
+    const s = this.settings;
+    const name = target.tester ? s.previewServiceName : s.serviceName;
+    const started = deadline.clock();
+    for (;;) {
+      const why = await this.endpointsProblem(kube, name, target);
+      if (why.ok) return why.text;
+      if (deadline.clock() - started >= deadline.timeoutMs) {
+        throw new OperationFailedError(
+          `Service ${s.namespace}/${name}: its endpoints are not the ${target.color} pods within ${deadline.timeoutMs} ms (${why.text})`,
+          {
+            remedy: `check \`kubectl get endpoints ${name} -n ${s.namespace}\` and the ${target.color} pods' readiness, then run the command again`,
+          },
+        );
+      }
+      await deadline.sleep(200);
+    }
+  }
+
+  private async endpointsProblem(
+    kube: KubeClient,
+    name: string,
+    target: ServingTarget,
+  ): Promise<{ ok: boolean; text: string }> {
+    const s = this.settings;
+    const [endpoints, pods] = await Promise.all([
+      kube.getOptional({ apiVersion: 'v1', kind: 'Endpoints', name, namespace: s.namespace }),
+      kube.list('v1', 'Pod', s.namespace, { labelSelector: `${s.appLabel}=${s.app}` }),
+    ]);
+    const byName = new Map(pods.items.map((p) => [p.metadata.name, p]));
+    const subsets = ((endpoints as Json | undefined)?.subsets ?? []) as Json[];
+    const addresses = subsets.flatMap((x) => (x.addresses ?? []) as Json[]);
+    const wrong: string[] = [];
+    for (const a of addresses) {
+      const podName = ((a.targetRef as Json | undefined)?.name as string | undefined) ?? String(a.ip);
+      const labels = byName.get(podName)?.metadata.labels ?? {};
+      const release = labels[s.releaseLabel];
+      if (labels[s.colorLabel] !== target.color)
+        wrong.push(`${podName} (${labels[s.colorLabel] ?? 'no color'})`);
+      else if (target.release && release && release !== target.release)
+        wrong.push(`${podName} (release ${release})`);
+    }
+    if (!addresses.length) return { ok: false, text: 'no ready endpoint' };
+    if (wrong.length) return { ok: false, text: `endpoints include ${wrong.join(', ')}` };
+    return {
+      ok: true,
+      text: `Service ${s.namespace}/${name}'s endpoints are the ${addresses.length} ready ${target.color} pod${addresses.length === 1 ? '' : 's'}`,
+    };
   }
 }
 

@@ -8,6 +8,8 @@ export interface ServiceRouterSettings {
   previewServiceName: string;
   appLabel: string;
   colorLabel: string;
+  /** Pod label with the release (cutover.dev/release): checked in the endpoints when pods carry it. */
+  releaseLabel: string;
   servicePort: number;
   targetPort: number | string;
   /** Service type of both Services; LoadBalancer makes them reachable from outside (and verifiable). */
