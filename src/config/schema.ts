@@ -2,6 +2,7 @@
 // with it, and schema/cutover.schema.json is written from it (`node --import tsx
 // src/config/write-schema.ts`); a test fails when the published file drifts.
 import { ANALYSIS_SCHEMA } from './analysis-schema.js';
+import { ROUTER_KINDS } from './types.js';
 
 const name63 = { type: 'string', pattern: '^[a-z0-9]([-a-z0-9]*[a-z0-9])?$', maxLength: 63 };
 const seconds = { type: 'integer', minimum: 0 };
@@ -114,7 +115,7 @@ export const CONFIG_SCHEMA = {
     },
     imagePullSecrets: { type: 'array', items: name63 },
     router: {
-      enum: ['istio', 'gateway-api', 'service'],
+      enum: [...ROUTER_KINDS],
       description:
         'How traffic is switched: Istio VirtualService + DestinationRule (default), a Gateway API HTTPRoute, or a plain Service selector.',
     },

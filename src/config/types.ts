@@ -74,6 +74,8 @@ export type TestMatch =
     };
 
 export type RouterKind = 'istio' | 'gateway-api' | 'service';
+/** Every value of `router:` (the schema's enum, `cutover init --router`). */
+export const ROUTER_KINDS: readonly RouterKind[] = ['istio', 'gateway-api', 'service'];
 
 export interface GatewayConfig {
   /** Gateway object name; default `<app>-gateway`. */

@@ -5,13 +5,14 @@ import { createInterface } from 'node:readline/promises';
 import type { CliIo, Command } from '../command.js';
 import { InputError } from '../../errors.js';
 import { validateConfig } from '../../config/load.js';
+import { ROUTER_KINDS, type RouterKind } from '../../config/types.js';
 import { parse } from 'yaml';
 import { renderStarter } from './starter.js';
 
 const command: Command = {
   path: ['init'],
   usage:
-    '--app NAME [--host HOST]... [--image REPOSITORY] [--namespace NS] [--manifests DIR] [-f FILE] [--force]',
+    '--app NAME [--router istio|gateway-api|service] [--host HOST]... [--image REPOSITORY] [--namespace NS] [--manifests DIR] [-f FILE] [--force]',
   flags: {
     file: {
       type: 'string',
@@ -25,6 +26,12 @@ const command: Command = {
       value: 'NAME',
       description:
         'the app name (names the Service, Deployments, routes and lock); asked for on a terminal, never taken from the folder name',
+    },
+    router: {
+      type: 'string',
+      value: 'ROUTER',
+      description: `how traffic is switched: ${ROUTER_KINDS.join(', ')} (docs/routers/)`,
+      defaultText: 'istio',
     },
     host: {
       type: 'string',
@@ -54,6 +61,14 @@ const command: Command = {
   examples: [
     { command: 'init --app myapp --image registry.example.com/myapp', description: 'a starter for myapp' },
     { command: 'init --manifests ./manifests', description: "a starter over the seed's manifests folder" },
+    {
+      command: 'init --app myapp --router gateway-api --host myapp.example.com',
+      description: 'a starter that switches a Gateway API HTTPRoute',
+    },
+    {
+      command: 'init --app myapp --router service',
+      description: 'a starter that switches a plain Service selector (no mesh)',
+    },
   ],
   exitCodes: [2],
   async run(args, io) {
@@ -64,9 +79,19 @@ const command: Command = {
         remedy: 'pass --force to overwrite it, or -f to write another file',
       });
     }
+    const router = routerKind(args.values.router as string | undefined);
+    const hosts = args.values.host as string[] | undefined;
+    if (router === 'service' && hosts?.length) {
+      throw new InputError('--host does not apply to --router service (a Service has no hosts)', {
+        field: '--host',
+        remedy:
+          'leave --host out; set gatewayUrl / previewUrl in cutover.yaml if a host name reaches the Services',
+      });
+    }
     const text = renderStarter({
+      router,
       app: await appName(args.values.app as string | undefined, io),
-      hosts: args.values.host as string[] | undefined,
+      hosts,
       image: args.values.image as string | undefined,
       namespace: args.values.namespace as string | undefined,
       manifests: args.values.manifests as string | undefined,
@@ -78,6 +103,16 @@ const command: Command = {
     return 0;
   },
 };
+
+/** A value of `router:`; anything else is bad input, never a silent default. */
+function routerKind(flag: string | undefined): RouterKind {
+  if (flag === undefined) return 'istio';
+  if ((ROUTER_KINDS as readonly string[]).includes(flag)) return flag as RouterKind;
+  throw new InputError(`--router ${JSON.stringify(flag)} is not a router`, {
+    field: '--router',
+    remedy: `pass one of ${ROUTER_KINDS.join(', ')}`,
+  });
+}
 
 /**
  * The app name names objects other apps may sit next to (Service, routes, lock), so it is never

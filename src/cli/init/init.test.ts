@@ -80,3 +80,56 @@ test('app name from the folder', () => {
   assert.equal(appNameFromDir('/src/My App_2'), 'my-app-2');
   assert.equal(appNameFromDir('/src/__'), 'myapp');
 });
+
+test('init --router writes a starter for each router; an unknown router is exit 2 naming the flag and the choices', async (t) => {
+  const dir = await mkdtemp(join(tmpdir(), 'cutover-init-'));
+  t.after(() => rm(dir, { recursive: true, force: true }));
+  for (const router of ['istio', 'gateway-api', 'service'] as const) {
+    const file = join(dir, `${router}.yaml`);
+    const r = await run(['init', '-f', file, '--app', 'shop', '--router', router]);
+    assert.equal(r.code, 0, r.err);
+    const c = loadConfig(file, { env: {} });
+    assert.equal(c.router, router);
+    const text = await readFile(file, 'utf8');
+    assert.match(text, new RegExp(`docs/routers/${router}\\.md`));
+    if (router === 'service') {
+      assert.equal(c.serviceType, 'LoadBalancer');
+      assert.doesNotMatch(text, /^gateway:/m, 'a Service has no gateway');
+      assert.match(text, /# previewUrl: /);
+    } else {
+      assert.match(text, /^gateway:\n {2}hosts: \["\*"\]/m);
+    }
+  }
+  const gw = await run([
+    'init',
+    '-f',
+    join(dir, 'gw2.yaml'),
+    '--app',
+    'a',
+    '--router',
+    'gateway-api',
+    '--host',
+    'a.example.com',
+  ]);
+  assert.equal(gw.code, 0, gw.err);
+  assert.deepEqual(loadConfig(join(dir, 'gw2.yaml'), { env: {} }).gateway.hosts, ['a.example.com']);
+
+  const bad = await run(['init', '-f', join(dir, 'bad.yaml'), '--app', 'shop', '--router', 'linkerd']);
+  assert.equal(bad.code, 2);
+  assert.match(bad.err, /--router: --router "linkerd" is not a router/);
+  assert.match(bad.err, /fix: pass one of istio, gateway-api, service/);
+  const hosts = await run([
+    'init',
+    '-f',
+    join(dir, 'bad.yaml'),
+    '--app',
+    'shop',
+    '--router',
+    'service',
+    '--host',
+    'x.example.com',
+  ]);
+  assert.equal(hosts.code, 2);
+  assert.match(hosts.err, /--host does not apply to --router service/);
+  await assert.rejects(readFile(join(dir, 'bad.yaml')), /ENOENT/, 'nothing written');
+});
