@@ -205,7 +205,12 @@ export class ServiceRouter implements TrafficRouter {
     };
     const metadata: Json = { resourceVersion: current.metadata.resourceVersion };
     if (Object.keys(annotations).length) metadata.annotations = annotations;
-    return [{ action: 'merge-patch', ...ref(current), reason, patch: { metadata, spec: { selector } } }];
+    const spec: Json = { selector };
+    // A Service made before this router owned it (the mesh's host Service, type ClusterIP) becomes
+    // reachable the way cutover.yaml says; never narrowed back to ClusterIP (its node ports are users').
+    const type = (current.spec as Json).type ?? 'ClusterIP';
+    if (type !== s.serviceType && s.serviceType !== 'ClusterIP') spec.type = s.serviceType;
+    return [{ action: 'merge-patch', ...ref(current), reason, patch: { metadata, spec } }];
   }
 
   /** The app Service and the preview Service are this router's: the builders must not apply them. */
