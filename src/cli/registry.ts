@@ -88,6 +88,11 @@ export const commands: CommandEntry[] = [
     load: () => import('./delete/index.js'),
   },
   {
+    path: ['migrate'],
+    summary: 'move the live routing to the objects cutover.yaml now names, make before break',
+    load: () => import('./migrate/index.js'),
+  },
+  {
     path: ['release'],
     summary: 'deploy, test and promote a release in one go',
     load: () => import('./release/index.js'),

@@ -19,6 +19,7 @@ import { runSteps, type Step, type StepRecord } from './steps.js';
 import { waitForReplicas } from './wait-ready.js';
 import { refuse, type Refusal } from './guards.js';
 import { mustNotServeUsers } from './live-color-guard.js';
+import { mustNotOrphanLiveRoutes } from './orphaned-routes.js';
 import {
   mustKeepReleaseImage,
   mustNotRedeployLiveElsewhere,
@@ -298,6 +299,7 @@ export async function deployOnView(
   }
   const desired = ctx.source.deployment({ color, image, release, activeColor: routes.activeColor });
   refuse(dataPlaneRefusal(ctx, view, color, image, release));
+  refuse(mustNotOrphanLiveRoutes(ctx, view));
   const steps = await runSteps(ctx, 'deploy', deploySteps(ctx, target, desired), view);
   return {
     ...base,

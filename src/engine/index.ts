@@ -6,6 +6,7 @@ export { promote, type PromoteInput, type SwitchResult } from './promote.js';
 export { rollback, type RollbackInput } from './rollback.js';
 export { decommission, type DecommissionInput, type DecommissionResult } from './decommission.js';
 export { release, type ReleaseInput, type ReleaseResult } from './release.js';
+export { migrate, type MigrateInput, type MigrateResult } from './migrate.js';
 export {
   status,
   history,

@@ -18,6 +18,7 @@ import { imageFindings, inputFindings } from './preflight-input.js';
 import { colorFromTag, namedReleaseId } from './release-id.js';
 import { refuse } from './guards.js';
 import { dataPlaneRefusal } from './deploy.js';
+import { mustNotOrphanLiveRoutes } from './orphaned-routes.js';
 import { mustKeepReleaseImage, mustNotRedeployLiveElsewhere, releasePosition } from './release-position.js';
 import type { Color } from '../config/types.js';
 import { silentLog } from './deps.js';
@@ -102,6 +103,10 @@ export async function preflightDeploy(ctx: EngineContext, input: DeployInput): P
     serving = refusal?.objects ?? [];
     await f.collect(() => refuse(refusal));
   }
+  // Objects an earlier cutover.yaml made that still serve users: also what the overlap check meets.
+  const orphaned = mustNotOrphanLiveRoutes(ctx, view, serving);
+  await f.collect(() => refuse(orphaned));
+  serving = [...serving, ...(orphaned?.objects ?? [])];
   await f.collect(() => gatewayReachable(ctx));
   f.add(...(await overlapFindings(ctx, serving)));
   return { view, color, image, findings: f };

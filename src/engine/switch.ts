@@ -67,7 +67,8 @@ export function switchSteps(
   return steps;
 }
 
-async function probe(
+/** Probes (as a tester or not) until `consecutive` answers in a row come from `color`. */
+export async function probe(
   ctx: EngineContext,
   color: Color,
   release: string | undefined,
