@@ -81,7 +81,9 @@ export function mustNotServeUsers(
   const adopt = foreign.length
     ? `if cutover.yaml now names other routing objects than the ones serving users, make it name ${foreign
         .map((r) => `${r.kind} ${r.name}`)
-        .join(', ')} again (adopt them), or move the live routing to the new objects with \`cutover migrate\` (docs/live-color.md); `
+        .join(
+          ', ',
+        )} again (adopt them), or move the live routing to the new objects with \`cutover migrate\` (docs/live-color.md); `
     : '';
   return {
     objects: routes.map((r) => `${r.kind} ${r.namespace}/${r.name}`),
