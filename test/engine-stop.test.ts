@@ -93,6 +93,8 @@ test('SIGTERM ends a promote whose route write stalls within 2 s: lock released,
     done.stderr,
     /error: promote of release r2 stopped \(SIGTERM received\); the lock is released; plain traffic is on green \(release r2\)/,
   );
+  // …and the write in flight when it stopped is settled by reading it, not left to the socket.
+  assert.match(done.stderr, /patch virtualservices default\/myapp was applied \(read back afterwards\)/);
   assert.match(done.stderr, /fix: run the same command again/);
   proxy.setPlan(() => undefined);
   const lock = await runCli(['lock', 'status', '-o', 'json', '-f', h.configPath], { cwd: h.dir, env });
@@ -101,6 +103,10 @@ test('SIGTERM ends a promote whose route write stalls within 2 s: lock released,
   assert.equal(last?.operation, 'promote');
   assert.equal(last?.result, 'failed');
   assert.match(last?.detail ?? '', /afterwards plain traffic is on green \(release r2\)/);
+  assert.match(
+    last?.detail ?? '',
+    /patch virtualservices default\/myapp was applied \(read back afterwards\)/,
+  );
   // Re-running converges: it only verifies.
   const again = await runCli(['promote', '--release', 'r2', '-o', 'json', '-f', h.configPath], {
     cwd: h.dir,

@@ -15,6 +15,7 @@ import {
   type KubeClient,
   type KubeClientOptions,
   type KubeObject,
+  unsettledWriteOf,
 } from '../src/kube/index.js';
 import { UnreachableError } from '../src/errors.js';
 import { startFaultProxy, type FaultKind, type FaultProxy } from './helpers/fault-proxy.js';
@@ -253,6 +254,43 @@ describe('writes whose answer is lost', () => {
       const patched = await h.client.mergePatch(ref('w-patch'), { data: { b: '2' } });
       assert.equal((patched.data as Record<string, string>).b, '2');
       assert.equal(seen.length, 2);
+    } finally {
+      h.client.close();
+    }
+  });
+
+  test('a lost answer whose read-back fails, or whose tries run out, leaves an unsettled write that a later read settles', async () => {
+    const h = harness({ maxAttempts: 2 });
+    try {
+      const obj = await h.client.create(cm('w-unsettled'));
+      // The PATCH is applied and its answer lost; both reads of the read-back are reset too.
+      script('reset', 'reset', 'reset');
+      const patch = { metadata: { resourceVersion: obj.metadata.resourceVersion }, data: { a: '2' } };
+      const err = await h.client.mergePatch(ref('w-unsettled'), patch).then(
+        () => assert.fail('the read-back failed: the outcome is not known'),
+        (e: unknown) => e,
+      );
+      assert.ok(err instanceof UnreachableError, String(err));
+      assert.match(err.message, /the answer was lost .* and reading the object back failed/);
+      const lost = unsettledWriteOf(err);
+      assert.equal(lost?.what, 'patch configmaps default/w-unsettled');
+      assert.equal(lost?.judge(await h.client.getOptional(ref('w-unsettled'))).outcome, 'applied');
+      // Tries spent: a 429 (throttled, not applied), then a reset after the server acted.
+      const current = await h.client.get(ref('w-unsettled'));
+      script('429', 'reset');
+      const spent = await h.client.replace({ ...current, data: { a: '3' } }).then(
+        () => assert.fail('out of tries'),
+        (e: unknown) => e,
+      );
+      assert.equal(
+        unsettledWriteOf(spent)?.judge(await h.client.getOptional(ref('w-unsettled'))).outcome,
+        'applied',
+      );
+      // An answered failure is settled: nothing to read later.
+      script('409');
+      const refused = await h.client.mergePatch(ref('w-unsettled'), patch).catch((e: unknown) => e);
+      assert.ok(refused instanceof ConflictError);
+      assert.equal(unsettledWriteOf(refused), undefined);
     } finally {
       h.client.close();
     }

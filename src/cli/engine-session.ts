@@ -72,13 +72,17 @@ export async function withSession<T>(
   }
 }
 
-/** Clocks of the client that settles a stopped operation (lock, history): seconds, not minutes. */
+/**
+ * Clocks of the client that settles a stopped operation (lock, history): seconds, not minutes.
+ * The 1 s retry budget bounds the time; the attempts allow a lost answer and a failed read-back
+ * (fast resets) within it, which two attempts did not (a Lease created but reported unreachable).
+ */
 const SETTLE_CLIENT = {
   requestTimeoutMs: 1_500,
   idleTimeoutMs: 1_500,
   totalTimeoutMs: 2_000,
   retryBudgetMs: 1_000,
-  maxAttempts: 2,
+  maxAttempts: 4,
 };
 
 /** Aborted by the user's signal or at the operation's deadline, whichever comes first. */

@@ -6,6 +6,8 @@ import { colorStateOf, readAppState, routesOf } from './app-state.js';
 import type { EngineContext } from './context.js';
 import { recordHistory, type HistoryEntry } from './history.js';
 import { preflightInput } from './preflight.js';
+import { settleLostWrite } from './settle-write.js';
+import type { KubeClient } from '../kube/index.js';
 
 export interface OperationInput {
   /** Fail at once (exit 4) when another run holds the lock. */
@@ -68,7 +70,7 @@ export async function locked<T extends { durationMs: number }>(
   try {
     const { result, outcome } = await timed(ctx, body);
     try {
-      await record(ctx, frame, 'done', outcome, started);
+      await record(ctx, frame, 'done', outcome, started, afterwardsKube(ctx, true));
     } catch (historyErr) {
       // The operation is done: a history that could not be written must not turn it into a failure.
       ctx.deps.log.warn(
@@ -79,14 +81,29 @@ export async function locked<T extends { durationMs: number }>(
   } catch (err) {
     // Refusals and bad input applied nothing: the history tells what happened to the app.
     if (err instanceof GuardError || err instanceof InputError) throw err;
+    // A write whose answer was lost is settled by reading it, and the last words and the history
+    // say what the cluster shows afterwards, not what the socket said.
+    const settled = await settleLostWrite(afterwardsKube(ctx), err);
+    if (settled && err instanceof Error) err.message = `${err.message}; ${settled}`;
     const left = await whatWasLeft(ctx);
     await recordFailure(ctx, frame, err, started, left);
-    if (ctx.deps.signal?.aborted) throw stopped(ctx, frame, err, left);
+    if (ctx.deps.signal?.aborted) throw stopped(ctx, frame, err, left, settled);
+    if (settled && left && err instanceof Error) err.message = `${err.message}; afterwards ${left}`;
     throw err;
   } finally {
     ctx.lock = undefined;
     await lock.release();
   }
+}
+
+/**
+ * The client for what happens after the body. A done run records it with the operation's own
+ * client (full retries: a lost answer to the history write is read back, not reported as a failed
+ * record). A failed or stopped run settles with the settling client: short clocks, not tied to the
+ * stop, so a run that failed because the API server stopped answering still ends in seconds.
+ */
+function afterwardsKube(ctx: EngineContext, done = false): KubeClient {
+  return done && !ctx.deps.signal?.aborted ? ctx.kube : (ctx.settleKube ?? ctx.kube);
 }
 
 async function timed<T extends { durationMs: number }>(
@@ -110,7 +127,7 @@ function messageOf(err: unknown): string {
  */
 async function whatWasLeft(ctx: EngineContext): Promise<string | undefined> {
   try {
-    const view = await readAppState({ ...ctx, kube: ctx.settleKube ?? ctx.kube });
+    const view = await readAppState({ ...ctx, kube: afterwardsKube(ctx) });
     const active = routesOf(ctx, view).activeColor;
     if (!active) return 'no color serves plain traffic';
     const release = colorStateOf(ctx, view, active).release;
@@ -122,14 +139,21 @@ async function whatWasLeft(ctx: EngineContext): Promise<string | undefined> {
 }
 
 /** A run stopped by SIGINT/SIGTERM or its deadline: why, where things are, how to go on. */
-function stopped(ctx: EngineContext, frame: OperationFrame, err: unknown, left: string | undefined) {
+function stopped(
+  ctx: EngineContext,
+  frame: OperationFrame,
+  err: unknown,
+  left: string | undefined,
+  settled: string | undefined,
+) {
   const reason = ctx.deps.signal?.reason;
   const why = reason instanceof Error ? reason.message : 'stopped';
   const what = `${frame.operation}${frame.release ? ` of release ${frame.release}` : ''}`;
-  return new OperationFailedError(
-    `${what} stopped (${why}); the lock is released${left ? `; ${left}` : ''}`,
-    { cause: err, remedy: `run the same command again: it resumes from what the cluster shows` },
-  );
+  const after = [left, settled].filter(Boolean).map((s) => `; ${s}`);
+  return new OperationFailedError(`${what} stopped (${why}); the lock is released${after.join('')}`, {
+    cause: err,
+    remedy: `run the same command again: it resumes from what the cluster shows`,
+  });
 }
 
 async function record(
@@ -138,9 +162,10 @@ async function record(
   result: 'done' | 'failed',
   outcome: Outcome,
   started: number,
+  kube = afterwardsKube(ctx),
 ) {
   await recordHistory(
-    { ...ctx, kube: ctx.settleKube ?? ctx.kube },
+    { ...ctx, kube },
     {
       at: new Date(ctx.deps.clock()).toISOString(),
       operation: frame.operation,

@@ -5,6 +5,7 @@
 import { isDeepStrictEqual } from 'node:util';
 import { OperationFailedError } from '../errors.js';
 import { ConflictError, NotFoundError } from '../kube/errors.js';
+import { unsettledWriteOf } from '../kube/unsettled-write.js';
 import type { KubeObject } from '../kube/types.js';
 import type { ObjectChange } from '../routers/types.js';
 import type { ClusterView } from './cluster-view.js';
@@ -193,6 +194,32 @@ async function writeChange(ctx: EngineContext, change: ObjectChange, view: Clust
   } catch (err) {
     if (change.action === 'delete' && err instanceof NotFoundError)
       return view.remove(change.kind, change.name);
-    throw err;
+    const confirmed = await confirmLostWrite(ctx, err);
+    if (!confirmed) throw err;
+    if (confirmed.object) view.put(change.kind, change.name, confirmed.object);
+    else view.remove(change.kind, change.name);
+  }
+}
+
+/**
+ * The client gave up on a write whose answer was lost without learning its outcome (its read-back
+ * failed: the API server dropped out for a while after applying it). One more read, with the
+ * client's full retries, before the operation fails: applied means the step goes on as if the
+ * answer had arrived. A stopped run does not read (its requests are aborted); it settles later.
+ */
+async function confirmLostWrite(
+  ctx: EngineContext,
+  err: unknown,
+): Promise<{ object: KubeObject | undefined } | undefined> {
+  const lost = unsettledWriteOf(err);
+  if (!lost || ctx.deps.signal?.aborted) return undefined;
+  try {
+    const verdict = lost.judge(await ctx.kube.getOptional(lost.ref, { signal: ctx.deps.signal }));
+    if (verdict.outcome !== 'applied') return undefined;
+    ctx.deps.log.warn(`${lost.what}: the write took effect (read back after the API server answered again)`);
+    return { object: verdict.object as KubeObject | undefined };
+  } catch {
+    // Still no answer: the operation fails with the write's own error, settled on the way out.
+    return undefined;
   }
 }

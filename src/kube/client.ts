@@ -4,7 +4,7 @@
 import { InvalidError, NotFoundError, RequestAbortedError } from './errors.js';
 import { createCredentials } from './credentials.js';
 import { clientSettings } from './defaults.js';
-import { callSignal, sendRequest, type RequestContext, type RequestSpec } from './request.js';
+import { callSignal, sendRequest, type ReadBack, type RequestContext, type RequestSpec } from './request.js';
 import {
   collectionPath,
   fromDiscovery,
@@ -144,9 +144,8 @@ class HttpKubeClient implements KubeClient {
     const path = collectionPath(obj.apiVersion, info, ns);
     const what = `create ${describe(info, info.namespaced ? ns : '', obj.metadata.name)}`;
     const ref = { apiVersion: obj.apiVersion, kind: obj.kind, name: obj.metadata.name, namespace: ns };
-    const resolve = async (s?: AbortSignal) =>
-      createOutcome(what, obj, await this.getOptional(ref, { signal: s }));
-    return this.#json<T>({ method: 'POST', path, body: obj, what, kind: 'create', signal, resolve });
+    const readBack = this.#readBack(ref, (now) => createOutcome(what, obj, now));
+    return this.#json<T>({ method: 'POST', path, body: obj, what, kind: 'create', signal, readBack });
   }
 
   async replace<T extends KubeObject>(obj: T, options: CallOptions = {}): Promise<T> {
@@ -165,8 +164,7 @@ class HttpKubeClient implements KubeClient {
         message: `${what}: metadata.resourceVersion must be set (read the object first)`,
       });
     }
-    const resolve = async (s?: AbortSignal) =>
-      replaceOutcome(what, obj, await this.getOptional(ref, { signal: s }));
+    const readBack = this.#readBack(ref, (now) => replaceOutcome(what, obj, now));
     return this.#json<T>({
       method: 'PUT',
       path,
@@ -174,7 +172,7 @@ class HttpKubeClient implements KubeClient {
       what,
       kind: 'conditional-write',
       signal,
-      resolve,
+      readBack,
     });
   }
 
@@ -187,8 +185,7 @@ class HttpKubeClient implements KubeClient {
     const { path, what } = await this.#objectPath(ref, 'patch', signal);
     const contentType = 'application/merge-patch+json';
     const conditional = (patch.metadata as { resourceVersion?: string } | undefined)?.resourceVersion;
-    const resolve = async (s?: AbortSignal) =>
-      patchOutcome(what, patch, await this.getOptional(ref, { signal: s }));
+    const readBack = this.#readBack(ref, (now) => patchOutcome(what, patch, now));
     return this.#json<T>({
       method: 'PATCH',
       path,
@@ -197,7 +194,7 @@ class HttpKubeClient implements KubeClient {
       what,
       kind: conditional ? 'conditional-write' : 'write',
       signal,
-      resolve,
+      readBack,
     });
   }
 
@@ -215,8 +212,7 @@ class HttpKubeClient implements KubeClient {
       gracePeriodSeconds: options.gracePeriodSeconds,
       preconditions,
     };
-    const resolve = async (s?: AbortSignal) =>
-      deleteOutcome(what, options, await this.getOptional(ref, { signal: s }));
+    const readBack = this.#readBack(ref, (now) => deleteOutcome(what, options, now));
     await sendRequest(this.#ctx, {
       method: 'DELETE',
       path,
@@ -224,7 +220,7 @@ class HttpKubeClient implements KubeClient {
       what,
       kind: preconditions ? 'conditional-write' : 'write',
       signal,
-      resolve,
+      readBack,
     });
   }
 
@@ -314,6 +310,11 @@ class HttpKubeClient implements KubeClient {
       : this.#transport.tls;
     const agent = this.#transport.webSocketAgent(this.server, clientCert);
     return { headers, tls, agent };
+  }
+
+  /** How a write whose answer was lost is settled: GET the object, judge what it shows. */
+  #readBack(ref: ObjectRef, judge: ReadBack['judge']): ReadBack {
+    return { ref, judge, read: (signal) => this.getOptional(ref, { signal }) };
   }
 
   async #json<T>(spec: RequestSpec): Promise<T> {

@@ -3,6 +3,7 @@ export { loadKubeConfig } from './kubeconfig.js';
 export { createKubeClient, defaultKubeDeps } from './client.js';
 export * from './errors.js';
 export { retryOnConflict, type ConflictRetryOptions } from './conflict-retry.js';
+export { unsettledWriteOf, type UnsettledWrite } from './unsettled-write.js';
 export { DEFAULT_TIMEOUTS } from './defaults.js';
 export { DEFAULT_RETRY_POLICY } from './retry-policy.js';
 export type * from './types.js';

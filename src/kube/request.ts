@@ -1,7 +1,9 @@
 // One API call with cutover's bounds and retry policy (retry-policy.ts says which failures are
 // retried; defaults.ts how long things may take). Every attempt is counted and every retry is
 // logged with its reason. A write whose outcome is unknown is never simply sent again: the
-// caller's `resolve` reads the object first and says whether the write took effect.
+// caller's `readBack` reads the object first and says whether the write took effect. A write whose
+// outcome stays unknown (the read failed, the tries ran out on a lost answer, or the call was
+// stopped) leaves an UnsettledWrite on its error, for the engine to settle by reading later.
 import { RequestAbortedError } from './errors.js';
 import type { RequestCredentials } from './credentials.js';
 import type { ClientSettings } from './defaults.js';
@@ -15,7 +17,8 @@ import {
 } from './retry-policy.js';
 import { apiError, parseStatus, socketErrorCode, unreachable } from './status-errors.js';
 import { TransportTimeoutError } from './transport.js';
-import type { KubeDeps, KubeResponse, RequestTimeouts } from './types.js';
+import type { KubeDeps, KubeObject, KubeResponse, ObjectRef, RequestTimeouts } from './types.js';
+import { markUnsettled } from './unsettled-write.js';
 
 /** What reading the object back says about a write whose answer was lost. */
 export type WriteResolution =
@@ -38,8 +41,16 @@ export interface RequestSpec {
   /** Return after the headers with the body unread (watch); only the opening is retried. */
   streaming?: boolean;
   accept?: string;
-  /** Writes: read the object to learn whether an attempt with a lost answer took effect. */
-  resolve?: (signal: AbortSignal | undefined) => Promise<WriteResolution>;
+  /** Writes: how to learn by reading whether an attempt with a lost answer took effect. */
+  readBack?: ReadBack;
+}
+
+export interface ReadBack {
+  ref: ObjectRef;
+  /** GETs the object (undefined when absent). */
+  read: (signal: AbortSignal | undefined) => Promise<KubeObject | undefined>;
+  /** What the object as read says about the write (write-outcome.ts). */
+  judge: (now: KubeObject | undefined) => WriteResolution;
 }
 
 export interface RequestContext {
@@ -88,6 +99,16 @@ interface Failed {
 }
 
 async function withRetries(ctx: RequestContext, spec: RequestSpec): Promise<Answer | KubeResponse> {
+  try {
+    return await retried(ctx, spec);
+  } catch (err) {
+    // Stopped once a write may have left: whether it took effect is for the engine to settle.
+    if (spec.readBack && err instanceof RequestAbortedError) throw unsettledBy(spec, err);
+    throw err;
+  }
+}
+
+async function retried(ctx: RequestContext, spec: RequestSpec): Promise<Answer | KubeResponse> {
   const signal = callSignal(ctx, spec.signal);
   const { retry } = ctx.settings;
   const started = ctx.deps.clock();
@@ -105,26 +126,34 @@ async function withRetries(ctx: RequestContext, spec: RequestSpec): Promise<Answ
       continue;
     }
     const action = actionFor(spec.kind, result.failure);
-    if (action === 'fail' || (action === 'resolve' && !spec.resolve)) throw result.error;
+    if (action === 'fail' || (action === 'resolve' && !spec.readBack)) throw result.error;
     const waitMs = backoffMs(retry, attempt, ctx.deps.random, result.serverAskedMs);
     const elapsedMs = ctx.deps.clock() - started;
     if (attempt >= retry.maxAttempts || elapsedMs + waitMs > retry.budgetMs) {
-      throw gaveUp(ctx, spec, result, attempt, elapsedMs);
+      const error = gaveUp(ctx, spec, result, attempt, elapsedMs);
+      // Out of tries with the last answer lost: whether it took effect is unknown, and another
+      // read here would spend a second budget on a server that is failing; the engine settles it.
+      throw action === 'resolve' ? unsettledBy(spec, error) : error;
     }
     ctx.deps.logger.warn(retryLine(ctx, spec, result, action, waitMs, attempt));
     await ctx.deps.sleep(waitMs, signal);
     if (signal?.aborted) throw new RequestAbortedError(spec.what, signal.reason);
     if (action === 'resolve') {
       const resolution = await resolveWrite(spec, signal, result);
-      if (resolution.outcome === 'applied') {
-        ctx.deps.logger.warn(
-          `${spec.what}: the earlier attempt took effect (read back); not sending it again`,
-        );
-        return { status: 200, headers: {}, text: JSON.stringify(resolution.object) };
-      }
+      if (resolution.outcome === 'applied') return appliedAnswer(ctx, spec, resolution.object);
       if (resolution.outcome === 'conflict') throw resolution.error;
     }
   }
+}
+
+function appliedAnswer(ctx: RequestContext, spec: RequestSpec, object: unknown): Answer {
+  ctx.deps.logger.warn(`${spec.what}: the earlier attempt took effect (read back); not sending it again`);
+  return { status: 200, headers: {}, text: JSON.stringify(object) };
+}
+
+function unsettledBy<E extends Error>(spec: RequestSpec, err: E): E {
+  const { ref, judge } = spec.readBack!;
+  return markUnsettled(err, { what: spec.what, ref, judge });
 }
 
 async function attemptOnce(
@@ -193,14 +222,15 @@ async function resolveWrite(
   signal: AbortSignal | undefined,
   lost: Failed,
 ): Promise<WriteResolution> {
+  const { read, judge } = spec.readBack!;
   try {
-    return await spec.resolve!(signal);
+    return judge(await read(signal));
   } catch (err) {
     if (err instanceof RequestAbortedError) throw err;
     // Keep the class of the read's error (exit code), but say why we were reading.
     (err as Error).message =
       `${spec.what}: the answer was lost (${failureText(lost)}) and reading the object back failed: ${(err as Error).message}`;
-    throw err;
+    throw unsettledBy(spec, err as Error);
   }
 }
 

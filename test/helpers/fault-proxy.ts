@@ -8,14 +8,20 @@
 //   409      — Conflict on a write (PUT/PATCH/DELETE; other verbs get a 503 instead);
 //   hang     — the connection is accepted and never answered;
 //   stall    — the request is forwarded (a write IS applied), the headers come back, the body never;
-//   reset    — the request is forwarded (a write IS applied), then the connection is destroyed.
+//   reset    — the request is forwarded (a write IS applied), then the connection is destroyed;
+//   truncate — the request is forwarded (a write IS applied), the headers and half of the body come
+//              back, then the connection is destroyed (Node reports it as `aborted`). Only by
+//              script: not among the kinds drawn at random (FAULT_KINDS), so seeded runs keep
+//              drawing the same faults as before.
 // WebSocket upgrades (exec) are passed through untouched.
 import http from 'node:http';
 import net from 'node:net';
 import type { AddressInfo } from 'node:net';
 
-export type FaultKind = '500' | '503' | '409' | '429' | 'hang' | 'stall' | 'reset';
+export type FaultKind = '500' | '503' | '409' | '429' | 'hang' | 'stall' | 'reset' | 'truncate';
+/** The kinds drawn at random by default. */
 export const FAULT_KINDS: readonly FaultKind[] = ['500', '503', '409', '429', 'hang', 'stall', 'reset'];
+const ALL_KINDS: readonly FaultKind[] = [...FAULT_KINDS, 'truncate'];
 
 export interface FaultProxyOptions {
   /** The API server to forward to, e.g. http://127.0.0.1:6443. */
@@ -30,6 +36,11 @@ export interface FaultProxyOptions {
   plan?: (n: number, req: http.IncomingMessage) => FaultKind | undefined;
   /** Retry-After seconds sent with 429 (default 1, as the API server's priority and fairness does). */
   retryAfterSeconds?: number;
+  /**
+   * reset / truncate: called with the server's status once it answered; false passes the answer
+   * on unharmed and the fault is not counted (e.g. to lose only answers to writes that were applied).
+   */
+  dropAnswer?: (req: http.IncomingMessage, status: number) => boolean;
 }
 
 export interface FaultProxy {
@@ -67,7 +78,7 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
   const stats = {
     requests: 0,
     faulted: 0,
-    byKind: Object.fromEntries(FAULT_KINDS.map((k) => [k, 0])) as Record<FaultKind, number>,
+    byKind: Object.fromEntries(ALL_KINDS.map((k) => [k, 0])) as Record<FaultKind, number>,
   };
   const hung = new Set<net.Socket>();
 
@@ -97,7 +108,13 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
         return req.resume();
       case 'stall':
       case 'reset':
-        return forward(req, res, target, fault);
+      case 'truncate':
+        return forward(req, res, target, fault, (status) => {
+          if (!options.dropAnswer || options.dropAnswer(req, status)) return true;
+          stats.faulted--;
+          stats.byKind[fault]--;
+          return false;
+        });
       default:
         return answerStatus(req, res, Number(fault), options.retryAfterSeconds ?? 1);
     }
@@ -162,11 +179,13 @@ function forward(
   req: http.IncomingMessage,
   res: http.ServerResponse,
   target: URL,
-  mode: 'pass' | 'stall' | 'reset',
+  given: 'pass' | 'stall' | 'reset' | 'truncate',
+  drop: (status: number) => boolean = () => true,
 ): void {
   const up = http.request(
     { host: target.hostname, port: target.port, path: req.url, method: req.method, headers: req.headers },
     (upRes) => {
+      const mode = given === 'pass' || given === 'stall' || drop(upRes.statusCode ?? 502) ? given : 'pass';
       if (mode === 'reset') {
         // The server has acted on the request; the answer is lost on the way back.
         upRes.resume();
@@ -177,6 +196,17 @@ function forward(
       if (mode === 'stall') {
         res.flushHeaders();
         upRes.resume();
+        return;
+      }
+      if (mode === 'truncate') {
+        // The headers and half of the body reach the client, then the connection drops.
+        const chunks: Buffer[] = [];
+        upRes.on('data', (c: Buffer) => chunks.push(c));
+        upRes.on('end', () => {
+          const body = Buffer.concat(chunks);
+          res.flushHeaders();
+          res.write(body.subarray(0, Math.floor(body.length / 2)), () => req.socket.destroy());
+        });
         return;
       }
       upRes.pipe(res);
