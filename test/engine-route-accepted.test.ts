@@ -124,3 +124,39 @@ test('a route no controller judges: deploy stops after verifyTimeoutSeconds nami
   const gw = (await get(ROUTE_API, 'Gateway', 'quiet-gateway')) as KubeObject;
   assert.equal(gw.status, undefined, 'no controller wrote the Gateway status either');
 });
+
+test('a Gateway whose listener does not allow the route: Accepted=False, reason NotAllowedByListeners, the new route is deleted', async () => {
+  await h.kube.create({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'infra' } });
+  await h.kube.create({
+    apiVersion: ROUTE_API,
+    kind: 'Gateway',
+    metadata: { name: 'edge', namespace: 'infra' },
+    spec: {
+      gatewayClassName: 'istio',
+      // Routes from the Gateway's own namespace only: the app's route in default is not allowed.
+      listeners: [
+        { name: 'http', port: 80, protocol: 'HTTP', allowedRoutes: { namespaces: { from: 'Same' } } },
+      ],
+    },
+  });
+  await h.writeConfig(
+    demoConfig(h, {
+      app: 'fenced',
+      router: 'gateway-api',
+      verifyTimeoutSeconds: 30,
+      gateway: { name: 'edge', namespace: 'infra', create: false, hosts: ['fenced.example.com'] },
+      smokeTests: [],
+      hooks: {},
+    }),
+  );
+  const run = await runCli(['deploy', '--image', 'demo/myapp:v1', '--release', 'f1', '-f', h.configPath], {
+    cwd: h.dir,
+    env: h.env,
+  });
+  assert.equal(run.code, 1, run.stderr);
+  assert.match(
+    run.stderr,
+    /HTTPRoute default\/fenced: the Gateway controller istio\.io\/gateway-controller did not accept it: Accepted=False, reason NotAllowedByListeners: no listener of Gateway infra\/edge allows HTTPRoutes from namespace default\. HTTPRoute default\/fenced deleted: plain traffic was not moved/,
+  );
+  assert.equal(await get(ROUTE_API, 'HTTPRoute', 'fenced'), undefined);
+});
