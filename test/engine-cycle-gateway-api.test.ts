@@ -13,6 +13,7 @@ import { promote } from '../src/engine/promote.js';
 import { rollback } from '../src/engine/rollback.js';
 import { decommission } from '../src/engine/decommission.js';
 import { status } from '../src/engine/status.js';
+import { deleteApp } from '../src/engine/delete-app.js';
 
 let h: Harness;
 let traffic: Traffic | undefined;
@@ -64,4 +65,19 @@ test('gateway-api: v1 → v2 → rollback → v2 → decommission under traffic,
   await traffic.stop();
   const plainFailures = traffic.samples.filter((s) => s.kind === 'plain' && isFailure(s));
   assert.deepEqual(plainFailures, [], 'no plain request failed');
+});
+
+test('gateway-api: delete removes the HTTPRoute, the color Services, the workloads, then the Gateway cutover made', async () => {
+  const r = await deleteApp(await h.context(), { force: true });
+  assert.deepEqual(
+    r.steps.map((s) => `${s.name}: ${s.changes.map((c) => `${c.kind} ${c.name}`).join(', ')}`),
+    [
+      'remove the routes: HTTPRoute myapp',
+      'remove the color Services: Service myapp-green',
+      'delete both colors: Deployment myapp-green',
+      'delete the Service and shared objects: Service myapp',
+      'delete the Gateway: Gateway myapp-gateway',
+    ],
+  );
+  assert.deepEqual(r.kept, []);
 });

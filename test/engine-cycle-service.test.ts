@@ -15,6 +15,7 @@ import { promote } from '../src/engine/promote.js';
 import { rollback } from '../src/engine/rollback.js';
 import { decommission } from '../src/engine/decommission.js';
 import { status } from '../src/engine/status.js';
+import { deleteApp } from '../src/engine/delete-app.js';
 
 let h: Harness;
 let traffic: Traffic | undefined;
@@ -110,4 +111,21 @@ test('service: v1 → v2 → rollback → v2 → decommission under traffic, no 
   assert.deepEqual(plainFailures, [], 'no plain request failed');
   const svc = await h.kube.get({ apiVersion: 'v1', kind: 'Service', name: 'myapp', namespace: 'default' });
   assert.deepEqual((svc.spec as { selector: unknown }).selector, { app: 'myapp', color: 'green' });
+});
+
+test('service: delete removes the preview and app Services first, then the workloads', async () => {
+  const r = await deleteApp(await h.context(), { force: true });
+  assert.deepEqual(
+    r.steps.map((s) => s.name),
+    ['remove the Services', 'delete both colors', 'delete the Service and shared objects'],
+  );
+  assert.deepEqual(
+    r.steps[0]!.changes.map((c) => `${c.action} ${c.kind} ${c.name}`),
+    ['delete Service myapp-preview', 'delete Service myapp'],
+  );
+  for (const name of ['myapp', 'myapp-preview'])
+    assert.equal(
+      await h.kube.getOptional({ apiVersion: 'v1', kind: 'Service', name, namespace: 'default' }),
+      undefined,
+    );
 });

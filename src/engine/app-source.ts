@@ -219,5 +219,6 @@ function manifestRouteSettings(
     virtualServiceTemplate: { ...vs, spec: { ...vsSpec, http: [] } },
     destinationRuleTemplate: { ...drDoc.object, spec: { ...drSpec, subsets: [] } },
     url: config.gatewayUrl,
+    fromManifests: true,
   };
 }

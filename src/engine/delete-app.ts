@@ -1,7 +1,8 @@
-// cutover delete: remove an app entirely — routes, subsets, both colors, the Service and the
-// Gateway if cutover created them, then the history and the lock. Refused while plain traffic
-// still reaches the app (unless forced). Objects cutover did not create (no
-// app.kubernetes.io/managed-by: cutover label) are never touched: they are listed as kept.
+// cutover delete: remove an app entirely — the router's routes (and what they name), both
+// colors, the shared objects, the router's Gateway if cutover created it and no other app uses
+// it, then the history and the lock. Refused while plain traffic still reaches the app (unless
+// forced). Objects cutover did not create (no app.kubernetes.io/managed-by: cutover label) are
+// never touched: they are listed as kept.
 // Order (make before break, reversed): routes first, so no request is sent to pods being deleted.
 import { GuardError } from '../errors.js';
 import type { KubeObject } from '../kube/types.js';
@@ -9,7 +10,7 @@ import { LEASE_API_VERSION } from '../lock/lease-record.js';
 import { leaseName } from '../lock/identity.js';
 import { LABELS, MANAGED_BY } from '../manifests/types.js';
 import { servedBy } from '../routers/identity.js';
-import { COLORS, type ObjectChange } from '../routers/types.js';
+import { COLORS, type ObjectChange, type TeardownStage } from '../routers/types.js';
 import { deploymentOf, readAppState, routesOf } from './app-state.js';
 import type { ClusterView } from './cluster-view.js';
 import type { EngineContext } from './context.js';
@@ -94,23 +95,6 @@ async function trafficRefusal(ctx: EngineContext, view: ClusterView): Promise<Gu
   return undefined;
 }
 
-async function readGateway(ctx: EngineContext, view: ClusterView): Promise<KubeObject | undefined> {
-  const gw = ctx.source.settings.gateway;
-  if (!gw) return undefined;
-  return view.get('Gateway', gw.metadata.name);
-}
-
-/** A Gateway another VirtualService still binds to is shared: kept. */
-async function gatewayShared(ctx: EngineContext, gw: KubeObject): Promise<boolean> {
-  const { items } = await ctx.kube.list('networking.istio.io/v1beta1', 'VirtualService', ctx.namespace);
-  const ns = gw.metadata.namespace ?? ctx.namespace;
-  return items.some((vs) => {
-    if (vs.metadata.name === ctx.source.settings.virtualServiceName) return false;
-    const refs = ((vs.spec ?? {}) as { gateways?: string[] }).gateways ?? [];
-    return refs.some((r) => r === gw.metadata.name || r === `${ns}/${gw.metadata.name}`);
-  });
-}
-
 export async function deleteApp(ctx: EngineContext, input: DeleteInput): Promise<DeleteResult> {
   const result = await locked(ctx, { operation: 'delete' }, input, async () => {
     const view = await readAppState(ctx);
@@ -119,30 +103,25 @@ export async function deleteApp(ctx: EngineContext, input: DeleteInput): Promise
       const refusal = await trafficRefusal(ctx, view);
       if (refusal) throw refusal;
     }
-    const routes = routesOf(ctx, view);
-    const kept: string[] = [];
+    const teardown = await ctx.router.teardown(ctx.kube, routesOf(ctx, view));
+    const kept: string[] = [...teardown.kept];
     const mine = (obj: KubeObject | undefined): KubeObject[] => {
       if (!obj) return [];
       if (createdByCutover(obj)) return [obj];
       kept.push(`${obj.kind} ${obj.metadata.namespace ?? ctx.namespace}/${obj.metadata.name}`);
       return [];
     };
-    const gw = await readGateway(ctx, view);
-    const gateways =
-      gw && createdByCutover(gw) && (await gatewayShared(ctx, gw))
-        ? (kept.push(`Gateway ${ctx.namespace}/${gw.metadata.name} (shared)`), [])
-        : mine(gw);
     const shared = ctx.source.sharedObjects().map((o) => view.get(o.kind, o.metadata.name));
     const plan = (objs: KubeObject[]) => () => objs.map((o) => planDelete(o, ctx.namespace));
+    const stage = (t: TeardownStage) => ({ name: t.name, plan: plan(t.objects.flatMap(mine)) });
     const steps = await runSteps(
       ctx,
       'delete',
       [
-        { name: 'remove the routes', plan: plan(mine(routes.virtualService)) },
-        { name: 'remove the subsets', plan: plan(mine(routes.destinationRule)) },
+        ...teardown.beforeWorkloads.map(stage),
         { name: 'delete both colors', plan: plan(COLORS.flatMap((c) => mine(deploymentOf(ctx, view, c)))) },
         { name: 'delete the Service and shared objects', plan: plan(shared.flatMap(mine)) },
-        { name: 'delete the Gateway', plan: plan(gateways) },
+        ...teardown.afterWorkloads.map(stage),
       ],
       view,
     );

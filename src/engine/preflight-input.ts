@@ -1,65 +1,21 @@
 // The pure part of every preflight: what can be wrong with the input alone, found without a
 // request. Each problem names the file, the field and the fix; all of them are returned at once.
-import { RE2JS } from 're2js';
 import { parseExpectation } from '../checks/expect.js';
 import { CutoverError, InputError } from '../errors.js';
 import type { EngineContext } from './context.js';
 import { parseImageRef } from './image-ref.js';
 
-/** Istio rejects longer regexes (validation.go validateStringRegexp). */
-const ISTIO_REGEX_MAX = 1024;
-
-/** Why Envoy (RE2) would refuse this regex, or undefined when it compiles. */
-export function re2Problem(pattern: string): string | undefined {
-  if (pattern.length > ISTIO_REGEX_MAX)
-    return `is longer than Istio's limit of ${ISTIO_REGEX_MAX} characters`;
-  try {
-    RE2JS.compile(pattern);
-    return undefined;
-  } catch (err) {
-    return `is not a valid RE2 regex (${(err as Error).message})`;
-  }
-}
-
-/** Every `regex` StringMatch inside an Istio match list, with its path. `regex: "*"` is a presence check. */
-function regexesIn(value: unknown, path: string, out: Array<{ path: string; regex: string }>) {
-  if (Array.isArray(value)) value.forEach((v, i) => regexesIn(v, `${path}[${i}]`, out));
-  else if (value && typeof value === 'object') {
-    for (const [k, v] of Object.entries(value)) {
-      if (k === 'regex' && typeof v === 'string' && v !== '*') out.push({ path: `${path}.regex`, regex: v });
-      else regexesIn(v, `${path}.${k}`, out);
-    }
-  }
-  return out;
-}
-
-function regexFindings(ctx: EngineContext): InputError[] {
-  const { config, source } = ctx;
-  const remedy = 'write an RE2 regex (no backreferences or lookaround) that matches the whole value';
-  if (source.mode === 'builders') {
-    const m = config.testMatch;
-    const why = m.type === 'cookie' ? re2Problem(m.regex) : undefined;
-    if (!why || m.type !== 'cookie') return [];
-    return [
-      new InputError(`\`${m.regex}\` ${why}; the gateway would never send testers to the new color`, {
-        file: config.file || undefined,
-        field: 'testMatch.regex',
-        remedy: `${remedy}, or drop testMatch.regex for the default`,
+/** What the router says the data plane would refuse in its input (e.g. a test regex). */
+function routerFindings(ctx: EngineContext): InputError[] {
+  const { config } = ctx;
+  return (ctx.router.inputProblems?.() ?? []).map(
+    (p) =>
+      new InputError(p.message, {
+        file: (p.inManifests ? config.manifests?.dir : config.file) || undefined,
+        field: p.field,
+        remedy: p.remedy,
       }),
-    ];
-  }
-  return regexesIn(source.settings.testMatch, 'match', []).flatMap(({ path, regex }) => {
-    const why = re2Problem(regex);
-    if (!why) return [];
-    const vs = `VirtualService ${source.settings.virtualServiceName}`;
-    return [
-      new InputError(`${vs}: \`${regex}\` ${why}`, {
-        file: config.manifests?.dir,
-        field: `spec.http[${source.settings.routeNames.test}].${path}`,
-        remedy,
-      }),
-    ];
-  });
+  );
 }
 
 function expectFindings(ctx: EngineContext): InputError[] {
@@ -98,7 +54,7 @@ export function imageFindings(ctx: EngineContext, image: string | undefined, fie
   ];
 }
 
-/** Problems of the configuration any operation would hit: regexes, expectations. */
+/** Problems of the configuration any operation would hit: the router's (regexes), expectations. */
 export function inputFindings(ctx: EngineContext): InputError[] {
-  return [...regexFindings(ctx), ...expectFindings(ctx)];
+  return [...routerFindings(ctx), ...expectFindings(ctx)];
 }

@@ -118,19 +118,12 @@ export async function preflightDeploy(ctx: EngineContext, input: DeployInput): P
  */
 export async function overlapFindings(ctx: EngineContext, explained: string[] = []): Promise<InputError[]> {
   if (!ctx.router.readOverlaps) return [];
-  const { overlaps, scope } = await ctx.router.readOverlaps(ctx.kube);
-  if (scope === 'namespace') {
-    ctx.deps.log.warn(
-      `could not list VirtualServices in all namespaces (RBAC): host overlaps were checked in ${ctx.namespace} only`,
-    );
-  }
-  const where =
-    ctx.source.mode === 'builders'
-      ? { file: ctx.config.file || undefined, field: 'gateway.hosts' }
-      : {
-          file: ctx.config.manifests?.dir,
-          field: `VirtualService ${ctx.source.settings.virtualServiceName}: spec.hosts`,
-        };
+  const { overlaps, narrowed, hostsField, inManifests } = await ctx.router.readOverlaps(ctx.kube);
+  if (narrowed) ctx.deps.log.warn(narrowed);
+  const where = {
+    file: (inManifests ? ctx.config.manifests?.dir : ctx.config.file) || undefined,
+    field: hostsField,
+  };
   return overlaps.flatMap((o) => {
     // An object the live-color guard names already serves this app's users (one left by an
     // earlier cutover.yaml, say): that refusal says what it is and what to do.

@@ -150,7 +150,7 @@ export interface TrafficRouter {
    * a more specific host takes some requests. Read-only. Optional: a router whose apps cannot
    * share a virtual host leaves it out.
    */
-  readOverlaps?(kube: KubeClient): Promise<{ overlaps: RouteOverlap[]; scope: 'cluster' | 'namespace' }>;
+  readOverlaps?(kube: KubeClient): Promise<OverlapReport>;
   /** `HTTPRoute shop/cart`: the object whose state is the live color, for messages. */
   routeObjectName(): string;
   /** The live routes from objects the engine already holds (the same as read() would find). */
@@ -179,6 +179,47 @@ export interface TrafficRouter {
    * must therefore not apply (the Service router owns the app's Service and its selector).
    */
   owns?(kind: string, name: string): boolean;
+  /** What `cutover delete` removes of this router's objects, and in which order. Read-only. */
+  teardown(kube: KubeClient, live: LiveRoutes): Promise<Teardown>;
+  /** What the data plane would refuse in this router's input (e.g. a regex), before any request. */
+  inputProblems?(): RouterInputProblem[];
+}
+
+/** One step of `cutover delete`: objects that go together. */
+export interface TeardownStage {
+  name: string;
+  objects: KubeObject[];
+}
+
+/**
+ * What `cutover delete` removes of a router's objects, in order: the stages before the workloads
+ * go (the routes first, then what they name), and after (a Gateway). Objects other apps still use
+ * are left out and listed in `kept` with why. The engine deletes only what cutover created.
+ */
+export interface Teardown {
+  beforeWorkloads: TeardownStage[];
+  afterWorkloads: TeardownStage[];
+  kept: string[];
+}
+
+/** A problem with what cutover.yaml or the manifests folder asks of a router, found without a request. */
+export interface RouterInputProblem {
+  message: string;
+  /** e.g. `testMatch.regex`, or `spec.http[myapp-test].match[0].headers.cookie.regex` in a manifest. */
+  field: string;
+  remedy: string;
+  /** In the manifests folder rather than cutover.yaml. */
+  inManifests?: boolean;
+}
+
+export interface OverlapReport {
+  overlaps: RouteOverlap[];
+  /** Set when the check could not see everything (e.g. RBAC allows one namespace): said as a warning. */
+  narrowed?: string;
+  /** Where this app's hosts are set, for the message of a refusal. */
+  hostsField: string;
+  /** The hosts are set in the manifests folder rather than cutover.yaml. */
+  inManifests?: boolean;
 }
 
 export interface RouteOverlap {

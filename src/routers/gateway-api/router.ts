@@ -12,7 +12,7 @@
 // - A route is trusted only once its controller accepted it: awaitAccepted reads
 //   status.parents[].conditions (Accepted, ResolvedRefs) at the route's current generation and
 //   fails with the controller's reason otherwise.
-import { OperationFailedError } from '../../errors.js';
+import { OperationFailedError, UnreachableError } from '../../errors.js';
 import type { KubeClient, KubeObject } from '../../kube/types.js';
 import { parseIdentity, IDENTITY_HEADER } from '../identity.js';
 import { readLastSwitch, switchAnnotations, switchChangesRecord } from '../switch-record.js';
@@ -27,10 +27,12 @@ import {
   type ObjectLookup,
   type RouteSummary,
   type SwitchInfo,
+  type Teardown,
   type TrafficRouter,
 } from '../types.js';
 import { colorService, colorServiceName, httpRoute, rule, type RuleTarget } from './route-builder.js';
 import { GATEWAY_API_VERSION, type GatewayApiSettings } from './settings.js';
+import { re2Problem, testRegexProblem } from '../regex-check.js';
 
 type Json = Record<string, unknown>;
 
@@ -52,6 +54,55 @@ function isTestRule(r: Json): boolean {
 export class GatewayApiRouter implements TrafficRouter {
   readonly kind = 'gateway-api';
   constructor(readonly settings: GatewayApiSettings) {}
+
+  /**
+   * The HTTPRoute, then the color Services; after the workloads, the Gateway cutover created,
+   * unless another HTTPRoute still attaches to it.
+   */
+  async teardown(kube: KubeClient, live: LiveRoutes): Promise<Teardown> {
+    const l = live as GatewayApiLive;
+    const s = this.settings;
+    const gw = s.gateway ? live.gateway : undefined;
+    const shared = gw ? await this.gatewayUsedElsewhere(kube) : false;
+    return {
+      beforeWorkloads: [
+        { name: 'remove the routes', objects: l.route ? [l.route] : [] },
+        {
+          name: 'remove the color Services',
+          objects: [l.services.blue, l.services.green].filter((o): o is KubeObject => !!o),
+        },
+      ],
+      afterWorkloads: [{ name: 'delete the Gateway', objects: gw && !shared ? [gw] : [] }],
+      kept: shared ? [`Gateway ${s.gatewayRef.namespace}/${s.gatewayRef.name} (shared)`] : [],
+    };
+  }
+
+  /** True also when RBAC hides other namespaces' routes: a Gateway nobody can vouch for is kept. */
+  private async gatewayUsedElsewhere(kube: KubeClient): Promise<boolean> {
+    const s = this.settings;
+    let items: KubeObject[];
+    try {
+      items = (await kube.list(GATEWAY_API_VERSION, 'HTTPRoute', '')).items;
+    } catch (err) {
+      if (err instanceof UnreachableError && /\(403/.test(err.message)) return true;
+      throw err;
+    }
+    return items.some((r) => {
+      if (r.metadata.name === s.routeName && r.metadata.namespace === s.namespace) return false;
+      const parents = ((r.spec as Json | undefined)?.parentRefs ?? []) as Json[];
+      return parents.some(
+        (p) =>
+          p.name === s.gatewayRef.name && (p.namespace ?? r.metadata.namespace) === s.gatewayRef.namespace,
+      );
+    });
+  }
+
+  /** The cookie regex goes into a `RegularExpression` header match: implementations compile RE2. */
+  inputProblems() {
+    const m = this.settings.testMatch;
+    const why = m.type === 'cookie' ? re2Problem(m.regex) : undefined;
+    return m.type === 'cookie' && why ? [testRegexProblem(m.regex, why)] : [];
+  }
 
   routeObjectName(): string {
     return `HTTPRoute ${this.settings.namespace}/${this.settings.routeName}`;

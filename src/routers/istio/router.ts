@@ -19,14 +19,17 @@ import {
   type DataPlane,
   type LastSwitch,
   type ObjectLookup,
+  type OverlapReport,
   type RouteSummary,
   type SwitchInfo,
+  type Teardown,
   type TrafficRouter,
 } from '../types.js';
 import { formatIdentity, IDENTITY_HEADER } from '../identity.js';
 import { readOverlaps } from './overlap.js';
 import { readLastSwitch, switchAnnotationKey, type SwitchAnnotation } from '../switch-record.js';
 import { ingressUrl } from './ingress.js';
+import { istioInputProblems } from './input-checks.js';
 import type { RouteSettings } from './settings.js';
 
 const ISTIO_API = 'networking.istio.io/v1beta1';
@@ -85,6 +88,38 @@ export function testColorOf(settings: RouteSettings, vs: KubeObject | undefined)
 export class IstioRouter implements TrafficRouter {
   readonly kind = 'istio';
   constructor(readonly settings: RouteSettings) {}
+
+  /** The VirtualService, then the DestinationRule; after the workloads, the Gateway no other VirtualService binds. */
+  async teardown(kube: KubeClient, live: LiveRoutes): Promise<Teardown> {
+    const gw = live.gateway;
+    const shared = gw ? await this.gatewayBoundElsewhere(kube, gw) : false;
+    const gwName = gw
+      ? `Gateway ${gw.metadata.namespace ?? this.settings.namespace}/${gw.metadata.name}`
+      : '';
+    return {
+      beforeWorkloads: [
+        { name: 'remove the routes', objects: live.virtualService ? [live.virtualService] : [] },
+        { name: 'remove the subsets', objects: live.destinationRule ? [live.destinationRule] : [] },
+      ],
+      afterWorkloads: [{ name: 'delete the Gateway', objects: gw && !shared ? [gw] : [] }],
+      kept: shared ? [`${gwName} (shared)`] : [],
+    };
+  }
+
+  private async gatewayBoundElsewhere(kube: KubeClient, gw: KubeObject): Promise<boolean> {
+    const s = this.settings;
+    const { items } = await kube.list(ISTIO_API, 'VirtualService', s.namespace);
+    const ns = gw.metadata.namespace ?? s.namespace;
+    return items.some((vs) => {
+      if (vs.metadata.name === s.virtualServiceName) return false;
+      const refs = ((vs.spec ?? {}) as { gateways?: string[] }).gateways ?? [];
+      return refs.some((r) => r === gw.metadata.name || r === `${ns}/${gw.metadata.name}`);
+    });
+  }
+
+  inputProblems() {
+    return istioInputProblems(this.settings);
+  }
 
   routeObjectName(): string {
     return `VirtualService ${this.settings.namespace}/${this.settings.virtualServiceName}`;
@@ -200,8 +235,18 @@ export class IstioRouter implements TrafficRouter {
     return this.planRoutes(live, keep, {}, `remove the routes to ${color}`);
   }
 
-  readOverlaps(kube: KubeClient) {
-    return readOverlaps(kube, this.settings);
+  async readOverlaps(kube: KubeClient): Promise<OverlapReport> {
+    const s = this.settings;
+    const { overlaps, scope } = await readOverlaps(kube, s);
+    return {
+      overlaps,
+      narrowed:
+        scope === 'namespace'
+          ? `could not list VirtualServices in all namespaces (RBAC): host overlaps were checked in ${s.namespace} only`
+          : undefined,
+      hostsField: s.fromManifests ? `VirtualService ${s.virtualServiceName}: spec.hosts` : 'gateway.hosts',
+      inManifests: s.fromManifests,
+    };
   }
 
   planRemoveSubset(live: LiveRoutes, color: Color): ObjectChange[] {

@@ -30,6 +30,8 @@ export interface RouteSettings {
   /** The user's own VirtualService/DestinationRule, kept as the template (extra fields survive). */
   virtualServiceTemplate?: KubeObject;
   destinationRuleTemplate?: KubeObject;
+  /** The routes come from the user's manifests folder (problems are named in its terms). */
+  fromManifests?: boolean;
   /** Base URL to verify through (gatewayUrl) instead of the ingress gateway's address. */
   url?: string;
 }

@@ -27,6 +27,7 @@ import {
   type RouteSummary,
   type ServingTarget,
   type SwitchInfo,
+  type Teardown,
   type TrafficRouter,
 } from '../types.js';
 import type { ServiceRouterSettings } from './settings.js';
@@ -211,6 +212,13 @@ export class ServiceRouter implements TrafficRouter {
     const type = (current.spec as Json).type ?? 'ClusterIP';
     if (type !== s.serviceType && s.serviceType !== 'ClusterIP') spec.type = s.serviceType;
     return [{ action: 'merge-patch', ...ref(current), reason, patch: { metadata, spec } }];
+  }
+
+  /** The preview Service, then the app Service: testers and users stop before the pods go. */
+  async teardown(_kube: KubeClient, live: LiveRoutes): Promise<Teardown> {
+    const l = live as ServiceLive;
+    const objects = [l.preview, l.service].filter((o): o is KubeObject => !!o);
+    return { beforeWorkloads: [{ name: 'remove the Services', objects }], afterWorkloads: [], kept: [] };
   }
 
   /** The app Service and the preview Service are this router's: the builders must not apply them. */
