@@ -13,6 +13,9 @@ import { performance } from 'node:perf_hooks';
 import { demoConfig, REPO_ROOT, runCli, startHarness, waitFor, type Harness } from './engine-harness.js';
 import { release } from '../src/engine/release.js';
 import { parseHistory } from '../src/engine/history.js';
+import { deploy as deployRelease } from '../src/engine/deploy.js';
+import { test as smokeTest } from '../src/engine/test.js';
+import { promote } from '../src/engine/promote.js';
 import { startTraffic, isFailure } from '../src/demo/traffic.js';
 
 let h: Harness;
@@ -191,4 +194,15 @@ test('another router: migrate makes the new data plane serve the live color, ret
   }
   const deploy = await cli('deploy', '--dry-run', '--image', 'demo/myapp:v2');
   assert.equal(deploy.code, 0, deploy.stderr);
+
+  // Releases carry on with the new router; the retired object still protects the color it serves.
+  await deployRelease(await h.context(), { image: 'demo/myapp:v2', release: 'r2' });
+  await smokeTest(await h.context(), { release: 'r2' });
+  await promote(await h.context(), { release: 'r2' });
+  const decommission = await cli('decommission', '--color', 'blue', '--force');
+  assert.equal(decommission.code, 3, decommission.stderr);
+  assert.match(
+    decommission.stderr,
+    /fix: VirtualService myapp-blue-green was retired by `cutover migrate`: once the users who reach it have moved to HTTPRoute default\/myapp, delete it \(kubectl delete virtualservice myapp-blue-green -n default\)/,
+  );
 });

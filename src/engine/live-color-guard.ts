@@ -45,6 +45,16 @@ export function podLabelsOf(dep: KubeObject | undefined): Record<string, string>
   return spec?.template?.metadata?.labels;
 }
 
+/** Annotation (under cutover's prefix) `cutover migrate` puts on old objects users reach elsewhere. */
+export const RETIRED_ANNOTATION = 'retired-by';
+
+/** The object of a finding carries the retired mark of `cutover migrate`. */
+export function retiredBy(ctx: EngineContext, routing: NamespaceRouting, r: PlainRoute): string | undefined {
+  const list = r.kind === 'Service' ? routing.services : (routing.objects.get(r.kind) ?? []);
+  const obj = list.find((o) => o.metadata.name === r.name);
+  return obj?.metadata.annotations?.[`${ctx.source.settings.annotationPrefix}/${RETIRED_ANNOTATION}`];
+}
+
 /** Every routing object sending plain traffic to pods with any of these label sets. */
 export function plainRoutesTo(
   routing: NamespaceRouting,
@@ -77,7 +87,11 @@ export function mustNotServeUsers(
   const name = ctx.source.deploymentName(color);
   const list = routes.map((r) => `${r.kind} ${r.namespace}/${r.name} (${r.via})`).join('; ');
   const own = ctx.router.routeObjectName();
-  const foreign = routes.filter((r) => `${r.kind} ${r.namespace}/${r.name}` !== own);
+  const retired = routes.filter((r) => retiredBy(ctx, routing, r));
+  const foreign = routes.filter((r) => `${r.kind} ${r.namespace}/${r.name}` !== own && !retired.includes(r));
+  const moveFirst = retired.length
+    ? `${retired.map((r) => `${r.kind} ${r.name}`).join(', ')} ${retired.length === 1 ? 'was' : 'were'} retired by \`cutover migrate\`: once the users who reach ${retired.length === 1 ? 'it' : 'them'} have moved to ${own}, delete ${retired.length === 1 ? 'it' : 'them'} (${retired.map((r) => `kubectl delete ${r.kind.toLowerCase()} ${r.name} -n ${r.namespace}`).join('; ')}); `
+    : '';
   const adopt = foreign.length
     ? `if cutover.yaml now names other routing objects than the ones serving users, make it name ${foreign
         .map((r) => `${r.kind} ${r.name}`)
@@ -88,7 +102,7 @@ export function mustNotServeUsers(
   return {
     objects: routes.map((r) => `${r.kind} ${r.namespace}/${r.name}`),
     message: `Deployment ${ctx.namespace}/${name}: plain traffic reaches the ${color} pods through ${list}. Refusing to ${doing} a color that serves users; nothing was written.`,
-    remedy: `${adopt}${
+    remedy: `${moveFirst}${adopt}${
       doing === 'deploy into'
         ? `deploy into ${otherColor(color)} instead (--color ${otherColor(color)}), or move plain traffic off ${color} first`
         : `move plain traffic off ${color} first`

@@ -16,10 +16,9 @@ import { deploymentOf } from './app-state.js';
 import type { ClusterView } from './cluster-view.js';
 import type { EngineContext } from './context.js';
 import type { Refusal } from './guards.js';
-import { plainRoutesTo, podLabelsOf } from './live-color-guard.js';
+import { plainRoutesTo, podLabelsOf, RETIRED_ANNOTATION } from './live-color-guard.js';
 
-/** Annotation `cutover migrate` puts on old objects it cannot delete (users reach them elsewhere). */
-export const RETIRED_ANNOTATION = 'retired-by';
+export { RETIRED_ANNOTATION };
 
 export interface OrphanedRoute extends PlainRoute {
   color: Color;
