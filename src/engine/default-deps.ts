@@ -89,5 +89,31 @@ export function defaultDeps(
     log,
     env,
     signal,
+    afterStep: pauseAfterStep(env.CUTOVER_PAUSE_AFTER_STEP, log, signal),
+  };
+}
+
+/**
+ * CUTOVER_PAUSE_AFTER_STEP=<step> (or "<operation>: <step>"), for crash tests only: once that step
+ * is done the run says so and does nothing more — no request, no next step — until it is killed
+ * or stopped, so a SIGKILL lands exactly between two steps however loaded the machine is. Unset
+ * (as everywhere outside those tests) there is no hook at all.
+ */
+function pauseAfterStep(
+  name: string | undefined,
+  log: EngineLog,
+  signal?: AbortSignal,
+): EngineDeps['afterStep'] {
+  if (!name) return undefined;
+  return (operation, step) => {
+    if (name !== step && name !== `${operation}: ${step}`) return Promise.resolve();
+    log.info(`paused after ${operation}: ${step} (CUTOVER_PAUSE_AFTER_STEP)`);
+    return new Promise((_resolve, reject) => {
+      // An interval keeps Node alive: a bare pending promise would let the process exit.
+      const keepAlive = setInterval(() => {}, 60_000);
+      const stop = () => (clearInterval(keepAlive), reject(signal?.reason ?? new Error('stopped')));
+      if (signal?.aborted) stop();
+      else signal?.addEventListener('abort', stop, { once: true });
+    });
   };
 }

@@ -77,6 +77,11 @@ export interface EngineDeps {
   env: Record<string, string | undefined>;
   /** Aborted when the user asks to stop. */
   signal?: AbortSignal;
+  /**
+   * Called after each step is logged. A test seam only: the crash tests pause a run there
+   * (CUTOVER_PAUSE_AFTER_STEP, default-deps.ts) to SIGKILL it exactly between two steps.
+   */
+  afterStep?: (operation: string, step: string) => Promise<void>;
 }
 
 export const silentLog: EngineLog = { step() {}, info() {}, warn() {} };

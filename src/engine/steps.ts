@@ -70,6 +70,7 @@ export async function runSteps(
       ms: record.ms,
     });
     records.push(record);
+    await ctx.deps.afterStep?.(operation, step.name);
   }
   return records;
 }
