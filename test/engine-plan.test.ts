@@ -82,7 +82,7 @@ function liveOn(
   extra: Record<string, string> = {},
 ) {
   const router = ctx.router as IstioRouter;
-  const gw = ctx.source.settings.gateway!;
+  const gw = router.settings.gateway!;
   view.set({ ...gw, metadata: { ...gw.metadata, namespace: 'default', resourceVersion: '19' } });
   view.set({
     apiVersion: 'networking.istio.io/v1',

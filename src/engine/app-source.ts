@@ -1,22 +1,18 @@
 // Where the objects of an app come from: the built-in builders (cutover.yaml) or the user's own
-// manifest folder (the seed's manifests/). The engine sees one shape either way: the route
-// settings for the router, the shared objects (Service, Secrets…), and a Deployment per color.
+// manifest folder (the seed's manifests/). The engine sees one shape either way: who the app is
+// (the labels and the identity its answers carry), the shared objects (Service, Secrets…), a
+// Deployment per color, and — from a folder — the rendered objects a router may take its routes
+// from.
 import { createHash } from 'node:crypto';
 import type { CutoverConfig, Color } from '../config/types.js';
 import type { KubeObject } from '../kube/types.js';
-import type { ClassifiedManifests, ManifestTemplates } from '../manifests/types.js';
+import type { ClassifiedManifests } from '../manifests/types.js';
 import { ANNOTATIONS, LABELS, MANAGED_BY } from '../manifests/types.js';
-import {
-  buildDeployment,
-  buildDestinationRule,
-  buildGateway,
-  buildService,
-  buildVirtualService,
-} from '../manifests/build.js';
-import { deploymentName, destinationRuleName, virtualServiceName } from '../manifests/names.js';
+import { buildDeployment, buildService } from '../manifests/build.js';
+import { colorLabelOf } from '../manifests/color-label.js';
+import { deploymentName } from '../manifests/names.js';
 import { InputError } from '../errors.js';
 import { otherColor } from '../routers/types.js';
-import type { RouteSettings } from '../routers/istio/settings.js';
 
 /** Hash of what cutover applied to a Deployment; equal hash = nothing to do (re-runs converge). */
 export const APPLIED_HASH = 'cutover.dev/applied-hash';
@@ -29,9 +25,23 @@ export interface DeploymentInput {
   activeColor?: Color;
 }
 
+/** Who the app is, whatever router moves its traffic. */
+export interface AppSettings {
+  /** `namespace/app`: what answers and routes name as the app. */
+  appId: string;
+  /** Pod label that carries the color. */
+  colorLabel: string;
+  /** Response header with the serving color alone (what older routes stamped). */
+  colorHeader: string;
+  /** Prefix of the annotations cutover writes (the switch record). */
+  annotationPrefix: string;
+}
+
 export interface AppSource {
   readonly mode: 'builders' | 'manifests';
-  readonly settings: RouteSettings;
+  readonly settings: AppSettings;
+  /** Manifests mode: the rendered folder, for a router that takes its routes from it. */
+  readonly folder?: { dir: string; rendered: ClassifiedManifests };
   deploymentName(color: Color): string;
   /** Objects both colors share (Service, Secrets, ConfigMaps), to ensure before a Deployment. */
   sharedObjects(): KubeObject[];
@@ -72,49 +82,12 @@ function withImage(obj: KubeObject, container: string, image: string): KubeObjec
   return copy;
 }
 
-function testRouteOf(vs: KubeObject): { name?: string; match?: Record<string, unknown>[] } | undefined {
-  const http =
-    (vs.spec as { http?: Array<{ name?: string; match?: Record<string, unknown>[] }> })?.http ?? [];
-  return http.find((r) => Array.isArray(r.match) && r.match.length > 0);
-}
-
-function lastRouteName(vs: KubeObject): string | undefined {
-  const http = (vs.spec as { http?: Array<{ name?: string }> })?.http ?? [];
-  return http[http.length - 1]?.name;
-}
-
-/** What a tester sends: the test cookie or header of cutover.yaml. */
-export function testHeadersOf(config: CutoverConfig): Record<string, string> {
-  const m = config.testMatch;
-  return m.type === 'cookie' ? { cookie: `${m.name}=${m.value}` } : { [m.name]: m.value };
-}
-
 export function builderSource(config: CutoverConfig, namespace: string): AppSource {
-  const shape = buildVirtualService(config, { active: 'green', test: 'blue' });
-  const test = testRouteOf(shape);
-  const spec = shape.spec as { hosts?: string[]; gateways?: string[] };
-  const settings: RouteSettings = {
-    namespace,
-    serviceHost: config.app,
-    servicePort: config.port,
-    virtualServiceName: virtualServiceName(config),
-    destinationRuleName: destinationRuleName(config),
-    gateway: config.gateway.create ? buildGateway(config) : undefined,
-    gateways: spec.gateways ?? [config.gateway.name],
-    hosts: spec.hosts ?? config.gateway.hosts,
-    testMatch: test?.match ?? [],
-    testHeaders: testHeadersOf(config),
+  const settings: AppSettings = {
+    appId: `${namespace}/${config.app}`,
     colorLabel: LABELS.color,
     colorHeader: config.versionHeader,
-    appId: `${namespace}/${config.app}`,
-    routeNames: {
-      test: test?.name ?? `${config.app}-test`,
-      default: lastRouteName(shape) ?? `${config.app}-default`,
-    },
     annotationPrefix: 'cutover.dev',
-    virtualServiceTemplate: buildVirtualService(config, { active: null, test: null }),
-    destinationRuleTemplate: buildDestinationRule(config, []),
-    url: config.gatewayUrl,
   };
   return {
     mode: 'builders',
@@ -147,7 +120,12 @@ export async function manifestSource(
   const render = (test: Color, active: Color) =>
     renderManifests(templates, { ...env, ...m.variables, COLOR_TEST: test, COLOR_ACTIVE: active });
   const probe = render('blue', 'green');
-  const settings = manifestRouteSettings(config, namespace, templates, probe);
+  const settings: AppSettings = {
+    appId: `${namespace}/${config.app}`,
+    colorLabel: colorLabelOf(probe),
+    colorHeader: config.versionHeader,
+    annotationPrefix: 'cutover.dev',
+  };
   const deploymentFor = (color: Color, active?: Color): KubeObject => {
     const r = render(color, active ?? otherColor(color));
     const doc =
@@ -163,6 +141,7 @@ export async function manifestSource(
   return {
     mode: 'manifests',
     settings,
+    folder: { dir: templates.dir, rendered: probe },
     deploymentName: (color) => deploymentFor(color).metadata.name,
     sharedObjects: () => [...probe.services, ...probe.others].map((d) => d.object),
     deployment: (input) => {
@@ -170,55 +149,5 @@ export async function manifestSource(
       const obj = input.image ? withImage(base, config.container, input.image) : base;
       return stampDeployment(obj, input);
     },
-  };
-}
-
-function manifestRouteSettings(
-  config: CutoverConfig,
-  namespace: string,
-  templates: ManifestTemplates,
-  r: ClassifiedManifests,
-): RouteSettings {
-  const where = { file: templates.dir };
-  const vsDoc = r.virtualServices.find((v) => v.hasTestRoute) ?? r.virtualServices[0];
-  const drDoc = r.destinationRules[0];
-  if (!vsDoc)
-    throw new InputError('no VirtualService in the manifests folder', {
-      ...where,
-      remedy: 'add route-test.yml',
-    });
-  if (!drDoc)
-    throw new InputError('no DestinationRule in the manifests folder', {
-      ...where,
-      remedy: 'add a DestinationRule',
-    });
-  const vs = vsDoc.object;
-  const test = testRouteOf(vs);
-  const vsSpec = vs.spec as { hosts?: string[]; gateways?: string[] };
-  const drSpec = drDoc.object.spec as { host?: string; subsets?: Array<{ labels?: Record<string, string> }> };
-  const colorLabel = Object.keys(drSpec.subsets?.[0]?.labels ?? {})[0] ?? LABELS.color;
-  const gateway = r.gateways[0]?.object;
-  return {
-    namespace,
-    serviceHost: drSpec.host ?? config.app,
-    virtualServiceName: vs.metadata.name,
-    destinationRuleName: drDoc.object.metadata.name,
-    gateway,
-    gateways: vsSpec.gateways ?? [],
-    hosts: vsSpec.hosts ?? ['*'],
-    testHeaders: testHeadersOf(config),
-    testMatch: test?.match ?? [],
-    colorLabel,
-    colorHeader: config.versionHeader,
-    appId: `${namespace}/${config.app}`,
-    routeNames: {
-      test: test?.name ?? `${config.app}-test`,
-      default: lastRouteName(vs) ?? `${config.app}-default`,
-    },
-    annotationPrefix: 'cutover.dev',
-    virtualServiceTemplate: { ...vs, spec: { ...vsSpec, http: [] } },
-    destinationRuleTemplate: { ...drDoc.object, spec: { ...drSpec, subsets: [] } },
-    url: config.gatewayUrl,
-    fromManifests: true,
   };
 }

@@ -44,8 +44,8 @@ export async function createContext(options: ContextOptions): Promise<EngineCont
   const router = createRouter({
     config,
     namespace,
-    routeSettings: built.settings,
-    labels: { app: LABELS.app, color: LABELS.color, release: LABELS.release },
+    folder: built.folder,
+    labels: { app: LABELS.app, color: built.settings.colorLabel, release: LABELS.release },
     annotationPrefix: built.settings.annotationPrefix,
   });
   return {
@@ -71,6 +71,7 @@ function withoutRouterObjects(source: AppSource, router: TrafficRouter): AppSour
   return {
     mode: source.mode,
     settings: source.settings,
+    folder: source.folder,
     deploymentName: (color) => source.deploymentName(color),
     deployment: (input) => source.deployment(input),
     sharedObjects: () => source.sharedObjects().filter((o) => !owns(o.kind, o.metadata.name)),

@@ -6,7 +6,8 @@ import { InputError } from '../errors.js';
 import { gateway } from './gateway-api/route-builder.js';
 import { GatewayApiRouter } from './gateway-api/router.js';
 import { IstioRouter } from './istio/router.js';
-import type { RouteSettings } from './istio/settings.js';
+import { istioSettingsFromConfig, istioSettingsFromManifests } from './istio/settings-build.js';
+import type { ClassifiedManifests } from '../manifests/types.js';
 import { ServiceRouter } from './service/router.js';
 import type { TrafficRouter } from './types.js';
 
@@ -20,8 +21,8 @@ export interface RouterLabels {
 export interface RouterInput {
   config: CutoverConfig;
   namespace: string;
-  /** The Istio router's settings (built from cutover.yaml or the user's manifests). */
-  routeSettings: RouteSettings;
+  /** Manifests mode: the rendered folder (the Istio router takes its VirtualService from it). */
+  folder?: { dir: string; rendered: ClassifiedManifests };
   labels: RouterLabels;
   annotationPrefix: string;
 }
@@ -30,8 +31,19 @@ export function createRouter(input: RouterInput): TrafficRouter {
   const { config, namespace, labels, annotationPrefix } = input;
   const kind = config.router;
   switch (kind) {
-    case 'istio':
-      return new IstioRouter(input.routeSettings);
+    case 'istio': {
+      const common = {
+        namespace,
+        colorLabel: labels.color,
+        appId: `${namespace}/${config.app}`,
+        annotationPrefix,
+      };
+      return new IstioRouter(
+        input.folder
+          ? istioSettingsFromManifests(config, common, input.folder)
+          : istioSettingsFromConfig(config, common),
+      );
+    }
     case 'gateway-api': {
       const gwNamespace = config.gateway.namespace ?? namespace;
       const m = config.testMatch;
