@@ -39,19 +39,15 @@ async function plainAnswer(): Promise<string> {
 }
 
 test('a route the controller rejects fails deploy with its reason; the route is put back, plain traffic never moves', async () => {
-  // What cutover made for green under a cutover.yaml whose port was 8080.
+  // What an older cutover made for green under a cutover.yaml whose port was 8080 (without the
+  // cutover.dev/serves label: the live-color guard knows it as the router's own backend).
   await h.kube.create({
     apiVersion: 'v1',
     kind: 'Service',
     metadata: {
       name: 'myapp-green',
       namespace: 'default',
-      labels: {
-        app: 'myapp',
-        color: 'green',
-        'app.kubernetes.io/managed-by': 'cutover',
-        'cutover.dev/serves': 'routes',
-      },
+      labels: { app: 'myapp', color: 'green', 'app.kubernetes.io/managed-by': 'cutover' },
     },
     spec: {
       selector: { app: 'myapp', color: 'green' },

@@ -40,6 +40,20 @@ export async function readNamespaceRouting(ctx: EngineContext): Promise<Namespac
   return routing;
 }
 
+/**
+ * The Services the app's own router made besides its route object (Gateway API color Services,
+ * the preview Service) are backends: users reach them through the route, which the finders
+ * judge. Counted as routed, so a Service an older cutover made without SERVES_LABEL is not
+ * taken for a selector switch (one exposed by itself still is).
+ */
+export function addOwnBackends(ctx: EngineContext, routing: NamespaceRouting, own: KubeObject[]): void {
+  const route = ctx.router.routeObjectName();
+  routing.routedServices ??= new Set();
+  for (const o of own)
+    if (o.kind === 'Service' && `Service ${ctx.namespace}/${o.metadata.name}` !== route)
+      routing.routedServices.add(o.metadata.name);
+}
+
 export function podLabelsOf(dep: KubeObject | undefined): Record<string, string> | undefined {
   const spec = dep?.spec as { template?: { metadata?: { labels?: Record<string, string> } } } | undefined;
   return spec?.template?.metadata?.labels;
