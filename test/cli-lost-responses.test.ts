@@ -207,18 +207,26 @@ async function served(): Promise<string> {
   return `${res.headers.get('x-cutover-color')} ${res.headers.get('x-app-version')}`;
 }
 
-/** CI retries the same command: already live, nothing written; then rollback returns users to r2. */
-async function retryThenRollBackToR2(args: string[]): Promise<void> {
+/**
+ * CI retries the same command: already live, nothing written; then rollback returns users to r2
+ * (with `lostOnRollback`, the rollback's own writes lose their answers too, and it still does).
+ */
+async function retryThenRollBackToR2(args: string[], lostOnRollback: LostWrite[] = []): Promise<void> {
   const green = (await clusterSays()).colors.green;
   const again = await cutover(args);
   assert.equal(again.code, 0, again.stderr);
   assert.match(again.stdout, /is already live on blue, verified; neither color was touched/);
   assert.deepEqual((await clusterSays()).colors.green, green, 'green (r2, the way back) untouched');
-  const rb = await cutover(['rollback', '-o', 'json']);
+  const rollback = ['rollback', '-o', 'json'];
+  const rb = lostOnRollback.length
+    ? await withLostAnswers(lostOnRollback, rollback)
+    : await cutover(rollback);
   assert.equal(rb.code, 0, `rollback: ${rb.stderr}`);
   const r = JSON.parse(rb.stdout) as { color: string; release: string };
   assert.deepEqual([r.color, r.release], ['green', 'r2']);
   await waitFor('users served by green v2', async () => ((await served()) === 'green v2' ? true : undefined));
+  const [last] = (await clusterSays()).history;
+  assert.deepEqual([last?.operation, last?.result, last?.color], ['rollback', 'done', 'green']);
 }
 
 const DEPLOYMENTS = /\/deployments$/;
@@ -231,7 +239,13 @@ const RELEASE_WRITES: Array<LostWrite & { what: string }> = [
   { what: 'the Lease PUT that takes the lock', method: 'PUT', path: LEASE },
   { what: 'the Deployment PUT (deploy)', method: 'PUT', path: DEPLOYMENT },
   { what: 'the VirtualService PATCH of the test route', method: 'PATCH', path: ROUTE },
-  { what: 'the Deployment PATCH recording the verdict', method: 'PATCH', path: DEPLOYMENT },
+  // The API server's own 504 (its request timeout fired while storage committed the write).
+  {
+    what: 'the Deployment PATCH recording the verdict',
+    method: 'PATCH',
+    path: DEPLOYMENT,
+    fault: 'lost-504',
+  },
   // Cut mid-body: the way the issue saw it end ("error: aborted", exit 1, "promote failed").
   { what: "the promote's VirtualService PATCH", method: 'PATCH', path: ROUTE, nth: 2, fault: 'truncate' },
   { what: 'the history ConfigMap PUT', method: 'PUT', path: /\/configmaps\/myapp-cutover-history$/ },
@@ -262,7 +276,10 @@ test('promote: a lost answer to its VirtualService PATCH is a promote that happe
   const run = await withLostAnswers([{ method: 'PATCH', path: ROUTE }], ['promote', '--release', id]);
   await endedTruthfully(run, { operation: 'promote', release: id, color: 'blue' });
   assert.doesNotMatch(run.stderr, /promote failed/);
-  await retryThenRollBackToR2(['release', '--image', 'demo/myapp:v3', '--release', id]);
+  await retryThenRollBackToR2(
+    ['release', '--image', 'demo/myapp:v3', '--release', id],
+    [{ method: 'PATCH', path: ROUTE, fault: 'truncate' }],
+  );
 });
 
 // Lost answers whose read-back fails too: the API server applied the write, then dropped out for
@@ -291,9 +308,22 @@ test('release: the history PUT lost and two reads of it failing: recorded, and n
   await retryThenRollBackToR2(args);
 });
 
-test('release after decommission: lost answers to the Deployment POST and the DestinationRule PATCH adding the subset', async () => {
-  const gone = await cutover(['decommission', '--color', 'blue']);
+test('decommission, then release: lost answers to the subset removal, the Deployment DELETE, the Deployment POST and the subset PATCH', async () => {
+  const gone = await withLostAnswers(
+    [
+      { method: 'PATCH', path: /\/destinationrules\/myapp$/, fault: 'lost-504' },
+      { method: 'DELETE', path: DEPLOYMENT, fault: 'truncate' },
+    ],
+    ['decommission', '--color', 'blue'],
+  );
   assert.equal(gone.code, 0, gone.stderr);
+  assert.equal(gone.stderr.match(/the earlier attempt took effect \(read back\)/g)?.length, 2, gone.stderr);
+  const after = await clusterSays();
+  assert.equal(after.colors.blue.deployment, null, 'blue deleted');
+  assert.equal(after.colors.blue.hasSubset, false, 'subset blue removed');
+  assert.equal(after.lock.held, false);
+  const [last] = after.history;
+  assert.deepEqual([last?.operation, last?.result, last?.color], ['decommission', 'done', 'blue']);
   const id = `r${nextId++}`;
   const args = ['release', '--image', 'demo/myapp:v3', '--release', id];
   const run = await withLostAnswers(

@@ -13,15 +13,18 @@
 //              back, then the connection is destroyed (Node reports it as `aborted`). Only by
 //              script: not among the kinds drawn at random (FAULT_KINDS), so seeded runs keep
 //              drawing the same faults as before.
+//   lost-504 — the request is forwarded (a write IS applied), and the answer is replaced by the API
+//              server's 504 Timeout Status (its request timeout fired while storage committed the
+//              write). Only by script, like truncate.
 // WebSocket upgrades (exec) are passed through untouched.
 import http from 'node:http';
 import net from 'node:net';
 import type { AddressInfo } from 'node:net';
 
-export type FaultKind = '500' | '503' | '409' | '429' | 'hang' | 'stall' | 'reset' | 'truncate';
+export type FaultKind = '500' | '503' | '409' | '429' | 'hang' | 'stall' | 'reset' | 'truncate' | 'lost-504';
 /** The kinds drawn at random by default. */
 export const FAULT_KINDS: readonly FaultKind[] = ['500', '503', '409', '429', 'hang', 'stall', 'reset'];
-const ALL_KINDS: readonly FaultKind[] = [...FAULT_KINDS, 'truncate'];
+const ALL_KINDS: readonly FaultKind[] = [...FAULT_KINDS, 'truncate', 'lost-504'];
 
 export interface FaultProxyOptions {
   /** The API server to forward to, e.g. http://127.0.0.1:6443. */
@@ -109,6 +112,7 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
       case 'stall':
       case 'reset':
       case 'truncate':
+      case 'lost-504':
         return forward(req, res, target, fault, (status) => {
           if (!options.dropAnswer || options.dropAnswer(req, status)) return true;
           stats.faulted--;
@@ -179,7 +183,7 @@ function forward(
   req: http.IncomingMessage,
   res: http.ServerResponse,
   target: URL,
-  given: 'pass' | 'stall' | 'reset' | 'truncate',
+  given: 'pass' | 'stall' | 'reset' | 'truncate' | 'lost-504',
   drop: (status: number) => boolean = () => true,
 ): void {
   const up = http.request(
@@ -190,6 +194,24 @@ function forward(
         // The server has acted on the request; the answer is lost on the way back.
         upRes.resume();
         upRes.on('end', () => req.socket.destroy());
+        return;
+      }
+      if (mode === 'lost-504') {
+        upRes.resume();
+        upRes.on('end', () => {
+          res.writeHead(504, { 'content-type': 'application/json' });
+          res.end(
+            JSON.stringify({
+              kind: 'Status',
+              apiVersion: 'v1',
+              status: 'Failure',
+              code: 504,
+              reason: 'Timeout',
+              message:
+                'Timeout: request did not complete within requested timeout - context deadline exceeded (injected fault)',
+            }),
+          );
+        });
         return;
       }
       res.writeHead(upRes.statusCode ?? 502, upRes.headers);
