@@ -16,7 +16,7 @@ import type { Color } from '../config/types.js';
 import { GuardError } from '../errors.js';
 import { LABELS, MANAGED_BY } from '../manifests/types.js';
 import type { ObjectChange } from '../routers/types.js';
-import { switchAnnotationKey, SWITCH_ANNOTATIONS, type SwitchAnnotation } from '../routers/switch-record.js';
+import { switchAnnotationKey } from '../routers/switch-record.js';
 import { colorStateOf, readAppState, routesOf } from './app-state.js';
 import type { ClusterView } from './cluster-view.js';
 import type { EngineContext } from './context.js';
@@ -125,15 +125,17 @@ function mustMoveOneColor(ctx: EngineContext, view: ClusterView, orphans: Orphan
   return colors[0]!;
 }
 
-/** The switch record of the old object, under cutover.yaml's annotation keys. */
+/**
+ * What rollback returns to, from the old object's switch record, under cutover.yaml's keys. The
+ * release and the time are the new write's own (the release is what the live Deployment runs).
+ */
 function oldRecord(ctx: EngineContext, orphans: OrphanedRoute[]): Record<string, string> {
   const prefix = annotationPrefix(ctx);
   const ann = orphans.find((o) => o.object.metadata.annotations)?.object.metadata.annotations ?? {};
   const out: Record<string, string> = {};
-  for (const key of Object.keys(SWITCH_ANNOTATIONS) as SwitchAnnotation[]) {
+  for (const key of ['previousColor', 'previousRelease'] as const) {
     const value = ann[switchAnnotationKey(prefix, key)];
-    if (value !== undefined && key !== 'switchedAt' && key !== 'switchedBy')
-      out[switchAnnotationKey(prefix, key)] = value;
+    if (value !== undefined) out[switchAnnotationKey(prefix, key)] = value;
   }
   return out;
 }
@@ -142,8 +144,7 @@ function oldRecord(ctx: EngineContext, orphans: OrphanedRoute[]): Record<string,
 function withRecord(changes: ObjectChange[], record: Record<string, string>): ObjectChange[] {
   return changes.map((c) => {
     if (c.object) {
-      const metadata = { ...c.object.metadata, annotations: { ...record, ...c.object.metadata.annotations } };
-      for (const k of Object.keys(record)) metadata.annotations[k] = record[k]!;
+      const metadata = { ...c.object.metadata, annotations: { ...c.object.metadata.annotations, ...record } };
       return { ...c, object: { ...c.object, metadata } };
     }
     if (c.patch) {
