@@ -126,6 +126,10 @@ async function writeAppConfig(app: string, extra: Record<string, unknown> = {}):
 
 /** The built CLI, through the fault proxy. */
 function cutover(args: string[], configPath = h.configPath): Promise<CliRun> {
+  return startCutover(args, configPath).done;
+}
+
+function startCutover(args: string[], configPath = h.configPath) {
   const child = spawn(process.execPath, [BUILT_CLI, ...args, '-f', configPath], {
     cwd: h.dir,
     env,
@@ -135,10 +139,11 @@ function cutover(args: string[], configPath = h.configPath): Promise<CliRun> {
   let stderr = '';
   child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
   child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-  return new Promise((resolve, reject) => {
+  const done = new Promise<CliRun>((resolve, reject) => {
     child.on('error', reject);
     child.on('close', (code, signal) => resolve({ code: code ?? (signal ? 137 : 1), stdout, stderr }));
   });
+  return { child, done };
 }
 
 /** What the cluster says about an app, read directly (not through the proxy). */
@@ -307,6 +312,58 @@ test('release: the history PUT lost and two reads of it failing: recorded, and n
   await endedTruthfully(run, { operation: 'release', release: id, color: 'blue' });
   await retryThenRollBackToR2(args);
 });
+
+/**
+ * Runs `cutover ARGS`, lets the server apply `write` and holds its answer (`stall`), and SIGKILLs
+ * the run right then: CI killing a job mid-write. The killed run's lock is freed by an operator.
+ */
+async function killedWhileUnanswered(write: LostWrite, args: string[]): Promise<void> {
+  const stalls = proxy.stats.byKind.stall;
+  armed = [{ ...write, fault: 'stall', seen: 0 }];
+  try {
+    const run = startCutover(args);
+    const ended = run.done.then((r) => assert.fail(`ended before the write was held:\n${r.stderr}`));
+    await Promise.race([
+      waitFor('the held answer', async () => (proxy.stats.byKind.stall > stalls ? true : undefined), 120_000),
+      ended,
+    ]);
+    run.child.kill('SIGKILL');
+    ended.catch(() => {});
+    await run.done;
+  } finally {
+    armed = [];
+  }
+  const freed = await cutover(['lock', 'release', '--force']);
+  assert.equal(freed.code, 0, freed.stderr);
+}
+
+// SIGKILL while a write is applied and its answer has not arrived: the retry converges on what the
+// cluster shows, the history ends up saying the release is live, and rollback still reaches r2.
+for (const write of [
+  { what: 'the Deployment PUT', method: 'PUT', path: DEPLOYMENT },
+  { what: 'the switch (VirtualService PATCH)', method: 'PATCH', path: ROUTE, nth: 2 },
+  { what: 'the history PUT', method: 'PUT', path: /\/configmaps\/myapp-cutover-history$/ },
+]) {
+  test(`release killed while ${write.what} is applied but unanswered: the retry converges, rollback returns to r2`, async () => {
+    const id = `r${nextId++}`;
+    const args = ['release', '--image', 'demo/myapp:v3', '--release', id];
+    await killedWhileUnanswered(write, args);
+    const way = ({ release, image, tested }: StatusResult['colors']['green']) => ({ release, image, tested });
+    const green = way((await clusterSays()).colors.green);
+    const again = await cutover(args);
+    assert.equal(again.code, 0, again.stderr);
+    const now = await clusterSays();
+    assert.deepEqual([now.activeColor, now.colors.blue.release], ['blue', id]);
+    assert.deepEqual(way(now.colors.green), green, 'green (r2, the way back) untouched');
+    const [last] = now.history;
+    assert.deepEqual(
+      [last?.operation, last?.result, last?.release, last?.color],
+      ['release', 'done', id, 'blue'],
+      `history: ${JSON.stringify(now.history.slice(0, 3))}`,
+    );
+    await retryThenRollBackToR2(args);
+  });
+}
 
 test('decommission, then release: lost answers to the subset removal, the Deployment DELETE, the Deployment POST and the subset PATCH', async () => {
   const gone = await withLostAnswers(
