@@ -1,10 +1,12 @@
 // A cutover.yaml change that would orphan live routing objects, and `cutover migrate`. Release r1
-// is live on blue through cutover's built-in objects (VirtualService and DestinationRule
-// `myapp`); cutover.yaml then switches to the seed's manifests folder, whose objects are called
+// is live on green (r0 on blue is the rollback target) through cutover's built-in objects
+// (VirtualService and DestinationRule `myapp`); cutover.yaml then switches to the seed's manifests folder, whose objects are called
 // `myapp-blue-green`. Preflight refuses a deploy even into the idle color (exit 3, nothing
 // written), naming the old object and both ways forward; `cutover migrate` moves the live routing
 // to the new objects make before break under continuous traffic — no plain request fails or
-// leaves blue — and deletes the old ones; after it, deploy goes ahead.
+// leaves green — carries the rollback target over, and deletes the old ones; after it, deploy goes
+// ahead. Then `router: gateway-api`: migrate makes the new data plane serve green and retires the
+// old objects, which keep protecting the color they serve.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { cp } from 'node:fs/promises';
@@ -16,13 +18,15 @@ import { parseHistory } from '../src/engine/history.js';
 import { deploy as deployRelease } from '../src/engine/deploy.js';
 import { test as smokeTest } from '../src/engine/test.js';
 import { promote } from '../src/engine/promote.js';
+import { status } from '../src/engine/status.js';
 import { startTraffic, isFailure } from '../src/demo/traffic.js';
 
 let h: Harness;
 let env: Record<string, string>;
 before(async () => {
   h = await startHarness({ propagationDelayMs: 100 });
-  await release(await h.context(), { image: 'demo/myapp:v1', release: 'r1' });
+  await release(await h.context(), { image: 'demo/myapp:v1', release: 'r0' });
+  await release(await h.context(), { image: 'demo/myapp:v2', release: 'r1' });
   await cp(join(REPO_ROOT, 'examples', 'seed-manifests'), join(h.dir, 'manifests'), { recursive: true });
   await h.writeConfig({ app: 'myapp', namespace: 'default', manifests: 'manifests', drainSeconds: 0 });
   env = {
@@ -66,11 +70,11 @@ const cli = (...args: string[]) => runCli([...args, '-f', h.configPath], { cwd: 
 test('a deploy into the idle color is refused while objects an earlier cutover.yaml made serve users', async () => {
   const before = await versions();
   for (const extra of [['--dry-run'], []]) {
-    const run = await cli('deploy', '--color', 'green', ...extra);
+    const run = await cli('deploy', '--color', 'blue', ...extra);
     assert.equal(run.code, 3, `deploy ${extra.join(' ')}: ${run.stderr}`);
     assert.match(
       run.stderr,
-      /cutover\.yaml names VirtualService default\/myapp-blue-green for app myapp, but users are still served through VirtualService default\/myapp \(route "[^"]+" → Service myapp, subset blue\) → blue, which cutover made and cutover\.yaml no longer names/,
+      /cutover\.yaml names VirtualService default\/myapp-blue-green for app myapp, but users are still served through VirtualService default\/myapp \(route "[^"]+" → Service myapp, subset green\) → green, which cutover made and cutover\.yaml no longer names/,
     );
     assert.match(
       run.stderr,
@@ -80,13 +84,13 @@ test('a deploy into the idle color is refused while objects an earlier cutover.y
   }
 });
 
-test('cutover migrate moves the live routing make before break: no plain request fails or leaves blue', async () => {
+test('cutover migrate moves the live routing make before break: no plain request fails or leaves green', async () => {
   const before = await versions();
   const plan = await cli('migrate', '--dry-run');
   assert.equal(plan.code, 0, plan.stderr);
   assert.match(
     plan.stdout,
-    /plan: migrate the live routing of myapp \(blue, release r1\) from VirtualService default\/myapp to VirtualService default\/myapp-blue-green \(nothing written\)/,
+    /plan: migrate the live routing of myapp \(green, release r1\) from VirtualService default\/myapp to VirtualService default\/myapp-blue-green \(nothing written\)/,
   );
   assert.match(plan.stdout, /delete VirtualService default\/myapp/);
   assert.match(plan.stdout, /delete DestinationRule default\/myapp\b/);
@@ -108,18 +112,18 @@ test('cutover migrate moves the live routing make before break: no plain request
   );
   await traffic.stop();
   assert.equal(run.code, 0, run.stderr);
-  assert.match(run.stdout, /migrated the live routing of myapp \(blue, release r1\)/);
+  assert.match(run.stdout, /migrated the live routing of myapp \(green, release r1\)/);
   const plain = traffic.samples.filter((s) => s.kind === 'plain');
   assert.ok(plain.length > 20, `plain requests during the migration: ${plain.length}`);
   assert.deepEqual(plain.filter(isFailure), [], 'no plain request failed');
-  assert.deepEqual([...new Set(plain.map((s) => s.color))], ['blue'], 'every plain request stayed on blue');
+  assert.deepEqual([...new Set(plain.map((s) => s.color))], ['green'], 'every plain request stayed on green');
 
   const after = await versions();
   assert.equal(after['VirtualService/myapp'], 'absent');
   assert.equal(after['DestinationRule/myapp'], 'absent');
   assert.equal(
-    after['Deployment/myapp-blue'],
-    before['Deployment/myapp-blue'],
+    after['Deployment/myapp-green'],
+    before['Deployment/myapp-green'],
     'the live color was not touched',
   );
   const vs = await h.kube.getOptional({
@@ -128,11 +132,12 @@ test('cutover migrate moves the live routing make before break: no plain request
     name: 'myapp-blue-green',
     namespace: 'default',
   });
-  assert.equal(
-    vs?.metadata.annotations?.['cutover.dev/release'],
-    'r1',
-    'the switch record moved with the routing',
+  const record = ['release', 'previous-color', 'previous-release'].map(
+    (k) => vs?.metadata.annotations?.[`cutover.dev/${k}`],
   );
+  assert.deepEqual(record, ['r1', 'blue', 'r0'], 'the switch record moved with the routing');
+  const st = await status(await h.context({ env }));
+  assert.equal(`${st.activeColor} ${st.previousColor}`, 'green blue', 'rollback still returns to blue (r0)');
   const cm = await h.kube.getOptional({
     apiVersion: 'v1',
     kind: 'ConfigMap',
@@ -140,7 +145,7 @@ test('cutover migrate moves the live routing make before break: no plain request
     namespace: 'default',
   });
   const entry = parseHistory(cm)[0]!;
-  assert.equal(`${entry.operation} ${entry.result} ${entry.color}`, 'migrate done blue');
+  assert.equal(`${entry.operation} ${entry.result} ${entry.color}`, 'migrate done green');
   assert.match(
     entry.detail ?? '',
     /from VirtualService default\/myapp to VirtualService default\/myapp-blue-green/,
@@ -149,7 +154,7 @@ test('cutover migrate moves the live routing make before break: no plain request
   // The way forward is open: deploy plans into green, and there is nothing left to migrate.
   const deploy = await cli('deploy', '--dry-run');
   assert.equal(deploy.code, 0, deploy.stderr);
-  assert.match(deploy.stdout, /green/);
+  assert.match(deploy.stdout, /plan: deploy release \S+ to blue/);
   const again = await cli('migrate');
   assert.equal(again.code, 0, again.stderr);
   assert.match(again.stdout, /nothing to migrate/);
@@ -157,11 +162,11 @@ test('cutover migrate moves the live routing make before break: no plain request
 
 test('another router: migrate makes the new data plane serve the live color, retires the old objects and says what is left by hand', async () => {
   await h.writeConfig(demoConfig(h, { router: 'gateway-api' }));
-  const refused = await cli('deploy', '--dry-run', '--color', 'green', '--image', 'demo/myapp:v2');
+  const refused = await cli('deploy', '--dry-run', '--color', 'blue', '--image', 'demo/myapp:v3');
   assert.equal(refused.code, 3, refused.stderr);
   assert.match(
     refused.stderr,
-    /cutover\.yaml names HTTPRoute default\/myapp for app myapp, but users are still served through VirtualService default\/myapp-blue-green \([^)]+\) → blue/,
+    /cutover\.yaml names HTTPRoute default\/myapp for app myapp, but users are still served through VirtualService default\/myapp-blue-green \([^)]+\) → green/,
   );
   assert.match(
     refused.stderr,
@@ -172,7 +177,7 @@ test('another router: migrate makes the new data plane serve the live color, ret
   assert.equal(run.code, 0, run.stderr);
   assert.match(
     run.stdout,
-    /left to do by hand: users who reach VirtualService default\/myapp-blue-green through the old data plane stay on blue: move them to HTTPRoute default\/myapp/,
+    /left to do by hand: users who reach VirtualService default\/myapp-blue-green through the old data plane stay on green: move them to HTTPRoute default\/myapp/,
   );
   const vs = await h.kube.getOptional({
     apiVersion: ISTIO,
@@ -184,22 +189,26 @@ test('another router: migrate makes the new data plane serve the live color, ret
     vs?.metadata.annotations?.['cutover.dev/retired-by'] ?? '',
     /^migrate\/.* to HTTPRoute default\/myapp$/,
   );
-  // Both data planes serve blue v1: the old ingress (until users move) and the new Gateway.
+  // Both data planes serve green v2: the old ingress (until users move) and the new Gateway.
   const ctx = await h.context();
   const plane = await ctx.router.dataPlane(ctx.kube, false);
   for (const url of [h.cluster.gatewayUrl, plane.url!]) {
     const res = await fetch(`${url}/ready`);
     await res.arrayBuffer();
-    assert.equal(`${res.headers.get('x-cutover-color')} ${res.headers.get('x-app-version')}`, 'blue v1', url);
+    assert.equal(
+      `${res.headers.get('x-cutover-color')} ${res.headers.get('x-app-version')}`,
+      'green v2',
+      url,
+    );
   }
-  const deploy = await cli('deploy', '--dry-run', '--image', 'demo/myapp:v2');
+  const deploy = await cli('deploy', '--dry-run', '--image', 'demo/myapp:v3');
   assert.equal(deploy.code, 0, deploy.stderr);
 
   // Releases carry on with the new router; the retired object still protects the color it serves.
-  await deployRelease(await h.context(), { image: 'demo/myapp:v2', release: 'r2' });
+  await deployRelease(await h.context(), { image: 'demo/myapp:v3', release: 'r2' });
   await smokeTest(await h.context(), { release: 'r2' });
   await promote(await h.context(), { release: 'r2' });
-  const decommission = await cli('decommission', '--color', 'blue', '--force');
+  const decommission = await cli('decommission', '--color', 'green', '--force');
   assert.equal(decommission.code, 3, decommission.stderr);
   assert.match(
     decommission.stderr,
