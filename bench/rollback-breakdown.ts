@@ -2,10 +2,15 @@
 // outside: the built CLI (bin/cutover.js) talks to the local cluster through a loopback proxy that
 // stamps each API request with the time since the process was spawned. Setup (v1 then v2 released
 // and promoted) runs in-process and is not measured. Prints, per run, each request's arrival time,
-// and the medians of: first request (process start + module loading + config), lock taken, state
-// read, route written (the switch takes effect after this plus the propagation delay), exit.
+// and the medians of: first request (process start + module loading + config), lock taken (the
+// Lease PUT), state read under the lock (the last Deployment GET before the write), route written
+// (the switch takes effect after this plus the propagation delay), exit.
 //
 //   node --import tsx bench/rollback-breakdown.ts        (BENCH_RUNS=7; `npm run build` first)
+//
+// BENCH_COMPARE=DIR also runs the built CLI of another checkout (DIR/bin/cutover.js, built there)
+// against the same cluster, alternating run by run, and prints both columns and their ratio.
+// BENCH_CPU_PROF=DIR writes a V8 CPU profile of each run there.
 import { spawn } from 'node:child_process';
 import { createServer, request, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -17,6 +22,7 @@ import { release } from '../src/engine/release.js';
 import { promote } from '../src/engine/promote.js';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 7);
+const ROWS = ['first', 'lock', 'read', 'write', 'exit'] as const;
 
 interface Stamp {
   ms: number;
@@ -26,6 +32,22 @@ interface Stamp {
 function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
   return s[Math.floor(s.length / 2)] ?? NaN;
+}
+
+/** The figures of one run, from the proxy's stamps. */
+function figures(stamps: Stamp[], exitMs: number): Record<(typeof ROWS)[number], number> {
+  const writeAt = stamps.findIndex((s) => /^(PUT|PATCH) .*virtualservices/.test(s.what));
+  if (writeAt < 0) throw new Error('the rollback wrote no route');
+  const before = stamps.slice(0, writeAt);
+  const leasePut = before.find((s) => /^(PUT|POST) .*\/leases/.test(s.what));
+  const reads = before.filter((s) => s.what.includes('/deployments/'));
+  return {
+    first: stamps[0]!.ms,
+    lock: leasePut?.ms ?? NaN,
+    read: reads[reads.length - 1]?.ms ?? NaN,
+    write: stamps[writeAt]!.ms,
+    exit: exitMs,
+  };
 }
 
 async function main() {
@@ -52,43 +74,52 @@ async function main() {
     (await readFile(h.cluster.kubeconfigPath, 'utf8')).replace(api.origin, `http://127.0.0.1:${port}`),
   );
   await h.writeConfig(demoConfig(h, { leaseDurationSeconds: 15 }));
+  const checkouts = [
+    { name: 'this checkout', root: REPO_ROOT },
+    ...(process.env.BENCH_COMPARE
+      ? [{ name: process.env.BENCH_COMPARE, root: process.env.BENCH_COMPARE }]
+      : []),
+  ];
   try {
     await release(await h.context(), { image: 'demo/myapp:v1' });
     const v2 = await release(await h.context(), { image: 'demo/myapp:v2' });
-    const rows: Record<string, number[]> = { first: [], lock: [], read: [], write: [], exit: [] };
+    const rows = checkouts.map(() => Object.fromEntries(ROWS.map((k) => [k, [] as number[]])));
     for (let i = 0; i < RUNS; i++) {
-      // Alternate: rollback (v2 → v1), then promote back in-process (not measured).
-      stamps.length = 0;
-      t0 = performance.now();
-      const code = await new Promise<number>((resolve, reject) => {
-        // BENCH_CPU_PROF=DIR writes a V8 CPU profile of each run there.
-        const dir = process.env.BENCH_CPU_PROF;
-        const prof = dir ? ['--cpu-prof', '--cpu-prof-dir', dir] : [];
-        const child = spawn(
-          process.execPath,
-          [...prof, join(REPO_ROOT, 'bin', 'cutover.js'), 'rollback', '-f', h.configPath],
-          {
-            env: { ...h.env, KUBECONFIG: kubeconfig },
-            stdio: ['ignore', 'ignore', 'ignore'],
-          },
-        );
-        child.on('error', reject);
-        child.on('close', (c) => resolve(c ?? 1));
-      });
-      const exitMs = performance.now() - t0;
-      if (code !== 0) throw new Error(`cutover rollback exited ${code}`);
-      const lease = stamps.filter((s) => s.what.includes('/leases'));
-      const write = stamps.find((s) => /^(PUT|PATCH) .*virtualservices/.test(s.what));
-      rows.first.push(stamps[0]!.ms);
-      rows.lock.push(lease[1]?.ms ?? lease[0]!.ms);
-      rows.read.push(stamps.find((s) => s.what.includes('/deployments/'))!.ms);
-      rows.write.push(write!.ms);
-      rows.exit.push(exitMs);
-      if (i === 0) for (const s of stamps) console.log(`  ${s.ms.toFixed(0).padStart(5)} ms  ${s.what}`);
-      await promote(await h.context(), { release: v2.release });
+      for (const [c, checkout] of checkouts.entries()) {
+        // Alternate: rollback (v2 → v1), then promote back in-process (not measured).
+        stamps.length = 0;
+        t0 = performance.now();
+        const code = await new Promise<number>((resolve, reject) => {
+          const dir = process.env.BENCH_CPU_PROF;
+          const prof = dir ? ['--cpu-prof', '--cpu-prof-dir', dir] : [];
+          const child = spawn(
+            process.execPath,
+            [...prof, join(checkout.root, 'bin', 'cutover.js'), 'rollback', '-f', h.configPath],
+            { env: { ...h.env, KUBECONFIG: kubeconfig }, stdio: ['ignore', 'ignore', 'ignore'] },
+          );
+          child.on('error', reject);
+          child.on('close', (code) => resolve(code ?? 1));
+        });
+        const exitMs = performance.now() - t0;
+        if (code !== 0) throw new Error(`cutover rollback (${checkout.name}) exited ${code}`);
+        const f = figures(stamps, exitMs);
+        for (const k of ROWS) rows[c]![k]!.push(f[k]);
+        if (i === 0) {
+          console.log(`${checkout.name}, first run:`);
+          for (const s of stamps) console.log(`  ${s.ms.toFixed(0).padStart(5)} ms  ${s.what}`);
+        }
+        await promote(await h.context(), { release: v2.release });
+      }
     }
     console.log(`\ncutover rollback, medians of ${RUNS} (ms since spawn, 0 ms propagation):`);
-    for (const [k, xs] of Object.entries(rows)) console.log(`  ${k.padEnd(6)} ${Math.round(median(xs))}`);
+    console.log(
+      `  ${'step'.padEnd(6)} ${checkouts.map((c) => c.name.padStart(14)).join(' ')}${checkouts.length > 1 ? '   ratio' : ''}`,
+    );
+    for (const k of ROWS) {
+      const m = rows.map((r) => Math.round(median(r[k]!)));
+      const ratio = m.length > 1 ? `   ${(m[0]! / m[1]!).toFixed(2)}` : '';
+      console.log(`  ${k.padEnd(6)} ${m.map((x) => String(x).padStart(14)).join(' ')}${ratio}`);
+    }
   } finally {
     proxy.close();
     await h.stop();

@@ -4,7 +4,11 @@
 // failed plain requests, plain requests that reached the color under test before activation,
 // wall time and API requests per phase, and rollback time to effect.
 //
-//   node --import tsx bench/seed-vs-cutover.ts [--delays 0,500,2000] [--json FILE]
+//   node --import tsx bench/seed-vs-cutover.ts [--delays 0,500,2000] [--rollbacks N] [--json FILE]
+//
+// --rollbacks N repeats rollback → activate N times in each run (the rollback in effect is then
+// the median of N; each one is listed); the tools alternate per delay, so both meet the same
+// machine within minutes.
 //
 // Each (tool, delay) run gets a fresh local cluster with identical settings, so that the two
 // tools' Gateways and VirtualServices (both for host "*") never meet on one gateway.
@@ -39,11 +43,24 @@ interface RunResult {
   phases: PhaseResult[];
   plainFailures: number;
   plainLeaks: number;
+  /** The median of the rollbacks' times to effect (null if any did not take effect in 15 s). */
   rollbackToEffectMs: number | null;
+  rollbacksToEffectMs: Array<number | null>;
 }
 
-const PHASES = ['deploy', 'test', 'activate', 'rollback', 'activate again', 'decommission'] as const;
-type Phase = (typeof PHASES)[number];
+type Phase = 'deploy' | 'test' | 'activate' | 'rollback' | 'activate again' | 'decommission';
+
+/** The cycle with `rollbacks` rollback → activate pairs between the first activation and decommission. */
+function phasesWith(rollbacks: number): Phase[] {
+  const pairs = Array.from({ length: rollbacks }, () => ['rollback', 'activate again'] as const).flat();
+  return ['deploy', 'test', 'activate', ...pairs, 'decommission'];
+}
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const mid = Math.floor(s.length / 2);
+  return s.length % 2 ? s[mid]! : Math.round((s[mid - 1]! + s[mid]!) / 2);
+}
 
 function totalRequests(cluster: LocalCluster): number {
   return Object.values(cluster.requestCounts()).reduce((a, b) => a + b, 0);
@@ -200,7 +217,7 @@ async function cutoverRunner(
   };
 }
 
-async function runOne(tool: 'seed' | 'cutover', delayMs: number): Promise<RunResult> {
+async function runOne(tool: 'seed' | 'cutover', delayMs: number, rollbacks: number): Promise<RunResult> {
   const stateDir = await mkdtemp(join(tmpdir(), `bench-${tool}-`));
   const cluster = await startLocalCluster({ stateDir, propagationDelayMs: delayMs, log: () => {} });
   let traffic: Traffic | undefined;
@@ -240,7 +257,7 @@ async function runOne(tool: 'seed' | 'cutover', delayMs: number): Promise<RunRes
       rollback: 'v1',
       'activate again': 'v2',
     };
-    for (const phase of PHASES) {
+    for (const phase of phasesWith(rollbacks)) {
       await measure(phase, () => runner.run(phase));
       const version = target[phase];
       // A person clicks the next button only once the switch shows: both tools get the same wait.
@@ -251,14 +268,16 @@ async function runOne(tool: 'seed' | 'cutover', delayMs: number): Promise<RunRes
     // a phase but seen after it ended are counted in this row.
     await measure('after (settle)', () => new Promise((d) => setTimeout(() => d(true), delayMs + 1500)));
     await traffic.stop();
-    const rollbackToEffectMs = phases.find((p) => p.phase === 'rollback')?.toEffectMs ?? null;
+    const rollbacksToEffectMs = phases.filter((p) => p.phase === 'rollback').map((p) => p.toEffectMs ?? null);
+    const all = rollbacksToEffectMs.filter((ms): ms is number => ms !== null);
     return {
       tool,
       delayMs,
       phases,
       plainFailures: phases.reduce((n, p) => n + p.plainFailures, 0),
       plainLeaks: phases.reduce((n, p) => n + p.plainLeaks, 0),
-      rollbackToEffectMs,
+      rollbackToEffectMs: all.length === rollbacksToEffectMs.length ? median(all) : null,
+      rollbacksToEffectMs,
     };
   } finally {
     await traffic?.stop();
@@ -271,7 +290,7 @@ function render(results: RunResult[]): string {
   const lines: string[] = [];
   for (const r of results) {
     lines.push(
-      `\n${r.tool} @ ${r.delayMs} ms propagation: ${r.plainFailures} failed plain requests, ${r.plainLeaks} leaked to the color under test, rollback effective after ${r.rollbackToEffectMs ?? '—'} ms`,
+      `\n${r.tool} @ ${r.delayMs} ms propagation: ${r.plainFailures} failed plain requests, ${r.plainLeaks} leaked to the color under test, rollback effective after ${r.rollbackToEffectMs ?? '—'} ms${r.rollbacksToEffectMs.length > 1 ? ` (median of ${r.rollbacksToEffectMs.map((ms) => ms ?? '—').join(', ')})` : ''}`,
     );
     lines.push('  phase            ok   wall ms  API req  plain req  failed  leaked  in effect after');
     for (const p of r.phases) {
@@ -285,24 +304,44 @@ function render(results: RunResult[]): string {
   return lines.join('\n');
 }
 
+/** Per delay: the two tools' rollback medians side by side, and cutover's over the seed's. */
+function ratios(results: RunResult[]): string {
+  const lines = ["\nrollback in effect, from each command's start (median ms): seed / cutover / ratio"];
+  for (const delayMs of [...new Set(results.map((r) => r.delayMs))]) {
+    const of = (tool: string) =>
+      results.find((r) => r.tool === tool && r.delayMs === delayMs)?.rollbackToEffectMs;
+    const seed = of('seed');
+    const cutover = of('cutover');
+    const ratio = seed && cutover ? (cutover / seed).toFixed(2) : '—';
+    lines.push(`  @ ${String(delayMs).padStart(4)} ms: ${seed ?? '—'} / ${cutover ?? '—'} / ${ratio}`);
+  }
+  return lines.join('\n');
+}
+
 async function main(): Promise<void> {
   const { values } = parseArgs({
-    options: { delays: { type: 'string', default: '0,500,2000' }, json: { type: 'string' } },
+    options: {
+      delays: { type: 'string', default: '0,500,2000' },
+      rollbacks: { type: 'string', default: '1' },
+      json: { type: 'string' },
+    },
   });
   const delays = values.delays!.split(',').map(Number);
+  const rollbacks = Number(values.rollbacks);
+  if (!Number.isInteger(rollbacks) || rollbacks < 1) throw new Error('--rollbacks takes a whole number ≥ 1');
   const results: RunResult[] = [];
   for (const delayMs of delays) {
     for (const tool of ['seed', 'cutover'] as const) {
       process.stderr.write(`running ${tool} at ${delayMs} ms…\n`);
       try {
-        results.push(await runOne(tool, delayMs));
+        results.push(await runOne(tool, delayMs, rollbacks));
       } catch (err) {
         process.stderr.write(`${tool} at ${delayMs} ms could not run: ${(err as Error).message}\n`);
         process.exitCode = 1;
       }
     }
   }
-  process.stdout.write(render(results) + '\n');
+  process.stdout.write(render(results) + '\n' + ratios(results) + '\n');
   if (values.json) await writeFile(values.json, JSON.stringify(results, null, 2) + '\n');
 }
 

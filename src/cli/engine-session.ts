@@ -3,7 +3,7 @@
 // the production world, and close connections at the end so the process exits promptly.
 import { loadConfig } from '../config/load.js';
 import type { CutoverConfig } from '../config/types.js';
-import { connect, loadKubeConfig } from '../kube/index.js';
+import { createKubeClient, loadKubeConfig } from '../kube/index.js';
 import { learnKubeconfig, learnSecrets } from '../engine/secret-values.js';
 import type { KubeClient } from '../kube/types.js';
 import { createContext, type EngineContext } from '../engine/context.js';
@@ -48,17 +48,16 @@ export async function withSession<T>(
   // Retries of the cluster client are logged like every other warning (stderr, timestamped in CI).
   const kubeDeps = { logger: { debug: () => {}, warn: (m: string) => out.log.warn(m) } };
   const stop = operationStop(io.signal, config.operationTimeoutSeconds);
+  // The kubeconfig is read and parsed once, for both clients and the redactor.
+  const resolved = loadKubeConfig(where);
+  learnKubeconfig(io.redactor, resolved);
   // Every request of the operation stops at once on SIGINT/SIGTERM or at the deadline…
-  const kube = connect(where, kubeDeps, { signal: stop.signal });
+  const kube = createKubeClient(resolved, kubeDeps, { signal: stop.signal });
   // …while what must still happen then (release the lock, read what was left, record it in the
   // history) goes through a client of its own with short clocks: done, or given up, in ~2 s.
-  const settleKube = connect(where, kubeDeps, SETTLE_CLIENT);
+  const settleKube = createKubeClient(resolved, kubeDeps, SETTLE_CLIENT);
   try {
     await learnSecrets(io.redactor, config, kube, options.namespace ?? config.namespace ?? kube.namespace);
-    learnKubeconfig(
-      io.redactor,
-      loadKubeConfig({ kubeconfig: options.kubeconfig, context: options.context, env: io.env }),
-    );
     const deps = { ...defaultDeps(out.log, io.env, stop.signal), redactor: io.redactor };
     const ctx = await createContext({ config, kube, deps, dryRun: options.dryRun });
     ctx.settleKube = settleKube;

@@ -1,13 +1,18 @@
 // The frame every mutating operation runs in: take the app's lock (wait in line, or fail fast
 // with --no-wait), run the body, record the outcome in the history, release the lock. Guards
 // refuse before any write, so a refusal leaves no trace but the lock's own lease.
-import { CutoverError, GuardError, InputError, OperationFailedError } from '../errors.js';
+import { CutoverError, GuardError, InputError, OperationFailedError, PreflightError } from '../errors.js';
+import { observedFree, observeLease } from '../lock/observe.js';
+import type { LeaseObservation } from '../lock/types.js';
 import { colorStateOf, readAppState, routesOf } from './app-state.js';
+import type { ClusterView } from './cluster-view.js';
 import type { EngineContext } from './context.js';
+import { silentLog } from './deps.js';
 import { recordHistory, type HistoryEntry } from './history.js';
-import { preflightInput } from './preflight.js';
 import { settleLostWrite } from './settle-write.js';
 import type { KubeClient } from '../kube/index.js';
+import { Findings, preflightInput } from './findings.js';
+import { inputFindings } from './preflight-input.js';
 
 export interface OperationInput {
   /** Fail at once (exit 4) when another run holds the lock. */
@@ -33,12 +38,90 @@ function keptAliveSleep(ms: number, signal?: AbortSignal): Promise<void> {
   });
 }
 
+/**
+ * `locked` for an operation that judges the app's state and then acts on it (promote, rollback),
+ * in three round trips before its first write where a preflight and then the lock took six:
+ *
+ * 1. The lease GET and a read of the state, together. With the lock free, the guards judge this
+ *    state dry first: a refusal writes nothing, not even the lease (the preflight).
+ * 2. The lease PUT on that GET's resourceVersion, and a second read of the state, together. A
+ *    read started after a GET that found the lock free sees every write of the previous holder
+ *    (it released the lease after its last write), and the PUT succeeding proves that nobody took
+ *    the lock since that GET (HeldLock.sinceObserved): so this is the state under the lock, and
+ *    the guards judge it again there, as `locked` always does.
+ * 3. The body's first write (the route switch carries its own resourceVersion too).
+ *
+ * When the lock was held (or another run won the PUT), this run waits in line as `locked` does
+ * and reads the state again once it holds the lock: a guard judged now could refuse what the run
+ * ahead is about to make true.
+ */
+export async function lockedOnState<T extends { durationMs: number }>(
+  ctx: EngineContext,
+  frame: OperationFrame,
+  input: OperationInput,
+  body: (ctx: EngineContext, view: ClusterView) => Promise<{ result: T; outcome: Outcome }>,
+): Promise<T> {
+  if (ctx.dryRun || ctx.lock)
+    return locked(ctx, frame, input, async () => body(ctx, await readAppState(ctx)));
+  // The lock's own module (loaded on first use: read-only commands never take the lock) loads
+  // meanwhile, the chunk deps.acquireLock imports.
+  void import('../lock/acquire.js').catch(() => undefined);
+  const findings = new Findings();
+  findings.add(...inputFindings(ctx));
+  // The lease is read on the client that then takes it (the settling one, see `locked`), so its
+  // PUT goes out on a connection that is already open.
+  const [observed, preflightView] = await Promise.all([
+    observeLease(ctx.settleKube ?? ctx.kube, ctx.namespace, ctx.app, ctx.deps.clock),
+    readAppState(ctx),
+  ]);
+  const free = observedFree(observed, ctx.deps.clock());
+  if (free) await findings.collect(() => judgeDry(ctx, body, preflightView));
+  findings.throwIfAny();
+  if (!free) return locked(ctx, frame, input, async () => body(ctx, await readAppState(ctx)));
+  let underLock: Promise<ClusterView> | undefined;
+  return locked(
+    ctx,
+    frame,
+    input,
+    async () => body(ctx, ctx.lock?.sinceObserved && underLock ? await underLock : await readAppState(ctx)),
+    {
+      observed,
+      // Right after the lease PUT went out, and only after the GET that found the lock free.
+      whileAcquiring: () => {
+        underLock = readAppState(ctx);
+        underLock.catch(() => undefined); // awaited in the body, or dropped when the PUT lost
+      },
+    },
+  );
+}
+
+/** The body run as a plan on `view`: its guards' refusals count, anything else is left to the real run. */
+async function judgeDry<T>(
+  ctx: EngineContext,
+  body: (ctx: EngineContext, view: ClusterView) => Promise<T>,
+  view: ClusterView,
+): Promise<void> {
+  try {
+    await body({ ...ctx, dryRun: true, deps: { ...ctx.deps, log: silentLog } }, view);
+  } catch (err) {
+    if (err instanceof GuardError || err instanceof InputError || err instanceof PreflightError) throw err;
+  }
+}
+
+interface Acquisition {
+  /** The caller's own GET of the lease, which found it free: the first attempt writes on it. */
+  observed?: LeaseObservation;
+  /** Called once the lock's first request is on its way, before its answer. */
+  whileAcquiring?: () => void;
+}
+
 /** Runs `body` under the app's lock and records the outcome. */
 export async function locked<T extends { durationMs: number }>(
   ctx: EngineContext,
   frame: OperationFrame,
   input: OperationInput,
   body: () => Promise<{ result: T; outcome: Outcome }>,
+  acquisition: Acquisition = {},
 ): Promise<T> {
   // Input a run would trip over is reported before the lock's Lease is written.
   if (!ctx.lock) preflightInput(ctx);
@@ -46,7 +129,7 @@ export async function locked<T extends { durationMs: number }>(
   // The lock lives on the settling client: a stop aborts the operation's requests, not the
   // lock's release.
   const settle = ctx.settleKube ?? ctx.kube;
-  const lock = await ctx.deps.acquireLock(settle, {
+  const acquiring = ctx.deps.acquireLock(settle, {
     namespace: ctx.namespace,
     app: ctx.app,
     waitTimeoutMs: ctx.config.lockTimeoutSeconds * 1000,
@@ -58,6 +141,7 @@ export async function locked<T extends { durationMs: number }>(
     renewDeadlineMs: (ctx.config.leaseDurationSeconds * 1000 * 2) / 3,
     retryEveryMs: Math.min(2_000, (ctx.config.leaseDurationSeconds * 1000) / 5),
     operation: { app: ctx.app, release: frame.release, phase: frame.operation },
+    observed: acquisition.observed,
     signal: ctx.deps.signal,
     onWaiting: (summary) => ctx.deps.log.info(`waiting for the release lock: ${summary}`),
     onStillWaiting: (text) => ctx.deps.log.progress?.(text),
@@ -65,6 +149,8 @@ export async function locked<T extends { durationMs: number }>(
     // run does, and an unref'd timer would let Node exit (code 13) in the middle of the wait.
     deps: { sleep: keptAliveSleep },
   });
+  acquisition.whileAcquiring?.();
+  const lock = await acquiring;
   ctx.lock = lock;
   const started = ctx.deps.clock();
   try {

@@ -22,46 +22,13 @@ import { mustNotOrphanLiveRoutes } from './orphaned-routes.js';
 import { mustKeepReleaseImage, mustNotRedeployLiveElsewhere, releasePosition } from './release-position.js';
 import type { Color } from '../config/types.js';
 import { silentLog } from './deps.js';
+import { Findings } from './findings.js';
 import { leaseName } from '../lock/identity.js';
 import { LEASE_API_VERSION, leaseLapsed, type Lease } from '../lock/lease-record.js';
 
-export type Problem = InputError | GuardError;
-
-export class Findings {
-  readonly problems: Problem[] = [];
-
-  add(...problems: Problem[]): void {
-    for (const p of problems) {
-      if (p instanceof PreflightError) this.problems.push(...p.problems);
-      else this.problems.push(p);
-    }
-  }
-
-  /** Runs a check that throws its problem; keeps the problem and goes on. Other errors propagate. */
-  async collect<T>(check: () => T | Promise<T>): Promise<T | undefined> {
-    try {
-      return await check();
-    } catch (err) {
-      if (err instanceof PreflightError) this.problems.push(...err.problems);
-      else if (err instanceof InputError || err instanceof GuardError) this.problems.push(err);
-      else throw err;
-      return undefined;
-    }
-  }
-
-  /** One problem is thrown as itself (its usual message); several as one PreflightError. */
-  throwIfAny(): void {
-    if (this.problems.length === 1) throw this.problems[0]!;
-    if (this.problems.length > 1) throw new PreflightError(this.problems);
-  }
-}
-
-/** The input checks every mutating operation runs before its lock. */
-export function preflightInput(ctx: EngineContext): void {
-  const f = new Findings();
-  f.add(...inputFindings(ctx));
-  f.throwIfAny();
-}
+// Findings and preflightInput live in findings.ts, which the switch operations load without
+// the deploy preflight's imports.
+export { Findings, preflightInput, type Problem } from './findings.js';
 
 export interface DeployPreflight {
   view: ClusterView;

@@ -4,38 +4,21 @@
 import type { Color } from '../config/types.js';
 import { GuardError } from '../errors.js';
 import { COLORS, otherColor } from '../routers/types.js';
-import { colorStateOf, readAppState, routesOf } from './app-state.js';
+import { colorStateOf, routesOf } from './app-state.js';
 import type { ClusterView } from './cluster-view.js';
 import type { EngineContext } from './context.js';
 import { mustBeReady, mustBeTested, mustExist, mustRunRelease, refuse } from './guards.js';
-import { guardsFirst } from './preflight.js';
-import { locked, type OperationInput } from './operation.js';
+import { lockedOnState, type OperationInput } from './operation.js';
 import { requestedRelease } from './release-id.js';
-import type { StepRecord } from './steps.js';
-import { switchTo } from './switch.js';
-import { watchAfterSwitch, type AnalysisSummary } from './analysis-watch.js';
+import { switchOutcome, switchTo, type SwitchResult } from './switch.js';
+import { watchAfterSwitch } from './analysis-watch.js';
 import { rollbackOnView } from './rollback.js';
+
+// Their home is switch.ts (rollback needs them without loading promote's analysis).
+export { switchOutcome, type SwitchResult } from './switch.js';
 
 export interface PromoteInput extends OperationInput {
   release?: string;
-}
-
-export interface SwitchResult {
-  operation: 'promote' | 'rollback';
-  app: string;
-  namespace: string;
-  release: string | null;
-  color: Color;
-  previousColor: Color | null;
-  /** From the write of the route until plain requests began to come from the new color. */
-  timeToEffectMs: number | null;
-  /** Until the streak of answers from the new color was complete. */
-  verifiedMs: number | null;
-  dryRun: boolean;
-  steps: StepRecord[];
-  /** The post-promotion analysis, when one ran and passed. */
-  analysis?: AnalysisSummary;
-  durationMs: number;
 }
 
 /**
@@ -67,20 +50,10 @@ export function promoteTarget(ctx: EngineContext, view: ClusterView, wanted: str
 
 export async function promote(ctx: EngineContext, input: PromoteInput): Promise<SwitchResult> {
   const wanted = requestedRelease(input.release, ctx.deps.env);
-  await guardsFirst(ctx, async (dry) => promoteOnView(dry, await readAppState(dry), wanted));
-  return locked(ctx, { operation: 'promote', release: wanted }, input, async () => {
-    const result = await promoteOnView(ctx, await readAppState(ctx), wanted);
+  return lockedOnState(ctx, { operation: 'promote', release: wanted }, input, async (c, view) => {
+    const result = await promoteOnView(c, view, wanted);
     return { result, outcome: switchOutcome(result) };
   });
-}
-
-/** What the history records of a switch (promote or rollback). */
-export function switchOutcome(result: SwitchResult) {
-  return {
-    color: result.color,
-    from: result.previousColor ?? undefined,
-    release: result.release ?? undefined,
-  };
 }
 
 export async function promoteOnView(

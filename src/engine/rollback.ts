@@ -3,7 +3,7 @@
 import type { Color } from '../config/types.js';
 import { GuardError } from '../errors.js';
 import { isColor, otherColor } from '../routers/types.js';
-import { colorStateOf, readAppState, routesOf } from './app-state.js';
+import { colorStateOf, routesOf } from './app-state.js';
 import type { ClusterView } from './cluster-view.js';
 import type { EngineContext } from './context.js';
 import {
@@ -15,11 +15,9 @@ import {
   type ActsOn,
   type Refusal,
 } from './guards.js';
-import { guardsFirst } from './preflight.js';
-import { locked, type OperationInput } from './operation.js';
-import { switchOutcome, type SwitchResult } from './promote.js';
+import { lockedOnState, type OperationInput } from './operation.js';
 import { labelSafe } from './release-id.js';
-import { switchTo } from './switch.js';
+import { switchOutcome, switchTo, type SwitchResult } from './switch.js';
 
 export interface RollbackInput extends OperationInput {
   /**
@@ -33,9 +31,8 @@ export interface RollbackInput extends OperationInput {
 
 export async function rollback(ctx: EngineContext, input: RollbackInput): Promise<SwitchResult> {
   const wanted = input.release === undefined ? undefined : labelSafe(input.release);
-  await guardsFirst(ctx, async (dry) => rollbackOnView(dry, await readAppState(dry), wanted));
-  return locked(ctx, { operation: 'rollback', release: wanted }, input, async () => {
-    const result = await rollbackOnView(ctx, await readAppState(ctx), wanted);
+  return lockedOnState(ctx, { operation: 'rollback', release: wanted }, input, async (c, view) => {
+    const result = await rollbackOnView(c, view, wanted);
     return { result, outcome: switchOutcome(result) };
   });
 }

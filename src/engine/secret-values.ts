@@ -14,15 +14,15 @@ export async function learnSecrets(
   namespace: string,
 ): Promise<void> {
   redactor.addSecretLooking(config.env);
-  for (const name of new Set(Object.values(config.secrets).filter(Boolean))) {
-    try {
-      redactor.addSecretData(
-        await kube.getOptional({ apiVersion: 'v1', kind: 'Secret', name: name!, namespace }),
-      );
-    } catch (err) {
-      // 403: this account may not read it; everything else is the caller's problem as usual.
-      if (!(err instanceof UnreachableError && /\(403\b/.test(err.message))) throw err;
-    }
+  // Both colors' Secrets in one round trip: this runs before every command's first request.
+  const names = [...new Set(Object.values(config.secrets).filter(Boolean))] as string[];
+  const read = await Promise.allSettled(
+    names.map((name) => kube.getOptional({ apiVersion: 'v1', kind: 'Secret', name, namespace })),
+  );
+  for (const r of read) {
+    if (r.status === 'fulfilled') redactor.addSecretData(r.value);
+    // 403: this account may not read it; everything else is the caller's problem as usual.
+    else if (!(r.reason instanceof UnreachableError && /\(403\b/.test(r.reason.message))) throw r.reason;
   }
 }
 

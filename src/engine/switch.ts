@@ -9,9 +9,37 @@ import type { ClusterView } from './cluster-view.js';
 import type { EngineContext } from './context.js';
 import { verifiedText, verifyThroughPlane, type ProbeResult } from './gateway-probe.js';
 import { runSteps, type Step, type StepRecord } from './steps.js';
+import type { AnalysisSummary } from './analysis-watch.js';
 
 /** Plain answers in a row from the new color before a switch counts as verified. */
 export const VERIFY_STREAK = 5;
+
+export interface SwitchResult {
+  operation: 'promote' | 'rollback';
+  app: string;
+  namespace: string;
+  release: string | null;
+  color: Color;
+  previousColor: Color | null;
+  /** From the write of the route until plain requests began to come from the new color. */
+  timeToEffectMs: number | null;
+  /** Until the streak of answers from the new color was complete. */
+  verifiedMs: number | null;
+  dryRun: boolean;
+  steps: StepRecord[];
+  /** The post-promotion analysis, when one ran and passed. */
+  analysis?: AnalysisSummary;
+  durationMs: number;
+}
+
+/** What the history records of a switch (promote or rollback). */
+export function switchOutcome(result: SwitchResult) {
+  return {
+    color: result.color,
+    from: result.previousColor ?? undefined,
+    release: result.release ?? undefined,
+  };
+}
 
 export interface SwitchOutcome {
   steps: StepRecord[];

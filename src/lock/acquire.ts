@@ -14,7 +14,7 @@ import {
   recordKey,
   type Lease,
 } from './lease-record.js';
-import type { AcquireLockOptions, HeldLock, LockDeps } from './types.js';
+import type { AcquireLockOptions, HeldLock, LeaseObservation, LockDeps } from './types.js';
 
 export const LOCK_DEFAULTS = {
   leaseDurationSeconds: 60,
@@ -54,12 +54,32 @@ export async function acquireLock(client: KubeClient, options: AcquireLockOption
   const waitStarted = deps.clock();
   const deadline = waitStarted + Math.max(0, options.waitTimeoutMs);
   const seen: { last?: Observation; announced?: string } = {};
+  // The first attempt writes on the caller's observation (no GET of its own); later ones GET.
+  let observed = options.observed;
   for (;;) {
-    const attempt = await tryAcquire(client, options, me, name, cfg.leaseDurationSeconds, deps, seen);
+    const attempt = await tryAcquire(
+      client,
+      options,
+      me,
+      name,
+      cfg.leaseDurationSeconds,
+      deps,
+      seen,
+      observed,
+    );
+    const onObserved = observed !== undefined;
+    observed = undefined;
     if (attempt.acquired) {
       return new HeldLease(
         client,
-        { ...cfg, namespace: options.namespace, name, identity: me, operation: options.operation },
+        {
+          ...cfg,
+          namespace: options.namespace,
+          name,
+          identity: me,
+          operation: options.operation,
+          sinceObserved: onObserved,
+        },
         attempt.lease,
         deps,
       );
@@ -84,9 +104,10 @@ async function tryAcquire(
   durationSeconds: number,
   deps: LockDeps,
   seen: { last?: Observation },
+  observed?: LeaseObservation,
 ): Promise<Attempt> {
   const ref = { apiVersion: LEASE_API_VERSION, kind: 'Lease', namespace: options.namespace, name };
-  const current = await client.getOptional<Lease>(ref);
+  const current = observed ? observed.lease : await client.getOptional<Lease>(ref);
   if (!current) {
     try {
       const created = await client.create(
@@ -99,7 +120,7 @@ async function tryAcquire(
     }
   }
   const key = recordKey(current);
-  if (seen.last?.key !== key) seen.last = { key, atMs: deps.clock() };
+  if (seen.last?.key !== key) seen.last = { key, atMs: observed?.atMs ?? deps.clock() };
   const holder = current.spec?.holderIdentity;
   const durationMs = (current.spec?.leaseDurationSeconds ?? durationSeconds) * 1000;
   // Lapsed by its own renewTime + duration (what `lock status` reports), or — for a holder whose

@@ -17,6 +17,8 @@ export interface HeldLeaseConfig {
   renewEveryMs: number;
   renewDeadlineMs: number;
   retryEveryMs: number;
+  /** Taken by the first write on the caller's observation (HeldLock.sinceObserved). */
+  sinceObserved?: boolean;
 }
 
 export class HeldLease implements HeldLock {
@@ -25,6 +27,7 @@ export class HeldLease implements HeldLock {
   readonly leaseName: string;
   readonly epoch: number;
   readonly acquiredAt: Date;
+  readonly sinceObserved: boolean;
   readonly #lostController = new AbortController();
   readonly #stop = new AbortController();
   readonly #client: KubeClient;
@@ -47,6 +50,7 @@ export class HeldLease implements HeldLock {
     this.leaseName = cfg.name;
     this.epoch = lease.spec?.leaseTransitions ?? 0;
     this.acquiredAt = new Date(deps.clock());
+    this.sinceObserved = Boolean(cfg.sinceObserved);
     this.#lastRenewMs = deps.clock();
     this.#renewing = this.#renewLoop();
   }

@@ -11,11 +11,14 @@
 //
 // Functions (src/lock/index.ts):
 //   acquireLock(client: KubeClient, options: AcquireLockOptions): Promise<HeldLock>   // LockError (exit 4)
+//   observeLease(client, namespace, app): Promise<LeaseObservation>  // one GET, for `observed` (observe.ts)
+//   observedFree(observed, nowMs): boolean   // none, released or lapsed: takeable at once
 //   lockStatus(client: KubeClient, namespace: string, app: string, deps?): Promise<LockStatus>
 //   forceRelease(client: KubeClient, namespace: string, app: string): Promise<LockStatus>  // status before release
 //   holderIdentity(env): string          // e.g. 'ci-4711@host-1234' from SEMAPHORE_WORKFLOW_ID/GITHUB_RUN_ID/CI_PIPELINE_ID
 //   leaseName(app): string               // `<app>-cutover-lock`
 import type { KubeClient, KubeLogger } from '../kube/types.js';
+import type { Lease } from './lease-record.js';
 
 /** What the holder is doing, stored as JSON in the `cutover.dev/operation` annotation. */
 export interface LockOperation {
@@ -63,7 +66,19 @@ export interface AcquireLockOptions {
   onStillWaiting?: (text: string) => void;
   /** Aborting stops the wait (LockError) or releases nothing if already held (call release). */
   signal?: AbortSignal;
+  /**
+   * The lease as the caller's own GET saw it (observeLease): the first attempt writes on it
+   * without a GET of its own, carrying its resourceVersion, so a success proves that nobody
+   * took the lock between that GET and now (HeldLock.sinceObserved).
+   */
+  observed?: LeaseObservation;
   deps?: Partial<LockDeps>;
+}
+
+/** One GET of the lease: the lease (undefined when there is none) and when we saw it (ms). */
+export interface LeaseObservation {
+  lease: Lease | undefined;
+  atMs: number;
 }
 
 /** A held lock. `await using lock = await acquireLock(...)` releases it at scope end. */
@@ -77,6 +92,12 @@ export interface HeldLock extends AsyncDisposable {
    */
   readonly epoch: number;
   readonly acquiredAt: Date;
+  /**
+   * Taken by the first write on `AcquireLockOptions.observed`: no other run held the lock
+   * between the caller's GET and the acquisition, so what the caller read after that GET is
+   * what it would read now under the lock.
+   */
+  readonly sinceObserved: boolean;
   /** Aborts when renewal failed past the deadline, or another holder took the lease. */
   readonly lost: AbortSignal;
   /** Throws LockError if `lost` has aborted. Call before each mutating phase. */

@@ -5,7 +5,7 @@ import { release, type ReleaseResult } from '../../engine/release.js';
 import { withRequests, withSession } from '../engine-session.js';
 import { DEPLOY_FLAGS, DEPLOY_USAGE, deployInput, deployText } from '../deploy/index.js';
 import { testText } from '../test/index.js';
-import { switchText } from '../promote/index.js';
+import { switchText } from '../switch-text.js';
 import { stepsText, type ResultView } from '../steps-text.js';
 
 function releaseText(r: ReleaseResult, view?: ResultView): string {

@@ -4,7 +4,7 @@ import type { Command } from '../command.js';
 import { rollback } from '../../engine/rollback.js';
 import { withRequests, withSession } from '../engine-session.js';
 import { MUTATING_FLAGS, str, RELEASE_FLAG } from '../global-flags.js';
-import { switchText } from '../promote/index.js';
+import { switchText } from '../switch-text.js';
 
 const command: Command = {
   path: ['rollback'],
