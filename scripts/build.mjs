@@ -91,6 +91,58 @@ async function bundleCli() {
   });
 }
 
+// `cutover rollback` starts from one CommonJS file of its own (bin/fast-path.js,
+// docs/adr/0016-fast-rollback.md): nothing to resolve, one compile that V8 can cache between runs
+// (Node 20 only caches CommonJS scripts compiled through vm.Script; Node >= 22 caches either).
+// Its help goes to main.js, which stays a separate file. `import.meta.url` becomes the bundle's
+// own URL (the package root is found from there, and re2js through createRequire).
+const mainStaysApart = {
+  name: 'main-stays-apart',
+  setup(b) {
+    b.onResolve({ filter: /^\.\/main\.js$/ }, () => ({ path: './main.js', external: true }));
+  },
+};
+
+// A dynamic import() inside a vm.Script needs a flag on Node 20; the bundle's few (packages loaded
+// only for rare kubeconfigs, main.js for help) go through __cutoverImport instead: the hook
+// bin/fast-path.js passes, or the ordinary import() when Node loads the file with require().
+const IMPORT_HOOK = [
+  // First, so that the whole file stays strict (ES modules are; esbuild's own line would follow).
+  "'use strict';",
+  "var __cutoverModuleUrl = require('node:url').pathToFileURL(__filename).href;",
+  "var __cutoverImport = (s) => typeof __cutoverImportHook === 'function' ? __cutoverImportHook(s) : import(s);",
+].join('\n');
+
+async function bundleRollback() {
+  const out = await build({
+    absWorkingDir: root,
+    entryPoints: { 'rollback-main': 'src/cli/rollback-main.ts' },
+    outdir: 'dist/src/cli',
+    outExtension: { '.js': '.cjs' },
+    bundle: true,
+    format: 'cjs',
+    platform: 'node',
+    target: 'node20',
+    define: { 'import.meta.url': '__cutoverModuleUrl' },
+    banner: { js: IMPORT_HOOK },
+    sourcemap: 'linked',
+    legalComments: 'eof',
+    logLevel: 'warning',
+    write: false,
+    plugins: [mainStaysApart, externalPackages],
+  });
+  for (const file of out.outputFiles) {
+    let text = file.text;
+    if (file.path.endsWith('.cjs')) {
+      const imports = text.match(/\bimport\((["'][^"'\n]+["'])\)/g) ?? [];
+      if (imports.length === 0) throw new Error('rollback bundle: expected its dynamic imports to hook');
+      // Same lines, so the source map still points right (columns shift on those lines only).
+      text = text.replace(/\bimport\((["'][^"'\n]+["'])\)/g, '__cutoverImport($1)');
+    }
+    writeFileSync(file.path, text);
+  }
+}
+
 function demoAppPackage() {
   const source = JSON.parse(readFileSync(join(root, 'examples', 'demo-app', 'package.json'), 'utf8'));
   const scripts = Object.fromEntries(
@@ -115,6 +167,7 @@ try {
   await step('compiled with tsc', compile);
   await step('compiled the dashboard page', compilePage);
   await step('bundled the CLI with esbuild', bundleCli);
+  await step('bundled the rollback path into one file', bundleRollback);
   await step('wrote the compiled demo app package.json', demoAppPackage);
 } catch (err) {
   console.error(err instanceof Error ? err.message : err);

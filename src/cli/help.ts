@@ -4,6 +4,9 @@
 // test/cli-help.test.ts fails when docs/cli.md drifts from it.
 import { EXIT_CODE_MEANINGS, type Command, type FlagDef } from './command.js';
 import { commands, type CommandEntry } from './registry.js';
+import { usageLine } from './parse-args.js';
+
+export { usageLine } from './parse-args.js';
 
 const TITLE = 'cutover — blue-green releases for Kubernetes';
 
@@ -40,9 +43,6 @@ function exitCodeLines(codes: number[]): string[] {
   return codes.map((c) => `  ${c}  ${EXIT_CODE_MEANINGS[c]}`);
 }
 
-export function usageLine(cmd: Command): string {
-  return `cutover ${cmd.path.join(' ')} ${cmd.usage ?? ''}`.trimEnd();
-}
 
 export function commandHelp(entry: CommandEntry, cmd: Command): string {
   const flags = Object.entries(cmd.flags).map(([name, def]) => [flagName(name, def), def] as const);

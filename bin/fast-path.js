@@ -1,0 +1,74 @@
+// Runs a command from its one-file bundle (dist/src/cli/NAME-main.cjs, written by
+// scripts/build.mjs; docs/adr/0016-fast-rollback.md): one file to read, nothing to resolve, and
+// V8's compiled code kept between runs. Node >= 22.1 keeps it itself (module.enableCompileCache);
+// on Node 20 this file does what that does, with vm.Script's cachedData, in the user's cache
+// folder. A cache V8 rejects (another Node, another build) is rewritten; one that cannot be
+// read or written is skipped: it only ever costs the compile it would have saved.
+import module, { createRequire } from 'node:module';
+import { existsSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import vm from 'node:vm';
+
+export async function runBundled(name, argv) {
+  const file = fileURLToPath(new URL(`../dist/src/cli/${name}-main.cjs`, import.meta.url));
+  // Without the bundle (a plain `tsc` build), tsc's module of the same name does the same, slower.
+  if (!existsSync(file)) return (await import(`../dist/src/cli/${name}-main.js`)).main(argv);
+  if (module.enableCompileCache) {
+    module.enableCompileCache();
+    return createRequire(import.meta.url)(file).main(argv);
+  }
+  const source = readFileSync(file, 'utf8');
+  const cacheFile = cachePath(name, file);
+  const cachedData = readOptional(cacheFile);
+  // The wrapper CommonJS gives every module, plus the hook the bundle's dynamic imports call
+  // (scripts/build.mjs): import() itself needs a flag inside a vm.Script on Node 20.
+  const script = new vm.Script(
+    `(function (exports, require, module, __filename, __dirname, __cutoverImportHook) {${source}\n})`,
+    { filename: file, cachedData },
+  );
+  const importHook = (specifier) =>
+    import(specifier.startsWith('.') ? new URL(specifier, pathToFileURL(file)).href : specifier);
+  const mod = { exports: {} };
+  script
+    .runInThisContext()
+    .call(mod.exports, mod.exports, createRequire(file), mod, file, dirname(file), importHook);
+  const code = await mod.exports.main(argv);
+  // After the run, so that the functions it compiled on the way are in the cache too.
+  if (cacheFile && (!cachedData || script.cachedDataRejected))
+    writeCache(cacheFile, script.createCachedData());
+  return code;
+}
+
+/** Per user, Node version and build of the bundle (its size and time). */
+function cachePath(name, file) {
+  try {
+    const base = process.env.XDG_CACHE_HOME || join(homedir(), '.cache');
+    const { size, mtimeMs } = statSync(file);
+    const key = `${name}-${process.version}-${process.arch}-${size}-${Math.round(mtimeMs)}`;
+    return join(base, 'cutover', 'v8', `${key}.bin`);
+  } catch {
+    return undefined;
+  }
+}
+
+function readOptional(path) {
+  try {
+    return path ? readFileSync(path) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function writeCache(path, data) {
+  try {
+    mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
+    // Whole or not at all: another run may read it at the same moment.
+    const tmp = `${path}.${process.pid}.tmp`;
+    writeFileSync(tmp, data, { mode: 0o600 });
+    renameSync(tmp, path);
+  } catch {
+    // A read-only home or a full disk: the next run compiles again, as Node 20 always did.
+  }
+}

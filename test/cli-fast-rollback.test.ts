@@ -1,0 +1,95 @@
+// `cutover rollback` through the built entry point (bin/cutover.js) starts from its own one-file
+// bundle with V8's compiled code cached in the user's cache folder (bin/fast-path.js,
+// docs/adr/0016-fast-rollback.md). Here, against the local cluster: it rolls back as main.ts
+// would, writes the cache once and reuses it, refuses and rejects input with main's exit codes
+// and words, and leaves --help to main. Needs the build (`npm run build`; `npm test` builds).
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdtemp, readdir, rm, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { demoConfig, REPO_ROOT, startHarness, type Harness } from './engine-harness.js';
+import { release } from '../src/engine/release.js';
+import { promote } from '../src/engine/promote.js';
+
+let h: Harness;
+let cacheHome: string;
+let v2: string;
+
+before(async () => {
+  assert.ok(
+    existsSync(join(REPO_ROOT, 'dist', 'src', 'cli', 'rollback-main.cjs')),
+    'the build wrote dist/src/cli/rollback-main.cjs (run `npm run build`)',
+  );
+  h = await startHarness({ propagationDelayMs: 0 });
+  await h.writeConfig(demoConfig(h, { smokeTests: [], hooks: {}, leaseDurationSeconds: 15 }));
+  cacheHome = await mkdtemp(join(tmpdir(), 'cutover-cache-'));
+  await release(await h.context(), { image: 'demo/myapp:v1' });
+  v2 = (await release(await h.context(), { image: 'demo/myapp:v2' })).release!;
+});
+after(async () => {
+  await h?.stop();
+  if (cacheHome) await rm(cacheHome, { recursive: true, force: true });
+});
+
+function bin(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [join(REPO_ROOT, 'bin', 'cutover.js'), ...args], {
+      env: { ...h.env, XDG_CACHE_HOME: cacheHome },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code: code ?? 1, stdout, stderr }));
+  });
+}
+
+async function cacheFiles(): Promise<string[]> {
+  const dir = join(cacheHome, 'cutover', 'v8');
+  return existsSync(dir) ? (await readdir(dir)).map((f) => join(dir, f)) : [];
+}
+
+test('rollback from the bundle switches back, and its compiled code is cached once and reused', async () => {
+  const first = await bin(['rollback', '-f', h.configPath, '-o', 'json']);
+  assert.equal(first.code, 0, first.stderr);
+  const result = JSON.parse(first.stdout) as { operation: string; color: string; previousColor: string };
+  assert.deepEqual([result.operation, result.color, result.previousColor], ['rollback', 'blue', 'green']);
+  assert.doesNotMatch(first.stderr, /ExperimentalWarning/);
+  // Node >= 22.1 keeps its own compile cache (module.enableCompileCache) and writes none here.
+  const files = await cacheFiles();
+  const ownCache = !('enableCompileCache' in (await import('node:module')).default);
+  assert.equal(files.length, ownCache ? 1 : 0, files.join(', '));
+  const written = ownCache ? (await stat(files[0]!)).mtimeMs : 0;
+
+  await promote(await h.context(), { release: v2 });
+  const again = await bin(['rollback', '-f', h.configPath, '-o', 'json']);
+  assert.equal(again.code, 0, again.stderr);
+  assert.equal((JSON.parse(again.stdout) as { color: string }).color, 'blue');
+  if (ownCache) {
+    assert.deepEqual(await cacheFiles(), files, 'one cache file per build and Node');
+    assert.equal((await stat(files[0]!)).mtimeMs, written, 'V8 accepted the cache: not written again');
+  }
+});
+
+test('the bundle refuses and rejects with main.ts’s exit codes and words; --help is main’s', async () => {
+  const stale = await bin(['rollback', '--release', 'r-not-live', '-f', h.configPath]);
+  assert.equal(stale.code, 3, stale.stderr);
+  assert.match(stale.stderr, /not r-not-live: refusing a rollback for a release that is not live/);
+  const bogus = await bin(['rollback', '--bogus', '-f', h.configPath]);
+  assert.equal(bogus.code, 2);
+  assert.match(
+    bogus.stderr,
+    /cutover rollback: unknown flag --bogus\n {2}fix: `cutover rollback --help` lists its flags/,
+  );
+  const help = await bin(['rollback', '--help']);
+  assert.equal(help.code, 0);
+  assert.match(
+    help.stdout,
+    /^cutover rollback — send all traffic back to the previous color and verify it\n\nUsage: cutover rollback /,
+  );
+});
