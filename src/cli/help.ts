@@ -43,7 +43,6 @@ function exitCodeLines(codes: number[]): string[] {
   return codes.map((c) => `  ${c}  ${EXIT_CODE_MEANINGS[c]}`);
 }
 
-
 export function commandHelp(entry: CommandEntry, cmd: Command): string {
   const flags = Object.entries(cmd.flags).map(([name, def]) => [flagName(name, def), def] as const);
   const width = Math.max(0, ...flags.map(([n]) => n.length), ...(cmd.args ?? []).map((a) => a.name.length));
