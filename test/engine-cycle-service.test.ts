@@ -129,3 +129,44 @@ test('service: delete removes the preview and app Services first, then the workl
       undefined,
     );
 });
+
+test('service with a ClusterIP Service and no URL: the endpoints are checked, and the data plane is said plainly not verified', async () => {
+  await h.writeConfig(
+    demoConfig(h, {
+      app: 'internal',
+      router: 'service',
+      serviceType: 'ClusterIP',
+      smokeTests: [{ name: 'ping', exec: { command: ['npm', 'run', 'ping'] } }],
+    }),
+  );
+  const d = await deploy(await h.context(), { image: 'demo/myapp:v1', release: 'i1' });
+  const testers = d.steps.find((s) => s.name === 'send testers to blue')!;
+  assert.match(
+    testers.detail ?? '',
+    /^Service default\/internal-preview's endpoints are the 1 ready blue pod; the data plane was not verified: Service default\/internal-preview is of type ClusterIP and no URL is configured/,
+  );
+  await smokeTest(await h.context(), { release: 'i1' });
+  const p = await promote(await h.context(), { release: 'i1' });
+  assert.match(
+    p.steps.at(-1)!.detail ?? '',
+    /the data plane was not verified: Service default\/internal is of type ClusterIP/,
+  );
+  assert.ok(
+    h.logs.some((l) => /warning: plain traffic reaching blue: the data plane was not verified/.test(l)),
+  );
+});
+
+test('service: decommissioning the color the preview selects deletes the preview, and nothing is left to probe', async () => {
+  await h.writeConfig(demoConfig(h, { app: 'again', router: 'service' }));
+  await deploy(await h.context(), { image: 'demo/myapp:v1', release: 'a1' });
+  await smokeTest(await h.context(), { release: 'a1' });
+  await promote(await h.context(), { release: 'a1' });
+  await deploy(await h.context(), { image: 'demo/myapp:v2', release: 'a2' });
+  const d = await decommission(await h.context(), { color: 'green', force: true });
+  assert.deepEqual(
+    d.steps[0]!.changes.map((c) => `${c.action} ${c.kind} ${c.name}`),
+    ['delete Service again-preview'],
+  );
+  assert.equal(d.steps[0]!.detail, 'no tester reaches green: Service default/again-preview is gone');
+  assert.equal((await status(await h.context())).activeColor, 'blue');
+});

@@ -10,7 +10,9 @@ export function switchText(r: SwitchResult, view?: ResultView): string {
   const timing =
     r.timeToEffectMs !== null
       ? `; in effect after ${r.timeToEffectMs} ms, verified after ${r.verifiedMs} ms`
-      : '';
+      : r.unverified
+        ? `; ${r.unverified}`
+        : '';
   const analysis = r.analysis
     ? `\npost-promotion analysis ${r.analysis.verdict} in ${(r.analysis.durationMs / 1000).toFixed(1)} s: ${r.analysis.metrics.map((m) => `${m.name} ${m.values.at(-1) ?? '-'} (${m.limit})`).join(', ')}`
     : '';

@@ -18,6 +18,8 @@ export interface ProbeResult {
   unverified?: string;
   /** What the router confirmed from the cluster before probing (e.g. a Service's endpoints). */
   serving?: string;
+  /** Nothing could be probed because what reached the color is gone (a preview Service deleted). */
+  gone?: string;
 }
 
 export interface ProbeOptions {
@@ -116,6 +118,11 @@ export async function verifyThroughPlane(ctx: EngineContext, options: ProbeOptio
           { timeoutMs, clock: ctx.deps.clock, sleep: (ms) => ctx.deps.sleep(ms, ctx.deps.signal) },
         )
       : undefined;
+  if (options.notColor) {
+    // Leaving a color: when what reached it no longer exists, nobody reaches it that way.
+    const now = await ctx.router.dataPlane(ctx.kube, options.tester);
+    if (!now.url && now.missing) return { effectMs: 0, verifiedMs: 0, requests: 0, gone: now.missing };
+  }
   const plane = await dataPlaneOf(ctx, options.tester);
   if (!plane.url) {
     ctx.deps.log.warn(`${options.what}: ${plane.unverified}`);
@@ -128,6 +135,7 @@ export async function verifyThroughPlane(ctx: EngineContext, options: ProbeOptio
 
 /** One line for a step's detail: what was verified, and how. */
 export function verifiedText(r: ProbeResult, what: string): string {
+  if (r.gone) return `${what}: ${r.gone} is gone`;
   const endpoints = r.serving ? `${r.serving}; ` : '';
   if (r.unverified) return `${endpoints}${r.unverified}`;
   return `${endpoints}${what} (after ${r.effectMs} ms, ${r.requests} probes)`;

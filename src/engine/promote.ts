@@ -80,6 +80,7 @@ export async function promoteOnView(
     previousColor: previous,
     timeToEffectMs: out.verification?.effectMs ?? null,
     verifiedMs: out.verification?.verifiedMs ?? null,
+    ...(out.unverified ? { unverified: out.unverified } : {}),
     dryRun: ctx.dryRun,
     steps: out.steps,
     analysis,

@@ -118,6 +118,7 @@ export async function rollbackOnView(
     previousColor,
     timeToEffectMs: out.verification?.effectMs ?? null,
     verifiedMs: out.verification?.verifiedMs ?? null,
+    ...(out.unverified ? { unverified: out.unverified } : {}),
     dryRun: ctx.dryRun,
     steps: out.steps,
     durationMs: 0,

@@ -27,6 +27,8 @@ export interface SwitchResult {
   verifiedMs: number | null;
   dryRun: boolean;
   steps: StepRecord[];
+  /** Set when no URL reaches the data plane: the switch was written, not verified through it. */
+  unverified?: string;
   /** The post-promotion analysis, when one ran and passed. */
   analysis?: AnalysisSummary;
   durationMs: number;
@@ -43,7 +45,10 @@ export function switchOutcome(result: SwitchResult) {
 
 export interface SwitchOutcome {
   steps: StepRecord[];
+  /** Absent when nothing was probed (see `unverified`). */
   verification?: ProbeResult;
+  /** Why the data plane was not verified (no URL reaches it), said plainly. */
+  unverified?: string;
 }
 
 export function switchSteps(
@@ -121,12 +126,16 @@ export async function switchTo(
   release: string | undefined,
 ): Promise<SwitchOutcome> {
   let verification: ProbeResult | undefined;
+  let unverified: string | undefined;
   const by = `${operation}/${ciRunId(ctx.deps.env) ?? ''}`;
   const steps = await runSteps(
     ctx,
     operation,
-    switchSteps(ctx, view, target, release, by, (r) => (verification = r)),
+    switchSteps(ctx, view, target, release, by, (r) => {
+      if (r.unverified) unverified = r.unverified;
+      else verification = r;
+    }),
     view,
   );
-  return { steps, verification };
+  return { steps, verification, ...(unverified ? { unverified } : {}) };
 }

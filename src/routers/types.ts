@@ -75,6 +75,8 @@ export interface DataPlane {
   unverified?: string;
   /** The cutover.yaml field that sets this URL (default gatewayUrl), for remedies. */
   urlField?: string;
+  /** The object that would give the address does not exist, e.g. `Service shop/cart-preview`. */
+  missing?: string;
   /** No address yet, but cutover creates what will have one (its own Gateway): not an input error. */
   createdByCutover?: boolean;
   /** The object exists but its controller has not given it an address yet. */

@@ -94,10 +94,13 @@ export class ServiceRouter implements TrafficRouter {
 
   describe(o: { service?: KubeObject; preview?: KubeObject }): ServiceLive {
     const { colorLabel } = this.settings;
+    const active = selectedColor(o.service, colorLabel);
+    const preview = selectedColor(o.preview, colorLabel);
     return {
       ...o,
-      activeColor: selectedColor(o.service, colorLabel),
-      testColor: selectedColor(o.preview, colorLabel),
+      activeColor: active,
+      // After a promote the preview keeps selecting the color just promoted: nothing is under test.
+      testColor: preview !== active ? preview : undefined,
       // Pods are selected directly: nothing needs to exist per color before a selector names it.
       subsets: ['blue', 'green'],
       objects: [o.service, o.preview].filter((x): x is KubeObject => !!x),
@@ -262,7 +265,8 @@ export class ServiceRouter implements TrafficRouter {
         ...plane,
         createdByCutover: !svc,
         pending: !!svc,
-        unverified: `the data plane was not verified: ${what} has no load-balancer address${svc ? ' yet' : ''} and no URL is configured (set ${tester ? 'previewUrl' : 'gatewayUrl'} in cutover.yaml to a URL that reaches it)`,
+        ...(svc ? {} : { missing: what }),
+        unverified: `the data plane was not verified: ${what} ${svc ? 'has no load-balancer address yet' : 'does not exist'} and no URL is configured (set ${tester ? 'previewUrl' : 'gatewayUrl'} in cutover.yaml to a URL that reaches it)`,
       };
     }
     const hostPart = address.includes(':') ? `[${address}]` : address;
