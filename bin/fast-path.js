@@ -5,9 +5,18 @@
 // folder. A cache V8 rejects (another Node, another build) is rewritten; one that cannot be
 // read or written is skipped: it only ever costs the compile it would have saved.
 import module, { createRequire } from 'node:module';
-import { existsSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { homedir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import vm from 'node:vm';
 
@@ -64,6 +73,11 @@ function readOptional(path) {
 function writeCache(path, data) {
   try {
     mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
+    // The caches of older builds and Nodes of this bundle go: one file per bundle at a time.
+    const bundle = basename(path).split('-')[0];
+    for (const old of readdirSync(dirname(path)))
+      if (old.startsWith(`${bundle}-`) && old !== basename(path))
+        rmSync(join(dirname(path), old), { force: true });
     // Whole or not at all: another run may read it at the same moment.
     const tmp = `${path}.${process.pid}.tmp`;
     writeFileSync(tmp, data, { mode: 0o600 });
