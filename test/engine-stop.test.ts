@@ -139,3 +139,34 @@ test('without a signal, the operation deadline ends a stalled run and says so', 
   // Start-up of the CLI from source is part of it; the point is: seconds, not the 30 s idle clock.
   assert.ok(ms < 2_000 + 6_000, `ended after ${Math.round(ms)} ms`);
 });
+
+test('SIGTERM while the switch never reached the server: it says the write was not applied and traffic stayed on green', async () => {
+  await deploy(await h.context(), { image: 'demo/myapp:v3', release: 'r3' });
+  await smokeTest(await h.context(), { release: 'r3' });
+  const hangs = proxy.stats.byKind.hang;
+  let held = false;
+  proxy.setPlan((_n, req): FaultKind | undefined => {
+    if (held || req.method !== 'PATCH' || !req.url?.includes('/virtualservices/')) return undefined;
+    held = true;
+    return 'hang';
+  });
+  const run = spawnCli(['promote', '--release', 'r3', '-f', h.configPath], { cwd: h.dir, env });
+  await waitFor('the held request', async () => (proxy.stats.byKind.hang > hangs ? true : undefined), 60_000);
+  const sent = performance.now();
+  run.child.kill('SIGTERM');
+  const done = await run.done;
+  const ms = performance.now() - sent;
+  proxy.setPlan(() => undefined);
+  assert.ok(ms < 2_000, `ended ${Math.round(ms)} ms after SIGTERM: ${done.stderr}`);
+  assert.equal(done.code, 1, done.stderr);
+  assert.match(
+    done.stderr,
+    /the lock is released; plain traffic is on green \(release r2\); patch virtualservices default\/myapp was not applied \(read back afterwards\)/,
+  );
+  const [last] = await readHistory(await h.context());
+  assert.deepEqual([last?.operation, last?.result, last?.release], ['promote', 'failed', 'r3']);
+  assert.match(
+    last?.detail ?? '',
+    /was not applied \(read back afterwards\); afterwards plain traffic is on green/,
+  );
+});
