@@ -168,5 +168,8 @@ test('service: decommissioning the color the preview selects deletes the preview
     ['delete Service again-preview'],
   );
   assert.equal(d.steps[0]!.detail, 'no tester reaches green: Service default/again-preview is gone');
-  assert.equal((await status(await h.context())).activeColor, 'blue');
+  const st = await status(await h.context());
+  assert.equal(st.activeColor, 'blue');
+  assert.equal(st.testColor, null, 'nothing under test once the preview is gone');
+  assert.equal(st.colors.green.hasSubset, false, 'no subset is "left behind"');
 });

@@ -64,7 +64,7 @@ export function describeStatus(
         allReady: s.allReady,
         live: routes.activeColor === c,
         underTest: routes.testColor === c,
-        hasSubset: routes.subsets.includes(c),
+        hasSubset: !routes.subsetsImplicit && routes.subsets.includes(c),
         tested: s.verdict ?? null,
         analysis: readMark(s.deployment) ?? null,
         notReady: [],

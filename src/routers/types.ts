@@ -117,6 +117,11 @@ export interface LiveRoutes {
   testColor?: Color;
   /** Colors that have a DestinationRule subset (Gateway API: a Service of their own). */
   subsets: Color[];
+  /**
+   * The router needs nothing per color (a Service selects pods directly): `subsets` lists both
+   * colors always, and status does not report a color's subset as left behind.
+   */
+  subsetsImplicit?: boolean;
   /** Every object this router owns and read, for status, history and --dry-run. */
   objects?: KubeObject[];
 }

@@ -103,6 +103,7 @@ export class ServiceRouter implements TrafficRouter {
       testColor: preview !== active ? preview : undefined,
       // Pods are selected directly: nothing needs to exist per color before a selector names it.
       subsets: ['blue', 'green'],
+      subsetsImplicit: true,
       objects: [o.service, o.preview].filter((x): x is KubeObject => !!x),
     };
   }
