@@ -423,6 +423,14 @@ test('first release: the Lease POST lost and two reads of it failing still takes
   await endedTruthfully(run, { operation: 'release', release: 'r1', color: 'blue' }, configPath);
 });
 
+test("first release: the Lease POST lost and its read-back failing past the settling client's tries: the next round finds the Lease ours", async () => {
+  const configPath = await writeAppConfig('fresh-lease-late');
+  const args = ['release', '--image', 'demo/myapp:v1', '--release', 'r1'];
+  const run = await withLostAnswers([{ method: 'POST', path: /\/leases$/, thenReads: 4 }], args, configPath);
+  assert.match(run.stderr, /create leases default\/fresh-lease-late-cutover-lock: the answer was lost/);
+  await endedTruthfully(run, { operation: 'release', release: 'r1', color: 'blue' }, configPath, false);
+});
+
 test('gateway-api: lost answers to the HTTPRoute POST and to the switch HTTPRoute PATCH; rollback returns to r1', async () => {
   const configPath = await writeAppConfig('gwapp', { router: 'gateway-api' });
   const first = ['release', '--image', 'demo/myapp:v1', '--release', 'r1'];

@@ -2,6 +2,7 @@
 // jitter) until the holder releases, its lease expires, or our wait runs out.
 import { LockError } from '../errors.js';
 import { AlreadyExistsError, ConflictError } from '../kube/errors.js';
+import { unsettledWriteOf } from '../kube/unsettled-write.js';
 import type { KubeClient } from '../kube/types.js';
 import { HeldLease } from './held-lock.js';
 import { holderIdentity, leaseName } from './identity.js';
@@ -116,6 +117,9 @@ async function tryAcquire(
       return { acquired: true, lease: created };
     } catch (err) {
       if (err instanceof AlreadyExistsError) return { acquired: false };
+      // The create's answer was lost and reading it back failed: the Lease may be ours. The next
+      // round reads it, and a Lease that names us is taken (renewed) like any other.
+      if (mayReadAgain(err, options, deps)) return { acquired: false };
       throw err;
     }
   }
@@ -136,8 +140,16 @@ async function tryAcquire(
     return { acquired: true, lease };
   } catch (err) {
     if (err instanceof ConflictError) return { acquired: false, holder: current };
+    if (mayReadAgain(err, options, deps)) return { acquired: false };
     throw err;
   }
+}
+
+/** A write whose outcome is unknown, and the caller waits: the next round's read settles it. */
+function mayReadAgain(err: unknown, options: AcquireLockOptions, deps: LockDeps): boolean {
+  if (!unsettledWriteOf(err) || options.noWait || options.waitTimeoutMs <= 0) return false;
+  deps.logger.warn(`${(err as Error).message}; reading the Lease again to learn whether it is ours`);
+  return true;
 }
 
 /**
