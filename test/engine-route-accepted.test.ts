@@ -1,7 +1,7 @@
 // A route is trusted only once its controller accepted it (router: gateway-api). On the local
 // cluster, whose gateway writes the status conditions a real Gateway API controller writes:
-// - release r1 is live on blue; green's Service is left from an earlier cutover.yaml with another
-//   port, so the test rule of `cutover deploy` names a port the Service lacks. The controller
+// - release r1 is live on blue; a Service named as green's, with another port, was made by someone
+//   else (cutover does not rewrite it), so the test rule of `cutover deploy` names a port it lacks. The controller
 //   reports ResolvedRefs=False / BackendNotFound: deploy exits 1 with the controller's condition,
 //   reason and message, puts the HTTPRoute back as it was, and plain traffic never moves; the
 //   history says so.
@@ -39,15 +39,16 @@ async function plainAnswer(): Promise<string> {
 }
 
 test('a route the controller rejects fails deploy with its reason; the route is put back, plain traffic never moves', async () => {
-  // What an older cutover made for green under a cutover.yaml whose port was 8080 (without the
-  // cutover.dev/serves label: the live-color guard knows it as the router's own backend).
+  // A Service named as cutover names green's, on port 8080, that cutover did not make (no
+  // managed-by label): cutover reconciles only its own color Services, so it stays as it is (the
+  // live-color guard knows it as the router's own backend).
   await h.kube.create({
     apiVersion: 'v1',
     kind: 'Service',
     metadata: {
       name: 'myapp-green',
       namespace: 'default',
-      labels: { app: 'myapp', color: 'green', 'app.kubernetes.io/managed-by': 'cutover' },
+      labels: { app: 'myapp', color: 'green' },
     },
     spec: {
       selector: { app: 'myapp', color: 'green' },

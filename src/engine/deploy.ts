@@ -110,7 +110,7 @@ export function deploySteps(ctx: EngineContext, target: DeployTarget, desired: K
     },
     {
       name: 'ensure gateway and subsets',
-      plan: (view) => router.planEnsure(routesOf(ctx, view), active ? [active, color] : [color]),
+      plan: (view) => router.planEnsure(routesOf(ctx, view), active ? [active, color] : [color], color),
     },
     {
       name: `send testers to ${color}`,

@@ -138,8 +138,14 @@ export interface TrafficRouter {
   readonly kind: string;
   /** Reads the gateway, routes and subsets. Missing objects are undefined, never errors. */
   read(kube: KubeClient): Promise<LiveRoutes>;
-  /** Gateway and DestinationRule subsets for these colors exist (adds, never removes). */
-  planEnsure(live: LiveRoutes, colors: Color[]): ObjectChange[];
+  /**
+   * Gateway and DestinationRule subsets for these colors exist (adds, never removes).
+   * `written`: the color whose workload this run has just written from cutover.yaml; what the
+   * router keeps for it alone (a Gateway API color Service's port and selector) is brought to
+   * cutover.yaml too. Other colors' objects are left as they are: their pods still run what an
+   * earlier cutover.yaml said, and the live color's must not move under its users.
+   */
+  planEnsure(live: LiveRoutes, colors: Color[], written?: Color): ObjectChange[];
   /**
    * Testers go to `color`, whose answers name `release`; plain traffic stays where it is. Needs
    * the subset (planEnsure first).

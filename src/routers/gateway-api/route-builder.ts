@@ -10,6 +10,8 @@ import { GATEWAY_API_VERSION, type GatewayApiSettings } from './settings.js';
 export interface RuleTarget {
   color: Color;
   release?: string;
+  /** The port the color's Service has (default: cutover.yaml's `port:`). */
+  port?: number;
 }
 
 export function colorServiceName(s: GatewayApiSettings, color: Color): string {
@@ -66,7 +68,13 @@ export function rule(
       },
     ],
     backendRefs: [
-      { group: '', kind: 'Service', name: colorServiceName(s, target.color), port: s.servicePort, weight: 1 },
+      {
+        group: '',
+        kind: 'Service',
+        name: colorServiceName(s, target.color),
+        port: target.port ?? s.servicePort,
+        weight: 1,
+      },
     ],
   };
 }

@@ -7,6 +7,8 @@
 //
 // What must stay true (make before break, as with Istio):
 // - A color's Service exists before a rule names it, and is deleted only after no rule names it.
+//   Only the color a deploy writes gets its Service brought to cutover.yaml (color-services.ts);
+//   every rule names the port its color's Service has, so the live color never moves.
 // - Every write carries the resourceVersion it was planned from; the switch of plain traffic is
 //   ONE write of the HTTPRoute.
 // - A route is trusted only once its controller accepted it: awaitAccepted reads
@@ -30,7 +32,8 @@ import {
   type Teardown,
   type TrafficRouter,
 } from '../types.js';
-import { colorService, colorServiceName, httpRoute, rule, type RuleTarget } from './route-builder.js';
+import { planColorServices, portOf } from './color-services.js';
+import { colorServiceName, httpRoute, rule, type RuleTarget } from './route-builder.js';
 import { GATEWAY_API_VERSION, type GatewayApiSettings } from './settings.js';
 import { re2Problem, testRegexProblem } from '../regex-check.js';
 
@@ -191,29 +194,25 @@ export class GatewayApiRouter implements TrafficRouter {
     return readLastSwitch(this.settings.annotationPrefix, (live as GatewayApiLive).route, live.activeColor);
   }
 
-  planEnsure(live: LiveRoutes, colors: Color[]): ObjectChange[] {
+  planEnsure(live: LiveRoutes, colors: Color[], written?: Color): ObjectChange[] {
     const l = live as GatewayApiLive;
-    const out: ObjectChange[] = [];
     const gw = this.settings.gateway;
-    if (gw && !l.gateway)
-      out.push({ action: 'create', ...ref(gw), reason: 'create the Gateway', object: gw });
-    for (const c of colors) {
-      if (l.services?.[c]) continue;
-      const object = colorService(this.settings, c);
-      out.push({
-        action: 'create',
-        ...ref(object),
-        reason: `create Service ${object.metadata.name} for ${c}`,
-        object,
-      });
-    }
-    return out;
+    return [
+      ...(gw && !l.gateway
+        ? [{ action: 'create' as const, ...ref(gw), reason: 'create the Gateway', object: gw }]
+        : []),
+      ...planColorServices(this.settings, l.services ?? {}, colors, written),
+    ];
   }
 
   planTestTraffic(live: LiveRoutes, color: Color, release?: string): ObjectChange[] {
     const l = live as GatewayApiLive;
     const keepDefault = rulesOf(l.route).find((r) => !isTestRule(r));
-    const next = [rule(this.settings, 'test', { color, release }), ...(keepDefault ? [keepDefault] : [])];
+    const port = portOf(l.services?.[color]);
+    const next = [
+      rule(this.settings, 'test', { color, release, port }),
+      ...(keepDefault ? [keepDefault] : []),
+    ];
     return this.planRules(l, next, {}, `send testers to ${color}`);
   }
 
@@ -221,7 +220,9 @@ export class GatewayApiRouter implements TrafficRouter {
     const l = live as GatewayApiLive;
     const prefix = this.settings.annotationPrefix;
     const annotations = switchAnnotations(prefix, l.route, l.activeColor, color, info);
-    const next = [rule(this.settings, 'default', { color, release: info.release })];
+    // The color's Service may still have the port of an older cutover.yaml (its pods too).
+    const port = portOf(l.services?.[color]);
+    const next = [rule(this.settings, 'default', { color, release: info.release, port })];
     const same = JSON.stringify(rulesOf(l.route)) === JSON.stringify(next);
     if (same && !switchChangesRecord(prefix, l.route, annotations)) return [];
     const from = l.activeColor ? `from ${l.activeColor} ` : '';

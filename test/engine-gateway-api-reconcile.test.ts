@@ -1,0 +1,96 @@
+// router: gateway-api on the local cluster, under continuous plain traffic through the Gateway:
+// a change of `port:` in cutover.yaml between two releases. The deploy brings the color it writes
+// (its Service's port, targetPort and selector) to cutover.yaml; the live color's Service keeps
+// the port its pods listen on, and every rule names the port its color's Service has — so the
+// route is accepted at each step (no BackendNotFound), the promote moves users to the new port,
+// and a rollback returns them to the old one. No plain request fails.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { demoConfig, startHarness, waitFor, type Harness } from './engine-harness.js';
+import { startTraffic, isFailure, type Traffic } from '../src/demo/traffic.js';
+import { release } from '../src/engine/release.js';
+import { rollback } from '../src/engine/rollback.js';
+import type { KubeObject } from '../src/kube/types.js';
+import { performance } from 'node:perf_hooks';
+
+const ROUTE_API = 'gateway.networking.k8s.io/v1';
+let h: Harness;
+let traffic: Traffic | undefined;
+const config = (port: number) =>
+  demoConfig(h, {
+    router: 'gateway-api',
+    port,
+    env: { ...(demoConfig(h).env as Record<string, string>), PORT: String(port) },
+    smokeTests: [{ name: 'ready', http: { path: '/ready', expect: ['.ready == true'] } }],
+    hooks: {},
+    verifyTimeoutSeconds: 60,
+  });
+
+before(async () => {
+  h = await startHarness({ propagationDelayMs: 100 });
+  await h.writeConfig(config(3000));
+});
+after(async () => {
+  await traffic?.stop();
+  await h?.stop();
+});
+
+const get = async (apiVersion: string, kind: string, name: string) =>
+  (await h.kube.getOptional({ apiVersion, kind, name, namespace: 'default' })) as KubeObject;
+const servicePort = async (name: string) => {
+  const spec = (await get('v1', 'Service', name)).spec as {
+    ports: Array<{ port: number; targetPort: number }>;
+  };
+  return spec.ports.map((p) => `${p.port}→${p.targetPort}`).join(',');
+};
+const rulePorts = async () => {
+  const spec = (await get(ROUTE_API, 'HTTPRoute', 'myapp')).spec as {
+    rules: Array<{ backendRefs: Array<{ name: string; port: number }> }>;
+  };
+  return spec.rules.map((r) => `${r.backendRefs[0]!.name}:${r.backendRefs[0]!.port}`).join(',');
+};
+
+test('a changed port: the next release reconciles the color it writes, the live one keeps its port; promote and rollback keep plain traffic whole', async () => {
+  await release(await h.context(), { image: 'demo/myapp:v1', release: 'r1' });
+  await release(await h.context(), { image: 'demo/myapp:v2', release: 'r2' });
+  assert.equal(await servicePort('myapp-blue'), '3000→3000');
+  const ctx = await h.context();
+  const url = (await ctx.router.dataPlane(ctx.kube, false)).url!;
+  traffic = startTraffic({ url, path: '/ready', plainLoops: 2, testLoops: 0, pauseMs: 5 });
+
+  await h.writeConfig(config(8080));
+  const r3 = await release(await h.context(), { image: 'demo/myapp:v3', release: 'r3' });
+  assert.equal(r3.color, 'blue');
+  assert.equal(await servicePort('myapp-blue'), '8080→8080', 'the color deploy wrote follows cutover.yaml');
+  assert.equal(
+    await servicePort('myapp-green'),
+    '3000→3000',
+    'the rollback target keeps the port its pods use',
+  );
+  assert.equal(await rulePorts(), 'myapp-blue:8080');
+  const step = h.logs.find((l) =>
+    /^deploy: ensure gateway and subsets done update Service myapp-blue/.test(l),
+  );
+  assert.match(step ?? '', /port 3000→3000 becomes 8080→8080/);
+
+  const rb = await rollback(await h.context(), {});
+  assert.equal(rb.color, 'green');
+  assert.equal(await rulePorts(), 'myapp-green:3000', 'the rollback names the port green’s Service has');
+  const rolledBackAt = performance.now() - traffic.startedAt;
+  const t = traffic;
+  await waitFor('plain requests sent after the rollback', async () =>
+    t.samples.filter((x) => x.kind === 'plain' && x.at > rolledBackAt).length >= 5 ? true : undefined,
+  );
+  await traffic.stop();
+  const plain = traffic.samples.filter((s) => s.kind === 'plain');
+  assert.deepEqual(plain.filter(isFailure), [], 'no plain request failed');
+  assert.ok(
+    plain.some((s) => s.color === 'blue' && s.version === 'v3'),
+    'users reached v3 on the new port',
+  );
+  const after = plain.filter((s) => s.at > rolledBackAt);
+  assert.ok(
+    after.every((s) => s.color === 'green' && s.version === 'v2'),
+    'after the rollback users are on green',
+  );
+});
