@@ -217,12 +217,15 @@ class WatchStream {
     if (!this.corked) {
       this.corked = true;
       res.cork();
-      setImmediate(() => {
-        this.corked = false;
-        res.uncork();
-      });
+      setImmediate(() => this.uncork());
     }
     res.write(line);
+  }
+
+  private uncork(): void {
+    if (!this.corked) return;
+    this.corked = false;
+    this.call.res.uncork();
   }
 
   private stop(): void {
@@ -235,6 +238,9 @@ class WatchStream {
 
   private readonly stopAndEnd = (): void => {
     this.stop();
+    // Node 22 and later drop what a corked response holds when it ends after flushHeaders():
+    // the ERROR event of a 410 was lost there, so the events go out before the end.
+    this.uncork();
     if (!this.call.res.writableEnded) this.call.res.end();
   };
 }
