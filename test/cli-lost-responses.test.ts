@@ -10,7 +10,8 @@
 // One local cluster for the whole file: the Istio app `myapp` (r1 on blue, r2 live on green, each
 // case releases a new id into blue and rolls back to r2), fresh apps for the writes only a first
 // release makes (POSTs of the Lease, Services, Gateway, DestinationRule, VirtualService, history),
-// and one `router: gateway-api` app for the HTTPRoute writes.
+// one `router: gateway-api` app for the HTTPRoute writes and one `router: service` app for the
+// Service selector switch.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
@@ -108,7 +109,8 @@ after(async () => {
 function appConfig(app: string, extra: Record<string, unknown> = {}): Record<string, unknown> {
   return demoConfig(h, {
     app,
-    ...(app === 'myapp' ? {} : { gateway: { hosts: [`${app}.example`] } }),
+    // Each app of the shared gateway gets its own host (the Service router has no gateway).
+    ...(app === 'myapp' || extra.router === 'service' ? {} : { gateway: { hosts: [`${app}.example`] } }),
     drainSeconds: 0,
     smokeTests: [{ name: 'ready', http: { path: '/ready', expect: ['.ready == true'] } }],
     hooks: {},
@@ -447,6 +449,38 @@ test('gateway-api: lost answers to the HTTPRoute POST and to the switch HTTPRout
   const second = ['release', '--image', 'demo/myapp:v2', '--release', 'r2'];
   const switched = await withLostAnswers(
     [{ method: 'PATCH', path: /\/httproutes\/gwapp$/, nth: 2, fault: 'truncate' }],
+    second,
+    configPath,
+  );
+  await endedTruthfully(switched, { operation: 'release', release: 'r2', color: 'green' }, configPath);
+  const again = await cutover(second, configPath);
+  assert.equal(again.code, 0, again.stderr);
+  assert.match(again.stdout, /release r2 is already live on green, verified; neither color was touched/);
+  const rb = await cutover(['rollback', '-o', 'json'], configPath);
+  assert.equal(rb.code, 0, rb.stderr);
+  const r = JSON.parse(rb.stdout) as { color: string; release: string };
+  assert.deepEqual([r.color, r.release], ['blue', 'r1']);
+});
+
+test('service router: lost answers to the Service POSTs and to the selector switch; rollback returns to r1', async () => {
+  const configPath = await writeAppConfig('svcapp', { router: 'service' });
+  const first = ['release', '--image', 'demo/myapp:v1', '--release', 'r1'];
+  // The preview Service (testers), then the app's Service (users) at the first promote.
+  const created = await withLostAnswers(
+    [
+      { method: 'POST', path: /\/services$/, fault: 'truncate' },
+      { method: 'POST', path: /\/services$/ },
+    ],
+    first,
+    configPath,
+  );
+  await endedTruthfully(created, { operation: 'release', release: 'r1', color: 'blue' }, configPath);
+  const second = ['release', '--image', 'demo/myapp:v2', '--release', 'r2'];
+  const switched = await withLostAnswers(
+    [
+      { method: 'PATCH', path: /\/services\/svcapp-preview$/ },
+      { method: 'PATCH', path: /\/services\/svcapp$/, fault: 'lost-504' },
+    ],
     second,
     configPath,
   );
