@@ -46,6 +46,16 @@ export interface StatusView {
   switchedAt: string | null;
   colors: Record<Color, ColorView>;
   routes: Array<{ name: string | null; color: string | null; match: boolean }>;
+  /** Routing objects cutover made for the app that cutover.yaml no longer names (orphaned, retired). */
+  strayRoutes: Array<{
+    object: string;
+    state: 'orphaned' | 'retired';
+    color: Color | null;
+    via: string | null;
+    retiredBy: string | null;
+    fix: string;
+  }>;
+  strayRoutesUnchecked: string | null;
   lock: { held: boolean; holder?: string; summary: string };
   history: HistoryView[];
 }

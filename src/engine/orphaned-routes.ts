@@ -55,7 +55,7 @@ function objectOf(ctx: EngineContext, view: ClusterView, r: PlainRoute): KubeObj
 }
 
 /** The pods of `color` as they run, and as cutover labels them at the least. */
-function labelSets(ctx: EngineContext, view: ClusterView, color: Color) {
+export function labelSets(ctx: EngineContext, view: ClusterView, color: Color) {
   return [podLabelsOf(deploymentOf(ctx, view, color)), { [LABELS.app]: ctx.app, [LABELS.color]: color }];
 }
 

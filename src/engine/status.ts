@@ -9,6 +9,8 @@ import { colorStateOf, readAppState, routesOf, type TestVerdict } from './app-st
 import type { ClusterView } from './cluster-view.js';
 import type { EngineContext } from './context.js';
 import { readHistory, type HistoryEntry } from './history.js';
+import { addOwnBackends, readNamespaceRouting } from './live-color-guard.js';
+import { strayRoutes, type StrayRoute } from './stray-routes.js';
 
 export interface ColorStatus {
   deployment: string | null;
@@ -41,6 +43,13 @@ export interface StatusResult {
   drainEndsAt: string | null;
   colors: Record<Color, ColorStatus>;
   routes: Array<{ name: string | null; color: string | null; match: boolean }>;
+  /**
+   * Routing objects besides the one cutover.yaml names: cutover's own for the app that still
+   * serve users (orphaned) or that `cutover migrate` retired, each with its fix.
+   */
+  strayRoutes: StrayRoute[];
+  /** Why the namespace's routing objects were not checked (e.g. Forbidden); null when they were. */
+  strayRoutesUnchecked: string | null;
   lock: LockStatus;
   history: HistoryEntry[];
 }
@@ -83,6 +92,8 @@ export function describeStatus(
     drainEndsAt: drainEnd(last.at, ctx.config.drainSeconds),
     colors,
     routes: ctx.router.routeSummary(routes),
+    strayRoutes: strayRoutes(ctx, view),
+    strayRoutesUnchecked: null,
   };
 }
 
@@ -92,12 +103,21 @@ function drainEnd(switchedAt: string | undefined, drainSeconds: number): string 
 }
 
 export async function status(ctx: EngineContext, historyEntries = 5): Promise<StatusResult> {
-  const [view, lock, history] = await Promise.all([
+  // The namespace's routing objects (one list per kind), concurrent with the rest; status is
+  // read-only, so a list it may not make is said, not fatal.
+  const [view, routing, lock, history] = await Promise.all([
     readAppState(ctx),
+    readNamespaceRouting(ctx).catch((err: unknown) => err as Error),
     lockStatus(ctx.kube, ctx.namespace, ctx.app, { clock: ctx.deps.clock }),
     readHistory(ctx),
   ]);
+  if (!(routing instanceof Error)) {
+    view.routing = routing;
+    addOwnBackends(ctx, routing, routesOf(ctx, view).objects ?? []);
+  }
   const described = describeStatus(ctx, view);
+  if (routing instanceof Error)
+    described.strayRoutesUnchecked = `the namespace's routing objects could not be listed: ${routing.message}`;
   // Why a color is not ready: read only then (one list of its pods).
   await Promise.all(
     COLORS.map(async (c) => {

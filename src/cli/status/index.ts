@@ -39,6 +39,7 @@ export function statusText(r: StatusResult): string {
   lines.push(
     `routes: ${r.routes.map((x) => `${x.name ?? '?'} → ${x.color ?? '?'}${x.match ? ' (testers)' : ''}`).join(', ') || 'none'}`,
   );
+  lines.push(...strayText(r));
   lines.push(`lock: ${r.lock.summary}`);
   if (r.history.length) lines.push('last events:');
   for (const h of r.history) {
@@ -47,6 +48,20 @@ export function statusText(r: StatusResult): string {
     );
   }
   return lines.join('\n');
+}
+
+/** Routing objects cutover.yaml does not name that cutover made for the app, each with its fix. */
+function strayText(r: StatusResult): string[] {
+  if (r.strayRoutesUnchecked) return [`other routing objects: not checked (${r.strayRoutesUnchecked})`];
+  if (!r.strayRoutes.length) return [];
+  return [
+    'routing objects cutover.yaml does not name:',
+    ...r.strayRoutes.flatMap((s) => {
+      const what = s.state === 'retired' ? `retired (${s.retiredBy})` : 'orphaned';
+      const serves = s.color ? `sends plain traffic to ${s.color} (${s.via})` : 'sends no plain traffic here';
+      return [`  ${s.object}: ${what}, ${serves}`, `    fix: ${s.fix}`];
+    }),
+  ];
 }
 
 /** Replaces the previous `drawn` lines with `text`; returns how many lines it drew. */

@@ -51,6 +51,8 @@ test('status says why a color is not ready and when the drain window ends', () =
       }),
     },
     routes: [],
+    strayRoutes: [],
+    strayRoutesUnchecked: null,
     lock: {
       namespace: 'shop',
       leaseName: 'web-cutover-lock',
@@ -65,4 +67,57 @@ test('status says why a color is not ready and when the drain window ends', () =
   assert.match(text, /green +under test +release r2 +1\/2 ready/);
   assert.match(text, /^ +web-green-abc\/web: CrashLoopBackOff — back-off 10s$/m);
   assert.match(text, /^drain window: the idle color may be decommissioned from 10:00:30 UTC on$/m);
+});
+
+test('status lists orphaned and retired routing objects with their fix, or says it could not look', () => {
+  const base = {
+    app: 'web',
+    namespace: 'shop',
+    activeColor: null,
+    testColor: null,
+    release: null,
+    previousColor: null,
+    switchedAt: null,
+    drainEndsAt: null,
+    colors: { blue: color({}), green: color({}) },
+    routes: [],
+    strayRoutesUnchecked: null,
+    lock: { summary: 'lock free' },
+    history: [],
+  };
+  const text = statusText({
+    ...base,
+    strayRoutes: [
+      {
+        object: 'VirtualService shop/web',
+        state: 'orphaned',
+        color: 'blue',
+        via: 'route "web-default" → Service web, subset blue',
+        retiredBy: null,
+        fix: 'adopt it, or `cutover migrate`',
+      },
+      {
+        object: 'HTTPRoute shop/web-old',
+        state: 'retired',
+        color: null,
+        via: null,
+        retiredBy: 'migrate/42 to Service shop/web',
+        fix: '`kubectl delete httproute web-old -n shop`',
+      },
+    ],
+  } as unknown as StatusResult);
+  assert.match(
+    text,
+    /^routing objects cutover.yaml does not name:\n {2}VirtualService shop\/web: orphaned, sends plain traffic to blue \(route "web-default" → Service web, subset blue\)\n {4}fix: adopt it, or `cutover migrate`$/m,
+  );
+  assert.match(
+    text,
+    /^ {2}HTTPRoute shop\/web-old: retired \(migrate\/42 to Service shop\/web\), sends no plain traffic here\n {4}fix: `kubectl delete/m,
+  );
+  const unchecked = statusText({
+    ...base,
+    strayRoutes: [],
+    strayRoutesUnchecked: 'Forbidden',
+  } as unknown as StatusResult);
+  assert.match(unchecked, /^other routing objects: not checked \(Forbidden\)$/m);
 });

@@ -288,9 +288,34 @@ function summary(app: AppData): HTMLElement {
       st.routes.map((r) => `${r.name ?? '?'} → ${r.color ?? '?'}${r.match ? ' (testers)' : ''}`).join(', ') ||
         'none',
     ),
+    ...strayFacts(st),
     trafficError ? h('dt', {}, 'traffic') : null,
     trafficError ? h('dd', { class: 'muted' }, trafficError) : null,
   );
+}
+
+/** Orphaned or retired routing objects, with the fix; or that they could not be checked. */
+function strayFacts(st: NonNullable<AppData['status']>): Array<HTMLElement | null> {
+  if (st.strayRoutesUnchecked)
+    return [
+      h('dt', {}, 'other routes'),
+      h('dd', { class: 'muted' }, `not checked: ${st.strayRoutesUnchecked}`),
+    ];
+  if (!st.strayRoutes.length) return [];
+  return [
+    h('dt', {}, 'other routes'),
+    h(
+      'dd',
+      { class: 'reasons', role: 'alert', 'data-stray': '' },
+      ...st.strayRoutes.map((s) =>
+        h(
+          'p',
+          {},
+          `${s.object}: ${s.state === 'retired' ? `retired (${s.retiredBy ?? ''})` : 'orphaned'}, ${s.color ? `sends plain traffic to ${s.color}` : 'sends no plain traffic here'}. Fix: ${s.fix}`,
+        ),
+      ),
+    ),
+  ];
 }
 
 function historyList(app: AppData): HTMLElement {

@@ -1,16 +1,21 @@
-// router: gateway-api on the local cluster, under continuous plain traffic through the Gateway:
-// a change of `port:` in cutover.yaml between two releases. The deploy brings the color it writes
-// (its Service's port, targetPort and selector) to cutover.yaml; the live color's Service keeps
-// the port its pods listen on, and every rule names the port its color's Service has — so the
-// route is accepted at each step (no BackendNotFound), the promote moves users to the new port,
-// and a rollback returns them to the old one. No plain request fails.
+// Changes of cutover.yaml's routing between releases, on one local cluster.
+// 1. router: gateway-api, under continuous plain traffic through the Gateway: a change of `port:`
+//    between two releases. The deploy brings the color it writes (its Service's port, targetPort
+//    and selector) to cutover.yaml; the live color's Service keeps the port its pods listen on,
+//    and every rule names the port its color's Service has — so the route is accepted at each
+//    step (no BackendNotFound), the promote moves users to the new port, and a rollback returns
+//    them to the old one. No plain request fails.
+// 2. Then `router: service`: `cutover status` shows the HTTPRoute cutover made, which still serves
+//    users, as orphaned with its fix; once marked retired (as `cutover migrate` marks it), as
+//    retired with the `kubectl delete` to run when users have moved.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { demoConfig, startHarness, waitFor, type Harness } from './engine-harness.js';
+import { demoConfig, runCli, startHarness, waitFor, type Harness } from './engine-harness.js';
 import { startTraffic, isFailure, type Traffic } from '../src/demo/traffic.js';
 import { release } from '../src/engine/release.js';
 import { rollback } from '../src/engine/rollback.js';
 import type { KubeObject } from '../src/kube/types.js';
+import type { StatusResult } from '../src/engine/status.js';
 import { performance } from 'node:perf_hooks';
 
 const ROUTE_API = 'gateway.networking.k8s.io/v1';
@@ -92,5 +97,33 @@ test('a changed port: the next release reconciles the color it writes, the live 
   assert.ok(
     after.every((s) => s.color === 'green' && s.version === 'v2'),
     'after the rollback users are on green',
+  );
+});
+
+test('status shows routing objects cutover.yaml no longer names (orphaned, then retired) with the fix, text and JSON', async () => {
+  // After the test above green is live through HTTPRoute myapp; cutover.yaml moves to another router.
+  await h.writeConfig({ ...config(8080), router: 'service' });
+  const orphaned = await runCli(['status', '-f', h.configPath, '-o', 'json'], { cwd: h.dir, env: h.env });
+  assert.equal(orphaned.code, 0, orphaned.stderr);
+  const json = JSON.parse(orphaned.stdout) as StatusResult & { apiRequests: number };
+  assert.deepEqual(
+    json.strayRoutes.map((s) => `${s.object} ${s.state} ${s.color}`),
+    ['HTTPRoute default/myapp orphaned green'],
+  );
+  assert.match(
+    json.strayRoutes[0]!.fix,
+    /set `router:` back to adopt it, or move the live routing to Service default\/myapp with `cutover migrate`/,
+  );
+  assert.equal(json.strayRoutesUnchecked, null);
+
+  await h.kube.mergePatch(
+    { apiVersion: ROUTE_API, kind: 'HTTPRoute', name: 'myapp', namespace: 'default' },
+    { metadata: { annotations: { 'cutover.dev/retired-by': 'migrate/42 to Service default/myapp' } } },
+  );
+  const retired = await runCli(['status', '-f', h.configPath], { cwd: h.dir, env: h.env });
+  assert.equal(retired.code, 0, retired.stderr);
+  assert.match(
+    retired.stdout,
+    /^routing objects cutover.yaml does not name:\n {2}HTTPRoute default\/myapp: retired \(migrate\/42 to Service default\/myapp\), sends plain traffic to green \(rules\[0\] → Service myapp-green\)\n {4}fix: once users reach Service default\/myapp instead, `kubectl delete httproute myapp -n default`/m,
   );
 });
