@@ -70,7 +70,7 @@ test('--no-wait exits 4 while another run holds the lock, naming it; a retry aft
 
 test('a holder killed with SIGKILL is taken over after its lease expires, and the new run converges', async () => {
   const before = await lockStatus(h.kube, 'default', 'myapp');
-  // The victim blocks in its hook (a gate that never opens), so it is surely killed mid-deploy.
+  // The victim blocks in its hook (a gate that opens only after the kill), so it is surely killed mid-deploy.
   const stuck = join(h.dir, 'stuck.yaml');
   const hook = { name: 'hold', command: `while [ ! -f ${join(h.dir, 'never')} ]; do sleep 0.05; done` };
   await writeFile(
@@ -90,6 +90,8 @@ test('a holder killed with SIGKILL is taken over after its lease expires, and th
   running.child.kill('SIGKILL');
   const killed = await running.done;
   assert.equal(killed.code, 137);
+  // A SIGKILLed run cannot stop its hook: open the gate, or the orphaned loop outlives the test.
+  await writeFile(join(h.dir, 'never'), '');
   const startedAt = Date.now();
   const next = cli(['deploy', '--image', 'demo/myapp:v2', '--release', 'rf', '-o', 'json']);
   const run = await runCli(next.args, next);
