@@ -5,7 +5,7 @@ import type { KubeObject } from '../kube/types.js';
 import { ANNOTATIONS, LABELS } from '../manifests/types.js';
 import { COLORS, type LiveRoutes } from '../routers/types.js';
 import { ClusterView } from './cluster-view.js';
-import { addOwnBackends, readNamespaceRouting } from './live-color-guard.js';
+import { addOwnBackends, readNamespaceRouting, warnNotChecked } from './live-color-guard.js';
 import type { EngineContext } from './context.js';
 
 export const APPS_V1 = 'apps/v1';
@@ -52,6 +52,7 @@ export async function readAppState(
   deployments.forEach((d, i) => view.put(d.kind, d.name, deps[i]));
   view.routing = await routing;
   if (view.routing) addOwnBackends(ctx, view.routing, routes.objects ?? []);
+  warnNotChecked(ctx, view.routing);
   return view;
 }
 

@@ -6,6 +6,7 @@
 import type { Color } from '../config/types.js';
 import type { KubeObject } from '../kube/types.js';
 import { NotFoundError } from '../kube/errors.js';
+import { UnreachableError } from '../errors.js';
 import { PLAIN_TRAFFIC_FINDERS } from '../routers/plain-traffic-finders.js';
 import type { NamespaceRouting, PlainRoute, PlainTrafficFinder } from '../routers/plain-traffic.js';
 import { otherColor } from '../routers/types.js';
@@ -16,28 +17,57 @@ import type { Refusal } from './guards.js';
 const FINDERS: PlainTrafficFinder[] = PLAIN_TRAFFIC_FINDERS;
 
 /**
- * Lists what the finders need. A kind the server does not serve (no mesh CRDs) has no objects;
- * any other failure (Forbidden included) propagates: a guard that cannot see must not pass.
+ * Lists what the finders need: the namespace's Services, and each route kind once, across all
+ * namespaces (routes elsewhere may name this namespace's Services). Where RBAC refuses the
+ * cluster-wide list (403), the kind is listed in the namespace alone and `notChecked` says so:
+ * the guard goes on with what it may see, and its messages say what it did not. A kind the
+ * server does not serve (no mesh CRDs) has no objects; any other failure propagates: a guard
+ * that cannot see its own namespace must not pass.
  */
 export async function readNamespaceRouting(ctx: EngineContext): Promise<NamespaceRouting> {
   const kinds = FINDERS.flatMap((f) => f.kinds);
-  const listOf = async (apiVersion: string, kind: string): Promise<KubeObject[]> => {
+  const { namespace } = ctx;
+  const forbidden = new Set<string>();
+  const listOf = async (apiVersion: string, kind: string, ns: string): Promise<KubeObject[]> => {
     try {
-      return (await ctx.kube.list(apiVersion, kind, ctx.namespace)).items;
+      return (await ctx.kube.list(apiVersion, kind, ns)).items;
     } catch (err) {
       if (err instanceof NotFoundError) return [];
+      if (ns === '' && isForbidden(err)) {
+        forbidden.add(kind);
+        return listOf(apiVersion, kind, namespace);
+      }
       throw err;
     }
   };
   const [services, ...lists] = await Promise.all([
-    listOf('v1', 'Service'),
-    ...kinds.map((k) => listOf(k.apiVersion, k.kind)),
+    listOf('v1', 'Service', namespace),
+    ...kinds.map((k) => listOf(k.apiVersion, k.kind, '')),
   ]);
   const objects = new Map<string, KubeObject[]>();
-  kinds.forEach((k, i) => objects.set(k.kind, lists[i]!));
-  const routing: NamespaceRouting = { namespace: ctx.namespace, objects, services };
+  const elsewhere = new Map<string, KubeObject[]>();
+  kinds.forEach((k, i) => {
+    const items = lists[i]!;
+    objects.set(
+      k.kind,
+      items.filter((o) => (o.metadata.namespace ?? namespace) === namespace),
+    );
+    elsewhere.set(
+      k.kind,
+      items.filter((o) => (o.metadata.namespace ?? namespace) !== namespace),
+    );
+  });
+  const routing: NamespaceRouting = { namespace, objects, elsewhere, services };
+  const unseen = kinds.filter((k) => forbidden.has(k.kind)).map((k) => `${k.kind}s`);
+  if (unseen.length)
+    routing.notChecked = `other namespaces were not checked for ${unseen.join(', ')} that route to namespace ${namespace} (listing them in all namespaces is forbidden to these credentials)`;
   routing.routedServices = new Set(FINDERS.flatMap((f) => f.backends?.(routing) ?? []));
   return routing;
+}
+
+/** The API server refused the request for these credentials (RBAC): 403. */
+function isForbidden(err: unknown): boolean {
+  return err instanceof UnreachableError && /\(403/.test(err.message);
 }
 
 /**
@@ -64,6 +94,7 @@ export const RETIRED_ANNOTATION = 'retired-by';
 
 /** The object of a finding carries the retired mark of `cutover migrate`. */
 export function retiredBy(ctx: EngineContext, routing: NamespaceRouting, r: PlainRoute): string | undefined {
+  if (r.namespace !== routing.namespace) return undefined;
   const list = r.kind === 'Service' ? routing.services : (routing.objects.get(r.kind) ?? []);
   const obj = list.find((o) => o.metadata.name === r.name);
   return obj?.metadata.annotations?.[`${ctx.source.settings.annotationPrefix}/${RETIRED_ANNOTATION}`];
@@ -115,11 +146,22 @@ export function mustNotServeUsers(
     : '';
   return {
     objects: routes.map((r) => `${r.kind} ${r.namespace}/${r.name}`),
-    message: `Deployment ${ctx.namespace}/${name}: plain traffic reaches the ${color} pods through ${list}. Refusing to ${doing} a color that serves users; nothing was written.`,
+    message: `Deployment ${ctx.namespace}/${name}: plain traffic reaches the ${color} pods through ${list}. Refusing to ${doing} a color that serves users; nothing was written.${routing.notChecked ? ` (Also, ${routing.notChecked}.)` : ''}`,
     remedy: `${moveFirst}${adopt}${
       doing === 'deploy into'
         ? `deploy into ${otherColor(color)} instead (--color ${otherColor(color)}), or move plain traffic off ${color} first`
         : `move plain traffic off ${color} first`
     } (\`cutover status\` shows where cutover's own route sends it)`,
   };
+}
+
+const warned = new WeakSet<object>();
+
+/** Says once per run that the guard saw this namespace's routes only (RBAC), never failing for it. */
+export function warnNotChecked(ctx: EngineContext, routing: NamespaceRouting | undefined): void {
+  if (!routing?.notChecked || warned.has(ctx.deps)) return;
+  warned.add(ctx.deps);
+  ctx.deps.log.warn(
+    `live-color guard: ${routing.notChecked}; routes there that send users to this namespace's Services are not seen (grant list on them cluster-wide to check, docs/live-color.md)`,
+  );
 }

@@ -50,6 +50,8 @@ function cutoversFor(ctx: EngineContext, obj: KubeObject): boolean {
 
 function objectOf(ctx: EngineContext, view: ClusterView, r: PlainRoute): KubeObject | undefined {
   const routing = view.routing!;
+  // cutover makes route objects in the app's namespace only: one elsewhere is someone else's.
+  if (r.namespace !== routing.namespace) return undefined;
   const list = r.kind === 'Service' ? routing.services : (routing.objects.get(r.kind) ?? []);
   return list.find((o) => o.metadata.name === r.name);
 }

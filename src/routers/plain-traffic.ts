@@ -27,6 +27,14 @@ export interface NamespaceRouting {
   namespace: string;
   /** By kind; a kind the server does not know (no CRD) is an empty list. */
   objects: Map<string, KubeObject[]>;
+  /**
+   * Route objects of the same kinds in other namespaces, which may name this namespace's
+   * Services (an HTTPRoute backendRef with `namespace:`, a VirtualService host
+   * `myapp.shop.svc.cluster.local`). Only finders read them; nothing here is cutover's to write.
+   */
+  elsewhere?: Map<string, KubeObject[]>;
+  /** Why other namespaces were not checked (RBAC allows this namespace only), in words. */
+  notChecked?: string;
   services: KubeObject[];
   /**
    * Services some route object of the namespace names as a destination (any rule): users reach
@@ -76,4 +84,23 @@ export function serviceNameOfHost(host: string | undefined, namespace: string): 
   if (ns !== namespace) return undefined;
   if (svc !== undefined && svc !== 'svc') return undefined;
   return name;
+}
+
+/** This namespace's objects of a kind, then those of other namespaces. */
+export function everyObject(routing: NamespaceRouting, kind: string): KubeObject[] {
+  return [...(routing.objects.get(kind) ?? []), ...(routing.elsewhere?.get(kind) ?? [])];
+}
+
+/**
+ * The Service of `namespace` that a mesh host names, as a client in `from` resolves it: a short
+ * name is relative to `from`, a qualified one names its namespace.
+ */
+export function serviceOfHostFrom(
+  host: string | undefined,
+  from: string,
+  namespace: string,
+): string | undefined {
+  if (!host) return undefined;
+  if (!host.includes('.')) return from === namespace ? host : undefined;
+  return serviceNameOfHost(host, namespace);
 }

@@ -24,6 +24,8 @@ export interface RecordingProxy {
 export interface ProxyOptions {
   /** Requests whose path matches get response headers and then nothing, forever: a hung stream. */
   hang?: RegExp;
+  /** Requests whose path matches get 403 Forbidden, as RBAC answers (read per request: settable). */
+  forbid?: RegExp;
 }
 
 export async function startRecordingProxy(
@@ -38,6 +40,20 @@ export async function startRecordingProxy(
   const requests: RecordedRequest[] = [];
   const server: Server = createServer((req, res) => {
     requests.push({ method: req.method ?? 'GET', path: req.url ?? '/' });
+    if (options.forbid?.test(req.url ?? '')) {
+      res.writeHead(403, { 'content-type': 'application/json' });
+      res.end(
+        JSON.stringify({
+          kind: 'Status',
+          apiVersion: 'v1',
+          status: 'Failure',
+          reason: 'Forbidden',
+          code: 403,
+          message: `forbidden: User "ci" cannot list resource at ${req.url ?? ''} at the cluster scope`,
+        }),
+      );
+      return;
+    }
     if (options.hang?.test(req.url ?? '')) {
       res.writeHead(200, { 'content-type': 'application/json' });
       res.flushHeaders();

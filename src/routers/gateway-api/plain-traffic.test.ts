@@ -58,3 +58,27 @@ test('tester-only rules, weight 0, other kinds and other namespaces send no plai
   assert.deepEqual(gatewayApiPlainTraffic.find(routing(r), blue), []);
   assert.deepEqual(gatewayApiPlainTraffic.backends!(routing(r)), ['cart-blue', 'cart-blue']);
 });
+
+test('an HTTPRoute in another namespace with a backendRef into this one counts (with or without a ReferenceGrant)', () => {
+  const edge = (name: string, ref: Record<string, unknown>): KubeObject => ({
+    ...route(name, [{ backendRefs: [{ port: 80, ...ref }] }]),
+    metadata: { name, namespace: 'edge' },
+  });
+  const r: NamespaceRouting = {
+    ...routing(),
+    elsewhere: new Map([
+      [
+        'HTTPRoute',
+        [
+          edge('storefront', { name: 'cart-blue', namespace: 'shop' }),
+          edge('own-namespace', { name: 'cart-blue' }),
+        ],
+      ],
+    ]),
+  };
+  assert.deepEqual(gatewayApiPlainTraffic.find(r, blue), [
+    { kind: 'HTTPRoute', namespace: 'edge', name: 'storefront', via: 'rules[0] → Service shop/cart-blue' },
+  ]);
+  assert.deepEqual(gatewayApiPlainTraffic.find(r, green), []);
+  assert.deepEqual(gatewayApiPlainTraffic.backends!(r), ['cart-blue']);
+});

@@ -1,9 +1,10 @@
-// Gateway API's share of "who sends plain traffic to these pods": every HTTPRoute rule of the
-// namespace that a request without a tester's header or cookie can match, whose backendRefs send
-// it (weight > 0) to a Service of this namespace selecting the pods — whatever the route is called
-// and whoever made it.
+// Gateway API's share of "who sends plain traffic to these pods": every HTTPRoute rule — of the
+// namespace, or of another one with a backendRef into it — that a request without a tester's
+// header or cookie can match, whose backendRefs send it (weight > 0) to a Service of this
+// namespace selecting the pods — whatever the route is called and whoever made it.
 import type { KubeObject } from '../../kube/types.js';
 import {
+  everyObject,
   servicesSelecting,
   type NamespaceRouting,
   type PlainRoute,
@@ -33,13 +34,17 @@ function reachesPlainUsers(rule: Json): boolean {
   );
 }
 
-/** The names of the Services of `namespace` a rule sends traffic to (weight > 0 when `weighted`). */
-function serviceBackends(rule: Json, namespace: string, weighted: boolean): string[] {
+/**
+ * The names of the Services of `namespace` a rule of a route in `from` sends traffic to (weight
+ * > 0 when `weighted`). A backendRef into another namespace counts whether or not a
+ * ReferenceGrant allows it (the safe side, as for a route its Gateway rejected).
+ */
+function serviceBackends(rule: Json, from: string, namespace: string, weighted: boolean): string[] {
   const refs = (Array.isArray(rule.backendRefs) ? rule.backendRefs : []) as Json[];
   return refs.flatMap((ref) => {
     const group = typeof ref.group === 'string' ? ref.group : '';
     const kind = typeof ref.kind === 'string' ? ref.kind : 'Service';
-    const ns = typeof ref.namespace === 'string' ? ref.namespace : namespace;
+    const ns = typeof ref.namespace === 'string' ? ref.namespace : from;
     if (group !== '' || kind !== 'Service' || ns !== namespace || typeof ref.name !== 'string') return [];
     if (weighted && ref.weight === 0) return [];
     return [ref.name];
@@ -52,18 +57,19 @@ export const gatewayApiPlainTraffic: PlainTrafficFinder = {
     const { namespace } = routing;
     const services = new Set(servicesSelecting(routing.services, podLabels).map((s) => s.metadata.name));
     const found: PlainRoute[] = [];
-    for (const route of routing.objects.get('HTTPRoute') ?? []) {
+    for (const route of everyObject(routing, 'HTTPRoute')) {
+      const from = route.metadata.namespace ?? namespace;
       const rules = rulesOf(route);
       for (const [i, rule] of rules.entries()) {
         if (!reachesPlainUsers(rule)) continue;
-        const service = serviceBackends(rule, namespace, true).find((name) => services.has(name));
+        const service = serviceBackends(rule, from, namespace, true).find((name) => services.has(name));
         if (!service) continue;
         const name = typeof rule.name === 'string' ? `rule "${rule.name}"` : `rules[${i}]`;
         found.push({
           kind: 'HTTPRoute',
-          namespace,
+          namespace: from,
           name: route.metadata.name,
-          via: `${name} → Service ${service}`,
+          via: `${name} → Service ${from === namespace ? service : `${namespace}/${service}`}`,
         });
         break;
       }
@@ -71,8 +77,10 @@ export const gatewayApiPlainTraffic: PlainTrafficFinder = {
     return found;
   },
   backends(routing: NamespaceRouting): string[] {
-    return (routing.objects.get('HTTPRoute') ?? []).flatMap((route) =>
-      rulesOf(route).flatMap((rule) => serviceBackends(rule, routing.namespace, false)),
+    return everyObject(routing, 'HTTPRoute').flatMap((route) =>
+      rulesOf(route).flatMap((rule) =>
+        serviceBackends(rule, route.metadata.namespace ?? routing.namespace, routing.namespace, false),
+      ),
     );
   },
 };

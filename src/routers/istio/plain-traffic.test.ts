@@ -89,3 +89,33 @@ test('mesh hosts name Services of this namespace only', () => {
   assert.equal(serviceNameOfHost('myapp.prod', 'default'), undefined);
   assert.equal(serviceNameOfHost('api.example.com', 'default'), undefined);
 });
+
+test('a VirtualService in another namespace counts when its host names this namespace’s Service, not by a short name', () => {
+  const inEdge = (name: string, host: string, subset?: string): KubeObject => ({
+    ...obj('VirtualService', name, { http: [{ route: [to(host, subset)] }] }),
+    metadata: { name, namespace: 'edge' },
+  });
+  const r: NamespaceRouting = {
+    ...routing(),
+    elsewhere: new Map([
+      [
+        'VirtualService',
+        [
+          inEdge('shop', 'myapp.default.svc.cluster.local', 'green'),
+          inEdge('local-name', 'myapp', 'green'),
+          inEdge('other-ns', 'myapp.elsewhere.svc.cluster.local', 'green'),
+        ],
+      ],
+    ]),
+  };
+  assert.deepEqual(istioPlainTraffic.find(r, green), [
+    {
+      kind: 'VirtualService',
+      namespace: 'edge',
+      name: 'shop',
+      via: 'http[0] → Service default/myapp, subset green',
+    },
+  ]);
+  assert.deepEqual(istioPlainTraffic.find(r, blue), [], 'the subset narrows it to green');
+  assert.deepEqual(istioPlainTraffic.backends!(r), ['myapp']);
+});

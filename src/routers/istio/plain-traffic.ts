@@ -1,11 +1,13 @@
-// Istio's share of "who sends plain traffic to these pods": every VirtualService http entry that
-// a request without a tester's header or cookie can match, whose destination is a Service of
-// this namespace selecting the pods, narrowed by the DestinationRule subset it names.
+// Istio's share of "who sends plain traffic to these pods": every VirtualService http entry — of
+// the namespace, or of another one whose host names a Service here (`myapp.shop.svc.cluster.local`)
+// — that a request without a tester's header or cookie can match, whose destination is a Service
+// of this namespace selecting the pods, narrowed by the DestinationRule subset it names.
 import type { KubeObject } from '../../kube/types.js';
 import { httpRoutes, subsetsOf } from './router.js';
 import {
+  everyObject,
   selects,
-  serviceNameOfHost,
+  serviceOfHostFrom,
   servicesSelecting,
   type NamespaceRouting,
   type PlainRoute,
@@ -29,19 +31,23 @@ function reachesPlainUsers(match: unknown[] | undefined): boolean {
   });
 }
 
+/**
+ * The labels each DestinationRule (of any namespace we listed) gives `subset` of the Service; a
+ * rule's host is resolved from its own namespace. Istio picks one rule (the client's namespace,
+ * then the Service's); all are taken here, the safe side.
+ */
 function subsetLabels(
   rules: KubeObject[],
   namespace: string,
   service: string,
   subset: string,
-): Record<string, string> | undefined {
-  for (const dr of rules) {
+): Array<Record<string, string>> {
+  return rules.flatMap((dr) => {
     const host = (dr.spec as { host?: string })?.host;
-    if (serviceNameOfHost(host, namespace) !== service) continue;
+    if (serviceOfHostFrom(host, dr.metadata.namespace ?? namespace, namespace) !== service) return [];
     const found = subsetsOf(dr).find((s) => s.name === subset);
-    if (found) return found.labels ?? {};
-  }
-  return undefined;
+    return found ? [found.labels ?? {}] : [];
+  });
 }
 
 export const istioPlainTraffic: PlainTrafficFinder = {
@@ -52,26 +58,27 @@ export const istioPlainTraffic: PlainTrafficFinder = {
   find(routing: NamespaceRouting, podLabels: Record<string, string>): PlainRoute[] {
     const { namespace } = routing;
     const services = new Set(servicesSelecting(routing.services, podLabels).map((s) => s.metadata.name));
-    const rules = routing.objects.get('DestinationRule') ?? [];
+    const rules = everyObject(routing, 'DestinationRule');
     const found: PlainRoute[] = [];
-    for (const vs of routing.objects.get('VirtualService') ?? []) {
+    for (const vs of everyObject(routing, 'VirtualService')) {
+      const from = vs.metadata.namespace ?? namespace;
       httpRoutes(vs).forEach((entry, i) => {
         if (!reachesPlainUsers(entry.match)) return;
         for (const d of entry.route ?? []) {
           if (d.weight === 0) continue;
-          const service = serviceNameOfHost(d.destination?.host, namespace);
+          const service = serviceOfHostFrom(d.destination?.host, from, namespace);
           if (!service || !services.has(service)) continue;
           const subset = d.destination?.subset;
           // A subset no DestinationRule defines gets no traffic (Istio answers 503).
-          const narrowed = subset ? subsetLabels(rules, namespace, service, subset) : {};
-          if (!narrowed || (subset && !selects(narrowed, podLabels) && Object.keys(narrowed).length > 0))
-            continue;
+          const narrowed = subset ? subsetLabels(rules, namespace, service, subset) : [{}];
+          if (!narrowed.some((l) => Object.keys(l).length === 0 || selects(l, podLabels))) continue;
           const name = entry.name ? `route "${entry.name}"` : `http[${i}]`;
+          const target = from === namespace ? service : `${namespace}/${service}`;
           found.push({
             kind: 'VirtualService',
-            namespace,
+            namespace: from,
             name: vs.metadata.name,
-            via: `${name} → Service ${service}${subset ? `, subset ${subset}` : ''}`,
+            via: `${name} → Service ${target}${subset ? `, subset ${subset}` : ''}`,
           });
           return;
         }
@@ -80,9 +87,16 @@ export const istioPlainTraffic: PlainTrafficFinder = {
     return found;
   },
   backends(routing: NamespaceRouting): string[] {
-    return (routing.objects.get('VirtualService') ?? []).flatMap((vs) =>
+    return everyObject(routing, 'VirtualService').flatMap((vs) =>
       httpRoutes(vs).flatMap((entry) =>
-        (entry.route ?? []).flatMap((d) => serviceNameOfHost(d.destination?.host, routing.namespace) ?? []),
+        (entry.route ?? []).flatMap(
+          (d) =>
+            serviceOfHostFrom(
+              d.destination?.host,
+              vs.metadata.namespace ?? routing.namespace,
+              routing.namespace,
+            ) ?? [],
+        ),
       ),
     );
   },
