@@ -6,7 +6,7 @@
 // and the later jobs find that exact version and skip the install, as on a persistent runner.
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { dirname, isAbsolute, join } from 'node:path';
 import { DEMO_APP, demoConfig, startHarness, type Harness } from './engine-harness.js';
 import { npmConfig, packTarball } from './helpers/pack.js';
 import { startLocalRegistry, type LocalRegistry } from './helpers/npm-registry.js';
@@ -47,9 +47,13 @@ export async function startCiWorld(): Promise<CiWorld> {
   const prefix = join(home, '.npm-global');
   await mkdir(join(prefix, 'bin'), { recursive: true });
   const scope = PACKAGE_NAME.split('/')[0];
-  // The runner's npm settings: this machine's certificate authority (to reach the public registry
-  // for the dependencies) and the scope's registry; the package cache is shared to spare the network.
-  await writeFile(join(home, '.npmrc'), `cafile=${npmConfig('cafile')}\n${scope}:registry=${registry.url}\n`);
+  // The runner's npm settings: this machine's certificate authority, when npm has one set (to reach
+  // the public registry for the dependencies), and the scope's registry; the package cache is
+  // shared to spare the network. A Node.js installed elsewhere (`npm i node@24`) reads another
+  // global npmrc, where `cafile` is unset: npm prints "null", and NODE_EXTRA_CA_CERTS serves.
+  const cafile = npmConfig('cafile');
+  const npmrc = [...(isAbsolute(cafile) ? [`cafile=${cafile}`] : []), `${scope}:registry=${registry.url}`];
+  await writeFile(join(home, '.npmrc'), npmrc.join('\n') + '\n');
   // Semaphore's own commands, which its agents provide: the checkout is the working directory and
   // Node.js is already the one on PATH.
   const tools = join(home, 'semaphore-tools');
@@ -68,6 +72,7 @@ export async function startCiWorld(): Promise<CiWorld> {
       HOME: home,
       npm_config_prefix: prefix,
       npm_config_cache: npmConfig('cache'),
+      ...(process.env.NODE_EXTRA_CA_CERTS && { NODE_EXTRA_CA_CERTS: process.env.NODE_EXTRA_CA_CERTS }),
       CI: 'true',
     },
     kubeconfigText: await readFile(h.cluster.kubeconfigPath, 'utf8'),
