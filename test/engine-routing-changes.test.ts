@@ -8,6 +8,10 @@
 // 2. Then `router: service`: `cutover status` shows the HTTPRoute cutover made, which still serves
 //    users, as orphaned with its fix; once marked retired (as `cutover migrate` marks it), as
 //    retired with the `kubectl delete` to run when users have moved.
+// 3. router: istio (another app): a change of `port:` between releases. The app's Service
+//    targets the pods' port by name and the route names no port, so both colors are reached
+//    while they listen on different ports: release and rollback under traffic, no plain
+//    request fails.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { demoConfig, runCli, startHarness, waitFor, type Harness } from './engine-harness.js';
@@ -44,7 +48,7 @@ const get = async (apiVersion: string, kind: string, name: string) =>
   (await h.kube.getOptional({ apiVersion, kind, name, namespace: 'default' })) as KubeObject;
 const servicePort = async (name: string) => {
   const spec = (await get('v1', 'Service', name)).spec as {
-    ports: Array<{ port: number; targetPort: number }>;
+    ports: Array<{ port: number; targetPort: number | string }>;
   };
   return spec.ports.map((p) => `${p.port}→${p.targetPort}`).join(',');
 };
@@ -125,5 +129,39 @@ test('status shows routing objects cutover.yaml no longer names (orphaned, then 
   assert.match(
     retired.stdout,
     /^routing objects cutover.yaml does not name:\n {2}HTTPRoute default\/myapp: retired \(migrate\/42 to Service default\/myapp\), sends plain traffic to green \(rules\[0\] → Service myapp-green\)\n {4}fix: once users reach Service default\/myapp instead, `kubectl delete httproute myapp -n default`/m,
+  );
+});
+
+test('router: istio, a changed port: the app Service’s named targetPort reaches each color’s own port; plain traffic never breaks', async () => {
+  const mesh = (port: number) => ({ ...config(port), app: 'meshapp', router: 'istio' });
+  await h.writeConfig(mesh(3000));
+  await release(await h.context(), { image: 'demo/myapp:v1', release: 'm1' });
+  const ctx = await h.context();
+  const url = (await ctx.router.dataPlane(ctx.kube, false)).url!;
+  const t = startTraffic({ url, path: '/ready', plainLoops: 2, testLoops: 0, pauseMs: 5 });
+  try {
+    await h.writeConfig(mesh(8080));
+    // While m2 starts on green (port 8080), users stay on blue (port 3000) through the same Service.
+    const m2 = await release(await h.context(), { image: 'demo/myapp:v2', release: 'm2' });
+    assert.equal(m2.color, 'green');
+    assert.equal(await servicePort('meshapp'), '8080→http');
+    const rb = await rollback(await h.context(), {});
+    assert.equal(rb.color, 'blue');
+    const rolledBackAt = performance.now() - t.startedAt;
+    await waitFor('plain requests after the rollback', async () =>
+      t.samples.filter((x) => x.kind === 'plain' && x.at > rolledBackAt).length >= 5 ? true : undefined,
+    );
+  } finally {
+    await t.stop();
+  }
+  const plain = t.samples.filter((s) => s.kind === 'plain');
+  assert.deepEqual(plain.filter(isFailure), [], 'no plain request failed');
+  assert.ok(
+    plain.some((s) => s.color === 'green' && s.version === 'v2'),
+    'users reached m2 on the new port',
+  );
+  assert.ok(
+    plain.some((s) => s.color === 'blue' && s.version === 'v1'),
+    'and m1 on the old one, before and after',
   );
 });

@@ -29,11 +29,11 @@ type Route = {
   headers: { response: { set: Record<string, string> } };
 };
 
-test('the Service selects the app only, port named http', () => {
+test('the Service selects the app only, port named http, targetPort the pods’ port named http', () => {
   const svc = buildService(config);
   assert.deepEqual(svc.spec, {
     selector: { app: 'myapp' },
-    ports: [{ name: 'http', port: 3000, targetPort: 3000, protocol: 'TCP' }],
+    ports: [{ name: 'http', port: 3000, targetPort: 'http', protocol: 'TCP' }],
   });
   assert.equal(svc.metadata.namespace, 'shop');
 });

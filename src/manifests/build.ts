@@ -30,7 +30,10 @@ export function buildService(c: CutoverConfig): KubeObject {
     spec: {
       selector: { [LABELS.app]: c.app },
       // Port name `http` makes Istio treat the traffic as HTTP (protocol detection by name).
-      ports: [{ name: 'http', port: c.port, targetPort: c.port, protocol: 'TCP' }],
+      // targetPort by name: each pod's endpoint is its own container port `http`, so after a
+      // change of `port:` the live color's pods (the old port) and the new release's (the new
+      // one) are both reached through this one Service while both run.
+      ports: [{ name: 'http', port: c.port, targetPort: 'http', protocol: 'TCP' }],
     },
   };
 }

@@ -41,7 +41,9 @@ export function istioSettingsFromConfig(config: CutoverConfig, common: IstioComm
   return {
     ...common,
     serviceHost: config.app,
-    servicePort: config.port,
+    // No port in the route: the builders' Service has one, and a route naming it would name a
+    // port the Service no longer has once `port:` changes (Envoy answers 503, no cluster) while
+    // the live color still runs. The Service's named targetPort reaches each color's own port.
     virtualServiceName: virtualServiceName(config),
     destinationRuleName: destinationRuleName(config),
     gateway: config.gateway.create ? buildGateway(config) : undefined,
