@@ -9,7 +9,7 @@
 //    RBAC does): the guard looks at this namespace only and says plainly that other namespaces
 //    were not checked — a deploy goes on (dry run), a refusal (a route of this namespace) says
 //    it too;
-// 4. `cutover status` lists each routing kind once (the recording proxy counts).
+// 4. `cutover status` lists each routing kind once, in the namespace (the recording proxy counts).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
@@ -150,7 +150,7 @@ test('without RBAC to list routes in all namespaces: the guard says other namesp
   }
 });
 
-test('status lists each routing kind once, across all namespaces', async () => {
+test('status lists each routing kind once, in the app’s namespace (what it reports is the app’s own objects)', async () => {
   proxy.clear();
   const run = await cli(['status', '-o', 'json'], proxy.kubeconfigPath);
   assert.equal(run.code, 0, run.stderr);
@@ -163,8 +163,8 @@ test('status lists each routing kind once, across all namespaces', async () => {
     .sort();
   assert.deepEqual(lists, [
     '/api/v1/namespaces/default/services',
-    '/apis/gateway.networking.k8s.io/v1/httproutes',
-    '/apis/networking.istio.io/v1beta1/destinationrules',
-    '/apis/networking.istio.io/v1beta1/virtualservices',
+    '/apis/gateway.networking.k8s.io/v1/namespaces/default/httproutes',
+    '/apis/networking.istio.io/v1beta1/namespaces/default/destinationrules',
+    '/apis/networking.istio.io/v1beta1/namespaces/default/virtualservices',
   ]);
 });

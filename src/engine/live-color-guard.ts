@@ -22,10 +22,15 @@ const FINDERS: PlainTrafficFinder[] = PLAIN_TRAFFIC_FINDERS;
  * cluster-wide list (403), the kind is listed in the namespace alone and `notChecked` says so:
  * the guard goes on with what it may see, and its messages say what it did not. A kind the
  * server does not serve (no mesh CRDs) has no objects; any other failure propagates: a guard
- * that cannot see its own namespace must not pass.
+ * that cannot see its own namespace must not pass. `otherNamespaces: false` (status, which
+ * reports the app's own objects only) lists the namespace alone.
  */
-export async function readNamespaceRouting(ctx: EngineContext): Promise<NamespaceRouting> {
+export async function readNamespaceRouting(
+  ctx: EngineContext,
+  options: { otherNamespaces?: boolean } = {},
+): Promise<NamespaceRouting> {
   const kinds = FINDERS.flatMap((f) => f.kinds);
+  const scope = options.otherNamespaces === false ? ctx.namespace : '';
   const { namespace } = ctx;
   const forbidden = new Set<string>();
   const listOf = async (apiVersion: string, kind: string, ns: string): Promise<KubeObject[]> => {
@@ -42,7 +47,7 @@ export async function readNamespaceRouting(ctx: EngineContext): Promise<Namespac
   };
   const [services, ...lists] = await Promise.all([
     listOf('v1', 'Service', namespace),
-    ...kinds.map((k) => listOf(k.apiVersion, k.kind, '')),
+    ...kinds.map((k) => listOf(k.apiVersion, k.kind, scope)),
   ]);
   const objects = new Map<string, KubeObject[]>();
   const elsewhere = new Map<string, KubeObject[]>();

@@ -107,7 +107,7 @@ export async function status(ctx: EngineContext, historyEntries = 5): Promise<St
   // read-only, so a list it may not make is said, not fatal.
   const [view, routing, lock, history] = await Promise.all([
     readAppState(ctx),
-    readNamespaceRouting(ctx).catch((err: unknown) => err as Error),
+    readNamespaceRouting(ctx, { otherNamespaces: false }).catch((err: unknown) => err as Error),
     lockStatus(ctx.kube, ctx.namespace, ctx.app, { clock: ctx.deps.clock }),
     readHistory(ctx),
   ]);
