@@ -78,7 +78,9 @@ test('a changed port: the next release reconciles the color it writes, the live 
   );
   assert.equal(await rulePorts(), 'myapp-blue:8080');
   const step = h.logs.find((l) =>
-    /^deploy: ensure gateway and subsets done update Service myapp-blue/.test(l),
+    /^deploy: ensure (Gateway and )?color Services myapp-green, myapp-blue done update Service myapp-blue/.test(
+      l,
+    ),
   );
   assert.match(step ?? '', /port 3000→3000 becomes 8080→8080/);
 

@@ -23,7 +23,7 @@ import {
 import { guardsFirst } from './preflight.js';
 import { locked, type OperationInput } from './operation.js';
 import { labelSafe } from './release-id.js';
-import { runSteps, type Step, type StepRecord } from './steps.js';
+import { routerStep, runSteps, type Step, type StepRecord } from './steps.js';
 
 export interface DecommissionInput extends OperationInput {
   color?: Color;
@@ -141,7 +141,9 @@ export function decommissionSteps(ctx: EngineContext, color: Color): Step[] {
         return verifiedText(r, `no tester reaches ${color}`);
       },
     },
-    { name: `remove subset ${color}`, plan: (v) => router.planRemoveSubset(routesOf(ctx, v), color) },
+    ...routerStep(router.stepNames.removeColor(color), (v) =>
+      router.planRemoveSubset(routesOf(ctx, v), color),
+    ),
     {
       name: `delete Deployment ${ctx.source.deploymentName(color)}`,
       plan: (v) => planDeleteDeployment(ctx, v, color),

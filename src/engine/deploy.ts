@@ -15,7 +15,7 @@ import { checkContext } from './check-context.js';
 import { locked, type OperationInput } from './operation.js';
 import { preflightDeploy } from './preflight.js';
 import { colorFromTag, newReleaseId } from './release-id.js';
-import { runSteps, type Step, type StepRecord } from './steps.js';
+import { routerStep, runSteps, type Step, type StepRecord } from './steps.js';
 import { waitForReplicas } from './wait-ready.js';
 import { refuse, type Refusal } from './guards.js';
 import { mustNotServeUsers } from './live-color-guard.js';
@@ -93,6 +93,7 @@ export function deploySteps(ctx: EngineContext, target: DeployTarget, desired: K
   const { router, source, namespace } = ctx;
   const { color, active } = target;
   const shared = source.sharedObjects();
+  const colors = active ? [active, color] : [color];
   return [
     {
       name: 'ensure shared objects',
@@ -108,10 +109,9 @@ export function deploySteps(ctx: EngineContext, target: DeployTarget, desired: K
       describe: `wait until every replica of ${desired.metadata.name} is available`,
       run: (view) => waitForReplicas(ctx, color, view),
     },
-    {
-      name: 'ensure gateway and subsets',
-      plan: (view) => router.planEnsure(routesOf(ctx, view), active ? [active, color] : [color], color),
-    },
+    ...routerStep(router.stepNames.ensure(colors), (view) =>
+      router.planEnsure(routesOf(ctx, view), colors, color),
+    ),
     {
       name: `send testers to ${color}`,
       plan: (view) => router.planTestTraffic(routesOf(ctx, view), color, target.release),

@@ -32,6 +32,14 @@ export interface Step {
   routes?: boolean;
 }
 
+/**
+ * A step named by the router in its own words (`TrafficRouter.stepNames`), or none when the
+ * router needs nothing at that point.
+ */
+export function routerStep(name: string | undefined, plan: (view: ClusterView) => ObjectChange[]): Step[] {
+  return name === undefined ? [] : [{ name, plan }];
+}
+
 /** What a step that found failures returns instead of throwing. */
 export interface FailedStep {
   failed: true;

@@ -14,7 +14,7 @@ import { plainRoutesTo } from './live-color-guard.js';
 import { annotationPrefix, labelSets, orphanedRoutes, RETIRED_ANNOTATION } from './orphaned-routes.js';
 
 export interface StrayRoute {
-  /** `VirtualService default/myapp` */
+  /** `HTTPRoute default/myapp` */
   object: string;
   state: 'orphaned' | 'retired';
   /** The color it sends plain traffic to; null when it sends none to the app's pods. */

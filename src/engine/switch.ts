@@ -8,7 +8,7 @@ import { ciRunId } from './release-id.js';
 import type { ClusterView } from './cluster-view.js';
 import type { EngineContext } from './context.js';
 import { verifiedText, verifyThroughPlane, type ProbeResult } from './gateway-probe.js';
-import { runSteps, type Step, type StepRecord } from './steps.js';
+import { routerStep, runSteps, type Step, type StepRecord } from './steps.js';
 import type { AnalysisSummary } from './analysis-watch.js';
 
 /** Plain answers in a row from the new color before a switch counts as verified. */
@@ -65,7 +65,7 @@ export function switchSteps(
   const keep =
     initial.activeColor && initial.activeColor !== target ? [initial.activeColor, target] : [target];
   const steps: Step[] = [
-    { name: `ensure subset ${target}`, plan: (v) => router.planEnsure(routesOf(ctx, v), keep) },
+    ...routerStep(router.stepNames.ensureColor(target), (v) => router.planEnsure(routesOf(ctx, v), keep)),
   ];
   if (subsetIsNew) {
     // A subset the gateway may not know yet: prove it through the test route before anyone relies on it.

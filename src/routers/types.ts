@@ -134,8 +134,24 @@ export interface SwitchInfo {
   by?: string;
 }
 
+/**
+ * How a router names its steps in its own words, as users read them in the step log, status,
+ * history and the dashboard. `undefined`: the router needs nothing at that point (a Service
+ * selects pods directly), and the engine leaves the step out rather than show an empty one.
+ */
+export interface RouterStepNames {
+  /** deploy, before testers are sent to the new color: what routing to it needs. */
+  ensure(colors: Color[]): string | undefined;
+  /** promote/rollback, before the switch: what routing to `color` needs. */
+  ensureColor(color: Color): string | undefined;
+  /** decommission, after no route names `color`: what the router kept for it alone. */
+  removeColor(color: Color): string | undefined;
+}
+
 export interface TrafficRouter {
   readonly kind: string;
+  /** The names of the steps that call planEnsure and planRemoveSubset. */
+  readonly stepNames: RouterStepNames;
   /** Reads the gateway, routes and subsets. Missing objects are undefined, never errors. */
   read(kube: KubeClient): Promise<LiveRoutes>;
   /**

@@ -30,6 +30,7 @@ import {
   type RouteSummary,
   type SwitchInfo,
   type Teardown,
+  type RouterStepNames,
   type TrafficRouter,
 } from '../types.js';
 import { planColorServices, portOf } from './color-services.js';
@@ -56,6 +57,14 @@ function isTestRule(r: Json): boolean {
 
 export class GatewayApiRouter implements TrafficRouter {
   readonly kind = 'gateway-api';
+  readonly stepNames: RouterStepNames = {
+    ensure: (colors) =>
+      `ensure ${this.settings.gateway ? 'Gateway and ' : ''}color ${colors.length > 1 ? 'Services' : 'Service'} ${colors
+        .map((c) => colorServiceName(this.settings, c))
+        .join(', ')}`,
+    ensureColor: (color) => `ensure color Service ${colorServiceName(this.settings, color)}`,
+    removeColor: (color) => `delete color Service ${colorServiceName(this.settings, color)}`,
+  };
   constructor(readonly settings: GatewayApiSettings) {}
 
   /**

@@ -23,6 +23,7 @@ import {
   type RouteSummary,
   type SwitchInfo,
   type Teardown,
+  type RouterStepNames,
   type TrafficRouter,
 } from '../types.js';
 import { formatIdentity, IDENTITY_HEADER } from '../identity.js';
@@ -87,6 +88,11 @@ export function testColorOf(settings: RouteSettings, vs: KubeObject | undefined)
 
 export class IstioRouter implements TrafficRouter {
   readonly kind = 'istio';
+  readonly stepNames: RouterStepNames = {
+    ensure: () => 'ensure gateway and subsets',
+    ensureColor: (color) => `ensure subset ${color}`,
+    removeColor: (color) => `remove subset ${color}`,
+  };
   constructor(readonly settings: RouteSettings) {}
 
   /** The VirtualService, then the DestinationRule; after the workloads, the Gateway no other VirtualService binds. */

@@ -28,6 +28,7 @@ import {
   type ServingTarget,
   type SwitchInfo,
   type Teardown,
+  type RouterStepNames,
   type TrafficRouter,
 } from '../types.js';
 import type { ServiceRouterSettings } from './settings.js';
@@ -46,6 +47,13 @@ function selectedColor(svc: KubeObject | undefined, colorLabel: string): Color |
 
 export class ServiceRouter implements TrafficRouter {
   readonly kind = 'service';
+  // Nothing exists per color: the preview Service is written when testers are sent, the app
+  // Service's selector at the switch; the steps that would ensure or remove a color's part are left out.
+  readonly stepNames: RouterStepNames = {
+    ensure: () => undefined,
+    ensureColor: () => undefined,
+    removeColor: () => undefined,
+  };
   constructor(readonly settings: ServiceRouterSettings) {}
 
   routeObjectName(): string {
