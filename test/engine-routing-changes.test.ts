@@ -113,7 +113,7 @@ test('status shows routing objects cutover.yaml no longer names (orphaned, then 
   assert.equal(orphaned.code, 0, orphaned.stderr);
   const json = JSON.parse(orphaned.stdout) as StatusResult & { apiRequests: number };
   assert.deepEqual(
-    json.strayRoutes.map((s) => `${s.object} ${s.state} ${s.color}`),
+    json.strayRoutes.map((s) => `${s.object} ${s.state} ${s.colors.join(',')}`),
     ['HTTPRoute default/myapp orphaned green'],
   );
   assert.match(

@@ -50,7 +50,7 @@ export interface StatusView {
   strayRoutes: Array<{
     object: string;
     state: 'orphaned' | 'retired';
-    color: Color | null;
+    colors: Color[];
     via: string | null;
     retiredBy: string | null;
     fix: string;

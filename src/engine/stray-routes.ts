@@ -17,8 +17,8 @@ export interface StrayRoute {
   /** `HTTPRoute default/myapp` */
   object: string;
   state: 'orphaned' | 'retired';
-  /** The color it sends plain traffic to; null when it sends none to the app's pods. */
-  color: Color | null;
+  /** The colors it sends plain traffic to (both, through a Service over both); empty when none. */
+  colors: Color[];
   /** How, e.g. `route "myapp-default" → Service myapp, subset blue`. */
   via: string | null;
   /** Retired: what the mark says (`migrate/<run> to HTTPRoute default/myapp`). */
@@ -30,25 +30,35 @@ export function strayRoutes(ctx: EngineContext, view: ClusterView): StrayRoute[]
   const routing = view.routing;
   if (!routing) return [];
   const own = ctx.router.routeObjectName();
-  const orphaned: StrayRoute[] = orphanedRoutes(ctx, view).map((o) => {
+  const orphaned = new Map<string, StrayRoute>();
+  for (const o of orphanedRoutes(ctx, view)) {
     const object = `${o.kind} ${o.namespace}/${o.name}`;
+    const seen = orphaned.get(object);
+    if (seen) {
+      seen.colors.push(o.color);
+      continue;
+    }
     const adopt = o.sameKind
       ? `adopt it (make cutover.yaml name ${o.kind} ${o.name} again)`
       : 'set `router:` back to adopt it';
-    return {
+    orphaned.set(object, {
       object,
       state: 'orphaned',
-      color: o.color,
+      colors: [o.color],
       via: o.via,
       retiredBy: null,
       fix: `${adopt}, or move the live routing to ${own} with \`cutover migrate\`; until then deploy refuses (docs/live-color.md)`,
-    };
-  });
+    });
+  }
   const key = `${annotationPrefix(ctx)}/${RETIRED_ANNOTATION}`;
-  const serving = new Map<string, { color: Color; via: string }>();
+  const serving = new Map<string, { colors: Color[]; via: string }>();
   for (const color of COLORS)
-    for (const r of plainRoutesTo(routing, labelSets(ctx, view, color)))
-      serving.set(`${r.kind} ${r.namespace}/${r.name}`, { color, via: r.via });
+    for (const r of plainRoutesTo(routing, labelSets(ctx, view, color))) {
+      const ref = `${r.kind} ${r.namespace}/${r.name}`;
+      const seen = serving.get(ref);
+      if (seen) seen.colors.push(color);
+      else serving.set(ref, { colors: [color], via: r.via });
+    }
   const everything: KubeObject[] = [...[...routing.objects.values()].flat(), ...routing.services];
   const refOf = (o: KubeObject) => `${o.kind} ${o.metadata.namespace ?? ctx.namespace}/${o.metadata.name}`;
   const retired: StrayRoute[] = everything
@@ -60,15 +70,15 @@ export function strayRoutes(ctx: EngineContext, view: ClusterView): StrayRoute[]
       return {
         object,
         state: 'retired',
-        color: s?.color ?? null,
+        colors: s?.colors ?? [],
         via: s?.via ?? null,
         retiredBy: o.metadata.annotations![key]!,
         fix: s
-          ? `once users reach ${own} instead, \`${del}\`; until then it keeps ${s.color} live for the guard`
+          ? `once users reach ${own} instead, \`${del}\`; until then the guard counts ${s.colors.join(' and ')} as live`
           : `\`${del}\`: it sends no plain traffic to the app's pods`,
       };
     });
-  return [...orphaned, ...retired];
+  return [...orphaned.values(), ...retired];
 }
 
 /** cutover's labels for this app (a retired object that serves the app's pods counts too). */

@@ -1,7 +1,8 @@
 // The dashboard in a real browser (Debian's Chromium, headless) against the local cluster, with
 // `cutover dashboard` running as its own process: the page lists the apps, shows a CLI promote
 // within a second, rolls back from a button while plain users at the gateway move, shows a
-// guard's refusal, and nobody without the token gets anything. Screenshots of the main views go
+// guard's refusal, shows an orphaned routing object with its fix, and nobody without the token
+// gets anything. Screenshots of the main views go
 // to test-artifacts/dashboard/.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -282,4 +283,32 @@ test("a guard's refusal shows its reason and fix, and nothing is written", async
     namespace: 'default',
   });
   assert.equal(after.metadata.resourceVersion, before.metadata.resourceVersion);
+});
+
+test('a routing object cutover made that cutover.yaml no longer names is shown with its fix', async () => {
+  // What a renamed VirtualService leaves behind: cutover's labels, a catch-all route to the app's
+  // Service (both colors), bound to the mesh only (the ingress is not changed by it).
+  const orphan = {
+    apiVersion: 'networking.istio.io/v1beta1',
+    kind: 'VirtualService',
+    metadata: {
+      name: 'myapp-old',
+      namespace: 'default',
+      labels: { app: 'myapp', 'app.kubernetes.io/managed-by': 'cutover' },
+    },
+    spec: { hosts: ['myapp'], gateways: ['mesh'], http: [{ route: [{ destination: { host: 'myapp' } }] }] },
+  };
+  await h.kube.create(orphan);
+  const page = await openApp();
+  try {
+    const stray = page.locator('[data-stray]');
+    await stray
+      .getByText(/VirtualService default\/myapp-old: orphaned, sends plain traffic to blue and green/)
+      .waitFor({ timeout: 60_000 });
+    assert.match((await stray.textContent()) ?? '', /Fix: adopt it .*`cutover migrate`/);
+    await page.screenshot({ path: join(ARTIFACTS, 'orphaned-route.png'), fullPage: true });
+  } finally {
+    await page.close();
+    await h.kube.delete({ ...orphan, name: 'myapp-old', namespace: 'default' });
+  }
 });

@@ -58,7 +58,9 @@ function strayText(r: StatusResult): string[] {
     'routing objects cutover.yaml does not name:',
     ...r.strayRoutes.flatMap((s) => {
       const what = s.state === 'retired' ? `retired (${s.retiredBy})` : 'orphaned';
-      const serves = s.color ? `sends plain traffic to ${s.color} (${s.via})` : 'sends no plain traffic here';
+      const serves = s.colors.length
+        ? `sends plain traffic to ${s.colors.join(' and ')} (${s.via})`
+        : 'sends no plain traffic here';
       return [`  ${s.object}: ${what}, ${serves}`, `    fix: ${s.fix}`];
     }),
   ];

@@ -91,7 +91,7 @@ test('status lists orphaned and retired routing objects with their fix, or says 
       {
         object: 'VirtualService shop/web',
         state: 'orphaned',
-        color: 'blue',
+        colors: ['blue'],
         via: 'route "web-default" → Service web, subset blue',
         retiredBy: null,
         fix: 'adopt it, or `cutover migrate`',
@@ -99,7 +99,7 @@ test('status lists orphaned and retired routing objects with their fix, or says 
       {
         object: 'HTTPRoute shop/web-old',
         state: 'retired',
-        color: null,
+        colors: [],
         via: null,
         retiredBy: 'migrate/42 to Service shop/web',
         fix: '`kubectl delete httproute web-old -n shop`',

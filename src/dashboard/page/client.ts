@@ -311,7 +311,7 @@ function strayFacts(st: NonNullable<AppData['status']>): Array<HTMLElement | nul
         h(
           'p',
           {},
-          `${s.object}: ${s.state === 'retired' ? `retired (${s.retiredBy ?? ''})` : 'orphaned'}, ${s.color ? `sends plain traffic to ${s.color}` : 'sends no plain traffic here'}. Fix: ${s.fix}`,
+          `${s.object}: ${s.state === 'retired' ? `retired (${s.retiredBy ?? ''})` : 'orphaned'}, ${s.colors.length ? `sends plain traffic to ${s.colors.join(' and ')}` : 'sends no plain traffic here'}. Fix: ${s.fix}`,
         ),
       ),
     ),
