@@ -99,7 +99,8 @@ export const commands: CommandEntry[] = [
   },
   {
     path: ['status'],
-    summary: 'show the live color, the color under test, releases, readiness, routes and the lock',
+    summary:
+      'show the live color, the color under test, releases, readiness, routes, stray routing objects and the lock',
     load: () => import('./status/index.js'),
   },
   {
