@@ -70,6 +70,21 @@ test('a field of the wrong type: file and field', async () => {
   );
 });
 
+test('a built-in metric the router cannot report (router: service, no proxy): exit 2 before any request, with the fix', async () => {
+  const config =
+    'app: myapp\nrouter: service\nanalysis:\n  metrics:\n    - name: success-rate\n      min: 95\n';
+  for (const args of [
+    ['deploy', '--image', 'x:1'],
+    ['check', '--image', 'x:1'],
+    ['promote', '--dry-run'],
+  ])
+    await badInput('svc-builtin', config, args, [
+      /svc-builtin\.yaml/,
+      /svc-builtin\.yaml: analysis\.metrics\[0\]\.name: "success-rate" is a built-in metric .*router: service/,
+      /fix: use a `query` metric/,
+    ]);
+});
+
 test('bad flags: unknown color, no image', async () => {
   await badInput(
     'flags1',

@@ -2,6 +2,7 @@
 // made absolute, shorthand forms expanded. Pure: no I/O.
 import { dirname, resolve } from 'node:path';
 import { resolveAnalysis, type RawAnalysis } from './analysis-resolve.js';
+import { checkAnalysisForRouter } from './analysis-router-check.js';
 import { cookieRegex, DEFAULT_COOKIE_REGEX, DEFAULTS, defaultGatewayName } from './defaults.js';
 import type {
   Color,
@@ -70,6 +71,12 @@ interface RawCheck {
 }
 
 export function resolveConfig(raw: RawConfig, file: string): CutoverConfig {
+  const config = resolveFields(raw, file);
+  checkAnalysisForRouter(config);
+  return config;
+}
+
+function resolveFields(raw: RawConfig, file: string): CutoverConfig {
   const base = file ? dirname(file) : process.cwd();
   const container = raw.container ?? raw.app;
   return {
