@@ -1,6 +1,7 @@
 // The built-in metrics as PromQL over Istio's standard metrics, with Istio's real label names:
 // istio_requests_total and istio_request_duration_milliseconds_bucket by reporter,
-// destination_workload (the color's Deployment) and destination_workload_namespace. As Flagger's
+// destination_workload (the color's Deployment), destination_workload_namespace and, when the pods
+// carry a `version` label, destination_version (the release on that color). As Flagger's
 // request-success-rate / request-duration, but per color, and by default from the ingress
 // gateway's view (reporter="source"): what users saw, and it works without sidecars in the app.
 import type { BuiltinMetricName } from '../config/analysis-types.js';
@@ -9,11 +10,14 @@ export interface SeriesSelector {
   reporter: 'source' | 'destination';
   namespace: string;
   workload: string;
+  /** destination_version: only this release's requests, when the pods carry a `version` label. */
+  version?: string;
 }
 
 function labels(s: SeriesSelector, extra = ''): string {
   const q = (v: string) => JSON.stringify(v);
-  return `{reporter=${q(s.reporter)},destination_workload_namespace=${q(s.namespace)},destination_workload=${q(s.workload)}${extra}}`;
+  const version = s.version === undefined ? '' : `,destination_version=${q(s.version)}`;
+  return `{reporter=${q(s.reporter)},destination_workload_namespace=${q(s.namespace)},destination_workload=${q(s.workload)}${version}${extra}}`;
 }
 
 export function builtinQuery(name: BuiltinMetricName, s: SeriesSelector, windowSeconds: number): string {

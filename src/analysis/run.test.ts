@@ -168,6 +168,13 @@ test('prometheus provider: the built-in query uses Istio names and labels, sends
     );
     assert.equal(seen[1]!.query, 'sum(rate(x{app="web",c="green",r="r7"}[2s]))');
     assert.equal(seen[0]!.auth, 'Bearer sekret-token');
+    // Pods with a `version` label: only this release's series (Istio's destination_version).
+    seen.length = 0;
+    await runAnalysis({ config: c, window: WINDOW, target: { ...target(''), version: 'r7' }, deps: deps() });
+    assert.match(
+      seen[0]!.query,
+      /destination_workload="web-green",destination_version="r7",response_code!~"5\.\*"\}\[2s\]\)\) \/ sum\(rate\(istio_requests_total\{[^}]*destination_version="r7"\}/,
+    );
     answer = 'NaN';
     const nan = await runAnalysis({ config: c, window: WINDOW, target: target(''), deps: deps() });
     assert.equal(nan.verdict, 'inconclusive');

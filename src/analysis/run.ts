@@ -83,7 +83,12 @@ function probeFor(m: AnalysisMetric, o: RunOptions, gateway: GatewayStats | unde
     if (m.kind === 'builtin')
       return builtinQuery(
         m.name,
-        { reporter: p.reporter, namespace: target.namespace, workload: target.workload },
+        {
+          reporter: p.reporter,
+          namespace: target.namespace,
+          workload: target.workload,
+          version: target.version,
+        },
         windowSeconds,
       );
     return renderTemplate(m.query, {

@@ -65,6 +65,12 @@ export interface AnalysisTarget {
   release: string;
   /** The Deployment name of the color: Istio's destination_workload. */
   workload: string;
+  /**
+   * The `version` label of the color's pods (cutover sets it to the release): Istio's
+   * destination_version, which tells this release's requests from an earlier release's on the
+   * same color. Undefined when the pods carry no such label.
+   */
+  version?: string;
   phase: AnalysisPhase;
   /** Base URL of the ingress gateway (for the gateway provider's default stats URL and load). */
   gatewayUrl: string;

@@ -13,6 +13,7 @@ import type { AnalysisPhase, AnalysisResult, AnalysisTarget, Verdict } from '../
 import type { CheckResult } from '../checks/types.js';
 import type { Color } from '../config/types.js';
 import { OperationFailedError } from '../errors.js';
+import type { KubeObject } from '../kube/types.js';
 import type { LiveRoutes } from '../routers/types.js';
 import { APPS_V1, colorStateOf, readAppState } from './app-state.js';
 import type { ClusterView } from './cluster-view.js';
@@ -58,15 +59,33 @@ async function targetOf(
   release: string,
   phase: AnalysisPhase,
 ): Promise<AnalysisTarget> {
+  const workload = ctx.source.deploymentName(color);
+  const [deployment, url] = await Promise.all([
+    ctx.kube.getOptional({
+      apiVersion: APPS_V1,
+      kind: 'Deployment',
+      namespace: ctx.namespace,
+      name: workload,
+    }),
+    gatewayUrl(ctx),
+  ]);
   return {
     app: ctx.app,
     namespace: ctx.namespace,
     color,
     release,
-    workload: ctx.source.deploymentName(color),
+    workload,
+    version: podVersion(deployment),
     phase,
-    gatewayUrl: await gatewayUrl(ctx),
+    gatewayUrl: url,
   };
+}
+
+/** The `version` label of a Deployment's pods (Istio's destination_version), if it sets one. */
+function podVersion(deployment: KubeObject | undefined): string | undefined {
+  const spec = deployment?.spec as
+    { template?: { metadata?: { labels?: Record<string, string> } } } | undefined;
+  return spec?.template?.metadata?.labels?.version;
 }
 
 /** The bearer token from prometheus.bearerTokenSecret, if one is configured. Never logged. */
