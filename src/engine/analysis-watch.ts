@@ -81,7 +81,7 @@ async function targetOf(
   };
 }
 
-/** The `version` label of a Deployment's pods (Istio's destination_version), if it sets one. */
+/** The `version` label of a Deployment's pods (the mesh's destination_version label), if it sets one. */
 function podVersion(deployment: KubeObject | undefined): string | undefined {
   const spec = deployment?.spec as
     { template?: { metadata?: { labels?: Record<string, string> } } } | undefined;
