@@ -3,13 +3,14 @@
 // (test/engine-guards.test.ts, test/engine-plan.test.ts): a dry run writes nothing and names the
 // router's steps; deploy into the live color, a stale or untested promote, and a rollback with
 // nothing to return to exit 3 naming the router's own object, and leave the cluster as it was;
-// status and history tell the same story in every router.
+// the lock refuses a second run (exit 4); status and history tell the same story in every router.
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { demoConfig, runCli, startHarness, type CliRun, type Harness } from './engine-harness.js';
 import { deploy } from '../src/engine/deploy.js';
 import { test as smokeTest } from '../src/engine/test.js';
 import { promote } from '../src/engine/promote.js';
+import { acquireLock } from '../src/lock/index.js';
 
 const ROUTERS = [
   {
@@ -136,6 +137,30 @@ for (const r of ROUTERS) {
         /Deployment default\/myapp-green runs release r2, not r0: refusing a stale release/,
       );
       await refused(['promote'], /runs release r2, not wf-other/, { SEMAPHORE_WORKFLOW_ID: 'wf-other' });
+    });
+
+    test(`${r.router}: the lock: promote --no-wait exits 4 while another run holds it, and status names the holder`, async (t) => {
+      const holder = await acquireLock(h.kube, {
+        namespace: 'default',
+        app: 'myapp',
+        waitTimeoutMs: 10_000,
+        leaseDurationSeconds: 60,
+        identity: 'ci-4711@other-runner',
+        operation: { app: 'myapp', release: 'rc', phase: 'promote' },
+      });
+      t.after(() => holder.release());
+      const before = await snapshot();
+      const run = await cli(['promote', '--release', 'r2', '--no-wait']);
+      assert.equal(run.code, 4, run.stderr);
+      assert.match(run.stderr, /lock held by ci-4711@other-runner .*not waiting \(--no-wait\)/);
+      assert.deepEqual(await snapshot(), before, 'the cluster is unchanged');
+      const st = await cli(['status', '-o', 'json']);
+      assert.equal(st.code, 0, st.stderr);
+      assert.equal(
+        (JSON.parse(st.stdout) as { lock: { holder?: string } }).lock.holder,
+        'ci-4711@other-runner',
+      );
+      await holder.release();
     });
 
     test(`${r.router}: status names the live and tested releases and the router's routes`, async () => {
