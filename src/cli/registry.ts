@@ -79,12 +79,12 @@ export const commands: CommandEntry[] = [
   },
   {
     path: ['decommission'],
-    summary: 'remove the idle color: its routes, then its subset, then its Deployment',
+    summary: "remove the idle color: its routes, then the router's part for it, then its Deployment",
     load: () => import('./decommission/index.js'),
   },
   {
     path: ['delete'],
-    summary: 'remove an app entirely: routes, subsets, both colors, what cutover created, history, lock',
+    summary: 'remove an app entirely: its routing, both colors, what cutover created, history, lock',
     load: () => import('./delete/index.js'),
   },
   {

@@ -19,7 +19,7 @@ const command: Command = {
   path: ['delete'],
   usage: '[--force] [--dry-run] [--no-wait]',
   description:
-    'Removes the routes, the subsets, both colors, the Service and the Gateway (when cutover created them and no other VirtualService uses it), then the history and the lock. Objects without the label app.kubernetes.io/managed-by: cutover are kept and listed. Refused (exit 3) while plain requests through the gateway are still answered by this app.',
+    "Removes the routes and what the router made per color (Istio's subsets, Gateway API's color Services, the Service router's app and preview Services), both colors, the Service and the Gateway (when cutover created them and no other app's route uses it), then the history and the lock. Objects without the label app.kubernetes.io/managed-by: cutover are kept and listed. Refused (exit 3) while plain requests through the data plane are still answered by this app.",
   flags: {
     ...MUTATING_FLAGS,
     force: {
