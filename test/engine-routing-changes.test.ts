@@ -12,6 +12,9 @@
 //    targets the pods' port by name and the route names no port, so both colors are reached
 //    while they listen on different ports: release and rollback under traffic, no plain
 //    request fails.
+// 4. router: service (another app): a change of `port:` between releases. Both Services target the
+//    pods' port by name and keep the port users dial, so testers reach the new color and a
+//    promote and a rollback move users between ports without a failed request.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { demoConfig, runCli, startHarness, waitFor, type Harness } from './engine-harness.js';
@@ -165,5 +168,56 @@ test('router: istio, a changed port: the app Service’s named targetPort reache
   assert.ok(
     plain.some((s) => s.color === 'blue' && s.version === 'v1'),
     'and m1 on the old one, before and after',
+  );
+});
+
+test('router: service, a changed port: the Services keep the port users dial and reach each color by the named port', async () => {
+  const plain = (port: number) => ({
+    ...config(port),
+    app: 'plainapp',
+    router: 'service',
+    serviceType: 'LoadBalancer',
+  });
+  await h.writeConfig(plain(3000));
+  await release(await h.context(), { image: 'demo/myapp:v1', release: 'p1' });
+  const ctx = await h.context();
+  const url = (await ctx.router.dataPlane(ctx.kube, false)).url!;
+  // Users on new connections (kube-proxy moves new connections; keep-alive ones stay).
+  const t = startTraffic({
+    url,
+    path: '/ready',
+    plainLoops: 0,
+    freshPlainLoops: 2,
+    testLoops: 0,
+    pauseMs: 5,
+  });
+  try {
+    await h.writeConfig(plain(8080));
+    const p2 = await release(await h.context(), { image: 'demo/myapp:v2', release: 'p2' });
+    assert.equal(p2.color, 'green');
+    assert.equal(await servicePort('plainapp'), '3000→http', 'users dial the same port');
+    assert.equal(await servicePort('plainapp-preview'), '3000→http');
+    const promotedAt = performance.now() - t.startedAt;
+    await waitFor('plain requests after the promote', async () =>
+      t.samples.filter((x) => x.kind === 'plain' && x.at > promotedAt).length >= 5 ? true : undefined,
+    );
+    const rb = await rollback(await h.context(), {});
+    assert.equal(rb.color, 'blue');
+    const rolledBackAt = performance.now() - t.startedAt;
+    await waitFor('plain requests after the rollback', async () =>
+      t.samples.filter((x) => x.kind === 'plain' && x.at > rolledBackAt).length >= 5 ? true : undefined,
+    );
+  } finally {
+    await t.stop();
+  }
+  const samples = t.samples.filter((s) => s.kind === 'plain');
+  assert.deepEqual(samples.filter(isFailure), [], 'no plain request failed');
+  assert.ok(
+    samples.some((s) => s.version === 'v2'),
+    'users reached p2 on the new port',
+  );
+  assert.ok(
+    samples.some((s) => s.version === 'v1'),
+    'and p1 on the old one',
   );
 });

@@ -80,7 +80,10 @@ export function createRouter(input: RouterInput): TrafficRouter {
         colorLabel: labels.color,
         releaseLabel: labels.release,
         servicePort: config.port,
-        targetPort: config.port,
+        // The builders name the container port `http`: by name, the Services reach each color on
+        // its own port while the two differ (a changed `port:`). A manifests folder's pods may not
+        // name it, so there the number is used.
+        targetPort: config.manifests ? config.port : 'http',
         serviceType: config.serviceType,
         annotationPrefix,
         url: config.gatewayUrl,

@@ -218,6 +218,8 @@ export class ServiceRouter implements TrafficRouter {
     };
     const metadata: Json = { resourceVersion: current.metadata.resourceVersion };
     if (Object.keys(annotations).length) metadata.annotations = annotations;
+    // Only the selector moves: `port` is what users dial, so a changed `port:` in cutover.yaml
+    // does not move it (the named targetPort follows each color's pods).
     const spec: Json = { selector };
     // A Service made before this router owned it (the mesh's host Service, type ClusterIP) becomes
     // reachable the way cutover.yaml says; never narrowed back to ClusterIP (its node ports are users').
@@ -279,7 +281,7 @@ export class ServiceRouter implements TrafficRouter {
       };
     }
     const hostPart = address.includes(':') ? `[${address}]` : address;
-    return { ...plane, url: `http://${hostPart}:${s.servicePort}` };
+    return { ...plane, url: `http://${hostPart}:${dialledPort(svc!) ?? s.servicePort}` };
   }
 
   /**
@@ -344,4 +346,11 @@ function ref(obj: KubeObject) {
     namespace: obj.metadata.namespace ?? 'default',
     name: obj.metadata.name,
   };
+}
+
+/** The port users dial on a Service: its `http` port, else its first (kept when `port:` changes). */
+function dialledPort(svc: KubeObject): number | undefined {
+  const ports = ((svc.spec as Json | undefined)?.ports as Json[] | undefined) ?? [];
+  const port = (ports.find((p) => p.name === 'http') ?? ports[0])?.port;
+  return typeof port === 'number' ? port : undefined;
 }
