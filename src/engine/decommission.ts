@@ -1,7 +1,7 @@
 // cutover decommission: retire the idle color — never the live one — after the drain window,
 // and only when plain traffic no longer reaches it. Order (make before break, reversed): the
-// routes that name it, then its subset, then its Deployment. Each step is skipped when done, so
-// a re-run after a crash picks up where it stopped.
+// routes that name it, then what the router keeps for it (a subset, a color Service), then its
+// Deployment. Each step is skipped when done, so a re-run after a crash picks up where it stopped.
 import { mustNotServeUsers } from './live-color-guard.js';
 import type { Color } from '../config/types.js';
 import { mustNotBeNeededByAnalysis } from './analysis-watch.js';
