@@ -22,9 +22,12 @@ const noApi = new Proxy({ namespace: 'default', requestCount: 0 } as unknown as 
   },
 });
 
-async function context(router: string): Promise<EngineContext> {
+async function context(
+  router: string,
+  gateway: Record<string, unknown> = { create: true },
+): Promise<EngineContext> {
   const extra: Record<string, unknown> =
-    router === 'service' ? { router } : router === 'gateway-api' ? { router, gateway: { create: true } } : {};
+    router === 'service' ? { router } : router === 'gateway-api' ? { router, gateway } : {};
   const config = validateConfig({ app: 'myapp', ...extra }, '/tmp/cutover.yaml', {});
   const deps: EngineDeps = {
     clock: () => Date.parse('2026-12-02T07:00:00.000Z'),
@@ -44,8 +47,8 @@ async function context(router: string): Promise<EngineContext> {
 }
 
 /** The names of deploy's steps (first release on blue), of a switch to green while blue is live, of decommissioning blue. */
-async function stepNames(router: string) {
-  const ctx = await context(router);
+async function stepNames(router: string, gateway?: Record<string, unknown>) {
+  const ctx = await context(router, gateway);
   const desired = ctx.source.deployment({ color: 'blue', image: 'myapp:v1', release: 'r1' });
   const records = await runSteps(
     ctx,
@@ -86,6 +89,11 @@ test('gateway-api names its steps after the Gateway, the color Services and the 
   assert.equal(n.switch[0], 'ensure color Service myapp-green');
   assert.ok(n.decommission.includes('delete color Service myapp-blue'), n.decommission.join(' | '));
   assert.ok(!JSON.stringify(n).includes('subset'), 'no Istio word under gateway-api');
+});
+
+test('gateway-api with your own Gateway: the deploy step names the color Service only', async () => {
+  const n = await stepNames('gateway-api', { name: 'shared', create: false });
+  assert.equal(n.deploy[2], 'ensure color Service myapp-blue: Service myapp-blue');
 });
 
 test('service has no step for what it does not need: no per-color step; the preview Service is written when testers are sent', async () => {
