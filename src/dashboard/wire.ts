@@ -23,6 +23,8 @@ export interface ColorView {
   live: boolean;
   underTest: boolean;
   hasSubset: boolean;
+  /** What decommission still removes for a color with no workload, in the router's words. */
+  leftover: string | null;
   tested: { release: string; result: 'passed' | 'failed'; at: string } | null;
   /** Post-promotion analysis of this color's release. */
   analysis: { release: string; state: string; at: string; detail?: string } | null;

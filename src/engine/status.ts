@@ -23,6 +23,11 @@ export interface ColorStatus {
   live: boolean;
   underTest: boolean;
   hasSubset: boolean;
+  /**
+   * With no workload but routing kept for the color (hasSubset): what decommission still removes,
+   * in the router's words (`remove subset blue`, `delete color Service myapp-blue`).
+   */
+  leftover: string | null;
   tested: TestVerdict | null;
   /** The post-promotion analysis of this color's release: running, or its verdict. */
   analysis: AnalysisMark | null;
@@ -63,6 +68,7 @@ export function describeStatus(
   const colors = Object.fromEntries(
     COLORS.map((c) => {
       const s = colorStateOf(ctx, view, c);
+      const hasSubset = !routes.subsetsImplicit && routes.subsets.includes(c);
       const status: ColorStatus = {
         deployment: s.deployment?.metadata.name ?? null,
         release: s.release ?? null,
@@ -73,7 +79,8 @@ export function describeStatus(
         allReady: s.allReady,
         live: routes.activeColor === c,
         underTest: routes.testColor === c,
-        hasSubset: !routes.subsetsImplicit && routes.subsets.includes(c),
+        hasSubset,
+        leftover: hasSubset && !s.deployment ? (ctx.router.stepNames.removeColor(c) ?? null) : null,
         tested: s.verdict ?? null,
         analysis: readMark(s.deployment) ?? null,
         notReady: [],

@@ -16,7 +16,9 @@ export function statusText(r: StatusResult): string {
   for (const c of COLORS) {
     const s = r.colors[c];
     if (!s.deployment) {
-      lines.push(`  ${c.padEnd(5)}  not deployed${s.hasSubset ? ' (subset still defined)' : ''}`);
+      lines.push(
+        `  ${c.padEnd(5)}  not deployed${s.leftover ? ` (left for decommission: ${s.leftover})` : ''}`,
+      );
       continue;
     }
     const role = s.live ? 'live' : s.underTest ? 'under test' : 'idle';
@@ -31,7 +33,9 @@ export function statusText(r: StatusResult): string {
       );
     }
   }
-  if (r.drainEndsAt) {
+  // Only while the idle color still has something to decommission.
+  const idle = r.activeColor && r.colors[r.activeColor === 'blue' ? 'green' : 'blue'];
+  if (r.drainEndsAt && idle && (idle.deployment || idle.leftover)) {
     lines.push(
       `drain window: the idle color may be decommissioned from ${r.drainEndsAt.slice(11, 19)} UTC on`,
     );

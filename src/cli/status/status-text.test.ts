@@ -14,6 +14,7 @@ const color = (extra: Partial<ColorStatus>): ColorStatus => ({
   live: false,
   underTest: false,
   hasSubset: false,
+  leftover: null,
   tested: null,
   analysis: null,
   notReady: [],
@@ -67,6 +68,20 @@ test('status says why a color is not ready and when the drain window ends', () =
   assert.match(text, /green +under test +release r2 +1\/2 ready/);
   assert.match(text, /^ +web-green-abc\/web: CrashLoopBackOff — back-off 10s$/m);
   assert.match(text, /^drain window: the idle color may be decommissioned from 10:00:30 UTC on$/m);
+
+  // Decommissioned but for the router's part: that part is named, in the router's words.
+  r.colors.green = color({ hasSubset: true, leftover: 'delete color Service web-green' });
+  const leftover = statusText(r);
+  assert.match(
+    leftover,
+    /^ {2}green +not deployed \(left for decommission: delete color Service web-green\)$/m,
+  );
+  assert.match(leftover, /^drain window: /m);
+  // Nothing left on the idle color: no drain window to wait for.
+  r.colors.green = color({});
+  const none = statusText(r);
+  assert.match(none, /^ {2}green +not deployed$/m);
+  assert.doesNotMatch(none, /drain window/);
 });
 
 test('status lists orphaned and retired routing objects with their fix, or says it could not look', () => {

@@ -200,7 +200,11 @@ function colorCard(app: AppData, color: Color): HTMLElement {
           c.analysis ? h('dt', {}, 'analysis') : null,
           c.analysis ? h('dd', { 'data-analysis': c.analysis.state }, analysisText(app, c.analysis)) : null,
         )
-      : h('p', { class: 'muted' }, c.hasSubset ? 'no workload (its subset is still defined)' : 'no workload'),
+      : h(
+          'p',
+          { class: 'muted' },
+          c.leftover ? `no workload (left for decommission: ${c.leftover})` : 'no workload',
+        ),
     reasons.length
       ? h(
           'ul',
