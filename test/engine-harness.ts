@@ -182,3 +182,16 @@ export async function waitReady(h: Harness, color: 'blue' | 'green', timeoutMs =
     timeoutMs,
   );
 }
+
+/** `Kind/name` → resourceVersion ('absent' when missing) of these objects in `default`: "nothing written". */
+export async function resourceVersions(
+  h: Harness,
+  objects: ReadonlyArray<readonly [apiVersion: string, kind: string, name: string]>,
+): Promise<Record<string, string>> {
+  const out: Record<string, string> = {};
+  for (const [apiVersion, kind, name] of objects) {
+    const o = await h.kube.getOptional({ apiVersion, kind, name, namespace: 'default' });
+    out[`${kind}/${name}`] = o?.metadata.resourceVersion ?? 'absent';
+  }
+  return out;
+}

@@ -6,7 +6,7 @@
 // and writes nothing, not even the lock.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { runCli, startHarness, type Harness } from './engine-harness.js';
+import { runCli, startHarness, type Harness, resourceVersions } from './engine-harness.js';
 import { release } from '../src/engine/release.js';
 
 let h: Harness;
@@ -30,14 +30,7 @@ const OBJECTS = [
   ['v1', 'ConfigMap', 'myapp-cutover-history'],
 ] as const;
 
-async function versions(): Promise<Record<string, string>> {
-  const out: Record<string, string> = {};
-  for (const [apiVersion, kind, name] of OBJECTS) {
-    const o = await h.kube.getOptional({ apiVersion, kind, name, namespace: 'default' });
-    out[`${kind}/${name}`] = o?.metadata.resourceVersion ?? 'absent';
-  }
-  return out;
-}
+const versions = () => resourceVersions(h, OBJECTS);
 
 /** deploy --dry-run and deploy of r2 (into green, the idle color) are refused, and write nothing. */
 async function refusedNaming(through: RegExp): Promise<void> {

@@ -12,7 +12,15 @@ import assert from 'node:assert/strict';
 import { cp } from 'node:fs/promises';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { demoConfig, REPO_ROOT, runCli, startHarness, waitFor, type Harness } from './engine-harness.js';
+import {
+  demoConfig,
+  REPO_ROOT,
+  runCli,
+  startHarness,
+  waitFor,
+  type Harness,
+  resourceVersions,
+} from './engine-harness.js';
 import { release } from '../src/engine/release.js';
 import { parseHistory } from '../src/engine/history.js';
 import { deploy as deployRelease } from '../src/engine/deploy.js';
@@ -56,14 +64,7 @@ const OBJECTS = [
   ['v1', 'ConfigMap', 'myapp-cutover-history'],
 ] as const;
 
-async function versions(): Promise<Record<string, string>> {
-  const out: Record<string, string> = {};
-  for (const [apiVersion, kind, name] of OBJECTS) {
-    const o = await h.kube.getOptional({ apiVersion, kind, name, namespace: 'default' });
-    out[`${kind}/${name}`] = o?.metadata.resourceVersion ?? 'absent';
-  }
-  return out;
-}
+const versions = () => resourceVersions(h, OBJECTS);
 
 const cli = (...args: string[]) => runCli([...args, '-f', h.configPath], { cwd: h.dir, env });
 

@@ -3,7 +3,15 @@
 // remedy, and writes nothing (every managed object keeps its resourceVersion); the right id acts.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { demoConfig, runCli, startHarness, waitReady, type CliRun, type Harness } from './engine-harness.js';
+import {
+  demoConfig,
+  runCli,
+  startHarness,
+  waitReady,
+  type CliRun,
+  type Harness,
+  resourceVersions,
+} from './engine-harness.js';
 import { deploy } from '../src/engine/deploy.js';
 import { test as smokeTest } from '../src/engine/test.js';
 import { promote } from '../src/engine/promote.js';
@@ -40,14 +48,7 @@ const MANAGED = [
 ] as const;
 
 /** resourceVersion of every object cutover manages: any write, even of status, changes one. */
-async function versions(): Promise<Record<string, string>> {
-  const out: Record<string, string> = {};
-  for (const [apiVersion, kind, name] of MANAGED) {
-    const o = await h.kube.getOptional({ apiVersion, kind, name, namespace: 'default' });
-    out[`${kind}/${name}`] = o?.metadata.resourceVersion ?? 'absent';
-  }
-  return out;
-}
+const versions = () => resourceVersions(h, MANAGED);
 
 async function settled(): Promise<void> {
   for (const color of ['blue', 'green'] as const) {
