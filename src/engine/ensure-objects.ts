@@ -1,6 +1,6 @@
 // Plans that make an object look as desired without fighting the server's defaults: only the
 // fields cutover sets are compared (a Service's defaulted clusterIP or targetPort is no change).
-import type { KubeObject } from '../kube/types.js';
+import { refOf, type KubeObject } from '../kube/types.js';
 import type { ObjectChange } from '../routers/types.js';
 import { APPLIED_HASH } from './app-source.js';
 
@@ -16,15 +16,6 @@ export function contains(have: unknown, want: unknown): boolean {
   return have === want;
 }
 
-function ref(obj: KubeObject, namespace: string) {
-  return {
-    apiVersion: obj.apiVersion,
-    kind: obj.kind,
-    name: obj.metadata.name,
-    namespace: obj.metadata.namespace ?? namespace,
-  };
-}
-
 /** Create when missing; merge-patch the fields that differ, conditional on the version read. */
 export function planEnsureObject(
   desired: KubeObject,
@@ -36,7 +27,7 @@ export function planEnsureObject(
     metadata: { ...desired.metadata, namespace: desired.metadata.namespace ?? namespace },
   };
   const what = `${desired.kind} ${object.metadata.namespace}/${desired.metadata.name}`;
-  if (!live) return [{ action: 'create', ...ref(object, namespace), reason: `create ${what}`, object }];
+  if (!live) return [{ action: 'create', ...refOf(object, namespace), reason: `create ${what}`, object }];
   const { apiVersion: _a, kind: _k, metadata, ...body } = desired;
   const meta = { labels: metadata.labels, annotations: metadata.annotations };
   if (contains(live, body) && contains(live.metadata, JSON.parse(JSON.stringify(meta)))) return [];
@@ -44,7 +35,7 @@ export function planEnsureObject(
     ...body,
     metadata: { ...JSON.parse(JSON.stringify(meta)), resourceVersion: live.metadata.resourceVersion },
   };
-  return [{ action: 'merge-patch', ...ref(object, namespace), reason: `update ${what}`, patch }];
+  return [{ action: 'merge-patch', ...refOf(object, namespace), reason: `update ${what}`, patch }];
 }
 
 /**
@@ -58,11 +49,11 @@ export function planDeployment(
 ): ObjectChange[] {
   const object = { ...desired, metadata: { ...desired.metadata, namespace } };
   const what = `Deployment ${namespace}/${desired.metadata.name}`;
-  if (!live) return [{ action: 'create', ...ref(object, namespace), reason: `create ${what}`, object }];
+  if (!live) return [{ action: 'create', ...refOf(object, namespace), reason: `create ${what}`, object }];
   if (live.metadata.annotations?.[APPLIED_HASH] === desired.metadata.annotations?.[APPLIED_HASH]) return [];
   const replaced = {
     ...object,
     metadata: { ...object.metadata, resourceVersion: live.metadata.resourceVersion },
   };
-  return [{ action: 'replace', ...ref(object, namespace), reason: `replace ${what}`, object: replaced }];
+  return [{ action: 'replace', ...refOf(object, namespace), reason: `replace ${what}`, object: replaced }];
 }

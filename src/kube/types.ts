@@ -56,6 +56,16 @@ export interface ObjectRef {
   namespace?: string;
 }
 
+/** The reference of an object read from the cluster (its own namespace, else `namespace`). */
+export function refOf(obj: KubeObject, namespace = 'default'): Required<ObjectRef> {
+  return {
+    apiVersion: obj.apiVersion,
+    kind: obj.kind,
+    name: obj.metadata.name,
+    namespace: obj.metadata.namespace ?? namespace,
+  };
+}
+
 /** A pod to exec in or read logs from. */
 export interface PodRef {
   name: string;

@@ -3,7 +3,7 @@
 // selector) in one conditional merge patch. The other color's Service is left as it is: its pods
 // still listen where the cutover.yaml of their release said, and when it is live, its users go
 // through a rule that names its port. A rule names the port its color's Service has.
-import type { KubeObject } from '../../kube/types.js';
+import { refOf, type KubeObject } from '../../kube/types.js';
 import type { Color, ObjectChange } from '../types.js';
 import { colorService } from './route-builder.js';
 import type { GatewayApiSettings } from './settings.js';
@@ -24,7 +24,7 @@ export function planColorServices(
     if (!have) {
       out.push({
         action: 'create',
-        ...ref(want),
+        ...refOf(want),
         reason: `create Service ${want.metadata.name} for ${c}`,
         object: want,
       });
@@ -70,7 +70,7 @@ function planReconcile(have: KubeObject, want: KubeObject, color: Color): Object
   return [
     {
       action: 'merge-patch',
-      ...ref(have),
+      ...refOf(have),
       reason: `update Service ${have.metadata.name} for ${color} to cutover.yaml: ${what.join(', ')}`,
       patch: {
         metadata: {
@@ -98,13 +98,4 @@ export function portOf(service: KubeObject | undefined): number | undefined {
 function selectorText(sel: Record<string, string>): string {
   const parts = Object.entries(sel).map(([k, v]) => `${k}=${v}`);
   return parts.length ? parts.join(',') : '(none)';
-}
-
-function ref(obj: KubeObject) {
-  return {
-    apiVersion: obj.apiVersion,
-    kind: obj.kind,
-    namespace: obj.metadata.namespace ?? 'default',
-    name: obj.metadata.name,
-  };
 }

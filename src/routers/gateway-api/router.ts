@@ -15,7 +15,7 @@
 //   status.parents[].conditions (Accepted, ResolvedRefs) at the route's current generation and
 //   fails with the controller's reason otherwise.
 import { OperationFailedError, UnreachableError } from '../../errors.js';
-import type { KubeClient, KubeObject } from '../../kube/types.js';
+import { refOf, type KubeClient, type KubeObject } from '../../kube/types.js';
 import { parseIdentity, IDENTITY_HEADER } from '../identity.js';
 import { readLastSwitch, switchAnnotations, switchChangesRecord } from '../switch-record.js';
 import {
@@ -208,7 +208,7 @@ export class GatewayApiRouter implements TrafficRouter {
     const gw = this.settings.gateway;
     return [
       ...(gw && !l.gateway
-        ? [{ action: 'create' as const, ...ref(gw), reason: 'create the Gateway', object: gw }]
+        ? [{ action: 'create' as const, ...refOf(gw), reason: 'create the Gateway', object: gw }]
         : []),
       ...planColorServices(this.settings, l.services ?? {}, colors, written),
     ];
@@ -253,7 +253,7 @@ export class GatewayApiRouter implements TrafficRouter {
     return [
       {
         action: 'delete',
-        ...ref(svc),
+        ...refOf(svc),
         reason: `delete Service ${svc.metadata.name} (no rule names ${color})`,
         resourceVersion: svc.metadata.resourceVersion,
       },
@@ -274,12 +274,12 @@ export class GatewayApiRouter implements TrafficRouter {
         string
       >;
       const object = httpRoute(this.settings, next, kept);
-      return [{ action: 'create', ...ref(object), reason: `create HTTPRoute: ${reason}`, object }];
+      return [{ action: 'create', ...refOf(object), reason: `create HTTPRoute: ${reason}`, object }];
     }
     if (!force && JSON.stringify(rulesOf(route)) === JSON.stringify(next)) return [];
     const metadata: Json = { resourceVersion: route.metadata.resourceVersion };
     if (Object.keys(annotations).length) metadata.annotations = annotations;
-    return [{ action: 'merge-patch', ...ref(route), reason, patch: { metadata, spec: { rules: next } } }];
+    return [{ action: 'merge-patch', ...refOf(route), reason, patch: { metadata, spec: { rules: next } } }];
   }
 
   async dataPlane(kube: KubeClient, tester: boolean): Promise<DataPlane> {
@@ -411,13 +411,4 @@ export function routeVerdict(route: KubeObject | undefined, s: GatewayApiSetting
     if (accepted.status === 'True' && (!resolved || resolved.status === 'True')) return { kind: 'accepted' };
   }
   return { kind: 'pending', missing };
-}
-
-function ref(obj: KubeObject) {
-  return {
-    apiVersion: obj.apiVersion,
-    kind: obj.kind,
-    namespace: obj.metadata.namespace ?? 'default',
-    name: obj.metadata.name,
-  };
 }

@@ -10,7 +10,7 @@
 // - The switch of plain traffic is ONE write of the VirtualService.
 // - Each route stamps the color that served in a response header, so the engine can verify.
 // - Entries of the user's VirtualService that cutover does not manage keep their place.
-import type { KubeClient, KubeObject } from '../../kube/types.js';
+import { refOf, type KubeClient, type KubeObject } from '../../kube/types.js';
 import {
   isColor,
   type Color,
@@ -408,13 +408,4 @@ export class IstioRouter implements TrafficRouter {
       patch: { ...patch, metadata },
     };
   }
-}
-
-function refOf(obj: KubeObject, namespace?: string) {
-  return {
-    apiVersion: obj.apiVersion,
-    kind: obj.kind,
-    namespace: obj.metadata.namespace ?? namespace ?? 'default',
-    name: obj.metadata.name,
-  };
 }

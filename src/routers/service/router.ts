@@ -12,7 +12,7 @@
 //   without a URL that reaches the Service from where cutover runs, the switch is not verified,
 //   and cutover says so.
 import { OperationFailedError } from '../../errors.js';
-import type { KubeClient, KubeObject } from '../../kube/types.js';
+import { refOf, type KubeClient, type KubeObject } from '../../kube/types.js';
 import { SERVES_LABEL } from '../plain-traffic.js';
 import { readLastSwitch, switchAnnotations, switchChangesRecord } from '../switch-record.js';
 import {
@@ -158,7 +158,7 @@ export class ServiceRouter implements TrafficRouter {
     return [
       {
         action: 'delete',
-        ...ref(preview),
+        ...refOf(preview),
         reason: `delete the preview Service ${preview.metadata.name} (it selects ${color})`,
         resourceVersion: preview.metadata.resourceVersion,
       },
@@ -208,7 +208,7 @@ export class ServiceRouter implements TrafficRouter {
         string
       >;
       const object = this.service(name, color, kept);
-      return [{ action: 'create', ...ref(object), reason: `create Service ${name}: ${reason}`, object }];
+      return [{ action: 'create', ...refOf(object), reason: `create Service ${name}: ${reason}`, object }];
     }
     if (!force && selectedColor(current, s.colorLabel) === color) return [];
     const selector = {
@@ -225,7 +225,7 @@ export class ServiceRouter implements TrafficRouter {
     // reachable the way cutover.yaml says; never narrowed back to ClusterIP (its node ports are users').
     const type = (current.spec as Json).type ?? 'ClusterIP';
     if (type !== s.serviceType && s.serviceType !== 'ClusterIP') spec.type = s.serviceType;
-    return [{ action: 'merge-patch', ...ref(current), reason, patch: { metadata, spec } }];
+    return [{ action: 'merge-patch', ...refOf(current), reason, patch: { metadata, spec } }];
   }
 
   /** The preview Service, then the app Service: testers and users stop before the pods go. */
@@ -337,15 +337,6 @@ export class ServiceRouter implements TrafficRouter {
       text: `Service ${s.namespace}/${name}'s endpoints are the ${addresses.length} ready ${target.color} pod${addresses.length === 1 ? '' : 's'}`,
     };
   }
-}
-
-function ref(obj: KubeObject) {
-  return {
-    apiVersion: obj.apiVersion,
-    kind: obj.kind,
-    namespace: obj.metadata.namespace ?? 'default',
-    name: obj.metadata.name,
-  };
 }
 
 /** The port users dial on a Service: its `http` port, else its first (kept when `port:` changes). */
