@@ -3,18 +3,18 @@
 // remedy. Certificates are made with openssl for 127.0.0.1; an HTTPS proxy fronts the local API server.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import http from 'node:http';
 import https from 'node:https';
 import type { TLSSocket } from 'node:tls';
 import type { AddressInfo } from 'node:net';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createStore } from '../src/local/store/index.js';
 import { startApiServer, type ApiServer } from '../src/local/apiserver/index.js';
 import { createKubeClient, loadKubeConfig } from '../src/kube/index.js';
 import { UnreachableError } from '../src/errors.js';
+import { makeCertificates } from './helpers/logging-api.js';
 
 let dir: string;
 let api: ApiServer;
@@ -24,58 +24,17 @@ let closeStore: () => Promise<void>;
 const pem: Record<string, string> = {};
 const clientNames: Array<string | undefined> = [];
 
-function openssl(...args: string[]): void {
-  execFileSync('openssl', args, { cwd: dir, stdio: 'pipe' });
-}
-
-/** A CA, a server certificate for IP 127.0.0.1 and a client certificate, all EC P-256. */
-async function makeCertificates(): Promise<void> {
-  const ec = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes'];
-  openssl(
-    'req',
-    '-x509',
-    ...ec,
-    '-keyout',
-    'ca.key',
-    '-out',
-    'ca.crt',
-    '-days',
-    '1',
-    '-subj',
-    '/CN=cutover-test-ca',
-  );
-  await writeFile(join(dir, 'server.ext'), 'subjectAltName=IP:127.0.0.1\nextendedKeyUsage=serverAuth\n');
-  await writeFile(join(dir, 'client.ext'), 'extendedKeyUsage=clientAuth\n');
-  for (const [name, cn] of [
-    ['server', '127.0.0.1'],
-    ['client', 'cutover-user'],
-  ] as const) {
-    openssl('req', ...ec, '-keyout', `${name}.key`, '-out', `${name}.csr`, '-subj', `/CN=${cn}`);
-    openssl(
-      'x509',
-      '-req',
-      '-in',
-      `${name}.csr`,
-      '-CA',
-      'ca.crt',
-      '-CAkey',
-      'ca.key',
-      '-CAcreateserial',
-      '-out',
-      `${name}.crt`,
-      '-days',
-      '1',
-      '-extfile',
-      `${name}.ext`,
-    );
-  }
-  for (const f of ['ca.crt', 'server.crt', 'server.key', 'client.crt', 'client.key'])
-    pem[f] = await readFile(join(dir, f), 'utf8');
-}
-
 before(async () => {
   dir = await mkdtemp(join(tmpdir(), 'cutover-tls-'));
-  await makeCertificates();
+  const made = makeCertificates(dir, ['cutover-user']);
+  const user = made.clients['cutover-user']!;
+  Object.assign(pem, {
+    'ca.crt': made.ca,
+    'server.crt': made.serverCert,
+    'server.key': made.serverKey,
+    'client.crt': user.cert,
+    'client.key': user.key,
+  });
   const store = await createStore();
   closeStore = () => store.close();
   api = await startApiServer({ store, port: 0 });
