@@ -62,6 +62,14 @@ const rulePorts = async () => {
   return spec.rules.map((r) => `${r.backendRefs[0]!.name}:${r.backendRefs[0]!.port}`).join(',');
 };
 
+/** Waits until five plain requests were sent after now: users have met the switch just made. */
+async function plainRequestsAfterNow(t: Traffic, what: string): Promise<number> {
+  const since = performance.now() - t.startedAt;
+  await waitFor(`plain requests sent after ${what}`, async () =>
+    t.samples.filter((x) => x.kind === 'plain' && x.at > since).length >= 5 ? true : undefined,
+  );
+  return since;
+}
 test('a changed port: the next release reconciles the color it writes, the live one keeps its port; promote and rollback keep plain traffic whole', async () => {
   await release(await h.context(), { image: 'demo/myapp:v1', release: 'r1' });
   await release(await h.context(), { image: 'demo/myapp:v2', release: 'r2' });
@@ -90,11 +98,7 @@ test('a changed port: the next release reconciles the color it writes, the live 
   const rb = await rollback(await h.context(), {});
   assert.equal(rb.color, 'green');
   assert.equal(await rulePorts(), 'myapp-green:3000', 'the rollback names the port green’s Service has');
-  const rolledBackAt = performance.now() - traffic.startedAt;
-  const t = traffic;
-  await waitFor('plain requests sent after the rollback', async () =>
-    t.samples.filter((x) => x.kind === 'plain' && x.at > rolledBackAt).length >= 5 ? true : undefined,
-  );
+  const rolledBackAt = await plainRequestsAfterNow(traffic, 'the rollback');
   await traffic.stop();
   const plain = traffic.samples.filter((s) => s.kind === 'plain');
   assert.deepEqual(plain.filter(isFailure), [], 'no plain request failed');
@@ -152,10 +156,7 @@ test('router: istio, a changed port: the app Service’s named targetPort reache
     assert.equal(await servicePort('meshapp'), '8080→http');
     const rb = await rollback(await h.context(), {});
     assert.equal(rb.color, 'blue');
-    const rolledBackAt = performance.now() - t.startedAt;
-    await waitFor('plain requests after the rollback', async () =>
-      t.samples.filter((x) => x.kind === 'plain' && x.at > rolledBackAt).length >= 5 ? true : undefined,
-    );
+    await plainRequestsAfterNow(t, 'the rollback');
   } finally {
     await t.stop();
   }
@@ -197,16 +198,10 @@ test('router: service, a changed port: the Services keep the port users dial and
     assert.equal(p2.color, 'green');
     assert.equal(await servicePort('plainapp'), '3000→http', 'users dial the same port');
     assert.equal(await servicePort('plainapp-preview'), '3000→http');
-    const promotedAt = performance.now() - t.startedAt;
-    await waitFor('plain requests after the promote', async () =>
-      t.samples.filter((x) => x.kind === 'plain' && x.at > promotedAt).length >= 5 ? true : undefined,
-    );
+    await plainRequestsAfterNow(t, 'the promote');
     const rb = await rollback(await h.context(), {});
     assert.equal(rb.color, 'blue');
-    const rolledBackAt = performance.now() - t.startedAt;
-    await waitFor('plain requests after the rollback', async () =>
-      t.samples.filter((x) => x.kind === 'plain' && x.at > rolledBackAt).length >= 5 ? true : undefined,
-    );
+    await plainRequestsAfterNow(t, 'the rollback');
   } finally {
     await t.stop();
   }
