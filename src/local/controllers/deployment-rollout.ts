@@ -97,8 +97,12 @@ function reconcileOldReplicaSets(ctx: DeploymentContext, newRs: KubeObject): voi
       budget -= cut;
     }
   }
-  // ...then available ones, as far as minAvailable allows, oldest ReplicaSets first.
-  let spare = sum(ctx.replicaSets, (rs) => rsStatus(rs).availableReplicas) - minAvailable;
+  // ...then available ones, as far as minAvailable allows, oldest ReplicaSets first. A ReplicaSet
+  // counts at most its spec.replicas: right after a scale-down its status still counts the pods
+  // its controller is about to delete, and trusting that stale figure let two new pods turning
+  // ready at once take the old ReplicaSet to zero with only half the replicas available.
+  let spare =
+    sum(ctx.replicaSets, (rs) => Math.min(rsReplicas(rs), rsStatus(rs).availableReplicas)) - minAvailable;
   for (const rs of olds.map((r) => current(ctx, r))) {
     if (spare <= 0) break;
     const cut = Math.min(rsReplicas(rs), spare);
