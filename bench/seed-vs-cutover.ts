@@ -5,6 +5,7 @@
 // wall time and API requests per phase, and rollback time to effect.
 //
 //   node --import tsx bench/seed-vs-cutover.ts [--delays 0,500,2000] [--rollbacks N] [--json FILE]
+//                                              [--inherit-env]
 //
 // --rollbacks N repeats rollback → activate N times in each run (the rollback in effect is then
 // the median of N; each one is listed); the tools alternate per delay, so both meet the same
@@ -151,6 +152,17 @@ function bash(script: string, cwd: string, env: NodeJS.ProcessEnv): Promise<numb
 
 type PhaseRunner = (phase: Phase) => Promise<boolean>;
 
+/**
+ * What a pipeline job gives either tool: a PATH, a HOME of its own, and nothing of the
+ * environment this bench runs in (the seed's jobs add the article's variables, cutover's KUBECONFIG
+ * and CI). `--inherit-env` gives both this process's environment instead: on Node 20 a
+ * NODE_EXTRA_CA_CERTS there is read at every start of a Node process (BENCHMARKS.md).
+ */
+let inheritEnv = false;
+function jobEnv(home: string): NodeJS.ProcessEnv {
+  return inheritEnv ? process.env : { PATH: process.env.PATH, HOME: home };
+}
+
 async function seedRunner(
   cluster: LocalCluster,
   workDir: string,
@@ -161,6 +173,7 @@ async function seedRunner(
   const bin = await kubectlBin();
   const db = cluster.database!;
   const base: NodeJS.ProcessEnv = {
+    ...jobEnv(workDir),
     PATH: `${bin}:${process.env.PATH}`,
     HOME: workDir,
     KUBECONFIG: cluster.kubeconfigPath,
@@ -217,6 +230,7 @@ async function cutoverRunner(
     configFile,
     log: process.stderr,
     signal: new AbortController().signal,
+    env: jobEnv(workDir),
   });
   const ok = async (args: string[]) => (await run(args)).exitCode === 0;
   const runners: Record<Phase, () => Promise<boolean>> = {
@@ -343,8 +357,10 @@ async function main(): Promise<void> {
       delays: { type: 'string', default: '0,500,2000' },
       rollbacks: { type: 'string', default: '1' },
       json: { type: 'string' },
+      'inherit-env': { type: 'boolean', default: false },
     },
   });
+  inheritEnv = values['inherit-env']!;
   const delays = values.delays!.split(',').map(Number);
   const rollbacks = Number(values.rollbacks);
   if (!Number.isInteger(rollbacks) || rollbacks < 1) throw new Error('--rollbacks takes a whole number ≥ 1');

@@ -18,6 +18,8 @@ export interface StepRunnerOptions {
   configFile: string;
   log: Writable;
   signal: AbortSignal;
+  /** The environment the CLI runs in (KUBECONFIG and CI are added); default: this process's. */
+  env?: NodeJS.ProcessEnv;
 }
 
 export function cliStepRunner(options: StepRunnerOptions) {
@@ -26,7 +28,7 @@ export function cliStepRunner(options: StepRunnerOptions) {
     new Promise((done, fail) => {
       const t0 = performance.now();
       const child = spawn(process.execPath, [bin, ...args, '-f', options.configFile, '-o', 'json'], {
-        env: { ...process.env, KUBECONFIG: options.kubeconfig, CI: 'true' },
+        env: { ...(options.env ?? process.env), KUBECONFIG: options.kubeconfig, CI: 'true' },
         stdio: ['ignore', 'pipe', 'pipe'],
         signal: options.signal,
       });
