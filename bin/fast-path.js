@@ -4,8 +4,9 @@
 // on Node 20 this file does what that does, with vm.Script's cachedData, in the user's cache
 // folder. A cache V8 rejects (another Node, another build) is rewritten; one that cannot be
 // read or written is skipped: it only ever costs the compile it would have saved.
-import module, { createRequire } from 'node:module';
-import {
+'use strict';
+const module_ = require('node:module');
+const {
   existsSync,
   mkdirSync,
   readdirSync,
@@ -14,19 +15,19 @@ import {
   rmSync,
   statSync,
   writeFileSync,
-} from 'node:fs';
-import { homedir } from 'node:os';
-import { basename, dirname, join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
-import vm from 'node:vm';
+} = require('node:fs');
+const { homedir } = require('node:os');
+const { basename, dirname, join } = require('node:path');
+const { pathToFileURL } = require('node:url');
+const vm = require('node:vm');
 
-export async function runBundled(name, argv) {
-  const file = fileURLToPath(new URL(`../dist/src/cli/${name}-main.cjs`, import.meta.url));
+async function runBundled(name, argv) {
+  const file = join(__dirname, '..', 'dist', 'src', 'cli', `${name}-main.cjs`);
   // Without the bundle (a plain `tsc` build), tsc's module of the same name does the same, slower.
   if (!existsSync(file)) return (await import(`../dist/src/cli/${name}-main.js`)).main(argv);
-  if (module.enableCompileCache) {
-    module.enableCompileCache();
-    return createRequire(import.meta.url)(file).main(argv);
+  if (module_.enableCompileCache) {
+    module_.enableCompileCache();
+    return require(file).main(argv);
   }
   const source = readFileSync(file, 'utf8');
   const cacheFile = cachePath(name, file);
@@ -42,13 +43,15 @@ export async function runBundled(name, argv) {
   const mod = { exports: {} };
   script
     .runInThisContext()
-    .call(mod.exports, mod.exports, createRequire(file), mod, file, dirname(file), importHook);
+    .call(mod.exports, mod.exports, module_.createRequire(file), mod, file, dirname(file), importHook);
   const code = await mod.exports.main(argv);
   // After the run, so that the functions it compiled on the way are in the cache too.
   if (cacheFile && (!cachedData || script.cachedDataRejected))
     writeCache(cacheFile, script.createCachedData());
   return code;
 }
+
+exports.runBundled = runBundled;
 
 /** Per user, Node version and build of the bundle (its size and time). */
 function cachePath(name, file) {
