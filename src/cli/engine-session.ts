@@ -31,10 +31,20 @@ export function loadSessionConfig(
   };
 }
 
+export interface SessionOptions {
+  /**
+   * The operation awaits the redactor's read of the Secrets itself, in its first round trip
+   * (`EngineDeps.secretsLearned`): rollback and promote, which race to their switch. Output
+   * waits for that read meanwhile (Redactor.holdUntil).
+   */
+  secretsAlongside?: boolean;
+}
+
 export async function withSession<T>(
   args: ParsedArgs,
   io: CliIo,
   fn: (s: Session) => Promise<T>,
+  sessionOptions: SessionOptions = {},
 ): Promise<T> {
   const options = globalOptions(args);
   const out = createOutput(io, options.output, { noColor: options.noColor });
@@ -57,8 +67,23 @@ export async function withSession<T>(
   // history) goes through a client of its own with short clocks: done, or given up, in ~2 s.
   const settleKube = createKubeClient(resolved, kubeDeps, SETTLE_CLIENT);
   try {
-    await learnSecrets(io.redactor, config, kube, options.namespace ?? config.namespace ?? kube.namespace);
-    const deps = { ...defaultDeps(out.log, io.env, stop.signal), redactor: io.redactor };
+    const learning = learnSecrets(
+      io.redactor,
+      config,
+      kube,
+      options.namespace ?? config.namespace ?? kube.namespace,
+    );
+    let secretsLearned: Promise<void> | undefined;
+    if (sessionOptions.secretsAlongside) {
+      io.redactor.holdUntil(learning);
+      learning.catch(() => undefined); // the operation awaits it and fails with it
+      secretsLearned = learning;
+    } else await learning;
+    const deps = {
+      ...defaultDeps(out.log, io.env, stop.signal),
+      redactor: io.redactor,
+      ...(secretsLearned ? { secretsLearned } : {}),
+    };
     const ctx = await createContext({ config, kube, deps, dryRun: options.dryRun });
     ctx.settleKube = settleKube;
     return await fn({ ctx, options, out, kube });

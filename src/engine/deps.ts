@@ -78,6 +78,12 @@ export interface EngineDeps {
   /** Aborted when the user asks to stop. */
   signal?: AbortSignal;
   /**
+   * The redactor's read of the app's Secrets when it runs alongside the operation's first reads
+   * (rollback, promote): the operation awaits it with them, before it judges or writes anything,
+   * and fails as the read failed. Undefined: the caller read them before the operation began.
+   */
+  secretsLearned?: Promise<void>;
+  /**
    * Called after each step is logged. A test seam only: the crash tests pause a run there
    * (CUTOVER_PAUSE_AFTER_STEP, default-deps.ts) to SIGKILL it exactly between two steps.
    */

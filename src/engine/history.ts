@@ -51,6 +51,7 @@ export async function readHistory(ctx: EngineContext): Promise<HistoryEntry[]> {
 export async function recordHistory(ctx: EngineContext, given: HistoryEntry): Promise<void> {
   if (ctx.dryRun) return;
   // Anyone who can read ConfigMaps reads the history: no secret value, and bounded output.
+  await ctx.deps.redactor?.pending;
   const clean = ctx.deps.redactor ? ctx.deps.redactor.redactDeep(given) : given;
   const entry = { ...clean, detail: forHistory(ctx.deps.redactor, clean.detail) };
   if (entry.detail === undefined) delete entry.detail;

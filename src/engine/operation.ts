@@ -42,8 +42,9 @@ function keptAliveSleep(ms: number, signal?: AbortSignal): Promise<void> {
  * `locked` for an operation that judges the app's state and then acts on it (promote, rollback),
  * in three round trips before its first write where a preflight and then the lock took six:
  *
- * 1. The lease GET and a read of the state, together. With the lock free, the guards judge this
- *    state dry first: a refusal writes nothing, not even the lease (the preflight).
+ * 1. The lease GET and a read of the state, together (with the redactor's read of the Secrets,
+ *    `deps.secretsLearned`). With the lock free, the guards judge this state dry first: a
+ *    refusal writes nothing, not even the lease (the preflight).
  * 2. The lease PUT on that GET's resourceVersion, and a second read of the state, together. A
  *    read started after a GET that found the lock free sees every write of the previous holder
  *    (it released the lease after its last write), and the PUT succeeding proves that nobody took
@@ -61,8 +62,10 @@ export async function lockedOnState<T extends { durationMs: number }>(
   input: OperationInput,
   body: (ctx: EngineContext, view: ClusterView) => Promise<{ result: T; outcome: Outcome }>,
 ): Promise<T> {
-  if (ctx.dryRun || ctx.lock)
+  if (ctx.dryRun || ctx.lock) {
+    await ctx.deps.secretsLearned;
     return locked(ctx, frame, input, async () => body(ctx, await readAppState(ctx)));
+  }
   // The lock's own module (loaded on first use: read-only commands never take the lock) loads
   // meanwhile, the chunk deps.acquireLock imports.
   void import('../lock/acquire.js').catch(() => undefined);
@@ -70,9 +73,11 @@ export async function lockedOnState<T extends { durationMs: number }>(
   findings.add(...inputFindings(ctx));
   // The lease is read on the client that then takes it (the settling one, see `locked`), so its
   // PUT goes out on a connection that is already open.
+  // The redactor's Secrets (when the CLI reads them alongside) are in the same round trip.
   const [observed, preflightView] = await Promise.all([
     observeLease(ctx.settleKube ?? ctx.kube, ctx.namespace, ctx.app, ctx.deps.clock),
     readAppState(ctx),
+    ctx.deps.secretsLearned,
   ]);
   const free = observedFree(observed, ctx.deps.clock());
   if (free) await findings.collect(() => judgeDry(ctx, body, preflightView));

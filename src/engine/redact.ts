@@ -61,6 +61,28 @@ export class Redactor {
   private readonly values = new Set<string>();
   private readonly shown = new Set<string>();
   private sorted: string[] | undefined;
+  private learning: Promise<void> | undefined;
+
+  /**
+   * Values still being read (the app's Secrets, read alongside an operation's first requests):
+   * output waits for them (`pending`), so nothing is shown before the redactor knows what to hide.
+   */
+  holdUntil(reading: Promise<unknown>): this {
+    const settled = reading.then(
+      () => undefined,
+      () => undefined,
+    );
+    this.learning = settled;
+    void settled.then(() => {
+      if (this.learning === settled) this.learning = undefined;
+    });
+    return this;
+  }
+
+  /** Settles once every value being read is known; undefined when none is being read. */
+  get pending(): Promise<void> | undefined {
+    return this.learning;
+  }
 
   /**
    * A value printed on purpose, never replaced: the dashboard's own access token, shown once in

@@ -15,11 +15,16 @@ const command: Command = {
   },
   exitCodes: MUTATING_EXIT_CODES,
   async run(args, io) {
-    return withSession(args, io, async ({ ctx, options, out, kube }) => {
-      const result = await rollback(ctx, { release: str(args, 'release'), noWait: options.noWait });
-      out.result(withRequests(result, kube), switchText);
-      return 0;
-    });
+    return withSession(
+      args,
+      io,
+      async ({ ctx, options, out, kube }) => {
+        const result = await rollback(ctx, { release: str(args, 'release'), noWait: options.noWait });
+        out.result(withRequests(result, kube), switchText);
+        return 0;
+      },
+      { secretsAlongside: true },
+    );
   },
 };
 export default command;
