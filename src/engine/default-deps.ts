@@ -1,7 +1,6 @@
 // The production world: node:http to the gateway, sh for commands, the Lease lock.
 import http from 'node:http';
 import https from 'node:https';
-import { spawn } from 'node:child_process';
 import { setTimeout as delay } from 'node:timers/promises';
 import type { CommandRun, EngineDeps, EngineLog, HttpAnswer, HttpGet, RunCommand } from './deps.js';
 
@@ -50,8 +49,11 @@ export function closeHttpAgents(): void {
 
 const OUTPUT_LIMIT = 8192;
 
-export const runCommand: RunCommand = (command, options) =>
-  new Promise<CommandRun>((resolve) => {
+// node:child_process loads on first use: loading it costs a few ms of every start (ADR 0020), and
+// a rollback or a status never runs a command.
+export const runCommand: RunCommand = async (command, options) => {
+  const { spawn } = await import('node:child_process');
+  return new Promise<CommandRun>((resolve) => {
     const child = spawn('sh', ['-c', command], {
       env: options.env as NodeJS.ProcessEnv,
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -72,6 +74,7 @@ export const runCommand: RunCommand = (command, options) =>
       resolve({ exitCode: code ?? (signal ? 128 : 1), output });
     });
   });
+};
 
 export function defaultDeps(
   log: EngineLog,

@@ -5,7 +5,6 @@
 // carrying a token or a client certificate and key, valid until expirationTimestamp (for the
 // process's life without one). The answer is cached; it is renewed when it expires and when the
 // server answers 401 (the request is then sent once more; client-go only renews for the next one).
-import { spawn } from 'node:child_process';
 import { UnreachableError } from '../errors.js';
 import type { ExecPluginConfig, ResolvedKubeConfig } from './types.js';
 
@@ -69,7 +68,9 @@ export class ExecPlugin {
     return interactiveMode !== 'Never' && this.deps.stdinIsTTY;
   }
 
-  #spawn(interactive: boolean): Promise<string> {
+  // node:child_process loads here, on first use: most kubeconfigs have no exec plugin.
+  async #spawn(interactive: boolean): Promise<string> {
+    const { spawn } = await import('node:child_process');
     const env: Record<string, string | undefined> = { ...this.deps.env };
     for (const { name, value } of this.cfg.env) env[name] = value;
     env.KUBERNETES_EXEC_INFO = JSON.stringify(this.#execInfo(interactive));
