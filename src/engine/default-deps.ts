@@ -1,16 +1,19 @@
 // The production world: node:http to the gateway, sh for commands, the Lease lock.
 import http from 'node:http';
-import https from 'node:https';
+import type https from 'node:https';
 import { setTimeout as delay } from 'node:timers/promises';
+import { httpsModule } from '../kube/tls-modules.js';
 import type { CommandRun, EngineDeps, EngineLog, HttpAnswer, HttpGet, RunCommand } from './deps.js';
 
-const agents = { http: new http.Agent({ keepAlive: true }), https: new https.Agent({ keepAlive: true }) };
+// The https agent (and node:https) only for a gateway reached over https.
+const agents: { http: http.Agent; https?: https.Agent } = { http: new http.Agent({ keepAlive: true }) };
 
 export const httpGet: HttpGet = (url, options) =>
   new Promise<HttpAnswer>((resolve) => {
     const u = new URL(url);
-    const mod = u.protocol === 'https:' ? https : http;
-    const agent = u.protocol === 'https:' ? agents.https : agents.http;
+    const secure = u.protocol === 'https:';
+    const mod = secure ? httpsModule() : http;
+    const agent = secure ? (agents.https ??= new (httpsModule().Agent)({ keepAlive: true })) : agents.http;
     const fail = (err: Error) => resolve({ status: 0, headers: {}, body: err.message });
     const req = mod.request(
       u,
@@ -44,7 +47,8 @@ export const httpGet: HttpGet = (url, options) =>
 /** Lets the process exit promptly once the engine is done. */
 export function closeHttpAgents(): void {
   agents.http.destroy();
-  agents.https.destroy();
+  agents.https?.destroy();
+  agents.https = undefined;
 }
 
 const OUTPUT_LIMIT = 8192;

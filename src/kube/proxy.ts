@@ -9,9 +9,10 @@
 //   http request goes to the proxy in absolute form; user:password in the proxy URL becomes
 //   Proxy-Authorization: Basic.
 import http from 'node:http';
-import https from 'node:https';
+import type https from 'node:https';
 import net from 'node:net';
-import tls from 'node:tls';
+import type tls from 'node:tls';
+import { httpsModule, tlsModule } from './tls-modules.js';
 import type { Duplex } from 'node:stream';
 
 export function proxyFor(
@@ -92,7 +93,7 @@ export function proxyHeaders(proxy: URL): Record<string, string> {
 export function openTunnel(proxy: URL, host: string, port: number): Promise<Duplex> {
   return new Promise((resolve, reject) => {
     const target = `${host.includes(':') ? `[${host}]` : host}:${port}`;
-    const mod = proxy.protocol === 'https:' ? https : http;
+    const mod = proxy.protocol === 'https:' ? httpsModule() : http;
     const req = mod.request({
       host: proxy.hostname,
       port: proxy.port || (proxy.protocol === 'https:' ? 443 : 80),
@@ -126,20 +127,19 @@ type ConnectOptions = tls.ConnectionOptions & net.TcpNetConnectOpts;
 type Callback = (err: Error | null, socket?: Duplex) => void;
 
 /** An https.Agent whose connections are CONNECT tunnels through `proxy`, with TLS inside. */
-export class TunnelingHttpsAgent extends https.Agent {
-  constructor(
-    private readonly proxy: URL,
-    options: https.AgentOptions,
-  ) {
-    super(options);
-  }
-  override createConnection(options: ConnectOptions, callback: Callback): undefined {
-    openTunnel(this.proxy, String(options.host), Number(options.port)).then(
-      (socket) => callback(null, tls.connect({ ...options, socket })),
+export function tunnelingHttpsAgent(proxy: URL, options: https.AgentOptions): https.Agent {
+  const agent = new (httpsModule().Agent)(options);
+  // What a subclass's createConnection override would do; node:https loads only when used.
+  (
+    agent as unknown as { createConnection: (o: ConnectOptions, cb: Callback) => undefined }
+  ).createConnection = (connect, callback) => {
+    openTunnel(proxy, String(connect.host), Number(connect.port)).then(
+      (socket) => callback(null, tlsModule().connect({ ...connect, socket })),
       (err: Error) => callback(err),
     );
     return undefined;
-  }
+  };
+  return agent;
 }
 
 /** An http.Agent whose connections are CONNECT tunnels (for a plain-http WebSocket). */

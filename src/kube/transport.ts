@@ -10,10 +10,10 @@
 // A clock that fires destroys the request with a TransportTimeoutError (code ETIMEDOUT) that
 // says which clock and the server, so the retry policy and the message can tell them apart.
 import http from 'node:http';
-import https from 'node:https';
-import tls from 'node:tls';
+import type https from 'node:https';
 import type { Socket } from 'node:net';
-import { proxyHeaders, TunnelingHttpAgent, TunnelingHttpsAgent } from './proxy.js';
+import { proxyHeaders, TunnelingHttpAgent, tunnelingHttpsAgent } from './proxy.js';
+import { httpsModule } from './tls-modules.js';
 import type { KubeFetch, KubeRequest, KubeResponse, RequestTimeouts } from './types.js';
 
 export interface TlsSettings {
@@ -95,7 +95,9 @@ export function createTransport(settings: TlsSettings, proxy?: URL): Transport {
         old.destroy();
         httpsAgents.delete(k);
       }
-      agent = proxy ? new TunnelingHttpsAgent(proxy, tlsOptions(cert)) : new https.Agent(tlsOptions(cert));
+      agent = proxy
+        ? tunnelingHttpsAgent(proxy, tlsOptions(cert))
+        : new (httpsModule().Agent)(tlsOptions(cert));
       httpsAgents.set(key, agent);
     }
     return agent;
@@ -112,7 +114,7 @@ export function createTransport(settings: TlsSettings, proxy?: URL): Transport {
     webSocketAgent(url, cert) {
       if (!proxy) return undefined;
       if (url.startsWith('wss:') || url.startsWith('https:'))
-        return new TunnelingHttpsAgent(proxy, tlsOptions(cert));
+        return tunnelingHttpsAgent(proxy, tlsOptions(cert));
       return new TunnelingHttpAgent(proxy, { keepAlive: false });
     },
     close() {
@@ -124,7 +126,8 @@ export function createTransport(settings: TlsSettings, proxy?: URL): Transport {
 
 /** Sends one request with node:http(s) through `agent`, bounded by the request's clocks. */
 export function send(req: KubeRequest, agent: http.Agent, httpProxy?: URL): Promise<KubeResponse> {
-  const mod = req.url.startsWith('https:') ? https : http;
+  const secure = req.url.startsWith('https:');
+  const mod = secure ? httpsModule() : http;
   const origin = new URL(req.url).origin;
   const t: RequestTimeouts = req.timeouts ?? {};
   return new Promise((resolvePromise, reject) => {
@@ -160,7 +163,7 @@ export function send(req: KubeRequest, agent: http.Agent, httpProxy?: URL): Prom
     r.on('socket', (socket: Socket) => {
       if (!socket.connecting || !t.connectMs) return;
       const timer = clock('connect', t.connectMs);
-      socket.once(socket instanceof tls.TLSSocket ? 'secureConnect' : 'connect', () => clearTimeout(timer));
+      socket.once(secure ? 'secureConnect' : 'connect', () => clearTimeout(timer));
     });
     r.on('response', (incoming) => {
       clearTimeout(firstByte);
