@@ -3,7 +3,8 @@
 // (the labels and the identity its answers carry), the shared objects (Service, Secrets…), a
 // Deployment per color, and — from a folder — the rendered objects a router may take its routes
 // from.
-import { createHash } from 'node:crypto';
+import type * as Crypto from 'node:crypto';
+import { createRequire } from 'node:module';
 import type { CutoverConfig, Color } from '../config/types.js';
 import type { KubeObject } from '../kube/types.js';
 import type { ClassifiedManifests } from '../manifests/types.js';
@@ -57,7 +58,7 @@ export function stampDeployment(obj: KubeObject, input: DeploymentInput): KubeOb
   const image = imageOf(obj) ?? '';
   const annotations = { ...(obj.metadata.annotations ?? {}), [ANNOTATIONS.image]: image };
   const stamped: KubeObject = { ...obj, metadata: { ...obj.metadata, labels, annotations } };
-  const hash = createHash('sha256').update(JSON.stringify(stamped)).digest('hex').slice(0, 16);
+  const hash = cryptoModule().createHash('sha256').update(JSON.stringify(stamped)).digest('hex').slice(0, 16);
   stamped.metadata.annotations = { ...annotations, [APPLIED_HASH]: hash };
   return stamped;
 }
@@ -150,4 +151,11 @@ export async function manifestSource(
       return stampDeployment(obj, input);
     },
   };
+}
+
+// node:crypto loads when a deploy stamps its objects: loading it is about a millisecond of every
+// start, and a rollback never stamps (docs/adr/0020-rollback-parity-with-kubectl-apply.md).
+const load = createRequire(import.meta.url);
+function cryptoModule(): typeof Crypto {
+  return load('node:crypto') as typeof Crypto;
 }
