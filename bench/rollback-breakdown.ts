@@ -8,9 +8,11 @@
 //
 //   node --import tsx bench/rollback-breakdown.ts        (BENCH_RUNS=7; `npm run build` first)
 //
-// BENCH_COMPARE=DIR also runs the built CLI of another checkout (DIR/bin/cutover.js, built there)
-// against the same cluster, alternating run by run, and prints both columns and their ratio.
-// BENCH_CPU_PROF=DIR writes a V8 CPU profile of each run there.
+// BENCH_COMPARE=DIR[,DIR…] also runs the built CLI of other checkouts (DIR/bin/cutover.js, built
+// there) against the same cluster, alternating run by run, and prints a column for each and the
+// ratio of this checkout's figure to the first other one's.
+// BENCH_CPU_PROF=DIR writes a V8 CPU profile of each run there (BENCH_CPU_PROF_INTERVAL_US sets
+// its sampling interval; V8's default is 1000 µs).
 import { spawn } from 'node:child_process';
 import { createServer, request, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -76,9 +78,7 @@ async function main() {
   await h.writeConfig(demoConfig(h, { leaseDurationSeconds: 15 }));
   const checkouts = [
     { name: 'this checkout', root: REPO_ROOT },
-    ...(process.env.BENCH_COMPARE
-      ? [{ name: process.env.BENCH_COMPARE, root: process.env.BENCH_COMPARE }]
-      : []),
+    ...(process.env.BENCH_COMPARE?.split(',').filter(Boolean) ?? []).map((dir) => ({ name: dir, root: dir })),
   ];
   try {
     await release(await h.context(), { image: 'demo/myapp:v1' });
@@ -91,11 +91,19 @@ async function main() {
         t0 = performance.now();
         const code = await new Promise<number>((resolve, reject) => {
           const dir = process.env.BENCH_CPU_PROF;
-          const prof = dir ? ['--cpu-prof', '--cpu-prof-dir', dir] : [];
+          const interval = process.env.BENCH_CPU_PROF_INTERVAL_US;
+          const prof = dir
+            ? ['--cpu-prof', '--cpu-prof-dir', dir, ...(interval ? ['--cpu-prof-interval', interval] : [])]
+            : [];
           const child = spawn(
             process.execPath,
             [...prof, join(checkout.root, 'bin', 'cutover.js'), 'rollback', '-f', h.configPath],
-            { env: { ...h.env, KUBECONFIG: kubeconfig }, stdio: ['ignore', 'ignore', 'ignore'] },
+            // A cache folder per checkout: each keeps one code cache per bundle and removes the
+            // others', so a shared one would make every alternating run start cold.
+            {
+              env: { ...h.env, KUBECONFIG: kubeconfig, XDG_CACHE_HOME: join(h.dir, `cache-${c}`) },
+              stdio: ['ignore', 'ignore', 'ignore'],
+            },
           );
           child.on('error', reject);
           child.on('close', (code) => resolve(code ?? 1));
