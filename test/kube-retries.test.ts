@@ -152,6 +152,26 @@ describe('reads', () => {
     }
   });
 
+  test('a body cut off halfway is read again, and never parsed half', async () => {
+    const h = harness();
+    try {
+      await h.client.create(cm('r-cut', { a: 'x'.repeat(4096) }));
+      h.warnings.length = 0;
+      script('truncate', 'truncate');
+      const got = await h.client.get<KubeObject & { data: Record<string, string> }>(ref('r-cut'));
+      assert.equal(got.data.a, 'x'.repeat(4096));
+      assert.deepEqual(seen, [
+        'GET /api/v1/namespaces/default/configmaps/r-cut truncate',
+        'GET /api/v1/namespaces/default/configmaps/r-cut truncate',
+        'GET /api/v1/namespaces/default/configmaps/r-cut',
+      ]);
+      assert.equal(h.warnings.length, 2, h.warnings.join('\n'));
+      for (const w of h.warnings) assert.match(w, /connection reset.*retrying in \d+ ms/);
+    } finally {
+      h.client.close();
+    }
+  });
+
   test('a whole-request clock bounds a slow body', async () => {
     const h = harness({ requestTimeoutMs: 200, totalTimeoutMs: 250, idleTimeoutMs: 5000, maxAttempts: 1 });
     try {

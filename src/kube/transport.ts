@@ -215,11 +215,58 @@ function wrap(
   return {
     status: res.statusCode ?? 0,
     headers,
-    async text() {
-      const parts: Uint8Array[] = [];
-      for await (const chunk of chunks()) parts.push(chunk);
-      return Buffer.concat(parts).toString('utf8');
-    },
+    text: () => whole(res, idleMs, origin, done),
     body: chunks(),
   };
+}
+
+/**
+ * The whole body, gathered from the stream's events: the same idle clock and clean-up as
+ * `chunks`, without an async iterator per response (most of what a short answer costs to read
+ * in a fresh process; docs/adr/0021).
+ */
+function whole(
+  res: http.IncomingMessage,
+  idleMs: number | undefined,
+  origin: string,
+  done: () => void,
+): Promise<string> {
+  return new Promise((resolvePromise, reject) => {
+    const parts: Buffer[] = [];
+    let timer: NodeJS.Timeout | undefined;
+    let settled = false;
+    const arm = () => {
+      if (!idleMs) return;
+      clearTimeout(timer);
+      timer = setTimeout(() => res.destroy(new TransportTimeoutError('idle', idleMs, origin)), idleMs);
+    };
+    const finish = (err?: Error) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      res.off('data', onData);
+      done();
+      if (!err) return resolvePromise(Buffer.concat(parts).toString('utf8'));
+      if (!res.complete) res.destroy();
+      reject(err);
+    };
+    const onData = (chunk: Buffer) => {
+      parts.push(chunk);
+      arm();
+    };
+    res.on('data', onData);
+    res.once('end', () => finish());
+    res.once('error', (err) => finish(err));
+    // Closed before its end without an error of its own (as the stream iterator reports it).
+    const closedEarly = () => {
+      if (!res.complete)
+        finish(
+          res.errored ?? Object.assign(new Error('Premature close'), { code: 'ERR_STREAM_PREMATURE_CLOSE' }),
+        );
+    };
+    res.once('close', closedEarly);
+    // Destroyed before this was called (a stop or a clock, between the headers and now).
+    if (res.destroyed) return closedEarly();
+    arm();
+  });
 }
