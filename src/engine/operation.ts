@@ -74,8 +74,20 @@ export async function lockedOnState<T extends { durationMs: number }>(
   // The lease is read on the client that then takes it (the settling one, see `locked`), so its
   // PUT goes out on a connection that is already open.
   // The redactor's Secrets (when the CLI reads them alongside) are in the same round trip.
+  const leaseRead = observeLease(ctx.settleKube ?? ctx.kube, ctx.namespace, ctx.app, ctx.deps.clock);
+  // The state the body will judge under the lock is read again as soon as the lease is seen
+  // free: those reads are answered after that GET, and a PUT on that GET's resourceVersion
+  // proves nobody took the lock in between. They need not wait for the dry judgement below
+  // (reads write nothing), so the server answers them while this process judges.
+  let underLock: Promise<ClusterView> | undefined;
   const [observed, preflightView] = await Promise.all([
-    observeLease(ctx.settleKube ?? ctx.kube, ctx.namespace, ctx.app, ctx.deps.clock),
+    leaseRead.then((o) => {
+      if (observedFree(o, o.atMs)) {
+        underLock = readAppState(ctx);
+        underLock.catch(() => undefined); // awaited in the body, or dropped when refused or the PUT lost
+      }
+      return o;
+    }),
     readAppState(ctx),
     ctx.deps.secretsLearned,
   ]);
@@ -83,20 +95,12 @@ export async function lockedOnState<T extends { durationMs: number }>(
   if (free) await findings.collect(() => judgeDry(ctx, body, preflightView));
   findings.throwIfAny();
   if (!free) return locked(ctx, frame, input, async () => body(ctx, await readAppState(ctx)));
-  let underLock: Promise<ClusterView> | undefined;
   return locked(
     ctx,
     frame,
     input,
     async () => body(ctx, ctx.lock?.sinceObserved && underLock ? await underLock : await readAppState(ctx)),
-    {
-      observed,
-      // Right after the lease PUT went out, and only after the GET that found the lock free.
-      whileAcquiring: () => {
-        underLock = readAppState(ctx);
-        underLock.catch(() => undefined); // awaited in the body, or dropped when the PUT lost
-      },
-    },
+    { observed },
   );
 }
 
@@ -116,8 +120,6 @@ async function judgeDry<T>(
 interface Acquisition {
   /** The caller's own GET of the lease, which found it free: the first attempt writes on it. */
   observed?: LeaseObservation;
-  /** Called once the lock's first request is on its way, before its answer. */
-  whileAcquiring?: () => void;
 }
 
 /** Runs `body` under the app's lock and records the outcome. */
@@ -154,7 +156,6 @@ export async function locked<T extends { durationMs: number }>(
     // run does, and an unref'd timer would let Node exit (code 13) in the middle of the wait.
     deps: { sleep: keptAliveSleep },
   });
-  acquisition.whileAcquiring?.();
   const lock = await acquiring;
   ctx.lock = lock;
   const started = ctx.deps.clock();
