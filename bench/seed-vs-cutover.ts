@@ -7,12 +7,15 @@
 //   node --import tsx bench/seed-vs-cutover.ts [--delays 0,500,2000] [--rollbacks N] [--json FILE]
 //                                              [--inherit-env]
 //
-// --rollbacks N repeats rollback → activate N times in each run (the rollback in effect is then
-// the median of N; each one is listed); the tools alternate per delay, so both meet the same
-// machine within minutes.
+// --rollbacks N repeats rollback → activate N times (the rollback in effect is then the median of
+// N; each one is listed).
 //
-// Each (tool, delay) run gets a fresh local cluster with identical settings, so that the two
-// tools' Gateways and VirtualServices (both for host "*") never meet on one gateway.
+// Each tool gets a fresh local cluster with identical settings, so that the two tools' Gateways
+// and VirtualServices (both for host "*") never meet on one gateway. At each delay both clusters
+// run side by side and the tools take turns phase by phase and rollback by rollback (who goes
+// first changes every time), traffic running on the measured tool's cluster only: the two tools'
+// rollbacks meet the same machine within a second of each other, where runs one after the other
+// met it minutes apart and one run's ratio moved by ±10 %.
 import { spawn } from 'node:child_process';
 import { cp, mkdtemp, rm, symlink, mkdir, writeFile } from 'node:fs/promises';
 import { execFileSync } from 'node:child_process';
@@ -38,8 +41,10 @@ interface PhaseResult {
   ok: boolean;
 }
 
+type Tool = 'seed' | 'cutover';
+
 interface RunResult {
-  tool: 'seed' | 'cutover';
+  tool: Tool;
   delayMs: number;
   phases: PhaseResult[];
   plainFailures: number;
@@ -50,12 +55,6 @@ interface RunResult {
 }
 
 type Phase = 'deploy' | 'test' | 'activate' | 'rollback' | 'activate again' | 'decommission';
-
-/** The cycle with `rollbacks` rollback → activate pairs between the first activation and decommission. */
-function phasesWith(rollbacks: number): Phase[] {
-  const pairs = Array.from({ length: rollbacks }, () => ['rollback', 'activate again'] as const).flat();
-  return ['deploy', 'test', 'activate', ...pairs, 'decommission'];
-}
 
 function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
@@ -250,10 +249,28 @@ async function cutoverRunner(
   };
 }
 
-async function runOne(tool: 'seed' | 'cutover', delayMs: number, rollbacks: number): Promise<RunResult> {
+/** One tool's cluster, under traffic, and what its phases measured so far. */
+interface Side {
+  tool: Tool;
+  delayMs: number;
+  cluster: LocalCluster;
+  /** Running only while one of this side's phases is measured (see `measure`). */
+  traffic: Traffic | undefined;
+  run: PhaseRunner;
+  phases: PhaseResult[];
+  stop(): Promise<void>;
+}
+
+/** A fresh local cluster for `tool`, its first release (v1) served, traffic running. */
+async function startSide(tool: Tool, delayMs: number): Promise<Side> {
+  let side: Side | undefined;
   const stateDir = await mkdtemp(join(tmpdir(), `bench-${tool}-`));
   const cluster = await startLocalCluster({ stateDir, propagationDelayMs: delayMs, log: () => {} });
-  let traffic: Traffic | undefined;
+  const stop = async () => {
+    await side?.traffic?.stop();
+    await cluster.stop();
+    await rm(stateDir, { recursive: true, force: true });
+  };
   try {
     registerDemoImages(cluster);
     const runner =
@@ -264,58 +281,111 @@ async function runOne(tool: 'seed' | 'cutover', delayMs: number, rollbacks: numb
     // The setup's routes may not have reached the gateway yet (the seed's jobs return right
     // after `kubectl apply`): measuring starts once users are served v1.
     await waitUntilServed(cluster.gatewayUrl, 'v1');
-    traffic = startTraffic({ url: cluster.gatewayUrl, plainLoops: 4, testLoops: 1 });
-    const phases: PhaseResult[] = [];
-    const windows: Record<string, [number, number]> = {};
-    const measure = async (phase: string, action: () => Promise<boolean>) => {
-      const api0 = totalRequests(cluster);
-      const t0 = performance.now() - traffic!.startedAt;
-      const ok = await action();
-      const t1 = performance.now() - traffic!.startedAt;
-      windows[phase] = [t0, t1];
-      const plain = samplesSince(traffic!.samples, t0).filter((s) => s.kind === 'plain' && s.at < t1);
-      const beforeActivation = phase === 'deploy' || phase === 'test';
-      phases.push({
-        phase,
-        ms: Math.round(t1 - t0),
-        apiRequests: totalRequests(cluster) - api0,
-        plainRequests: plain.length,
-        plainFailures: plain.filter(isFailure).length,
-        plainLeaks: beforeActivation ? plain.filter((s) => s.version === 'v2').length : 0,
-        ok,
-      });
-    };
-    const target: Partial<Record<string, string>> = {
-      activate: 'v2',
-      rollback: 'v1',
-      'activate again': 'v2',
-    };
-    for (const phase of phasesWith(rollbacks)) {
-      await measure(phase, () => runner.run(phase));
-      const version = target[phase];
-      // A person clicks the next button only once the switch shows: both tools get the same wait.
-      if (version)
-        phases[phases.length - 1]!.toEffectMs = await waitForEffect(traffic, windows[phase]![0], version);
+    side = { tool, delayMs, cluster, traffic: undefined, run: runner.run, phases: [], stop };
+    return side;
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+}
+
+const TARGET: Partial<Record<string, string>> = { activate: 'v2', rollback: 'v1', 'activate again': 'v2' };
+
+/**
+ * Runs one phase on `side` under traffic and records it; a switch is followed until it shows (at
+ * most 15 s). The traffic runs only meanwhile: the other tool's cluster stands idle, so each
+ * phase meets the load one cluster under traffic makes, as when the tools ran one after the other.
+ */
+async function measure(side: Side, phase: string, action: () => Promise<boolean>): Promise<void> {
+  const traffic = startTraffic({ url: side.cluster.gatewayUrl, plainLoops: 4, testLoops: 1 });
+  side.traffic = traffic;
+  try {
+    await steady(traffic);
+    await measureUnderTraffic(side, traffic, phase, action);
+  } finally {
+    side.traffic = undefined;
+    await traffic.stop();
+  }
+}
+
+/** Waits (at most 10 s) until 20 plain requests have been answered: connections open, loops going. */
+async function steady(traffic: Traffic): Promise<void> {
+  const deadline = performance.now() + 10_000;
+  while (traffic.samples.filter((s) => s.kind === 'plain').length < 20) {
+    if (performance.now() > deadline) throw new Error('traffic did not start within 10 s');
+    await new Promise((d) => setTimeout(d, 10));
+  }
+}
+
+async function measureUnderTraffic(
+  side: Side,
+  traffic: Traffic,
+  phase: string,
+  action: () => Promise<boolean>,
+): Promise<void> {
+  const { cluster } = side;
+  const api0 = totalRequests(cluster);
+  const t0 = performance.now() - traffic.startedAt;
+  const ok = await action();
+  const t1 = performance.now() - traffic.startedAt;
+  const plain = samplesSince(traffic.samples, t0).filter((s) => s.kind === 'plain' && s.at < t1);
+  const beforeActivation = phase === 'deploy' || phase === 'test';
+  const result: PhaseResult = {
+    phase,
+    ms: Math.round(t1 - t0),
+    apiRequests: totalRequests(cluster) - api0,
+    plainRequests: plain.length,
+    plainFailures: plain.filter(isFailure).length,
+    plainLeaks: beforeActivation ? plain.filter((s) => s.version === 'v2').length : 0,
+    ok,
+  };
+  side.phases.push(result);
+  // A person clicks the next button only once the switch shows: both tools get the same wait.
+  const version = TARGET[phase];
+  if (version) result.toEffectMs = await waitForEffect(traffic, t0, version);
+}
+
+function resultOf(side: Side): RunResult {
+  const { tool, delayMs, phases } = side;
+  const rollbacksToEffectMs = phases.filter((p) => p.phase === 'rollback').map((p) => p.toEffectMs ?? null);
+  const all = rollbacksToEffectMs.filter((ms): ms is number => ms !== null);
+  return {
+    tool,
+    delayMs,
+    phases,
+    plainFailures: phases.reduce((n, p) => n + p.plainFailures, 0),
+    plainLeaks: phases.reduce((n, p) => n + p.plainLeaks, 0),
+    rollbackToEffectMs: all.length === rollbacksToEffectMs.length ? median(all) : null,
+    rollbacksToEffectMs,
+  };
+}
+
+/**
+ * Both tools at one delay: their clusters run side by side and their phases alternate — the
+ * rollbacks one by one, the first tool changing each time — so that each pair of rollbacks
+ * meets the same machine within a second, not minutes apart.
+ */
+async function runDelay(delayMs: number, rollbacks: number): Promise<RunResult[]> {
+  const sides: Side[] = [];
+  try {
+    for (const tool of ['seed', 'cutover'] as const) sides.push(await startSide(tool, delayMs));
+    const step = (side: Side, phase: Phase) => measure(side, phase, () => side.run(phase));
+    for (const phase of ['deploy', 'test', 'activate'] as const)
+      for (const side of sides) await step(side, phase);
+    for (let i = 0; i < rollbacks; i++) {
+      for (const side of i % 2 === 0 ? sides : [...sides].reverse()) {
+        await step(side, 'rollback');
+        await step(side, 'activate again');
+      }
     }
+    for (const side of sides) await step(side, 'decommission');
     // Traffic goes on until the last change has surely reached the gateway: failures caused by
     // a phase but seen after it ended are counted in this row.
-    await measure('after (settle)', () => new Promise((d) => setTimeout(() => d(true), delayMs + 1500)));
-    await traffic.stop();
-    const rollbacksToEffectMs = phases.filter((p) => p.phase === 'rollback').map((p) => p.toEffectMs ?? null);
-    const all = rollbacksToEffectMs.filter((ms): ms is number => ms !== null);
-    return {
-      tool,
-      delayMs,
-      phases,
-      plainFailures: phases.reduce((n, p) => n + p.plainFailures, 0),
-      plainLeaks: phases.reduce((n, p) => n + p.plainLeaks, 0),
-      rollbackToEffectMs: all.length === rollbacksToEffectMs.length ? median(all) : null,
-      rollbacksToEffectMs,
-    };
+    const settle = () => new Promise<boolean>((d) => setTimeout(() => d(true), delayMs + 1500));
+    for (const side of sides) await measure(side, 'after (settle)', settle);
+    return sides.map(resultOf);
   } finally {
-    await traffic?.stop();
-    await cluster.stop();
-    await rm(stateDir, { recursive: true, force: true });
+    for (const side of sides) await side.stop();
   }
 }
 
@@ -346,9 +416,30 @@ function ratios(results: RunResult[]): string {
     const seed = of('seed');
     const cutover = of('cutover');
     const ratio = seed && cutover ? (cutover / seed).toFixed(2) : '—';
-    lines.push(`  @ ${String(delayMs).padStart(4)} ms: ${seed ?? '—'} / ${cutover ?? '—'} / ${ratio}`);
+    lines.push(
+      `  @ ${String(delayMs).padStart(4)} ms: ${seed ?? '—'} / ${cutover ?? '—'} / ${ratio}${paired(results, delayMs)}`,
+    );
   }
   return lines.join('\n');
+}
+
+/** The rollbacks pair up (the two tools' i-th ran within a second): the median of the pairs' ratios. */
+function paired(results: RunResult[], delayMs: number): string {
+  const of = (tool: string) =>
+    results.find((r) => r.tool === tool && r.delayMs === delayMs)?.rollbacksToEffectMs;
+  const seed = of('seed');
+  const cutover = of('cutover');
+  if (!seed || !cutover) return '';
+  const ratios = seed.flatMap((s, i) => {
+    const c = cutover[i];
+    return s && c ? [c / s] : [];
+  });
+  if (ratios.length === 0) return '';
+  const sorted = [...ratios].sort((a, b) => a - b);
+  const mid = sorted.length / 2;
+  const med = sorted.length % 2 ? sorted[Math.floor(mid)]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+  const ahead = ratios.filter((r) => r <= 1).length;
+  return `; pairs: median ratio ${med.toFixed(2)}, cutover at or ahead in ${ahead} of ${ratios.length}`;
 }
 
 async function main(): Promise<void> {
@@ -366,14 +457,12 @@ async function main(): Promise<void> {
   if (!Number.isInteger(rollbacks) || rollbacks < 1) throw new Error('--rollbacks takes a whole number ≥ 1');
   const results: RunResult[] = [];
   for (const delayMs of delays) {
-    for (const tool of ['seed', 'cutover'] as const) {
-      process.stderr.write(`running ${tool} at ${delayMs} ms…\n`);
-      try {
-        results.push(await runOne(tool, delayMs, rollbacks));
-      } catch (err) {
-        process.stderr.write(`${tool} at ${delayMs} ms could not run: ${(err as Error).message}\n`);
-        process.exitCode = 1;
-      }
+    process.stderr.write(`running both tools at ${delayMs} ms…\n`);
+    try {
+      results.push(...(await runDelay(delayMs, rollbacks)));
+    } catch (err) {
+      process.stderr.write(`the run at ${delayMs} ms could not finish: ${(err as Error).message}\n`);
+      process.exitCode = 1;
     }
   }
   process.stdout.write(render(results) + '\n' + ratios(results) + '\n');
