@@ -1,9 +1,11 @@
 // Runs a command from its one-file bundle (dist/src/cli/NAME-main.cjs, written by
 // scripts/build.mjs; docs/adr/0016-fast-rollback.md): one file to read, nothing to resolve, and
-// V8's compiled code kept between runs. Node >= 22.1 keeps it itself (module.enableCompileCache);
-// on Node 20 this file does what that does, with vm.Script's cachedData, in the user's cache
-// folder. A cache V8 rejects (another Node, another build) is rewritten; one that cannot be
-// read or written is skipped: it only ever costs the compile it would have saved.
+// V8's compiled code kept between runs with vm.Script's cachedData, in the user's cache folder,
+// written after the run so that it holds every function the run compiled. On every Node: Node
+// 22's and 24's own compile cache (module.enableCompileCache) keeps only what is compiled when
+// the file loads, and left a rollback 14 ms later to its route write (docs/adr/0021). A cache
+// V8 rejects (another Node, another build) is rewritten; one that cannot be read or written is
+// skipped: it only ever costs the compile it would have saved.
 'use strict';
 const module_ = require('node:module');
 const {
@@ -25,10 +27,6 @@ async function runBundled(name, argv) {
   const file = join(__dirname, '..', 'dist', 'src', 'cli', `${name}-main.cjs`);
   // Without the bundle (a plain `tsc` build), tsc's module of the same name does the same, slower.
   if (!existsSync(file)) return (await import(`../dist/src/cli/${name}-main.js`)).main(argv);
-  if (module_.enableCompileCache) {
-    module_.enableCompileCache();
-    return require(file).main(argv);
-  }
   const source = readFileSync(file, 'utf8');
   const cacheFile = cachePath(name, file);
   const cachedData = readOptional(cacheFile);
