@@ -45,11 +45,12 @@ function keptAliveSleep(ms: number, signal?: AbortSignal): Promise<void> {
  * 1. The lease GET and a read of the state, together (with the redactor's read of the Secrets,
  *    `deps.secretsLearned`). With the lock free, the guards judge this state dry first: a
  *    refusal writes nothing, not even the lease (the preflight).
- * 2. The lease PUT on that GET's resourceVersion, and a second read of the state, together. A
- *    read started after a GET that found the lock free sees every write of the previous holder
- *    (it released the lease after its last write), and the PUT succeeding proves that nobody took
- *    the lock since that GET (HeldLock.sinceObserved): so this is the state under the lock, and
- *    the guards judge it again there, as `locked` always does.
+ * 2. The lease PUT on that GET's resourceVersion, after the dry judgement; a second read of the
+ *    state went out already, on that GET's answer (docs/adr/0021). A read started after a GET
+ *    that found the lock free sees every write of the previous holder (it released the lease
+ *    after its last write), and the PUT succeeding proves that nobody took the lock since that
+ *    GET (HeldLock.sinceObserved): so this is the state under the lock, and the guards judge it
+ *    again there, as `locked` always does.
  * 3. The body's first write (the route switch carries its own resourceVersion too).
  *
  * When the lock was held (or another run won the PUT), this run waits in line as `locked` does

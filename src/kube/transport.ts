@@ -222,8 +222,8 @@ function wrap(
 
 /**
  * The whole body, gathered from the stream's events: the same idle clock and clean-up as
- * `chunks`, without an async iterator per response (most of what a short answer costs to read
- * in a fresh process; docs/adr/0021).
+ * `chunks`, without the async iterator a fresh process pays for on every short answer
+ * (docs/adr/0021).
  */
 function whole(
   res: http.IncomingMessage,
