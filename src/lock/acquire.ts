@@ -182,8 +182,13 @@ function announceWait(
   );
 }
 
-function formatSeconds(ms: number): string {
-  return ms < 10_000 ? `${(ms / 1000).toFixed(1)} s` : `${Math.round(ms / 1000)} s`;
+/**
+ * Seconds for a person: one decimal under 10 s, whole seconds from there. The choice is made on
+ * the rounded figure, so 9,960 ms reads "10 s", never "10.0 s".
+ */
+export function formatSeconds(ms: number): string {
+  const tenths = Math.round(ms / 100);
+  return tenths < 100 ? `${(tenths / 10).toFixed(1)} s` : `${Math.round(ms / 1000)} s`;
 }
 
 function waitError(
