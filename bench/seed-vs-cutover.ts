@@ -5,7 +5,7 @@
 // wall time and API requests per phase, and rollback time to effect.
 //
 //   node --import tsx bench/seed-vs-cutover.ts [--delays 0,500,2000] [--rollbacks N] [--json FILE]
-//                                              [--inherit-env]
+//                                              [--inherit-env] [--api-latency MS]
 //
 // --rollbacks N repeats rollback → activate N times (the rollback in effect is then the median of
 // N; each one is listed).
@@ -158,6 +158,13 @@ type PhaseRunner = (phase: Phase) => Promise<boolean>;
  * NODE_EXTRA_CA_CERTS there is read at every start of a Node process (BENCHMARKS.md).
  */
 let inheritEnv = false;
+
+/**
+ * `--api-latency MS`: both clusters' API servers answer as one a network away (the round trip,
+ * a connection's first request twice; `local up --api-latency-ms`). On loopback a tool pays for
+ * how many requests it makes; on a real cluster, for how many it makes one after the other.
+ */
+let apiLatencyMs = 0;
 function jobEnv(home: string): NodeJS.ProcessEnv {
   return inheritEnv ? process.env : { PATH: process.env.PATH, HOME: home };
 }
@@ -265,7 +272,12 @@ interface Side {
 async function startSide(tool: Tool, delayMs: number): Promise<Side> {
   let side: Side | undefined;
   const stateDir = await mkdtemp(join(tmpdir(), `bench-${tool}-`));
-  const cluster = await startLocalCluster({ stateDir, propagationDelayMs: delayMs, log: () => {} });
+  const cluster = await startLocalCluster({
+    stateDir,
+    propagationDelayMs: delayMs,
+    apiLatencyMs,
+    log: () => {},
+  });
   const stop = async () => {
     await side?.traffic?.stop();
     await cluster.stop();
@@ -409,7 +421,10 @@ function render(results: RunResult[]): string {
 
 /** Per delay: the two tools' rollback medians side by side, and cutover's over the seed's. */
 function ratios(results: RunResult[]): string {
-  const lines = ["\nrollback in effect, from each command's start (median ms): seed / cutover / ratio"];
+  const network = apiLatencyMs ? `, API server ${apiLatencyMs} ms away` : '';
+  const lines = [
+    `\nrollback in effect, from each command's start (median ms${network}): seed / cutover / ratio`,
+  ];
   for (const delayMs of [...new Set(results.map((r) => r.delayMs))]) {
     const of = (tool: string) =>
       results.find((r) => r.tool === tool && r.delayMs === delayMs)?.rollbackToEffectMs;
@@ -449,9 +464,12 @@ async function main(): Promise<void> {
       rollbacks: { type: 'string', default: '1' },
       json: { type: 'string' },
       'inherit-env': { type: 'boolean', default: false },
+      'api-latency': { type: 'string', default: '0' },
     },
   });
   inheritEnv = values['inherit-env']!;
+  apiLatencyMs = Number(values['api-latency']);
+  if (!(apiLatencyMs >= 0)) throw new Error('--api-latency takes a number of milliseconds ≥ 0');
   const delays = values.delays!.split(',').map(Number);
   const rollbacks = Number(values.rollbacks);
   if (!Number.isInteger(rollbacks) || rollbacks < 1) throw new Error('--rollbacks takes a whole number ≥ 1');

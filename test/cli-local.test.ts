@@ -82,4 +82,8 @@ test('local up rejects a bad port with exit code 2 and writes nothing', () => {
   assert.equal(res.status, 2);
   assert.match(res.stderr, /--api-port must be a port number/);
   assert.equal(existsSync(stateDir), false);
+  const latency = cutover('local', 'up', '--api-latency-ms=-5', '--state-dir', stateDir);
+  assert.equal(latency.status, 2);
+  assert.match(latency.stderr, /--api-latency-ms must be a number of milliseconds ≥ 0, got "-5"/);
+  assert.equal(existsSync(stateDir), false);
 });

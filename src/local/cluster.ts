@@ -28,6 +28,8 @@ export interface LocalClusterOptions {
   host?: string;
   /** How long the gateway takes to see a change of routes or endpoints (models Envoy's lag). */
   propagationDelayMs?: number;
+  /** A network's round trip in front of the API server (see ApiServerOptions.latencyMs). */
+  apiLatencyMs?: number;
   /** Start the embedded PostgreSQL; `false` skips it. Port as for apiPort. */
   database?: false | { port?: number };
   /** Start a real Prometheus (Debian's package) scraping the gateway. Port as for apiPort. */
@@ -73,7 +75,7 @@ export async function startLocalCluster(options: LocalClusterOptions): Promise<L
     // and the database address that apps were configured with stay valid.
     const last = await readPorts(stateDir);
     const api = await onPort(options.apiPort, last.api, (port) =>
-      startApiServer({ store, host, port, pods: runtime }),
+      startApiServer({ store, host, port, pods: runtime, latencyMs: options.apiLatencyMs }),
     );
     stops.push(() => api.close());
     // Containers get KUBERNETES_SERVICE_HOST/PORT, as in a real pod.

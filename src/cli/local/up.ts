@@ -67,6 +67,7 @@ async function runForeground(args: ParsedArgs, io: CliIo, stateDir: string): Pro
     apiPort: portFlag(args.values['api-port'], 'api-port'),
     gatewayPort: portFlag(args.values['gateway-port'], 'gateway-port'),
     propagationDelayMs: nonNegative(args.values['propagation-delay-ms'], 'propagation-delay-ms'),
+    apiLatencyMs: nonNegative(args.values['api-latency-ms'], 'api-latency-ms'),
     database: args.values['no-database']
       ? false
       : { port: portFlag(args.values['database-port'], 'database-port') },
@@ -116,7 +117,7 @@ async function runDetached(args: ParsedArgs, io: CliIo, stateDir: string): Promi
 const command: Command = {
   path: ['local', 'up'],
   usage:
-    '[--state-dir DIR] [--api-port N] [--gateway-port N] [--propagation-delay-ms MS] [--prometheus [--prometheus-port N]] [--detach]',
+    '[--state-dir DIR] [--api-port N] [--gateway-port N] [--propagation-delay-ms MS] [--api-latency-ms MS] [--prometheus [--prometheus-port N]] [--detach]',
   flags: {
     'state-dir': STATE_DIR_FLAG,
     'api-port': {
@@ -142,6 +143,13 @@ const command: Command = {
       type: 'string',
       value: 'MS',
       description: "how late the gateway applies a route change (Envoy's eventual consistency)",
+      defaultText: '0',
+    },
+    'api-latency-ms': {
+      type: 'string',
+      value: 'MS',
+      description:
+        "how late the API server answers each request, as one a network away (a connection's first: twice)",
       defaultText: '0',
     },
     prometheus: {
@@ -170,6 +178,7 @@ const command: Command = {
     for (const flag of ['api-port', 'gateway-port', 'database-port', 'prometheus-port'])
       portFlag(args.values[flag], flag);
     nonNegative(args.values['propagation-delay-ms'], 'propagation-delay-ms');
+    nonNegative(args.values['api-latency-ms'], 'api-latency-ms');
     const { mkdir } = await import('node:fs/promises');
     await mkdir(stateDir, { recursive: true });
     return args.values.detach ? runDetached(args, io, stateDir) : runForeground(args, io, stateDir);

@@ -29,6 +29,11 @@ export interface ApiServerOptions {
   pods?: PodSubresourceHandlers;
   /** How often watches with allowWatchBookmarks get a BOOKMARK (default 60 s, as the real server). */
   bookmarkIntervalMs?: number;
+  /**
+   * A network's round trip between clients and this server: each request is handled this many
+   * ms after it arrives, the first on a connection twice as late (its TCP handshake). Default 0.
+   */
+  latencyMs?: number;
 }
 
 export interface ApiServer {
@@ -59,6 +64,21 @@ function ensureNamespaces(store: ObjectStore): void {
   }
 }
 
+/**
+ * Runs each request's handler after the round trip of a network between client and server: on
+ * loopback a client pays for its number of requests in a row, not for its round trips, which on
+ * a real cluster cost 1-50 ms each. A connection's first request also pays for the handshake.
+ */
+function networkLatency(ms: number): (req: IncomingMessage, handle: () => unknown) => void {
+  if (ms <= 0) return (_req, handle) => void handle();
+  const connected = new WeakSet<object>();
+  return (req, handle) => {
+    const first = !connected.has(req.socket);
+    connected.add(req.socket);
+    setTimeout(handle, first ? 2 * ms : ms);
+  };
+}
+
 export async function startApiServer(options: ApiServerOptions): Promise<ApiServer> {
   const { store } = options;
   const host = options.host ?? '127.0.0.1';
@@ -76,18 +96,21 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
   let serverAddress = '';
   // Idle keep-alive connections stay open 90 s, as kube-apiserver's (secure_serving.go): with
   // Node's default 5 s, a client reusing a connection just as the server closes it meets a reset.
-  const server = createServer({ keepAliveTimeout: 90_000 }, (req, res) => {
-    // handleRequest answers every error with a Status; this only catches a failure to send one,
-    // which must cost that one connection and never the server.
-    handleRequest(ctx, req, res, serverAddress).catch((err: unknown) => {
-      process.emitWarning(
-        `API server: cannot answer ${req.method} ${req.url}: ${(err as Error).stack ?? String(err)}`,
-      );
-      res.destroy();
-    });
-  });
+  const later = networkLatency(options.latencyMs ?? 0);
+  const server = createServer({ keepAliveTimeout: 90_000 }, (req, res) =>
+    later(req, () =>
+      // handleRequest answers every error with a Status; this only catches a failure to send
+      // one, which must cost that one connection and never the server.
+      handleRequest(ctx, req, res, serverAddress).catch((err: unknown) => {
+        process.emitWarning(
+          `API server: cannot answer ${req.method} ${req.url}: ${(err as Error).stack ?? String(err)}`,
+        );
+        res.destroy();
+      }),
+    ),
+  );
   server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) =>
-    onUpgrade(ctx, req, socket, head),
+    later(req, () => onUpgrade(ctx, req, socket, head)),
   );
   // Errors on one client connection (a reset, a malformed request) concern that client only.
   server.on('clientError', (_err, socket: Duplex) => {
