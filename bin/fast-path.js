@@ -43,8 +43,10 @@ async function runBundled(name, argv) {
     .runInThisContext()
     .call(mod.exports, mod.exports, module_.createRequire(file), mod, file, dirname(file), importHook);
   const code = await mod.exports.main(argv);
-  // After the run, so that the functions it compiled on the way are in the cache too.
-  if (cacheFile && (!cachedData || script.cachedDataRejected))
+  // After the run, so that the functions it compiled on the way are in the cache too; and only
+  // after a run that went the whole way (exit 0): a refused or failed one compiled only part of
+  // the path, and its cache, written once, would leave every later rollback compiling the rest.
+  if (code === 0 && cacheFile && (!cachedData || script.cachedDataRejected))
     writeCache(cacheFile, script.createCachedData());
   return code;
 }

@@ -9,7 +9,7 @@ import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { demoConfig, REPO_ROOT, startHarness, type Harness } from './engine-harness.js';
 import { release } from '../src/engine/release.js';
 import { promote } from '../src/engine/promote.js';
@@ -58,6 +58,13 @@ test('rollback from the bundle switches back, and its compiled code is cached on
   // The cache of an older build goes when this build's is written.
   await mkdir(join(cacheHome, 'cutover', 'v8'), { recursive: true });
   await writeFile(join(cacheHome, 'cutover', 'v8', 'rollback-v0.0.0-x64-1-1.bin'), 'older build');
+  // A refused run compiled only part of the rollback's path: it writes no cache.
+  const refused = await bin(['rollback', '--release', 'r-not-live', '-f', h.configPath]);
+  assert.equal(refused.code, 3, refused.stderr);
+  assert.deepEqual(
+    (await cacheFiles()).map((f) => basename(f)),
+    ['rollback-v0.0.0-x64-1-1.bin'],
+  );
   const first = await bin(['rollback', '-f', h.configPath, '-o', 'json']);
   assert.equal(first.code, 0, first.stderr);
   const result = JSON.parse(first.stdout) as { operation: string; color: string; previousColor: string };
