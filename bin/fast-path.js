@@ -44,9 +44,11 @@ async function runBundled(name, argv) {
     .call(mod.exports, mod.exports, module_.createRequire(file), mod, file, dirname(file), importHook);
   const code = await mod.exports.main(argv);
   // After the run, so that the functions it compiled on the way are in the cache too; and only
-  // after a run that went the whole way (exit 0): a refused or failed one compiled only part of
-  // the path, and its cache, written once, would leave every later rollback compiling the rest.
-  if (code === 0 && cacheFile && (!cachedData || script.cachedDataRejected))
+  // after a run that went the whole way (exit 0, not a dry run): a refused, failed or planned
+  // one compiled only part of the path, and its cache, written once, would leave every later
+  // rollback compiling the rest.
+  const whole = code === 0 && !argv.includes('--dry-run');
+  if (whole && cacheFile && (!cachedData || script.cachedDataRejected))
     writeCache(cacheFile, script.createCachedData());
   return code;
 }
