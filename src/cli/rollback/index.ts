@@ -1,5 +1,7 @@
 // `cutover rollback`: all traffic back to the previous color, verified.
 import { rollback } from '../../engine/rollback.js';
-import { switchCommand } from '../switch-command.js';
+import { releaseCommand } from '../release-command.js';
+import { switchText } from '../switch-text.js';
 
-export default switchCommand('rollback', rollback);
+// The redactor's Secrets are read in the switch's first round trip (ADR 0020).
+export default releaseCommand('rollback', rollback, switchText, { secretsAlongside: true });

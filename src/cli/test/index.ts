@@ -1,9 +1,6 @@
 // `cutover test`: smoke tests against the color under test; records the verdict.
-import { MUTATING_EXIT_CODES } from '../command.js';
-import type { Command } from '../command.js';
 import { test, type TestResult } from '../../engine/test.js';
-import { withRequests, withSession } from '../engine-session.js';
-import { MUTATING_FLAGS, str, RELEASE_FLAG } from '../global-flags.js';
+import { releaseCommand } from '../release-command.js';
 import { stepsText } from '../steps-text.js';
 
 export function testText(r: TestResult): string {
@@ -24,20 +21,4 @@ export function testText(r: TestResult): string {
   );
 }
 
-const command: Command = {
-  path: ['test'],
-  usage: '[--release ID] [--dry-run] [--no-wait]',
-  flags: {
-    ...MUTATING_FLAGS,
-    release: RELEASE_FLAG,
-  },
-  exitCodes: MUTATING_EXIT_CODES,
-  async run(args, io) {
-    return withSession(args, io, async ({ ctx, options, out, kube }) => {
-      const result = await test(ctx, { release: str(args, 'release'), noWait: options.noWait });
-      out.result(withRequests(result, kube), testText);
-      return 0;
-    });
-  },
-};
-export default command;
+export default releaseCommand('test', test, testText);
