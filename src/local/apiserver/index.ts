@@ -65,9 +65,10 @@ function ensureNamespaces(store: ObjectStore): void {
 }
 
 /**
- * Runs each request's handler after the round trip of a network between client and server: on
- * loopback a client pays for its number of requests in a row, not for its round trips, which on
- * a real cluster cost 1-50 ms each. A connection's first request also pays for the handshake.
+ * Runs each request's handler after the round trip of a network between client and server. On
+ * loopback a round trip costs nothing, so requests made one after the other cost no more than
+ * the same requests side by side; to a real cluster each round trip costs 1-50 ms. A
+ * connection's first request also pays for the TCP handshake.
  */
 function networkLatency(ms: number): (req: IncomingMessage, handle: () => unknown) => void {
   if (ms <= 0) return (_req, handle) => void handle();
