@@ -2,7 +2,10 @@
 // deploy → test → activate → rollback → activate → decommission — on the embedded local cluster,
 // under the same continuous traffic and the same propagation delay, and prints for each:
 // failed plain requests, plain requests that reached the color under test before activation,
-// wall time and API requests per phase, and rollback time to effect.
+// wall time and API requests per phase, when the phase's route writes were committed (a watch
+// on VirtualServices and DestinationRules, as a controller sees them), and rollback time to
+// effect: with both, a rollback's time splits into the command's way to its write and the
+// gateway's to the users.
 //
 //   node --import tsx bench/seed-vs-cutover.ts [--delays 0,500,2000] [--rollbacks N] [--json FILE]
 //                                              [--inherit-env] [--api-latency MS]
@@ -27,6 +30,7 @@ import { startTraffic, isFailure, type Traffic, type TrafficSample } from '../sr
 import { createColorSecrets, registerDemoImages, writeDemoConfig } from '../src/demo/setup.js';
 import { cliStepRunner } from '../src/demo/steps.js';
 import { packageRoot } from '../src/package-root.js';
+import { connect } from '../src/kube/index.js';
 import { seedJobScript, type SeedJob } from '../examples/seed-pipeline/jobs.js';
 
 interface PhaseResult {
@@ -38,6 +42,8 @@ interface PhaseResult {
   plainLeaks: number;
   /** activate / rollback: from the phase's start until plain users are all on the new version */
   toEffectMs?: number | null;
+  /** From the phase's start until the route objects' first and last change of the phase was committed. */
+  routeWrittenMs?: [number, number];
   ok: boolean;
 }
 
@@ -52,6 +58,8 @@ interface RunResult {
   /** The median of the rollbacks' times to effect (null if any did not take effect in 15 s). */
   rollbackToEffectMs: number | null;
   rollbacksToEffectMs: Array<number | null>;
+  /** The rollbacks' first and last route write, medians (ms from each command's start). */
+  rollbackRouteWrittenMs: [number, number] | null;
 }
 
 type Phase = 'deploy' | 'test' | 'activate' | 'rollback' | 'activate again' | 'decommission';
@@ -265,7 +273,30 @@ interface Side {
   traffic: Traffic | undefined;
   run: PhaseRunner;
   phases: PhaseResult[];
+  /** When each change of a VirtualService or DestinationRule reached this process (performance.now()). */
+  routeWrites: number[];
   stop(): Promise<void>;
+}
+
+/**
+ * Watches the cluster's VirtualServices and DestinationRules, as a controller would, and stamps
+ * each change as it arrives: the moment a tool's route write was committed, give or take the
+ * event's trip through this process (which also runs the API server).
+ */
+function watchRoutes(cluster: LocalCluster): { writes: number[]; stop(): void } {
+  const client = connect({ kubeconfig: cluster.kubeconfigPath, env: {} });
+  const abort = new AbortController();
+  const writes: number[] = [];
+  for (const kind of ['VirtualService', 'DestinationRule']) {
+    void (async () => {
+      for await (const event of client.watch('networking.istio.io/v1', kind, {
+        namespace: '',
+        signal: abort.signal,
+      }))
+        if (event.type !== 'BOOKMARK') writes.push(performance.now());
+    })().catch((err: Error) => process.stderr.write(`route watch ended: ${err.message}\n`));
+  }
+  return { writes, stop: () => abort.abort() };
 }
 
 /** A fresh local cluster for `tool`, its first release (v1) served, traffic running. */
@@ -278,7 +309,9 @@ async function startSide(tool: Tool, delayMs: number): Promise<Side> {
     apiLatencyMs,
     log: () => {},
   });
+  const routes = watchRoutes(cluster);
   const stop = async () => {
+    routes.stop();
     await side?.traffic?.stop();
     await cluster.stop();
     await rm(stateDir, { recursive: true, force: true });
@@ -293,7 +326,16 @@ async function startSide(tool: Tool, delayMs: number): Promise<Side> {
     // The setup's routes may not have reached the gateway yet (the seed's jobs return right
     // after `kubectl apply`): measuring starts once users are served v1.
     await waitUntilServed(cluster.gatewayUrl, 'v1');
-    side = { tool, delayMs, cluster, traffic: undefined, run: runner.run, phases: [], stop };
+    side = {
+      tool,
+      delayMs,
+      cluster,
+      traffic: undefined,
+      run: runner.run,
+      phases: [],
+      routeWrites: routes.writes,
+      stop,
+    };
     return side;
   } catch (err) {
     await stop();
@@ -355,12 +397,20 @@ async function measureUnderTraffic(
   // A person clicks the next button only once the switch shows: both tools get the same wait.
   const version = TARGET[phase];
   if (version) result.toEffectMs = await waitForEffect(traffic, t0, version);
+  const start = t0 + traffic.startedAt;
+  const end = t1 + traffic.startedAt;
+  const writes = side.routeWrites.filter((at) => at >= start && at <= end);
+  if (writes.length)
+    result.routeWrittenMs = [writes[0]! - start, writes.at(-1)! - start].map(Math.round) as [number, number];
 }
 
 function resultOf(side: Side): RunResult {
   const { tool, delayMs, phases } = side;
   const rollbacksToEffectMs = phases.filter((p) => p.phase === 'rollback').map((p) => p.toEffectMs ?? null);
   const all = rollbacksToEffectMs.filter((ms): ms is number => ms !== null);
+  const written = phases
+    .filter((p) => p.phase === 'rollback' && p.routeWrittenMs)
+    .map((p) => p.routeWrittenMs!);
   return {
     tool,
     delayMs,
@@ -369,6 +419,9 @@ function resultOf(side: Side): RunResult {
     plainLeaks: phases.reduce((n, p) => n + p.plainLeaks, 0),
     rollbackToEffectMs: all.length === rollbacksToEffectMs.length ? median(all) : null,
     rollbacksToEffectMs,
+    rollbackRouteWrittenMs: written.length
+      ? [median(written.map((w) => w[0])), median(written.map((w) => w[1]))]
+      : null,
   };
 }
 
@@ -401,18 +454,26 @@ async function runDelay(delayMs: number, rollbacks: number): Promise<RunResult[]
   }
 }
 
+/** "117" for one write, "111–117" from a first to a last. */
+function span([first, last]: [number, number]): string {
+  return first === last ? `${first}` : `${first}–${last}`;
+}
+
 function render(results: RunResult[]): string {
   const lines: string[] = [];
   for (const r of results) {
     lines.push(
       `\n${r.tool} @ ${r.delayMs} ms propagation: ${r.plainFailures} failed plain requests, ${r.plainLeaks} leaked to the color under test, rollback effective after ${r.rollbackToEffectMs ?? '—'} ms${r.rollbacksToEffectMs.length > 1 ? ` (median of ${r.rollbacksToEffectMs.map((ms) => ms ?? '—').join(', ')})` : ''}`,
     );
-    lines.push('  phase            ok   wall ms  API req  plain req  failed  leaked  in effect after');
+    lines.push(
+      '  phase            ok   wall ms  API req  plain req  failed  leaked  routes written  in effect after',
+    );
     for (const p of r.phases) {
       const effect =
         p.toEffectMs === undefined ? '' : p.toEffectMs === null ? 'not within 15 s' : `${p.toEffectMs} ms`;
+      const written = p.routeWrittenMs ? `${span(p.routeWrittenMs)} ms` : '';
       lines.push(
-        `  ${p.phase.padEnd(16)} ${p.ok ? 'yes' : 'NO '}  ${String(p.ms).padStart(7)}  ${String(p.apiRequests).padStart(7)}  ${String(p.plainRequests).padStart(9)}  ${String(p.plainFailures).padStart(6)}  ${String(p.plainLeaks).padStart(6)}  ${effect}`,
+        `  ${p.phase.padEnd(16)} ${p.ok ? 'yes' : 'NO '}  ${String(p.ms).padStart(7)}  ${String(p.apiRequests).padStart(7)}  ${String(p.plainRequests).padStart(9)}  ${String(p.plainFailures).padStart(6)}  ${String(p.plainLeaks).padStart(6)}  ${written.padStart(14)}  ${effect}`,
       );
     }
   }
@@ -433,6 +494,13 @@ function ratios(results: RunResult[]): string {
     const ratio = seed && cutover ? (cutover / seed).toFixed(2) : '—';
     lines.push(
       `  @ ${String(delayMs).padStart(4)} ms: ${seed ?? '—'} / ${cutover ?? '—'} / ${ratio}${paired(results, delayMs)}`,
+    );
+    const written = (tool: string) => {
+      const w = results.find((r) => r.tool === tool && r.delayMs === delayMs)?.rollbackRouteWrittenMs;
+      return w ? span(w) : '—';
+    };
+    lines.push(
+      `           routes written after (median ms): seed ${written('seed')}, cutover ${written('cutover')}`,
     );
   }
   return lines.join('\n');
