@@ -13,6 +13,10 @@
 // ratio of this checkout's figure to the first other one's.
 // BENCH_CPU_PROF=DIR writes a V8 CPU profile of each run there (BENCH_CPU_PROF_INTERVAL_US sets
 // its sampling interval; V8's default is 1000 µs).
+// BENCH_MARKS=1 also stamps the start inside the process (bench/child-marks.cjs, preloaded): when
+// the process began after the spawn, when Node had started (the first line of JavaScript outside
+// Node), and when cutover created its first request; the proxy's "first" is when that request
+// reached the API server. The preload itself costs a few tenths of a millisecond.
 import { spawn } from 'node:child_process';
 import { createServer, request, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -24,7 +28,33 @@ import { release } from '../src/engine/release.js';
 import { promote } from '../src/engine/promote.js';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 7);
-const ROWS = ['first', 'lock', 'read', 'write', 'exit'] as const;
+const MARKS = process.env.BENCH_MARKS === '1';
+const ROWS = [
+  ...(MARKS ? (['process', 'node', 'request'] as const) : []),
+  'first',
+  'lock',
+  'read',
+  'write',
+  'exit',
+] as const;
+type Row = (typeof ROWS)[number];
+
+/** What bench/child-marks.cjs wrote: the process's time origin (epoch ms), then ms since it. */
+interface ChildMarks {
+  origin: number;
+  preload: number;
+  firstRequest?: number;
+}
+
+/** The child's own stamps, as ms since the spawn (at `spawnedAt`, epoch ms). */
+function childFigures(m: ChildMarks, spawnedAt: number): Partial<Record<Row, number>> {
+  const started = m.origin - spawnedAt;
+  return {
+    process: started,
+    node: started + m.preload,
+    request: m.firstRequest === undefined ? NaN : started + m.firstRequest,
+  };
+}
 
 interface Stamp {
   ms: number;
@@ -37,7 +67,10 @@ function median(xs: number[]): number {
 }
 
 /** The figures of one run, from the proxy's stamps. */
-function figures(stamps: Stamp[], exitMs: number): Record<(typeof ROWS)[number], number> {
+function figures(
+  stamps: Stamp[],
+  exitMs: number,
+): Record<'first' | 'lock' | 'read' | 'write' | 'exit', number> {
   const writeAt = stamps.findIndex((s) => /^(PUT|PATCH) .*virtualservices/.test(s.what));
   if (writeAt < 0) throw new Error('the rollback wrote no route');
   const before = stamps.slice(0, writeAt);
@@ -88,7 +121,15 @@ async function main() {
       for (const [c, checkout] of checkouts.entries()) {
         // Alternate: rollback (v2 → v1), then promote back in-process (not measured).
         stamps.length = 0;
+        const marksFile = join(h.dir, `marks-${i}-${c}.json`);
+        const marksEnv = MARKS
+          ? {
+              NODE_OPTIONS: `--require ${join(REPO_ROOT, 'bench', 'child-marks.cjs')}`,
+              BENCH_MARKS_FILE: marksFile,
+            }
+          : {};
         t0 = performance.now();
+        const spawnedAt = performance.timeOrigin + t0;
         const code = await new Promise<number>((resolve, reject) => {
           const dir = process.env.BENCH_CPU_PROF;
           const interval = process.env.BENCH_CPU_PROF_INTERVAL_US;
@@ -101,7 +142,12 @@ async function main() {
             // A cache folder per checkout: each keeps one code cache per bundle and removes the
             // others', so a shared one would make every alternating run start cold.
             {
-              env: { ...h.env, KUBECONFIG: kubeconfig, XDG_CACHE_HOME: join(h.dir, `cache-${c}`) },
+              env: {
+                ...h.env,
+                ...marksEnv,
+                KUBECONFIG: kubeconfig,
+                XDG_CACHE_HOME: join(h.dir, `cache-${c}`),
+              },
               stdio: ['ignore', 'ignore', 'ignore'],
             },
           );
@@ -110,8 +156,13 @@ async function main() {
         });
         const exitMs = performance.now() - t0;
         if (code !== 0) throw new Error(`cutover rollback (${checkout.name}) exited ${code}`);
-        const f = figures(stamps, exitMs);
-        for (const k of ROWS) rows[c]![k]!.push(f[k]);
+        const f: Partial<Record<Row, number>> = {
+          ...figures(stamps, exitMs),
+          ...(MARKS
+            ? childFigures(JSON.parse(await readFile(marksFile, 'utf8')) as ChildMarks, spawnedAt)
+            : {}),
+        };
+        for (const k of ROWS) rows[c]![k]!.push(f[k] ?? NaN);
         if (i === 0) {
           console.log(`${checkout.name}, first run:`);
           for (const s of stamps) console.log(`  ${s.ms.toFixed(0).padStart(5)} ms  ${s.what}`);
@@ -121,12 +172,12 @@ async function main() {
     }
     console.log(`\ncutover rollback, medians of ${RUNS} (ms since spawn, 0 ms propagation):`);
     console.log(
-      `  ${'step'.padEnd(6)} ${checkouts.map((c) => c.name.padStart(14)).join(' ')}${checkouts.length > 1 ? '   ratio' : ''}`,
+      `  ${'step'.padEnd(8)} ${checkouts.map((c) => c.name.padStart(14)).join(' ')}${checkouts.length > 1 ? '   ratio' : ''}`,
     );
     for (const k of ROWS) {
       const m = rows.map((r) => Math.round(median(r[k]!)));
       const ratio = m.length > 1 ? `   ${(m[0]! / m[1]!).toFixed(2)}` : '';
-      console.log(`  ${k.padEnd(6)} ${m.map((x) => String(x).padStart(14)).join(' ')}${ratio}`);
+      console.log(`  ${k.padEnd(8)} ${m.map((x) => String(x).padStart(14)).join(' ')}${ratio}`);
     }
   } finally {
     proxy.close();
