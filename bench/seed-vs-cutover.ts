@@ -8,7 +8,7 @@
 // gateway's to the users.
 //
 //   node --import tsx bench/seed-vs-cutover.ts [--delays 0,500,2000] [--rollbacks N] [--json FILE]
-//                                              [--inherit-env] [--api-latency MS]
+//                                              [--inherit-env] [--api-latency MS] [--marks]
 //
 // --rollbacks N repeats rollback → activate N times (the rollback in effect is then the median of
 // N; each one is listed).
@@ -20,7 +20,7 @@
 // rollbacks meet the same machine within a second of each other, where runs one after the other
 // met it minutes apart and one run's ratio moved by ±10 %.
 import { spawn } from 'node:child_process';
-import { cp, mkdtemp, rm, symlink, mkdir, writeFile } from 'node:fs/promises';
+import { cp, mkdtemp, rm, symlink, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { execFileSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -44,6 +44,8 @@ interface PhaseResult {
   toEffectMs?: number | null;
   /** From the phase's start until the route objects' first and last change of the phase was committed. */
   routeWrittenMs?: [number, number];
+  /** --marks, cutover's phases: its process's own stamps, ms from the phase's start. */
+  start?: StartMarks;
   ok: boolean;
 }
 
@@ -60,6 +62,15 @@ interface RunResult {
   rollbacksToEffectMs: Array<number | null>;
   /** The rollbacks' first and last route write, medians (ms from each command's start). */
   rollbackRouteWrittenMs: [number, number] | null;
+  /** --marks: the medians of the rollbacks' start marks (cutover only). */
+  rollbackStart: StartMarks | null;
+}
+
+/** When the process began, when Node had started, when the first API request was made. */
+interface StartMarks {
+  process: number;
+  node: number;
+  request: number;
 }
 
 type Phase = 'deploy' | 'test' | 'activate' | 'rollback' | 'activate again' | 'decommission';
@@ -159,6 +170,14 @@ function bash(script: string, cwd: string, env: NodeJS.ProcessEnv): Promise<numb
 
 type PhaseRunner = (phase: Phase) => Promise<boolean>;
 
+/** A tool's pipeline on one cluster: its first release, then one phase at a time. */
+interface Runner {
+  setup: () => Promise<void>;
+  run: PhaseRunner;
+  /** --marks, cutover: the file its processes append their stamps to. */
+  marksFile?: string;
+}
+
 /**
  * What a pipeline job gives either tool: a PATH, a HOME of its own, and nothing of the
  * environment this bench runs in (the seed's jobs add the article's variables, cutover's KUBECONFIG
@@ -173,14 +192,19 @@ let inheritEnv = false;
  * how many requests it makes; on a real cluster, for how many it makes one after the other.
  */
 let apiLatencyMs = 0;
+/**
+ * `--marks`: cutover's commands run with bench/child-marks.cjs preloaded (as
+ * bench/rollback-breakdown.ts's BENCH_MARKS=1), so that each phase also says, from the process's
+ * own clock, when it began, when Node had started and when cutover made its first request: the
+ * start-up part of a rollback under this bench's load.
+ */
+let marks = false;
+
 function jobEnv(home: string): NodeJS.ProcessEnv {
   return inheritEnv ? process.env : { PATH: process.env.PATH, HOME: home };
 }
 
-async function seedRunner(
-  cluster: LocalCluster,
-  workDir: string,
-): Promise<{ setup: () => Promise<void>; run: PhaseRunner }> {
+async function seedRunner(cluster: LocalCluster, workDir: string): Promise<Runner> {
   await cp(join(packageRoot(), 'examples', 'seed-manifests'), join(workDir, 'manifests'), {
     recursive: true,
   });
@@ -231,20 +255,24 @@ async function seedRunner(
   };
 }
 
-async function cutoverRunner(
-  cluster: LocalCluster,
-  workDir: string,
-): Promise<{ setup: () => Promise<void>; run: PhaseRunner }> {
+async function cutoverRunner(cluster: LocalCluster, workDir: string): Promise<Runner> {
   await createColorSecrets(cluster, 'default');
   // drainSeconds 0: the bench measures the tools' mechanics, not a waiting period; cutover still
   // refuses to decommission while the old color gets traffic.
   const configFile = await writeDemoConfig(workDir, 0);
+  const marksFile = join(workDir, 'marks.jsonl');
   const run = cliStepRunner({
     kubeconfig: cluster.kubeconfigPath,
     configFile,
     log: process.stderr,
     signal: new AbortController().signal,
-    env: jobEnv(workDir),
+    env: marks
+      ? {
+          ...jobEnv(workDir),
+          NODE_OPTIONS: `--require ${join(packageRoot(), 'bench', 'child-marks.cjs')}`,
+          BENCH_MARKS_FILE: marksFile,
+        }
+      : jobEnv(workDir),
   });
   const ok = async (args: string[]) => (await run(args)).exitCode === 0;
   const runners: Record<Phase, () => Promise<boolean>> = {
@@ -261,6 +289,24 @@ async function cutoverRunner(
         throw new Error('cutover: the first release of v1 failed');
     },
     run: (phase) => runners[phase](),
+    ...(marks ? { marksFile } : {}),
+  };
+}
+
+/** The lines bench/child-marks.cjs wrote so far (one per process that exited). */
+async function readMarks(file: string): Promise<string[]> {
+  const text = await readFile(file, 'utf8').catch(() => '');
+  return text.split('\n').filter(Boolean);
+}
+
+/** The stamps of the one process a phase ran, as ms since the phase began (`startedAt`, epoch ms). */
+function startMarks(line: string, startedAt: number): StartMarks {
+  const m = JSON.parse(line) as { origin: number; preload: number; firstRequest?: number };
+  const began = m.origin - startedAt;
+  return {
+    process: Math.round(began),
+    node: Math.round(began + m.preload),
+    request: Math.round(began + (m.firstRequest ?? NaN)),
   };
 }
 
@@ -273,6 +319,8 @@ interface Side {
   traffic: Traffic | undefined;
   run: PhaseRunner;
   phases: PhaseResult[];
+  /** --marks: where cutover's processes leave their stamps. */
+  marksFile?: string;
   /** When each change of a VirtualService or DestinationRule reached this process (performance.now()). */
   routeWrites: number[];
   stop(): Promise<void>;
@@ -333,6 +381,7 @@ async function startSide(tool: Tool, delayMs: number): Promise<Side> {
       traffic: undefined,
       run: runner.run,
       phases: [],
+      marksFile: runner.marksFile,
       routeWrites: routes.writes,
       stop,
     };
@@ -379,6 +428,7 @@ async function measureUnderTraffic(
 ): Promise<void> {
   const { cluster } = side;
   const api0 = totalRequests(cluster);
+  const marked = side.marksFile ? (await readMarks(side.marksFile)).length : 0;
   const t0 = performance.now() - traffic.startedAt;
   const ok = await action();
   const t1 = performance.now() - traffic.startedAt;
@@ -402,15 +452,17 @@ async function measureUnderTraffic(
   const writes = side.routeWrites.filter((at) => at >= start && at <= end);
   if (writes.length)
     result.routeWrittenMs = [writes[0]! - start, writes.at(-1)! - start].map(Math.round) as [number, number];
+  const line = side.marksFile ? (await readMarks(side.marksFile))[marked] : undefined;
+  if (line) result.start = startMarks(line, performance.timeOrigin + start);
 }
 
 function resultOf(side: Side): RunResult {
   const { tool, delayMs, phases } = side;
   const rollbacksToEffectMs = phases.filter((p) => p.phase === 'rollback').map((p) => p.toEffectMs ?? null);
   const all = rollbacksToEffectMs.filter((ms): ms is number => ms !== null);
-  const written = phases
-    .filter((p) => p.phase === 'rollback' && p.routeWrittenMs)
-    .map((p) => p.routeWrittenMs!);
+  const rollbacks = phases.filter((p) => p.phase === 'rollback');
+  const written = rollbacks.filter((p) => p.routeWrittenMs).map((p) => p.routeWrittenMs!);
+  const starts = rollbacks.filter((p) => p.start).map((p) => p.start!);
   return {
     tool,
     delayMs,
@@ -421,6 +473,13 @@ function resultOf(side: Side): RunResult {
     rollbacksToEffectMs,
     rollbackRouteWrittenMs: written.length
       ? [median(written.map((w) => w[0])), median(written.map((w) => w[1]))]
+      : null,
+    rollbackStart: starts.length
+      ? {
+          process: median(starts.map((m) => m.process)),
+          node: median(starts.map((m) => m.node)),
+          request: median(starts.map((m) => m.request)),
+        }
       : null,
   };
 }
@@ -502,6 +561,11 @@ function ratios(results: RunResult[]): string {
     lines.push(
       `           routes written after (median ms): seed ${written('seed')}, cutover ${written('cutover')}`,
     );
+    const start = results.find((r) => r.tool === 'cutover' && r.delayMs === delayMs)?.rollbackStart;
+    if (start)
+      lines.push(
+        `           cutover's start (median ms): process ${start.process}, Node started ${start.node}, first request ${start.request}`,
+      );
   }
   return lines.join('\n');
 }
@@ -533,8 +597,10 @@ async function main(): Promise<void> {
       json: { type: 'string' },
       'inherit-env': { type: 'boolean', default: false },
       'api-latency': { type: 'string', default: '0' },
+      marks: { type: 'boolean', default: false },
     },
   });
+  marks = values.marks!;
   inheritEnv = values['inherit-env']!;
   apiLatencyMs = Number(values['api-latency']);
   if (!(apiLatencyMs >= 0)) throw new Error('--api-latency takes a number of milliseconds ≥ 0');
