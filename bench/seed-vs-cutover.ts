@@ -561,6 +561,15 @@ function ratios(results: RunResult[]): string {
     lines.push(
       `           routes written after (median ms): seed ${written('seed')}, cutover ${written('cutover')}`,
     );
+    const promoted = (tool: string) => {
+      const phases = results.find((r) => r.tool === tool && r.delayMs === delayMs)?.phases ?? [];
+      const ms = phases.filter((p) => p.phase === 'activate again').map((p) => p.toEffectMs);
+      return ms.length && ms.every((m) => typeof m === 'number') ? median(ms as number[]) : undefined;
+    };
+    const [seedUp, cutoverUp] = [promoted('seed'), promoted('cutover')];
+    lines.push(
+      `           the activations after them (cutover: promote), in effect after (median ms): seed ${seedUp ?? '—'}, cutover ${cutoverUp ?? '—'}${seedUp && cutoverUp ? ` (${(cutoverUp / seedUp).toFixed(2)})` : ''}`,
+    );
     const start = results.find((r) => r.tool === 'cutover' && r.delayMs === delayMs)?.rollbackStart;
     if (start)
       lines.push(

@@ -91,10 +91,12 @@ async function bundleCli() {
   });
 }
 
-// `cutover rollback` starts from one CommonJS file of its own (bin/fast-path.js,
-// docs/adr/0016-fast-rollback.md): nothing to resolve, one compile that V8 can cache between runs
-// (Node 20 only caches CommonJS scripts compiled through vm.Script; Node >= 22 caches either).
-// Its help goes to main.js, which stays a separate file. `import.meta.url` becomes the bundle's
+// `cutover rollback` and `cutover promote` each start from one CommonJS file of their own
+// (bin/fast-path.js, docs/adr/0016-fast-rollback.md, docs/adr/0023-promote-on-its-own-path.md):
+// nothing to resolve, one compile that V8 can cache between runs (Node 20 only caches CommonJS
+// scripts compiled through vm.Script; Node >= 22 caches either). Two bundles, not one: each
+// command's cache then holds what that command compiled. Help goes to main.js, which stays a
+// separate file. `import.meta.url` becomes the bundle's
 // own URL (the package root is found from there, and re2js through createRequire).
 const mainStaysApart = {
   name: 'main-stays-apart',
@@ -113,10 +115,13 @@ const IMPORT_HOOK = [
   "var __cutoverImport = (s) => typeof __cutoverImportHook === 'function' ? __cutoverImportHook(s) : import(s);",
 ].join('\n');
 
-async function bundleRollback() {
+/** The commands bin/cutover.js starts from their own bundle (its OWN_PATH list names the same). */
+const OWN_PATH_COMMANDS = ['rollback', 'promote'];
+
+async function bundleOwnPaths() {
   const out = await build({
     absWorkingDir: root,
-    entryPoints: { 'rollback-main': 'src/cli/rollback-main.ts' },
+    entryPoints: OWN_PATH_COMMANDS.map((name) => ({ in: `src/cli/${name}-main.ts`, out: `${name}-main` })),
     outdir: 'dist/src/cli',
     outExtension: { '.js': '.cjs' },
     bundle: true,
@@ -139,7 +144,7 @@ async function bundleRollback() {
     let text = file.text;
     if (file.path.endsWith('.cjs')) {
       const imports = text.match(/\bimport\((["'][^"'\n]+["'])\)/g) ?? [];
-      if (imports.length === 0) throw new Error('rollback bundle: expected its dynamic imports to hook');
+      if (imports.length === 0) throw new Error(`${file.path}: expected its dynamic imports to hook`);
       // Same lines, so the source map still points right (columns shift on those lines only).
       text = text.replace(/\bimport\((["'][^"'\n]+["'])\)/g, '__cutoverImport($1)');
     }
@@ -171,7 +176,7 @@ try {
   await step('compiled with tsc', compile);
   await step('compiled the dashboard page', compilePage);
   await step('bundled the CLI with esbuild', bundleCli);
-  await step('bundled the rollback path into one file', bundleRollback);
+  await step('bundled the rollback and promote paths, one file each', bundleOwnPaths);
   await step('wrote the compiled demo app package.json', demoAppPackage);
 } catch (err) {
   console.error(err instanceof Error ? err.message : err);

@@ -1,6 +1,6 @@
 // A command's words after its name → its flags and arguments, with every mistake an InputError
 // that names the flag and the fix (exit 2). Apart from main.ts so that a command started on its
-// own path (rollback-main.ts) parses exactly as main does without loading the registry.
+// own path (own-path.ts) parses exactly as main does without loading the registry.
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import type { Command, ParsedArgs } from './command.js';
 import { InputError } from '../errors.js';

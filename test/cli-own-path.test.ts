@@ -1,8 +1,9 @@
-// `cutover rollback` through the built entry point (bin/cutover.js) starts from its own one-file
-// bundle with V8's compiled code cached in the user's cache folder (bin/fast-path.js,
-// docs/adr/0016-fast-rollback.md). Here, against the local cluster: it rolls back as main.ts
-// would, writes the cache once and reuses it, refuses and rejects input with main's exit codes
-// and words, and leaves --help to main. Needs the build (`npm run build`; `npm test` builds).
+// `cutover rollback` and `cutover promote` through the built entry point (bin/cutover.js) start
+// from their own one-file bundles with V8's compiled code cached in the user's cache folder
+// (bin/fast-path.js, docs/adr/0016-fast-rollback.md, docs/adr/0023-promote-on-its-own-path.md).
+// Here, against the local cluster: they switch as main.ts would, each writes its own cache once
+// and reuses it, they refuse and reject input with main's exit codes and words, and leave --help
+// to main. Needs the build (`npm run build`; `npm test` builds).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
@@ -13,16 +14,18 @@ import { basename, join } from 'node:path';
 import { demoConfig, REPO_ROOT, startHarness, type Harness } from './engine-harness.js';
 import { release } from '../src/engine/release.js';
 import { promote } from '../src/engine/promote.js';
+import { rollback } from '../src/engine/rollback.js';
 
 let h: Harness;
 let cacheHome: string;
 let v2: string;
 
 before(async () => {
-  assert.ok(
-    existsSync(join(REPO_ROOT, 'dist', 'src', 'cli', 'rollback-main.cjs')),
-    'the build wrote dist/src/cli/rollback-main.cjs (run `npm run build`)',
-  );
+  for (const name of ['rollback', 'promote'])
+    assert.ok(
+      existsSync(join(REPO_ROOT, 'dist', 'src', 'cli', `${name}-main.cjs`)),
+      `the build wrote dist/src/cli/${name}-main.cjs (run \`npm run build\`)`,
+    );
   h = await startHarness({ propagationDelayMs: 0 });
   await h.writeConfig(demoConfig(h, { smokeTests: [], hooks: {}, leaseDurationSeconds: 15 }));
   cacheHome = await mkdtemp(join(tmpdir(), 'cutover-cache-'));
@@ -100,4 +103,34 @@ test('the bundle refuses and rejects with main.ts’s exit codes and words; --he
     help.stdout,
     /^cutover rollback — send all traffic back to the previous color and verify it\n\nUsage: cutover rollback /,
   );
+});
+
+test('promote from its own bundle switches to the tested release and keeps a cache of its own', async () => {
+  // Where the first test left it: v1 live on blue after a rollback, v2 tested on green.
+  const rollbackCache = (await cacheFiles()).filter((f) => basename(f).startsWith('rollback-'));
+  assert.equal(rollbackCache.length, 1, 'the rollback test ran first and cached its bundle');
+  const stale = await bin(['promote', '--release', 'r-not-deployed', '-f', h.configPath]);
+  assert.equal(stale.code, 3, stale.stderr);
+  const first = await bin(['promote', '--release', v2, '-f', h.configPath, '-o', 'json']);
+  assert.equal(first.code, 0, first.stderr);
+  const result = JSON.parse(first.stdout) as { operation: string; color: string; release: string };
+  assert.deepEqual([result.operation, result.color, result.release], ['promote', 'green', v2]);
+  const promoteCache = (await cacheFiles()).filter((f) => basename(f).startsWith('promote-'));
+  assert.equal(promoteCache.length, 1, (await cacheFiles()).join(', '));
+  assert.deepEqual(
+    (await cacheFiles()).filter((f) => basename(f).startsWith('rollback-')),
+    rollbackCache,
+    "promote's cache leaves the rollback's alone",
+  );
+  const written = (await stat(promoteCache[0]!)).mtimeMs;
+
+  await rollback(await h.context(), {});
+  const again = await bin(['promote', '--release', v2, '-f', h.configPath, '-o', 'json']);
+  assert.equal(again.code, 0, again.stderr);
+  assert.equal((JSON.parse(again.stdout) as { color: string }).color, 'green');
+  assert.equal((await stat(promoteCache[0]!)).mtimeMs, written, 'V8 accepted the cache: not written again');
+
+  const help = await bin(['promote', '--help']);
+  assert.equal(help.code, 0);
+  assert.match(help.stdout, /^cutover promote — send all traffic to the tested color/);
 });
