@@ -13,12 +13,15 @@
 // ratio of this checkout's figure to the first other one's.
 // BENCH_CPU_PROF=DIR writes a V8 CPU profile of each run there (BENCH_CPU_PROF_INTERVAL_US sets
 // its sampling interval; V8's default is 1000 µs).
+// BENCH_API_LATENCY_MS=MS puts the API server MS away (`local up --api-latency-ms`: every request
+// answered MS late, a connection's first 2 × MS), where each round and each new connection costs.
+// The first run's listing names each request's connection (#1, #2, …); "conns" counts them.
 // BENCH_MARKS=1 also stamps the start inside the process (bench/child-marks.cjs, preloaded): when
 // the process began after the spawn, when Node had started (the first line of JavaScript outside
 // Node), and when cutover created its first request; the proxy's "first" is when that request
 // reached the API server. The preload itself costs a few tenths of a millisecond.
 import { spawn } from 'node:child_process';
-import { createServer, request, type IncomingMessage, type ServerResponse } from 'node:http';
+import { Agent, createServer, request, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -36,6 +39,7 @@ const ROWS = [
   'read',
   'write',
   'exit',
+  'conns',
 ] as const;
 type Row = (typeof ROWS)[number];
 
@@ -59,6 +63,8 @@ function childFigures(m: ChildMarks, spawnedAt: number): Partial<Record<Row, num
 interface Stamp {
   ms: number;
   what: string;
+  /** Which of the proxy's client connections it came on, numbered as they open. */
+  connection: number;
 }
 
 function median(xs: number[]): number {
@@ -70,7 +76,7 @@ function median(xs: number[]): number {
 function figures(
   stamps: Stamp[],
   exitMs: number,
-): Record<'first' | 'lock' | 'read' | 'write' | 'exit', number> {
+): Record<'first' | 'lock' | 'read' | 'write' | 'exit' | 'conns', number> {
   const writeAt = stamps.findIndex((s) => /^(PUT|PATCH) .*virtualservices/.test(s.what));
   if (writeAt < 0) throw new Error('the rollback wrote no route');
   const before = stamps.slice(0, writeAt);
@@ -82,18 +88,34 @@ function figures(
     read: reads[reads.length - 1]?.ms ?? NaN,
     write: stamps[writeAt]!.ms,
     exit: exitMs,
+    conns: new Set(stamps.map((s) => s.connection)).size,
   };
 }
 
 async function main() {
-  const h = await startHarness({ propagationDelayMs: 0 });
+  const h = await startHarness({
+    propagationDelayMs: 0,
+    apiLatencyMs: Number(process.env.BENCH_API_LATENCY_MS ?? 0),
+  });
   const stamps: Stamp[] = [];
+  const connections = new WeakMap<object, number>();
+  let opened = 0;
+  const upstream = new WeakMap<object, Agent>();
   let t0 = 0;
   const api = new URL(h.cluster.apiUrl);
   const proxy = createServer((req: IncomingMessage, res: ServerResponse) => {
-    stamps.push({ ms: performance.now() - t0, what: `${req.method} ${req.url?.split('?')[0]}` });
+    if (!connections.has(req.socket)) connections.set(req.socket, opened++ + 1);
+    stamps.push({
+      ms: performance.now() - t0,
+      what: `${req.method} ${req.url?.split('?')[0]}`,
+      connection: connections.get(req.socket)!,
+    });
+    // One upstream connection per client connection, so that the API server sees the client's
+    // connections (with BENCH_API_LATENCY_MS, a connection's first request costs twice).
+    let agent = upstream.get(req.socket);
+    if (!agent) upstream.set(req.socket, (agent = new Agent({ keepAlive: true, maxSockets: 1 })));
     const up = request(
-      { host: api.hostname, port: api.port, method: req.method, path: req.url, headers: req.headers },
+      { host: api.hostname, port: api.port, method: req.method, path: req.url, headers: req.headers, agent },
       (r) => {
         res.writeHead(r.statusCode ?? 502, r.headers);
         r.pipe(res);
@@ -165,7 +187,8 @@ async function main() {
         for (const k of ROWS) rows[c]![k]!.push(f[k] ?? NaN);
         if (i === 0) {
           console.log(`${checkout.name}, first run:`);
-          for (const s of stamps) console.log(`  ${s.ms.toFixed(0).padStart(5)} ms  ${s.what}`);
+          for (const s of stamps)
+            console.log(`  ${s.ms.toFixed(0).padStart(5)} ms  #${String(s.connection).padEnd(3)} ${s.what}`);
         }
         await promote(await h.context(), { release: v2.release });
       }

@@ -57,7 +57,13 @@ export function demoConfig(
 }
 
 export async function startHarness(
-  options: { propagationDelayMs?: number; config?: Record<string, unknown>; prometheus?: boolean } = {},
+  options: {
+    propagationDelayMs?: number;
+    config?: Record<string, unknown>;
+    prometheus?: boolean;
+    /** The API server a network away (LocalClusterOptions.apiLatencyMs); 0 by default. */
+    apiLatencyMs?: number;
+  } = {},
 ): Promise<Harness> {
   const dir = await mkdtemp(join(tmpdir(), 'cutover-e2e-'));
   const cluster = await startLocalCluster({
@@ -66,6 +72,7 @@ export async function startHarness(
     gatewayPort: 0,
     propagationDelayMs: options.propagationDelayMs ?? 100,
     prometheus: options.prometheus ? { port: 0 } : undefined,
+    apiLatencyMs: options.apiLatencyMs,
   });
   for (const v of ['v1', 'v2', 'v3']) {
     cluster.images.add(`demo/myapp:${v}`, {
