@@ -45,12 +45,12 @@ function keptAliveSleep(ms: number, signal?: AbortSignal): Promise<void> {
  * 1. The lease GET and a read of the state, together (with the redactor's read of the Secrets,
  *    `deps.secretsLearned`). With the lock free, the guards judge this state dry first: a
  *    refusal writes nothing, not even the lease (the preflight).
- * 2. The lease PUT on that GET's resourceVersion, after the dry judgement; a second read of the
- *    state went out already, on that GET's answer (docs/adr/0021). A read started after a GET
- *    that found the lock free sees every write of the previous holder (it released the lease
- *    after its last write), and the PUT succeeding proves that nobody took the lock since that
- *    GET (HeldLock.sinceObserved): so this is the state under the lock, and the guards judge it
- *    again there, as `locked` always does.
+ * 2. After the dry judgement, a second read of the state and the lease PUT on that GET's
+ *    resourceVersion, together, on the connections the first round opened (docs/adr/0024). A
+ *    read started after a GET that found the lock free sees every write of the previous holder
+ *    (it released the lease after its last write), and the PUT succeeding proves that nobody
+ *    took the lock since that GET (HeldLock.sinceObserved): so this is the state under the lock,
+ *    and the guards judge it again there, as `locked` always does.
  * 3. The body's first write (the route switch carries its own resourceVersion too).
  *
  * When the lock was held (or another run won the PUT), this run waits in line as `locked` does
@@ -76,19 +76,8 @@ export async function lockedOnState<T extends { durationMs: number }>(
   // PUT goes out on a connection that is already open.
   // The redactor's Secrets (when the CLI reads them alongside) are in the same round trip.
   const leaseRead = observeLease(ctx.settleKube ?? ctx.kube, ctx.namespace, ctx.app, ctx.deps.clock);
-  // The state the body will judge under the lock is read again as soon as the lease is seen
-  // free: those reads are answered after that GET, and a PUT on that GET's resourceVersion
-  // proves nobody took the lock in between. They need not wait for the dry judgement below
-  // (reads write nothing), so the server answers them while this process judges.
-  let underLock: Promise<ClusterView> | undefined;
   const [observed, preflightView] = await Promise.all([
-    leaseRead.then((o) => {
-      if (observedFree(o, o.atMs)) {
-        underLock = readAppState(ctx);
-        underLock.catch(() => undefined); // awaited in the body, or dropped when refused or the PUT lost
-      }
-      return o;
-    }),
+    leaseRead,
     readAppState(ctx),
     ctx.deps.secretsLearned,
   ]);
@@ -96,6 +85,14 @@ export async function lockedOnState<T extends { durationMs: number }>(
   if (free) await findings.collect(() => judgeDry(ctx, body, preflightView));
   findings.throwIfAny();
   if (!free) return locked(ctx, frame, input, async () => body(ctx, await readAppState(ctx)));
+  // The state the body will judge under the lock is read again now, beside the lease PUT: these
+  // reads are answered after the GET that saw the lease free, and a PUT on that GET's
+  // resourceVersion proves nobody took the lock in between. Sent once the first round is
+  // answered, they go out on the connections it opened and freed, not on as many new ones (a
+  // TCP and a TLS handshake each on a real cluster; ADR 0021 sent them on the lease GET's
+  // answer, while the first reads still held their connections).
+  const underLock = observedFree(observed, observed.atMs) ? readAppState(ctx) : undefined;
+  underLock?.catch(() => undefined); // awaited in the body, or dropped when the PUT lost
   return locked(
     ctx,
     frame,
