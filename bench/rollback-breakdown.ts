@@ -12,7 +12,8 @@
 // there) against the same cluster, alternating run by run, and prints a column for each and the
 // ratio of this checkout's figure to the first other one's.
 // BENCH_CPU_PROF=DIR writes a V8 CPU profile of each run there (BENCH_CPU_PROF_INTERVAL_US sets
-// its sampling interval; V8's default is 1000 µs).
+// its sampling interval, 250 µs unless told; V8's default is 1000) and prints the medians of the start-up's steps
+// from them (bench/cpu-profile-steps.ts).
 // BENCH_API_LATENCY_MS=MS puts the API server MS away (`local up --api-latency-ms`: every request
 // answered MS late, a connection's first 2 × MS), where each round and each new connection costs.
 // The first run's listing names each request's connection (#1, #2, …); "conns" counts them.
@@ -29,8 +30,11 @@ import { performance } from 'node:perf_hooks';
 import { demoConfig, REPO_ROOT, startHarness } from '../test/engine-harness.js';
 import { release } from '../src/engine/release.js';
 import { promote } from '../src/engine/promote.js';
+import { profileSteps, STEPS } from './cpu-profile-steps.js';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 7);
+const PROFILES = process.env.BENCH_CPU_PROF;
+const profileName = (checkout: number, run: number) => `rollback-${checkout}-${run}.cpuprofile`;
 const MARKS = process.env.BENCH_MARKS === '1';
 const ROWS = [
   ...(MARKS ? (['process', 'node', 'request'] as const) : []),
@@ -139,6 +143,7 @@ async function main() {
     await release(await h.context(), { image: 'demo/myapp:v1' });
     const v2 = await release(await h.context(), { image: 'demo/myapp:v2' });
     const rows = checkouts.map(() => Object.fromEntries(ROWS.map((k) => [k, [] as number[]])));
+    const profiles = checkouts.map(() => [] as Array<Record<string, number>>);
     for (let i = 0; i < RUNS; i++) {
       for (const [c, checkout] of checkouts.entries()) {
         // Alternate: rollback (v2 → v1), then promote back in-process (not measured).
@@ -154,9 +159,17 @@ async function main() {
         const spawnedAt = performance.timeOrigin + t0;
         const code = await new Promise<number>((resolve, reject) => {
           const dir = process.env.BENCH_CPU_PROF;
-          const interval = process.env.BENCH_CPU_PROF_INTERVAL_US;
+          const interval = process.env.BENCH_CPU_PROF_INTERVAL_US ?? '250';
           const prof = dir
-            ? ['--cpu-prof', '--cpu-prof-dir', dir, ...(interval ? ['--cpu-prof-interval', interval] : [])]
+            ? [
+                '--cpu-prof',
+                '--cpu-prof-dir',
+                dir,
+                '--cpu-prof-name',
+                profileName(c, i),
+                '--cpu-prof-interval',
+                interval,
+              ]
             : [];
           const child = spawn(
             process.execPath,
@@ -185,6 +198,7 @@ async function main() {
             : {}),
         };
         for (const k of ROWS) rows[c]![k]!.push(f[k] ?? NaN);
+        if (PROFILES) profiles[c]!.push(await profileSteps(join(PROFILES, profileName(c, i))));
         if (i === 0) {
           console.log(`${checkout.name}, first run:`);
           for (const s of stamps)
@@ -201,6 +215,13 @@ async function main() {
       const m = rows.map((r) => Math.round(median(r[k]!)));
       const ratio = m.length > 1 ? `   ${(m[0]! / m[1]!).toFixed(2)}` : '';
       console.log(`  ${k.padEnd(8)} ${m.map((x) => String(x).padStart(14)).join(' ')}${ratio}`);
+    }
+    if (PROFILES) {
+      console.log(`\nwhere the CPU went, from the profiles in ${PROFILES} (medians, ms):`);
+      for (const { step } of STEPS) {
+        const m = profiles.map((p) => median(p.map((x) => x[step]!)).toFixed(1));
+        console.log(`  ${step.padEnd(52)} ${m.map((x) => x.padStart(14)).join(' ')}`);
+      }
     }
   } finally {
     proxy.close();
