@@ -96,8 +96,8 @@ async function bundleCli() {
 // nothing to resolve, one compile that V8 can cache between runs (Node 20 only caches CommonJS
 // scripts compiled through vm.Script; Node >= 22 caches either). Two bundles, not one: each
 // command's cache then holds what that command compiled. Help goes to main.js, which stays a
-// separate file. `import.meta.url` becomes the bundle's
-// own URL (the package root is found from there, and re2js through createRequire).
+// separate file. `import.meta.url` becomes the bundle's own URL (the package root is found from
+// there, and re2js through createRequire).
 const mainStaysApart = {
   name: 'main-stays-apart',
   setup(b) {
@@ -115,7 +115,7 @@ const IMPORT_HOOK = [
   "var __cutoverImport = (s) => typeof __cutoverImportHook === 'function' ? __cutoverImportHook(s) : import(s);",
 ].join('\n');
 
-/** The commands bin/cutover.js starts from their own bundle (its OWN_PATH list names the same). */
+/** The commands bin/cutover.js starts from their own bundle (its condition names the same two). */
 const OWN_PATH_COMMANDS = ['rollback', 'promote'];
 
 async function bundleOwnPaths() {
