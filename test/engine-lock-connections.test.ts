@@ -2,14 +2,12 @@
 // refusal writes nothing), then again under the lock. The second read goes out once the first
 // round is answered, on the connections that round opened and freed: on a real cluster each new
 // connection is a TCP and a TLS handshake, round trips before the switch (docs/adr/0024). Here
-// a loopback proxy numbers the client's connections.
+// the recording proxy numbers the client's connections.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createServer, request, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { startHarness } from './engine-harness.js';
+import { startRecordingProxy } from './helpers/recording-proxy.js';
 import { release } from '../src/engine/release.js';
 import { rollback } from '../src/engine/rollback.js';
 import { loadConfig } from '../src/config/index.js';
@@ -19,47 +17,24 @@ import { defaultDeps } from '../src/engine/default-deps.js';
 
 test('the state read under the lock goes out on the connections the first read freed', async () => {
   const h = await startHarness({ propagationDelayMs: 0 });
-  const api = new URL(h.cluster.apiUrl);
-  const seen: Array<{ what: string; connection: number }> = [];
-  const connections = new WeakMap<object, number>();
-  let opened = 0;
-  const proxy = createServer((req: IncomingMessage, res: ServerResponse) => {
-    if (!connections.has(req.socket)) connections.set(req.socket, ++opened);
-    seen.push({ what: `${req.method} ${req.url?.split('?')[0]}`, connection: connections.get(req.socket)! });
-    const up = request(
-      { host: api.hostname, port: api.port, method: req.method, path: req.url, headers: req.headers },
-      (r) => {
-        res.writeHead(r.statusCode ?? 502, r.headers);
-        r.pipe(res);
-      },
-    );
-    up.on('error', () => res.destroy());
-    res.on('error', () => up.destroy());
-    req.pipe(up);
-  });
-  await new Promise<void>((r) => proxy.listen(0, '127.0.0.1', r));
+  const proxy = await startRecordingProxy(h.cluster.kubeconfigPath, join(h.dir, 'proxied-kubeconfig'));
   try {
     await release(await h.context(), { image: 'demo/myapp:v1' });
     await release(await h.context(), { image: 'demo/myapp:v2' });
-    const kubeconfig = join(h.dir, 'proxied-kubeconfig');
-    const port = (proxy.address() as AddressInfo).port;
-    await writeFile(
-      kubeconfig,
-      (await readFile(h.cluster.kubeconfigPath, 'utf8')).replace(api.origin, `http://127.0.0.1:${port}`),
-    );
     const ctx = await createContext({
       config: loadConfig(h.configPath, { env: h.env }),
-      kube: connect({ kubeconfig, env: h.env }),
+      kube: connect({ kubeconfig: proxy.kubeconfigPath, env: h.env }),
       deps: defaultDeps({ step: () => {}, info: () => {}, warn: () => {} }, h.env),
     });
     const result = await rollback(ctx, {});
     assert.equal(result.color, 'blue');
     ctx.kube.close();
 
+    const seen = proxy.requests.map((r) => ({ what: `${r.method} ${r.path}`, connection: r.connection }));
     const log = seen.map((e) => `#${e.connection} ${e.what}`).join('\n');
     const write = seen.findIndex((e) => /^PATCH .*virtualservices/.test(e.what));
     assert.ok(write > 0, `the rollback switched the route\n${log}`);
-    // Each Deployment is read twice before the write: the first read's connection, the second's.
+    // Each Deployment is read twice before the write: the first read's connections, the second's.
     const reads = seen.slice(0, write).filter((e) => /^GET .*\/deployments\//.test(e.what));
     assert.equal(reads.length, 4, log);
     const [first, second] = [reads.slice(0, 2), reads.slice(2)];
@@ -67,7 +42,7 @@ test('the state read under the lock goes out on the connections the first read f
     for (const r of second)
       assert.ok(firstRound.has(r.connection), `${r.what} opened a connection of its own\n${log}`);
   } finally {
-    proxy.close();
+    await proxy.close();
     await h.stop();
   }
 });

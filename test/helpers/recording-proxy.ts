@@ -9,6 +9,8 @@ import { parse, stringify } from 'yaml';
 export interface RecordedRequest {
   method: string;
   path: string;
+  /** Which of the client's connections it came on, numbered from 1 as they open. */
+  connection: number;
 }
 
 export interface RecordingProxy {
@@ -38,8 +40,15 @@ export async function startRecordingProxy(
   };
   const target = new URL(kubeconfig.clusters[0]!.cluster.server);
   const requests: RecordedRequest[] = [];
+  const connections = new WeakMap<object, number>();
+  let opened = 0;
   const server: Server = createServer((req, res) => {
-    requests.push({ method: req.method ?? 'GET', path: req.url ?? '/' });
+    if (!connections.has(req.socket)) connections.set(req.socket, ++opened);
+    requests.push({
+      method: req.method ?? 'GET',
+      path: req.url ?? '/',
+      connection: connections.get(req.socket)!,
+    });
     if (options.forbid?.test(req.url ?? '')) {
       res.writeHead(403, { 'content-type': 'application/json' });
       res.end(
