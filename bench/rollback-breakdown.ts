@@ -31,6 +31,7 @@ import { demoConfig, REPO_ROOT, startHarness } from '../test/engine-harness.js';
 import { release } from '../src/engine/release.js';
 import { promote } from '../src/engine/promote.js';
 import { profileSteps, STEPS } from './cpu-profile-steps.js';
+import { readMarkLines, startMarks } from './start-marks.js';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 7);
 const PROFILES = process.env.BENCH_CPU_PROF;
@@ -46,23 +47,6 @@ const ROWS = [
   'conns',
 ] as const;
 type Row = (typeof ROWS)[number];
-
-/** What bench/child-marks.cjs wrote: the process's time origin (epoch ms), then ms since it. */
-interface ChildMarks {
-  origin: number;
-  preload: number;
-  firstRequest?: number;
-}
-
-/** The child's own stamps, as ms since the spawn (at `spawnedAt`, epoch ms). */
-function childFigures(m: ChildMarks, spawnedAt: number): Partial<Record<Row, number>> {
-  const started = m.origin - spawnedAt;
-  return {
-    process: started,
-    node: started + m.preload,
-    request: m.firstRequest === undefined ? NaN : started + m.firstRequest,
-  };
-}
 
 interface Stamp {
   ms: number;
@@ -193,9 +177,7 @@ async function main() {
         if (code !== 0) throw new Error(`cutover rollback (${checkout.name}) exited ${code}`);
         const f: Partial<Record<Row, number>> = {
           ...figures(stamps, exitMs),
-          ...(MARKS
-            ? childFigures(JSON.parse(await readFile(marksFile, 'utf8')) as ChildMarks, spawnedAt)
-            : {}),
+          ...(MARKS ? startMarks((await readMarkLines(marksFile))[0]!, spawnedAt) : {}),
         };
         for (const k of ROWS) rows[c]![k]!.push(f[k] ?? NaN);
         if (PROFILES) profiles[c]!.push(await profileSteps(join(PROFILES, profileName(c, i))));

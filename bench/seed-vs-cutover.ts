@@ -20,7 +20,7 @@
 // rollbacks meet the same machine within a second of each other, where runs one after the other
 // met it minutes apart and one run's ratio moved by ±10 %.
 import { spawn } from 'node:child_process';
-import { cp, mkdtemp, rm, symlink, mkdir, readFile, writeFile } from 'node:fs/promises';
+import { cp, mkdtemp, rm, symlink, mkdir, writeFile } from 'node:fs/promises';
 import { execFileSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -31,6 +31,7 @@ import { createColorSecrets, registerDemoImages, writeDemoConfig } from '../src/
 import { cliStepRunner } from '../src/demo/steps.js';
 import { packageRoot } from '../src/package-root.js';
 import { connect } from '../src/kube/index.js';
+import { readMarkLines, startMarks, type StartMarks } from './start-marks.js';
 import { seedJobScript, type SeedJob } from '../examples/seed-pipeline/jobs.js';
 
 interface PhaseResult {
@@ -64,13 +65,6 @@ interface RunResult {
   rollbackRouteWrittenMs: [number, number] | null;
   /** --marks: the medians of the rollbacks' start marks (cutover only). */
   rollbackStart: StartMarks | null;
-}
-
-/** When the process began, when Node had started, when the first API request was made. */
-interface StartMarks {
-  process: number;
-  node: number;
-  request: number;
 }
 
 type Phase = 'deploy' | 'test' | 'activate' | 'rollback' | 'activate again' | 'decommission';
@@ -293,23 +287,6 @@ async function cutoverRunner(cluster: LocalCluster, workDir: string): Promise<Ru
   };
 }
 
-/** The lines bench/child-marks.cjs wrote so far (one per process that exited). */
-async function readMarks(file: string): Promise<string[]> {
-  const text = await readFile(file, 'utf8').catch(() => '');
-  return text.split('\n').filter(Boolean);
-}
-
-/** The stamps of the one process a phase ran, as ms since the phase began (`startedAt`, epoch ms). */
-function startMarks(line: string, startedAt: number): StartMarks {
-  const m = JSON.parse(line) as { origin: number; preload: number; firstRequest?: number };
-  const began = m.origin - startedAt;
-  return {
-    process: Math.round(began),
-    node: Math.round(began + m.preload),
-    request: Math.round(began + (m.firstRequest ?? NaN)),
-  };
-}
-
 /** One tool's cluster, under traffic, and what its phases measured so far. */
 interface Side {
   tool: Tool;
@@ -428,7 +405,7 @@ async function measureUnderTraffic(
 ): Promise<void> {
   const { cluster } = side;
   const api0 = totalRequests(cluster);
-  const marked = side.marksFile ? (await readMarks(side.marksFile)).length : 0;
+  const marked = side.marksFile ? (await readMarkLines(side.marksFile)).length : 0;
   const t0 = performance.now() - traffic.startedAt;
   const ok = await action();
   const t1 = performance.now() - traffic.startedAt;
@@ -452,8 +429,15 @@ async function measureUnderTraffic(
   const writes = side.routeWrites.filter((at) => at >= start && at <= end);
   if (writes.length)
     result.routeWrittenMs = [writes[0]! - start, writes.at(-1)! - start].map(Math.round) as [number, number];
-  const line = side.marksFile ? (await readMarks(side.marksFile))[marked] : undefined;
-  if (line) result.start = startMarks(line, performance.timeOrigin + start);
+  const line = side.marksFile ? (await readMarkLines(side.marksFile))[marked] : undefined;
+  if (line) {
+    const m = startMarks(line, performance.timeOrigin + start);
+    result.start = {
+      process: Math.round(m.process),
+      node: Math.round(m.node),
+      request: Math.round(m.request),
+    };
+  }
 }
 
 function resultOf(side: Side): RunResult {
